@@ -1,0 +1,147 @@
+"""The ensemble engine: many runs of one scenario advanced at once as arrays.
+
+It calls the same functions as the Mesa agents (:mod:`resetsim.dynamics`,
+:mod:`resetsim.forcing`) on arrays over the run axis; per-run parameters (a
+sweep's design points) are arrays too.  Each run's randomness is drawn from its
+own generator (``numpy.random.default_rng(seed)``) exactly as
+:class:`resetsim.model.ResetModel` draws it, so a run's trajectory does not
+depend on its chunk or its neighbours and equals the Mesa model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import dynamics as dyn
+from . import shocks as sh
+from .forcing import apply_forcing, draw_randomness, initial_state
+from .scenario import Compiled, as_compiled
+
+#: Recorded state variables (each gets a ``<state id>_`` prefix).
+STATE_COLUMNS: tuple[str, ...] = (
+    "power",
+    "trust",
+    "leader_affinity",
+    "ideology",
+    "domestic_constraint",
+    "status_expectation",
+    "recognition",
+    "grievance",
+    "threat",
+    "willingness",
+)
+#: Recorded dyad variables.
+DYAD_COLUMNS: tuple[str, ...] = (
+    "cooperation",
+    "trust_yield",
+    *(k for k in dyn.DYAD_VARS if k.startswith("interest_")),
+)
+
+
+def columns(state_ids: Sequence[str]) -> list[str]:
+    """All recorded column names for a dyad, in output order."""
+    return [f"{s}_{v}" for s in state_ids for v in STATE_COLUMNS] + list(DYAD_COLUMNS)
+
+
+@dataclass
+class Trajectories:
+    """Recorded variables, each an array ``(runs, ticks)``."""
+
+    compiled: Compiled
+    seeds: np.ndarray
+    data: dict[str, np.ndarray]
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.seeds)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.data[key]
+
+
+def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
+    out = {}
+    for k, v in p.items():
+        if np.ndim(v) == 0:
+            out[k] = float(v)
+        else:
+            arr = np.asarray(v, dtype=float)
+            if arr.shape != (n,):
+                raise ValueError(f"parameter {k!r} has shape {arr.shape}, expected ({n},)")
+            out[k] = arr
+    return out
+
+
+def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int):
+    """Stack each run's own draws: noise ``(n, T, 2)`` and uniforms ``(n, T, P)``."""
+    n = len(seeds)
+    noise = np.empty((n, n_ticks, 2))
+    unif = np.empty((n, n_ticks, n_processes))
+    for i, seed in enumerate(seeds):
+        noise[i], unif[i] = draw_randomness(np.random.default_rng(int(seed)), n_ticks, n_processes)
+    return noise, unif
+
+
+def simulate(
+    scenario: Any,
+    seeds: Sequence[int],
+    params: Mapping[str, Any] | None = None,
+    record: Sequence[str] | None = None,
+) -> Trajectories:
+    """Run ``len(seeds)`` runs of a scenario at once.
+
+    ``params`` overrides the scenario's parameters; a value may be a float or
+    an array with one entry per run.  ``record`` limits the recorded columns
+    (default: all of :func:`columns`).
+    """
+    compiled = as_compiled(scenario)
+    seeds = np.asarray(seeds, dtype=np.int64)
+    n = len(seeds)
+    p = compiled.params(_param_arrays(params or {}, n))
+    p = type(p)(_param_arrays(p, n))
+    ids = compiled.state_ids
+    wanted = list(record) if record is not None else columns(ids)
+    unknown = set(wanted) - set(columns(ids))
+    if unknown:
+        raise KeyError(f"unknown column(s): {sorted(unknown)}")
+    T = compiled.n_ticks
+    data = {c: np.empty((n, T)) for c in wanted}
+    plan = []
+    for c in wanted:
+        for s, sid in enumerate(ids):
+            if c.startswith(sid + "_"):
+                plan.append((c, s, c[len(sid) + 1 :]))
+                break
+        else:
+            plan.append((c, None, c))
+
+    noise, unif = randomness(seeds, T, compiled.n_processes)
+    scales = sh.channel_scales(p)
+    states, dyad = initial_state(compiled, p, n)
+    for t in range(T):
+        apply_forcing(compiled, t, states, dyad, p, scales, unif[:, t])
+        # compute (both states from the same quarter) ...
+        w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
+        coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)
+        new = [
+            dyn.state_update(states[s], states[1 - s], coop, noise[:, t, s], p) for s in range(2)
+        ]
+        # ... then commit
+        for s in range(2):
+            states[s].update(new[s])
+            states[s]["willingness"] = w[s]
+        dyad.update(coop)
+        dyad.update(dyn.dyad_update(dyad, p))
+        for c, s, v in plan:
+            data[c][:, t] = states[s][v] if s is not None else dyad[v]
+    return Trajectories(compiled, seeds, data)
+
+
+def chunks(n: int, size: int) -> Iterator[slice]:
+    """Slices of ``range(n)`` of at most ``size``."""
+    for a in range(0, n, size):
+        yield slice(a, min(a + size, n))

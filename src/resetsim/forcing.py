@@ -1,0 +1,115 @@
+"""Exogenous forcing of one quarter: leader changes, shocks, power, randomness.
+
+Shared verbatim by the Mesa model (one run, floats) and the ensemble engine
+(many runs, arrays), so both apply the same shocks with the same arithmetic.
+All of a run's randomness is drawn up front from its own generator, in a fixed
+order, so a run depends only on its seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import dynamics as dyn
+from . import shocks as sh
+from .params import ISSUE_AREAS
+from .scenario import Compiled
+
+
+def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int):
+    """A run's random numbers: trust noise ``(T, 2)``, then event uniforms ``(T, P)``."""
+    noise = rng.standard_normal((n_ticks, 2))
+    uniforms = rng.random((n_ticks, n_processes))
+    return noise, uniforms
+
+
+def broadcast(value: Any, n: int | None) -> Any:
+    """A float as-is for one run; an array of length n for n runs."""
+    if n is None:
+        return float(value) if np.ndim(value) == 0 else value
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+
+
+def initial_state(compiled: Compiled, p, n: int | None = None):
+    """States and dyad before the first quarter (floats, or arrays over n runs)."""
+    states = []
+    for s, init in enumerate(compiled.initial):
+        disp = compiled.disposition[0, s]
+        st = {
+            "power": compiled.power_base[0, s],
+            "power_shock": 0.0,
+            "trust": init["trust"],
+            "leader_affinity": init["leader_affinity"]
+            if init["leader_affinity"] is not None
+            else (0.0 if np.isnan(disp) else disp),
+            "ideology": init["ideology"],
+            "domestic_constraint": init["domestic_constraint"],
+            "status_expectation": init["status_expectation"],
+            "status_anchor": init["status_anchor"],
+            "recognition": 0.0,
+            "grievance": init["grievance"],
+            "threat": init["threat"],
+            "willingness": 0.0,
+        }
+        states.append({k: broadcast(v, n) for k, v in st.items()})
+    dyad = {}
+    for a in ISSUE_AREAS:
+        key = f"interest_{a}"
+        dyad[key] = broadcast(compiled.interests.get(key, p[f"interest_base_{a}"]), n)
+    dyad["cooperation"] = broadcast(0.0, n)
+    dyad["trust_yield"] = broadcast(0.0, n)
+    return states, dyad
+
+
+def apply_forcing(
+    compiled: Compiled,
+    t: int,
+    states: Sequence[dict[str, Any]],
+    dyad: dict[str, Any],
+    p,
+    scales: Sequence[Any],
+    uniforms_t: Any,
+) -> list[int]:
+    """Apply quarter ``t``'s leader changes, scheduled and random shocks and power.
+
+    ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs.  Returns
+    the indices of the processes that may fire this quarter (for bookkeeping).
+    """
+    if compiled.leader_change[t].any():
+        # a new pair of leaders: both sides' rapport restarts (§2.2)
+        for s in range(2):
+            disp = compiled.disposition[t, s]
+            if not np.isnan(disp):
+                states[s]["leader_affinity"] = dyn.leader_change(
+                    states[s]["leader_affinity"], disp, p
+                )
+    delta: Any = 0.0
+    slots: set[int] = set()
+    if compiled.sched_slots[t]:
+        delta = sh.scaled_delta(compiled.sched[t], compiled.sched_channels[t], scales)
+        slots.update(compiled.sched_slots[t])
+    active = [i for i in range(compiled.n_processes) if compiled.proc_rate[i, t] > 0]
+    for i in active:
+        prob = sh.fire_probability(compiled.proc_rate[i, t], p)
+        fired = (uniforms_t[..., i] < prob).astype(float)
+        effect = sh.scaled_delta(compiled.proc[i], compiled.proc_channels[i], scales)
+        delta = delta + (fired[..., None] if np.ndim(fired) else fired) * effect
+        slots.update(compiled.proc_slots[i])
+    if slots:
+        sh.apply_delta(states, dyad, delta, sorted(slots))
+    for s in range(2):
+        states[s]["power"] = dyn.power(compiled.power_base[t, s], states[s]["power_shock"])
+    return active
+
+
+def fired_events(compiled: Compiled, t: int, p, uniforms_t: Any) -> list[int]:
+    """Which processes fired in quarter ``t`` for a single run (for event logs)."""
+    out = []
+    for i in range(compiled.n_processes):
+        rate = compiled.proc_rate[i, t]
+        if rate > 0 and uniforms_t[i] < sh.fire_probability(rate, p):
+            out.append(i)
+    return out

@@ -1,0 +1,70 @@
+"""The ``resetsim`` command: parses, loads, runs, writes.  Nothing else.
+
+Each sub-command lives in :mod:`resetsim.commands` as a module with ``NAME``,
+``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; they are found
+automatically.  Bad input ends with a clear message and exit status 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__
+from . import commands as _commands
+from .io import OutputExists
+from .scenario import ScenarioError
+
+
+class UsageError(Exception):
+    """A command-line value is wrong (exit status 2)."""
+
+
+def _command_modules():
+    mods = []
+    for info in pkgutil.iter_modules(_commands.__path__):
+        if not info.name.startswith("_"):
+            mods.append(importlib.import_module(f"{_commands.__name__}.{info.name}"))
+    return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resetsim",
+        description="Simulate the US-Russia reset -> failure loop (Liu Ying, 2021).",
+    )
+    parser.add_argument("--version", action="version", version=f"resetsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for mod in _command_modules():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except ScenarioError as exc:
+        n = len(exc.problems)
+        print(f"error: {n} problem{'s' if n != 1 else ''} found, nothing was run:",
+              file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except (OutputExists, UsageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Sub-commands of ``resetsim`` (one module each, discovered by :mod:`resetsim.cli`)."""
+
+from __future__ import annotations
+
+from ..params import check_overrides
+
+
+def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]:
+    """``["name=value", ...]`` -> validated parameter overrides."""
+    from ..cli import UsageError
+
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"{flag} {item!r}: use NAME=VALUE")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"{flag} {item!r}: {value!r} is not a number") from None
+    problems = check_overrides(out)
+    if problems:
+        raise UsageError("; ".join(f"{flag} {n}: {m}" for n, m in problems))
+    return out

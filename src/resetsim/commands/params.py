@@ -1,0 +1,30 @@
+"""List the model's parameters: default, bounds, unit, meaning (the one source of truth)."""
+
+from __future__ import annotations
+
+from .. import params as prm
+
+NAME = "params"
+HELP = "list parameters with defaults, bounds, units and meanings"
+ORDER = 80
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--markdown", action="store_true", help="print docs/PARAMETERS.md")
+    p.add_argument("--group", action="append", help="only this group (repeatable)")
+
+
+def run(args) -> int:
+    if args.markdown:
+        print(prm.markdown_table(), end="")
+        return 0
+    rows = prm.table(args.group)
+    w = max(len(r["name"]) for r in rows)
+    group = None
+    for r in rows:
+        if r["group"] != group:
+            group = r["group"]
+            print(f"\n[{group}]")
+        print(f"  {r['name']:<{w}}  {r['default']:<7g} [{r['low']:g}, {r['high']:g}]  "
+              f"{r['unit']}: {r['meaning']}")
+    return 0

@@ -1,0 +1,180 @@
+"""One function between the model and everything else: run a scenario.
+
+``run_scenario(scenario, runs, seed)`` returns a :class:`RunResult` (arrays
+over runs and ticks, plus the seeds and resolved parameters); the CLI, sweeps
+and tests all call it.  Replication seeds come from
+``numpy.random.SeedSequence``: run ``i`` of base seed ``s`` always gets the
+same seed, however the runs are chunked or distributed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .ensemble import Trajectories, chunks, columns, simulate
+from .scenario import Compiled, as_compiled
+
+ENGINES = ("ensemble", "mesa")
+DEFAULT_CHUNK = 4096
+
+
+def run_seed(base_seed: int, index: int) -> int:
+    """The seed of replication ``index`` of ``base_seed`` (a 63-bit int).
+
+    Equal to the ``index``-th child of ``SeedSequence(base_seed).spawn(...)``.
+    """
+    ss = np.random.SeedSequence(int(base_seed), spawn_key=(int(index),))
+    lo, hi = ss.generate_state(2, dtype=np.uint32)
+    return int((int(hi) << 32 | int(lo)) >> 1)
+
+
+def replication_seeds(base_seed: int, n: int, start: int = 0) -> np.ndarray:
+    """Seeds of replications ``start .. start+n-1`` of ``base_seed``."""
+    return np.array([run_seed(base_seed, i) for i in range(start, start + n)], dtype=np.int64)
+
+
+def simulate_mesa(
+    compiled: Compiled,
+    seeds: Sequence[int],
+    params: Mapping[str, float] | None = None,
+    record: Sequence[str] | None = None,
+    progress: Any = None,
+) -> Trajectories:
+    """The reference engine: one :class:`~resetsim.model.ResetModel` per seed."""
+    from .model import ResetModel
+
+    wanted = list(record) if record is not None else columns(compiled.state_ids)
+    data = {c: np.empty((len(seeds), compiled.n_ticks)) for c in wanted}
+    for i, seed in enumerate(seeds):
+        model = ResetModel(compiled, rng=int(seed), params=dict(params or {}))
+        while model.running:
+            model.step()
+        frame = model.datacollector.get_model_vars_dataframe()
+        for c in wanted:
+            data[c][i] = frame[c].to_numpy()
+        if progress is not None:
+            progress.update(1)
+    return Trajectories(compiled, np.asarray(seeds, dtype=np.int64), data)
+
+
+@dataclass
+class RunResult:
+    """What a batch of runs of one scenario produced."""
+
+    compiled: Compiled
+    trajectories: Trajectories
+    seed: int
+    engine: str
+    params: dict[str, float]
+
+    @property
+    def seeds(self) -> np.ndarray:
+        return self.trajectories.seeds
+
+    @property
+    def n_runs(self) -> int:
+        return self.trajectories.n_runs
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.trajectories[key]
+
+    def frame(self) -> pd.DataFrame:
+        """Long table: one row per run and tick (``run``, ``date``, variables)."""
+        c = self.compiled
+        n, T = self.n_runs, c.n_ticks
+        ids = c.state_ids
+        out: dict[str, Any] = {
+            "run": np.repeat(np.arange(n), T),
+            "date": np.tile(np.array(c.dates), n),
+        }
+        first = ("power", "trust", "leader_affinity")
+        cols = [f"{s}_{v}" for s in ids for v in first]
+        cols += [k for k in columns(ids) if k not in cols]
+        for k in cols:
+            if k in self.trajectories.data:
+                out[k] = self.trajectories[k].reshape(-1)
+        for s, sid in enumerate(ids):
+            out[f"{sid}_leader"] = np.tile(np.array([nm[s] for nm in c.leader_names]), n)
+        return pd.DataFrame(out)
+
+    def meta(self) -> dict[str, Any]:
+        """Provenance for ``meta.json`` (no timestamps: same seed, same bytes)."""
+        import matplotlib
+        import mesa
+
+        return {
+            "resetsim_version": __version__,
+            "engine": self.engine,
+            "runs": self.n_runs,
+            "seed": self.seed,
+            "seeds": [int(s) for s in self.seeds],
+            "seed_derivation": "numpy.random.SeedSequence(seed, spawn_key=(run,))"
+            ".generate_state(2, uint32) -> 63-bit int",
+            "parameters": self.params,
+            "scenario": self.compiled.scenario.resolved(),
+            "versions": {
+                "numpy": np.__version__,
+                "pandas": pd.__version__,
+                "mesa": mesa.__version__,
+                "matplotlib": matplotlib.__version__,
+            },
+        }
+
+
+def run_scenario(
+    scenario: Any,
+    runs: int | None = None,
+    seed: int | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: str = "ensemble",
+    record: Sequence[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: bool | None = False,
+) -> RunResult:
+    """Run a scenario ``runs`` times (default: the scenario's ``runs``).
+
+    ``seed`` defaults to the scenario's ``seed``; ``params`` overrides
+    parameters (floats); ``engine`` is ``"ensemble"`` (fast, default) or
+    ``"mesa"`` (the agent model, the reference).  Both give the same numbers.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
+    compiled = as_compiled(scenario)
+    sc = compiled.scenario
+    runs = sc.runs if runs is None else int(runs)
+    seed = sc.seed if seed is None else int(seed)
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    seeds = replication_seeds(seed, runs)
+    p = compiled.params(params)
+    resolved = {k: float(v) for k, v in p.items()}
+    bar = _progress(runs, progress, f"{sc.name} ({engine})")
+    try:
+        if engine == "mesa":
+            traj = simulate_mesa(compiled, seeds, params, record, progress=bar)
+        else:
+            parts = []
+            for sl in chunks(runs, chunk_size):
+                parts.append(simulate(compiled, seeds[sl], params, record))
+                if bar is not None:
+                    bar.update(sl.stop - sl.start)
+            data = {k: np.concatenate([t.data[k] for t in parts]) for k in parts[0].data}
+            traj = Trajectories(compiled, seeds, data)
+    finally:
+        if bar is not None:
+            bar.close()
+    return RunResult(compiled, traj, seed, engine, resolved)
+
+
+def _progress(total: int, enabled: bool | None, desc: str):
+    if enabled is False:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="run", disable=None if enabled is None else not enabled)

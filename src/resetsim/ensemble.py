@@ -76,14 +76,18 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
     return out
 
 
-def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int):
-    """Stack each run's own draws: noise ``(n, T, 2)`` and uniforms ``(n, T, P)``."""
+def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int, n_terms: int = 0):
+    """Stack each run's own draws: noise ``(n, T, 2)``, uniforms ``(n, T, P)``,
+    leader-term normals ``(n, L)``."""
     n = len(seeds)
     noise = np.empty((n, n_ticks, 2))
     unif = np.empty((n, n_ticks, n_processes))
+    lz = np.empty((n, n_terms))
     for i, seed in enumerate(seeds):
-        noise[i], unif[i] = draw_randomness(np.random.default_rng(int(seed)), n_ticks, n_processes)
-    return noise, unif
+        noise[i], unif[i], lz[i] = draw_randomness(
+            np.random.default_rng(int(seed)), n_ticks, n_processes, n_terms
+        )
+    return noise, unif, lz
 
 
 def simulate(
@@ -119,11 +123,11 @@ def simulate(
         else:
             plan.append((c, None, c))
 
-    noise, unif = randomness(seeds, T, compiled.n_processes)
+    noise, unif, leader_z = randomness(seeds, T, compiled.n_processes, len(compiled.term_sd))
     scales = sh.channel_scales(p)
     states, dyad = initial_state(compiled, p, n)
     for t in range(T):
-        apply_forcing(compiled, t, states, dyad, p, scales, unif[:, t])
+        apply_forcing(compiled, t, states, dyad, p, scales, unif[:, t], leader_z)
         # compute (both states from the same quarter) ...
         w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
         coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)

@@ -19,11 +19,27 @@ from .params import ISSUE_AREAS
 from .scenario import Compiled
 
 
-def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int):
-    """A run's random numbers: trust noise ``(T, 2)``, then event uniforms ``(T, P)``."""
+def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int, n_terms: int = 0):
+    """A run's random numbers, always in this order: trust noise ``(T, 2)``, event
+    uniforms ``(T, P)``, then one normal per leader term ``(L,)`` (its disposition
+    draw; used only by terms with ``disposition_sd`` > 0)."""
     noise = rng.standard_normal((n_ticks, 2))
     uniforms = rng.random((n_ticks, n_processes))
-    return noise, uniforms
+    leader_z = rng.standard_normal(n_terms)
+    return noise, uniforms, leader_z
+
+
+def disposition(compiled: Compiled, t: int, s: int, leader_z: Any) -> Any:
+    """The disposition of state ``s``'s leader in quarter ``t`` (NaN if none).
+
+    A term with ``disposition_sd`` > 0 draws its disposition once per run:
+    ``clip(disposition + sd * z, -1, 1)`` with the run's ``z`` for that term.
+    """
+    base = compiled.disposition[t, s]
+    k = compiled.term_index[t, s]
+    if k < 0 or compiled.term_sd[k] == 0.0 or leader_z is None:
+        return base
+    return dyn.clip(base + compiled.term_sd[k] * leader_z[..., k], -1.0, 1.0)
 
 
 def broadcast(value: Any, n: int | None) -> Any:
@@ -37,7 +53,7 @@ def initial_state(compiled: Compiled, p, n: int | None = None):
     """States and dyad before the first quarter (floats, or arrays over n runs)."""
     states = []
     for s, init in enumerate(compiled.initial):
-        disp = compiled.disposition[0, s]
+        disp = compiled.disposition[0, s]  # (a drawn disposition is applied at tick 0)
         st = {
             "power": compiled.power_base[0, s],
             "power_shock": 0.0,
@@ -72,19 +88,20 @@ def apply_forcing(
     p,
     scales: Sequence[Any],
     uniforms_t: Any,
+    leader_z: Any = None,
 ) -> list[int]:
     """Apply quarter ``t``'s leader changes, scheduled and random shocks and power.
 
-    ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs.  Returns
+    ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs; ``leader_z``
+    the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns
     the indices of the processes that may fire this quarter (for bookkeeping).
     """
     if compiled.leader_change[t].any():
         # a new pair of leaders: both sides' rapport restarts (§2.2)
         for s in range(2):
-            disp = compiled.disposition[t, s]
-            if not np.isnan(disp):
+            if not np.isnan(compiled.disposition[t, s]):
                 states[s]["leader_affinity"] = dyn.leader_change(
-                    states[s]["leader_affinity"], disp, p
+                    states[s]["leader_affinity"], disposition(compiled, t, s, leader_z), p
                 )
     delta: Any = 0.0
     slots: set[int] = set()

@@ -98,7 +98,9 @@ class ResetModel(mesa.Model):
         c = self.compiled
         self.p = c.params(params)
         self.scales = sh.channel_scales(self.p)
-        self.noise, self.uniforms = draw_randomness(self.rng, c.n_ticks, c.n_processes)
+        self.noise, self.uniforms, self.leader_z = draw_randomness(
+            self.rng, c.n_ticks, c.n_processes, len(c.term_sd)
+        )
         self.tick = 0
         states, self.dyad = initial_state(c, self.p)
         specs = c.scenario.states
@@ -127,7 +129,7 @@ class ResetModel(mesa.Model):
         c = self.compiled
         t = self.tick
         view = [a.variables() for a in self.states]
-        apply_forcing(c, t, view, self.dyad, self.p, self.scales, self.uniforms[t])
+        apply_forcing(c, t, view, self.dyad, self.p, self.scales, self.uniforms[t], self.leader_z)
         for agent, values in zip(self.states, view, strict=True):
             for k, v in values.items():
                 setattr(agent, k, v)

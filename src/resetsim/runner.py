@@ -177,4 +177,5 @@ def _progress(total: int, enabled: bool | None, desc: str):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="run", disable=None if enabled is None else not enabled)
+    disable = None if enabled is None else not enabled
+    return tqdm(total=total, desc=desc, unit="run", disable=disable)

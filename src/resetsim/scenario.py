@@ -86,6 +86,7 @@ class LeaderTerm(_Strict):
     start: DateLike
     end: DateLike | None = None
     disposition: float = Field(ge=-1, le=1)
+    disposition_sd: float = Field(0.0, ge=0, le=1)
     note: str = ""
 
 
@@ -537,6 +538,8 @@ class Compiled:
     interests: dict[str, float]  # explicit initial interests (others: parameter base)
     leader_change: np.ndarray  # (T, 2) bool
     disposition: np.ndarray  # (T, 2) disposition of the leader in office, NaN if none
+    term_index: np.ndarray  # (T, 2) index into the scenario's leaders of the term in office, -1
+    term_sd: np.ndarray  # (L,) spread of each term's disposition across runs
     leader_names: list[list[str]]  # (T, 2)
     sched: np.ndarray  # (T, C, V)
     sched_channels: list[list[int]]  # per tick, channels with any effect
@@ -607,9 +610,11 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     leader_change = np.zeros((n, 2), dtype=bool)
     disposition = np.full((n, 2), np.nan)
+    term_index = np.full((n, 2), -1, dtype=int)
+    term_sd = np.array([lt.disposition_sd for lt in sc.leaders], dtype=float)
     names = [["", ""] for _ in range(n)]
     terms = []
-    for lt in sc.leaders:
+    for k, lt in enumerate(sc.leaders):
         s = sidx[lt.state]
         a = cal.parse_quarter(lt.start)
         b = cal.parse_quarter(lt.end) if lt.end is not None else end + 1
@@ -619,6 +624,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         terms.append((s, t0, t1, lt.name))
         leader_change[t0, s] = True
         disposition[t0:t1, s] = lt.disposition
+        term_index[t0:t1, s] = k
         for t in range(t0, t1):
             names[t][s] = lt.name
     terms.sort()
@@ -663,6 +669,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
         },
         leader_change=leader_change,
         disposition=disposition,
+        term_index=term_index,
+        term_sd=term_sd,
         leader_names=names,
         sched=sched,
         sched_channels=[c for c, _ in sched_nz],

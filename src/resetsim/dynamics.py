@@ -258,9 +258,11 @@ def next_constraint(constraint, trust, grievance, p):
 
 
 def next_ideology(ideology, other_ideology, grievance, p):
-    """Grievance pushes a regime away from the other's model (nationalist reaction, §2.1)."""
+    """Grievance above a neutral level pushes a regime away from the other's model
+    (nationalist reaction); below it the regime drifts back toward it (§2.1)."""
     direction = np.sign(ideology - other_ideology)
-    return clip(ideology + p.ideology_reaction * grievance * direction, 0.0, 1.0)
+    drift = p.ideology_reaction * (grievance - p.grievance_neutral) * direction
+    return clip(ideology + drift, 0.0, 1.0)
 
 
 def next_interest(level, base, p):

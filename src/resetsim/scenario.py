@@ -264,8 +264,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve()
-    if path in chain:
+    # problems name the file as the user wrote it; the chain compares resolved paths
+    if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
     raw = _read_toml(path)
     parent_ref = raw.get("extends")
@@ -283,8 +283,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not parent_path.exists():
         raise ScenarioError([Problem(str(path), "extends", f"no such file: {parent_ref}")])
     # a parent must itself be valid
-    load(parent_path, _chain=(*chain, path))
-    parent = _load_raw(parent_path, (*chain, path))
+    here = path.resolve()
+    load(parent_path, _chain=(*chain, here))
+    parent = _load_raw(parent_path, (*chain, here))
     parent.pop("runs", None) if "runs" in raw else None
     return _merge(parent, raw, str(path))
 
@@ -300,20 +301,35 @@ def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = _fmt_loc(tuple(err["loc"]), raw)
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            elif "input" in err and err["type"] not in ("missing",):
-                msg = f"{msg} (got {err['input']!r})"
-            problems.append(Problem(file, where, msg))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(_schema_problems(exc, raw, file)) from None
     problems = semantic_problems(scenario)
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _schema_problems(exc: ValidationError, raw: Mapping[str, Any], file: str) -> list[Problem]:
+    """One problem per schema error.
+
+    A list whose items failed is not also reported as too short: pydantic
+    counts only the valid items, so that message would be spurious.
+    """
+    errors = exc.errors()
+    failed_lists = {
+        tuple(e["loc"][:i]) for e in errors for i, k in enumerate(e["loc"]) if isinstance(k, int)
+    }
+    problems = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] in ("too_short", "too_long") and loc in failed_lists:
+            continue
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif "input" in err and err["type"] not in ("missing",):
+            msg = f"{msg} (got {err['input']!r})"
+        problems.append(Problem(file, _fmt_loc(loc, raw), msg))
+    return problems
 
 
 def loads(text: str, name: str = "<string>", base_dir: str | Path = ".") -> Scenario:
@@ -329,9 +345,7 @@ def loads(text: str, name: str = "<string>", base_dir: str | Path = ".") -> Scen
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(
-            [Problem(name, _fmt_loc(tuple(e["loc"]), raw), e["msg"]) for e in exc.errors()]
-        ) from None
+        raise ScenarioError(_schema_problems(exc, raw, name)) from None
     problems = semantic_problems(scenario)
     if problems:
         raise ScenarioError(problems)

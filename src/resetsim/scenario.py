@@ -494,6 +494,11 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif not 0 <= value <= 1:
             problems.append(Problem(f, f"interests.{name}", f"{value!r} is outside [0, 1]"))
 
+    if sc.targets:
+        from .fidelity import problems_for  # targets files: resetsim.fidelity
+
+        problems.extend(problems_for(sc))
+
     pwr = sc.power
     if pwr.source == "constant":
         if not pwr.constant or set(pwr.constant) != set(ids):

@@ -1,0 +1,754 @@
+"""Reset episodes, detected from a trajectory alone.
+
+The paper's claim is about *episodes*: a reset (relations ease), its peak and
+its failure (relations fall back), over and over, each low lower than the last.
+Nothing in a scenario says "reset" or "failure"; this module finds them in the
+recorded numbers, never in the event list.  The reasoning behind each choice
+and threshold is in ``docs/EPISODES.md``.
+
+1. **Relationship index** (:func:`relationship_index`): per run and quarter,
+   ``(1 - w) * mean(both trusts) + w * cooperation`` with ``w =
+   det_coop_weight``, then a trailing exponential smoothing (``det_smoothing``;
+   trailing so that an onset is never dated before its cause).
+2. **Hysteresis** (:func:`detect`): a run is *low* (tracking its running
+   minimum) or *in an episode* (tracking its running maximum).  An **onset** is
+   confirmed when the index has risen ``det_rise`` above the low for
+   ``det_persist`` quarters in a row; it is dated at the first quarter of the
+   rise (the quarter after the low).  A **failure** is confirmed when the index
+   has fallen below the episode's peak by ``max(det_fall, det_fall_share *
+   gain)`` for ``det_persist`` quarters in a row (``gain`` = peak minus the low
+   before the onset); it is dated at the first of those quarters.  The **low**
+   of a failed episode is the minimum between its peak and the next onset (or
+   the end of the run, then provisional).  A run that starts mid-episode (it
+   falls before it ever rises) gets a *left-censored* episode: no onset, a peak,
+   a failure.  An episode still open at the end has no failure.
+3. **Measures** (:func:`run_metrics`): one number per run, vectorised over
+   runs (numpy over the run axis, a loop over time only), cheap enough for
+   sweeps over tens of thousands of runs.
+
+Thresholds are registry parameters (group ``detection``); ``resetsim params
+--group detection`` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import calendar as cal
+
+#: Detection parameters (all in the registry's ``detection`` group).
+DETECTION_PARAMS: tuple[str, ...] = (
+    "det_coop_weight",
+    "det_smoothing",
+    "det_rise",
+    "det_fall",
+    "det_fall_share",
+    "det_persist",
+    "det_trigger_lookback",
+    "det_partnership",
+    "det_confrontation",
+)
+
+#: The metric names :func:`run_metrics` always returns (plus ``final_<id>_trust``
+#: for each state, and the fidelity metrics when the scenario names targets).
+BASE_METRICS: tuple[str, ...] = (
+    "resets",
+    "cycles",
+    "failures",
+    "open_episode",
+    "trough_trend",
+    "peak_trend",
+    "lows_descending",
+    "last_low",
+    "mean_honeymoon",
+    "mean_duration",
+    "mean_depth",
+    "share_partnership",
+    "share_confrontation",
+    "final_index",
+)
+#: Extra metrics when the scenario has a targets file (see :mod:`resetsim.fidelity`).
+FIDELITY_METRICS: tuple[str, ...] = (
+    "fidelity_score",
+    "targets_matched",
+    "targets_in_window",
+    "spurious",
+)
+
+_GROW = 8
+
+
+def required_columns(state_ids: Sequence[str]) -> list[str]:
+    """The trajectory columns detection needs (record at least these in a sweep)."""
+    return [f"{state_ids[0]}_trust", f"{state_ids[1]}_trust", "cooperation"]
+
+
+def _params(compiled, p) -> Mapping[str, Any]:
+    if p is None:
+        return compiled.params() if compiled is not None else _defaults()
+    missing = [k for k in DETECTION_PARAMS if k not in p]
+    if missing:
+        base = dict(_defaults())
+        base.update(p)
+        return base
+    return p
+
+
+def _defaults() -> dict[str, float]:
+    from .params import PARAM_BY_NAME
+
+    return {k: PARAM_BY_NAME[k].default for k in DETECTION_PARAMS}
+
+
+def _per_run(value: Any, n: int) -> np.ndarray:
+    """A parameter as a float array of length ``n`` (scalars broadcast)."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).astype(float)
+
+
+# --------------------------------------------------------------------------
+# the relationship index
+
+
+def relationship_index(
+    data: Mapping[str, np.ndarray], state_ids: Sequence[str], p: Mapping[str, Any] | None = None
+) -> np.ndarray:
+    """The smoothed relationship index ``(runs, ticks)`` that detection reads.
+
+    ``(1 - w) * (trust_a + trust_b) / 2 + w * cooperation`` (``w =
+    det_coop_weight``), smoothed by a trailing exponential filter with weight
+    ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
+    paper's resets are mutual); cooperation: the reset's visible content, which
+    moves before slow trust does (THEORY §1).
+    """
+    p = _params(None, p)
+    a = np.asarray(data[f"{state_ids[0]}_trust"], dtype=float)
+    b = np.asarray(data[f"{state_ids[1]}_trust"], dtype=float)
+    a2 = np.atleast_2d(a)
+    n = a2.shape[0]
+    w = _per_run(p["det_coop_weight"], n)[:, None]
+    x = 0.5 * (a2 + np.atleast_2d(b))
+    if np.any(w > 0):
+        coop = np.atleast_2d(np.asarray(data["cooperation"], dtype=float))
+        x = (1.0 - w) * x + w * coop
+    return smooth(x, p["det_smoothing"])
+
+
+def smooth(x: np.ndarray, alpha: Any) -> np.ndarray:
+    """Trailing exponential smoothing along time: ``s_t = a s_{t-1} + (1-a) x_t``."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    a = _per_run(alpha, x.shape[0])
+    if not np.any(a > 0):
+        return x.copy()
+    out = np.empty_like(x)
+    out[:, 0] = x[:, 0]
+    for t in range(1, x.shape[1]):
+        out[:, t] = a * out[:, t - 1] + (1.0 - a) * x[:, t]
+    return out
+
+
+# --------------------------------------------------------------------------
+# detection
+
+
+@dataclass
+class Episodes:
+    """Detected episodes of many runs as ``(runs, K)`` arrays.
+
+    Ticks are ``-1`` and levels ``NaN`` where missing; episode ``k`` of run
+    ``r`` exists when ``k < count[r]``.  ``onset`` is ``-1`` for a
+    left-censored episode (the run started inside it, ``censored``);
+    ``failure`` and ``low`` are ``-1`` while an episode is open at the end.
+    Levels are of the relationship index ``index``.
+    """
+
+    index: np.ndarray  # (n, T) the smoothed relationship index
+    count: np.ndarray  # (n,)
+    onset: np.ndarray
+    peak: np.ndarray
+    failure: np.ndarray
+    low: np.ndarray
+    pre_low: np.ndarray  # tick of the low before the onset (-1 if censored)
+    onset_level: np.ndarray
+    peak_level: np.ndarray
+    failure_level: np.ndarray
+    low_level: np.ndarray
+    pre_low_level: np.ndarray
+    censored: np.ndarray  # bool
+    low_final: np.ndarray  # bool: the low runs to the end of the series (provisional)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_runs(self) -> int:
+        return self.index.shape[0]
+
+    @property
+    def n_ticks(self) -> int:
+        return self.index.shape[1]
+
+    @property
+    def width(self) -> int:
+        return self.onset.shape[1]
+
+    @property
+    def exists(self) -> np.ndarray:
+        """``(n, K)`` bool: episode k of run r exists."""
+        return np.arange(self.width)[None, :] < self.count[:, None]
+
+    @property
+    def observed_onset(self) -> np.ndarray:
+        return self.exists & (self.onset >= 0)
+
+    @property
+    def failed(self) -> np.ndarray:
+        return self.exists & (self.failure >= 0)
+
+    @property
+    def complete(self) -> np.ndarray:
+        """Complete reset -> failure cycles: onset and failure both observed."""
+        return self.observed_onset & (self.failure >= 0)
+
+    def honeymoon(self) -> np.ndarray:
+        """Quarters from onset to peak (NaN if censored): the rising, good phase."""
+        return np.where(self.observed_onset, self.peak - self.onset, np.nan).astype(float)
+
+    def duration(self) -> np.ndarray:
+        """Quarters from onset to failure (NaN unless a complete cycle)."""
+        return np.where(self.complete, self.failure - self.onset, np.nan).astype(float)
+
+    def depth(self) -> np.ndarray:
+        """Depth of the fall: peak level minus the following low (NaN if not failed)."""
+        return np.where(self.failed, self.peak_level - self.low_level, np.nan)
+
+
+def _empty(n: int, k: int, kind: str) -> np.ndarray:
+    if kind == "i":
+        return np.full((n, k), -1, dtype=np.int64)
+    if kind == "b":
+        return np.zeros((n, k), dtype=bool)
+    return np.full((n, k), np.nan)
+
+
+def _window_extreme(
+    x: np.ndarray, rows: np.ndarray, a: np.ndarray, b: int, how: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Min (latest quarter at it) or max (first quarter at it) of ``x[rows]``
+    over ticks ``a .. b`` (inclusive)."""
+    a = np.asarray(a)
+    first = int(a.min())
+    ticks = np.arange(first, b + 1)
+    m = ticks[None, :] >= a[:, None]
+    vals = x[rows, first : b + 1]
+    if how == "min":
+        v = np.where(m, vals, np.inf)
+        idx = v.shape[1] - 1 - np.argmin(v[:, ::-1], axis=1)
+    else:
+        v = np.where(m, vals, -np.inf)
+        idx = np.argmax(v, axis=1)
+    return v[np.arange(len(rows)), idx], (idx + first).astype(np.int64)
+
+
+_TICK_FIELDS = ("onset", "peak", "failure", "low", "pre_low")
+_LEVEL_FIELDS = ("onset_level", "peak_level", "failure_level", "low_level", "pre_low_level")
+_BOOL_FIELDS = ("censored", "low_final")
+
+
+def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
+    """Find onsets, peaks, failures and lows in a (smoothed) index ``(runs, ticks)``.
+
+    Vectorised over runs; one pass over time.  See the module docstring for
+    the rules, ``docs/EPISODES.md`` for the reasoning.
+    """
+    p = _params(None, p)
+    x = np.atleast_2d(np.asarray(index, dtype=float))
+    n, T = x.shape
+    rise = _per_run(p["det_rise"], n)
+    fall = _per_run(p["det_fall"], n)
+    fall_share = _per_run(p["det_fall_share"], n)
+    persist = np.maximum(np.rint(_per_run(p["det_persist"], n)), 1).astype(np.int64)
+
+    K = _GROW
+    arrays: dict[str, np.ndarray] = {}
+    for f in _TICK_FIELDS:
+        arrays[f] = _empty(n, K, "i")
+    for f in _LEVEL_FIELDS:
+        arrays[f] = _empty(n, K, "f")
+    for f in _BOOL_FIELDS:
+        arrays[f] = _empty(n, K, "b")
+    count = np.zeros(n, dtype=np.int64)
+
+    def grow(needed: int) -> None:
+        nonlocal K
+        if needed < K:
+            return
+        extra = max(_GROW, needed + 1 - K)
+        for f in _TICK_FIELDS:
+            arrays[f] = np.concatenate([arrays[f], _empty(n, extra, "i")], axis=1)
+        for f in _LEVEL_FIELDS:
+            arrays[f] = np.concatenate([arrays[f], _empty(n, extra, "f")], axis=1)
+        for f in _BOOL_FIELDS:
+            arrays[f] = np.concatenate([arrays[f], _empty(n, extra, "b")], axis=1)
+        K += extra
+
+    rows_all = np.arange(n)
+    # phase: 0 = undetermined (start), 1 = low (waiting for an onset), 2 = in an episode
+    phase = np.zeros(n, dtype=np.int8)
+    x0 = x[:, 0]
+    lo, lo_t = x0.copy(), np.zeros(n, dtype=np.int64)  # running low (phases 0, 1)
+    hi, hi_t = x0.copy(), np.zeros(n, dtype=np.int64)  # running peak (phases 0, 2)
+    msl, msl_t = x0.copy(), np.zeros(n, dtype=np.int64)  # max since the low
+    msh, msh_t = x0.copy(), np.zeros(n, dtype=np.int64)  # min since the peak
+    base = np.full(n, np.nan)  # the low before the open episode's onset
+    up = np.zeros(n, dtype=np.int64)
+    down = np.zeros(n, dtype=np.int64)
+
+    for t in range(1, T):
+        v = x[:, t]
+        low_side = phase != 2
+        high_side = phase != 1
+        # running low: the latest quarter at the minimum (a flat floor dates
+        # the onset at the end of the floor, not its beginning)
+        newlow = low_side & (v <= lo)
+        np.copyto(lo, v, where=newlow)
+        lo_t[newlow] = t
+        msl_new = newlow | (low_side & (v > msl))
+        np.copyto(msl, v, where=msl_new)
+        msl_t[msl_new] = t
+        # running peak: the first quarter at the maximum
+        newhigh = high_side & (v > hi)
+        np.copyto(hi, v, where=newhigh)
+        hi_t[newhigh] = t
+        msh_new = newhigh | (high_side & (v <= msh))
+        np.copyto(msh, v, where=msh_new)
+        msh_t[msh_new] = t
+
+        up += 1
+        up[~(low_side & (v - lo >= rise))] = 0
+        need = np.fmax(fall, fall_share * (hi - base))  # no base yet (NaN) -> fall
+        down += 1
+        down[~(high_side & (hi - v >= need))] = 0
+        on = up >= persist
+        off = down >= persist
+        both = on & off  # only possible while undetermined: keep the earlier extreme
+        on = on & ~(both & (hi_t < lo_t))
+        off = off & ~on
+
+        if on.any():
+            r = rows_all[on]
+            k = count[r]
+            grow(int(k.max()))
+            # the previous failed episode's low is the low before this onset
+            prev = k - 1
+            has_prev = prev >= 0
+            rp, kp = r[has_prev], prev[has_prev]
+            arrays["low"][rp, kp] = lo_t[rp]
+            arrays["low_level"][rp, kp] = lo[rp]
+            onset_t = lo_t[r] + 1
+            arrays["onset"][r, k] = onset_t
+            arrays["onset_level"][r, k] = x[r, onset_t]
+            arrays["pre_low"][r, k] = lo_t[r]
+            arrays["pre_low_level"][r, k] = lo[r]
+            count[r] = k + 1
+            base[r] = lo[r]
+            hi[r], hi_t[r] = msl[r], msl_t[r]
+            msh[r], msh_t[r] = _window_extreme(x, r, hi_t[r], t, "min")
+            phase[r] = 2
+            up[r] = 0
+            down[r] = 0
+        if off.any():
+            r = rows_all[off]
+            fresh = phase[r] == 0  # left-censored: the run began inside an episode
+            rf = r[fresh]
+            if rf.size:
+                kf = count[rf]
+                grow(int(kf.max()))
+                arrays["censored"][rf, kf] = True
+                count[rf] = kf + 1
+            k = count[r] - 1
+            f_t = t - persist[r] + 1
+            arrays["peak"][r, k] = hi_t[r]
+            arrays["peak_level"][r, k] = hi[r]
+            arrays["failure"][r, k] = f_t
+            arrays["failure_level"][r, k] = x[r, f_t]
+            # the low after a failure is looked for from the failure on
+            lo[r], lo_t[r] = _window_extreme(x, r, f_t, t, "min")
+            msl[r], msl_t[r] = _window_extreme(x, r, lo_t[r], t, "max")
+            base[r] = np.nan
+            phase[r] = 1
+            up[r] = 0
+            down[r] = 0
+
+    # close what is still open at the end
+    open_ep = (phase == 2) & (count > 0)
+    r = rows_all[open_ep]
+    arrays["peak"][r, count[r] - 1] = hi_t[r]
+    arrays["peak_level"][r, count[r] - 1] = hi[r]
+    trailing_low = (phase == 1) & (count > 0)
+    r = rows_all[trailing_low]
+    arrays["low"][r, count[r] - 1] = lo_t[r]
+    arrays["low_level"][r, count[r] - 1] = lo[r]
+    arrays["low_final"][r, count[r] - 1] = True
+    return Episodes(index=x, count=count, **arrays)
+
+
+# --------------------------------------------------------------------------
+# spiral measures
+
+
+def _trend(times: np.ndarray, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-row least-squares slope of ``values`` on ``times`` over ``mask`` (NaN if < 2)."""
+    m = mask & np.isfinite(values)
+    k = m.sum(axis=1)
+    tw = np.where(m, times, 0.0)
+    vw = np.where(m, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tm = tw.sum(axis=1) / k
+        vm = vw.sum(axis=1) / k
+        dt = np.where(m, times - tm[:, None], 0.0)
+        dv = np.where(m, values - vm[:, None], 0.0)
+        den = (dt * dt).sum(axis=1)
+        slope = (dt * dv).sum(axis=1) / den
+    return np.where((k >= 2) & (den > 0), slope, np.nan)
+
+
+def lows_descending(ep: Episodes) -> np.ndarray:
+    """1.0 where the run has at least two post-failure lows, each lower than the last."""
+    m = ep.failed & (ep.low >= 0)
+    lv = np.where(m, ep.low_level, np.nan)
+    # compact each row's lows to the left (they are already in time order)
+    order = np.argsort(~m, axis=1, kind="stable")
+    lv = np.take_along_axis(lv, order, axis=1)
+    k = m.sum(axis=1)
+    if lv.shape[1] < 2:
+        return np.zeros(ep.n_runs)
+    diffs = lv[:, 1:] - lv[:, :-1]
+    pair_ok = np.arange(lv.shape[1] - 1)[None, :] < (k - 1)[:, None]
+    ok = np.all(np.where(pair_ok, diffs < 0, True), axis=1)
+    return np.where(k >= 2, ok, False).astype(float)
+
+
+def spiral_measures(ep: Episodes, dt_years: float = 0.25) -> dict[str, np.ndarray]:
+    """Trends of lows and peaks, cycles, honeymoons, shares of time (one value per run).
+
+    ``trough_trend`` and ``peak_trend`` are least-squares slopes of successive
+    post-failure lows (peaks) against their date, in index units **per
+    decade** (negative = a downward spiral); NaN with fewer than two.
+    """
+    n = ep.n_runs
+    years = np.where(ep.low >= 0, ep.low * dt_years, np.nan)
+    lows_mask = ep.failed & (ep.low >= 0)
+    peaks_mask = ep.exists & (ep.peak >= 0)
+    out: dict[str, np.ndarray] = {}
+    out["resets"] = ep.observed_onset.sum(axis=1).astype(float)
+    out["cycles"] = ep.complete.sum(axis=1).astype(float)
+    out["failures"] = ep.failed.sum(axis=1).astype(float)
+    out["open_episode"] = (ep.exists & (ep.failure < 0)).any(axis=1).astype(float)
+    out["trough_trend"] = 10.0 * _trend(years, ep.low_level, lows_mask)
+    out["peak_trend"] = 10.0 * _trend(ep.peak * dt_years, ep.peak_level, peaks_mask)
+    out["lows_descending"] = lows_descending(ep)
+    last = np.where(lows_mask, np.arange(ep.width)[None, :], -1).max(axis=1)
+    out["last_low"] = np.where(last >= 0, ep.low_level[np.arange(n), np.maximum(last, 0)], np.nan)
+    with np.errstate(invalid="ignore"):
+        out["mean_honeymoon"] = _nanmean(ep.honeymoon())
+        out["mean_duration"] = _nanmean(ep.duration())
+        out["mean_depth"] = _nanmean(ep.depth())
+    return out
+
+
+def _nanmean(a: np.ndarray) -> np.ndarray:
+    m = np.isfinite(a)
+    k = m.sum(axis=1)
+    s = np.where(m, a, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k > 0, s / np.maximum(k, 1), np.nan)
+
+
+# --------------------------------------------------------------------------
+# the one entry point for sweeps
+
+
+def detect_runs(compiled, data: Mapping[str, np.ndarray], p=None) -> Episodes:
+    """Index + detection for a scenario's recorded ``data`` (``(runs, ticks)`` arrays)."""
+    p = _params(compiled, p)
+    return detect(relationship_index(data, compiled.state_ids, p), p)
+
+
+def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, np.ndarray]:
+    """Episode measures, one value per run (arrays of length ``n_runs``).
+
+    ``compiled`` is a :class:`resetsim.scenario.Compiled`; ``data`` maps column
+    names to ``(runs, ticks)`` arrays as in ``Trajectories.data`` (it needs at
+    least :func:`required_columns`); ``p`` holds parameters (default: the
+    scenario's; only the ``det_*`` ones are read, floats or per-run arrays).
+
+    Returns :data:`BASE_METRICS`, ``final_<state id>_trust`` for both states
+    and, when the scenario names a targets file, :data:`FIDELITY_METRICS`
+    (see :mod:`resetsim.fidelity`).  Counts are floats so every metric can be
+    averaged alike.
+    """
+    p = _params(compiled, p)
+    ids = compiled.state_ids
+    ep = detect_runs(compiled, data, p)
+    out = spiral_measures(ep)
+    n = ep.n_runs
+    x = ep.index
+    part = _per_run(p["det_partnership"], n)[:, None]
+    conf = _per_run(p["det_confrontation"], n)[:, None]
+    out["share_partnership"] = (x >= part).mean(axis=1)
+    out["share_confrontation"] = (x <= conf).mean(axis=1)
+    out["final_index"] = x[:, -1].copy()
+    for sid in ids:
+        out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
+    if compiled.scenario.targets:
+        from . import fidelity
+
+        targets = fidelity.load_for(compiled.scenario)
+        scores = fidelity.score(targets, compiled, ep)
+        out.update(scores.metrics())
+    return out
+
+
+# --------------------------------------------------------------------------
+# triggers and the episode table
+
+
+_WARMING_VARS = {"leader_affinity": 1.0, "trust": 1.0, "recognition": 1.0}
+_COOLING_VARS = {"threat": 1.0, "grievance": 1.0, "domestic_constraint": 1.0}
+
+
+def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -> float:
+    """How much a shock kind eases relations (> 0) or strains them (<= 0).
+
+    A sum over its effects: rapport, trust and common interests count up;
+    threat, grievance and domestic constraint count down; ideology counts up
+    when it moves the more authoritarian side toward the other.  Effects on
+    both states count twice.
+    """
+    total = 0.0
+    for eff in kind.effects:
+        mult = 2.0 if eff.who == "both" else 1.0
+        if eff.var.startswith("interest_") or eff.var in _WARMING_VARS:
+            total += mult * eff.delta
+        elif eff.var in _COOLING_VARS:
+            total -= mult * eff.delta
+        elif eff.var == "ideology" and ideologies is not None:
+            s = actor if eff.who in ("actor", "both") else 1 - actor
+            toward = -1.0 if ideologies[s] >= ideologies[1 - s] else 1.0
+            total += mult * toward * eff.delta
+    return total
+
+
+@dataclass
+class Candidate:
+    tick: int
+    label: str
+    score: float
+    what: str  # "leader" | "event" | "process"
+
+
+def trigger_candidates(compiled) -> list[Candidate]:
+    """Scheduled warming causes: leader changes (to a leader open to the other
+    side) and scheduled events of a warming kind, with their strength."""
+    sc = compiled.scenario
+    kinds = sc.all_kinds()
+    ideol = [init["ideology"] for init in compiled.initial]
+    events = {ev.id: ev for ev in sc.events}
+    out: list[Candidate] = []
+    for s, t0, _t1, name in compiled.leader_terms:
+        disp = compiled.disposition[t0, s]
+        if t0 > 0 and np.isfinite(disp) and disp > 0:
+            out.append(
+                Candidate(
+                    t0, f"leader change: {name} ({compiled.state_ids[s]})", float(disp), "leader"
+                )
+            )
+    for m in compiled.markers:
+        ev = events.get(m.id)
+        if ev is None or ev.kind not in kinds:
+            continue
+        actor = compiled.state_ids.index(ev.actor)
+        score = warming_score(kinds[ev.kind], actor, ideol) * ev.scale
+        if score > 0:
+            out.append(Candidate(m.tick, m.label, score, "event"))
+    return out
+
+
+def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
+    """``(runs, ticks, processes)`` bool: which stochastic events fired in each run.
+
+    Recomputed from the seeds exactly as the engines draw them (each run's own
+    generator, same order), so it needs no extra recording.
+    """
+    from .ensemble import randomness
+
+    P = compiled.n_processes
+    n = len(seeds)
+    if P == 0:
+        return np.zeros((n, compiled.n_ticks, 0), dtype=bool)
+    pp = compiled.params(p)
+    n_terms = len(compiled.scenario.leaders)
+    _noise, unif, _lz = randomness(seeds, compiled.n_ticks, P, n_terms)
+    rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
+    scale = np.asarray(pp["shock_rate_scale"], dtype=float)
+    scale = scale.reshape(-1, 1, 1) if scale.ndim else scale
+    prob = 1.0 - np.exp(-rate * scale / 4.0)  # as shocks.fire_probability
+    return (unif < prob) & (rate > 0)
+
+
+def process_candidates(compiled) -> list[tuple[int, str, float]]:
+    """Per stochastic process: ``(index, label, warming score)``."""
+    sc = compiled.scenario
+    kinds = sc.all_kinds()
+    ideol = [init["ideology"] for init in compiled.initial]
+    out = []
+    for i, pr in enumerate(sc.stochastic):
+        actor = compiled.state_ids.index(pr.actor)
+        score = warming_score(kinds[pr.kind], actor, ideol) * pr.scale
+        out.append((i, pr.label or pr.id.replace("_", " "), score))
+    return out
+
+
+def name_trigger(
+    onset: int,
+    lookback: int,
+    candidates: Sequence[Candidate],
+    fired: np.ndarray | None = None,
+    procs: Sequence[tuple[int, str, float]] = (),
+) -> Candidate | None:
+    """The likely trigger of an onset: the strongest warming cause in the
+    quarters ``[onset - lookback, onset]`` (ties: the later one)."""
+    best: Candidate | None = None
+    a = onset - lookback
+    pool = [c for c in candidates if a <= c.tick <= onset]
+    if fired is not None:
+        for i, label, score in procs:
+            if score <= 0:
+                continue
+            for t in np.flatnonzero(fired[max(a, 0) : onset + 1, i]):
+                pool.append(Candidate(int(t) + max(a, 0), label, score, "process"))
+    for c in pool:
+        if best is None or (c.score, c.tick) > (best.score, best.tick):
+            best = c
+    return best
+
+
+EPISODE_COLUMNS: tuple[str, ...] = (
+    "run",
+    "episode",
+    "onset",
+    "peak",
+    "failure",
+    "low",
+    "onset_level",
+    "peak_level",
+    "failure_level",
+    "low_level",
+    "honeymoon",
+    "duration",
+    "depth",
+    "trigger",
+    "trigger_date",
+    "censored",
+    "target",
+)
+
+
+def episode_table(
+    compiled,
+    ep: Episodes,
+    p=None,
+    seeds: Sequence[int] | None = None,
+    targets: Any = None,
+) -> pd.DataFrame:
+    """One row per episode and run (what ``episodes.csv`` holds).
+
+    Dates are ``YYYY-MM-DD`` (the quarter's first day), empty when missing;
+    ``honeymoon`` (onset to peak), ``duration`` (onset to failure) in quarters;
+    ``depth`` = peak level minus the following low; levels are of the
+    relationship index.  ``trigger`` names the likely cause (leader change,
+    scheduled event or, given ``seeds``, a stochastic event that fired in the
+    run).  ``target`` is the matched target's id or ``spurious`` when the
+    scenario has targets.
+    """
+    p = _params(compiled, p)
+    dates = compiled.dates
+    lookback = round(float(np.max(p["det_trigger_lookback"])))
+    cands = trigger_candidates(compiled)
+    fired = None
+    procs: list[tuple[int, str, float]] = []
+    if seeds is not None and compiled.n_processes:
+        fired = fired_processes(compiled, seeds, p)
+        procs = process_candidates(compiled)
+    match = None
+    if targets is not None:
+        from . import fidelity
+
+        match = fidelity.score(targets, compiled, ep).episode_targets()
+
+    def d(t: int) -> str:
+        return dates[t] if t >= 0 else ""
+
+    rows = []
+    hm, du, de = ep.honeymoon(), ep.duration(), ep.depth()
+    for r in range(ep.n_runs):
+        for k in range(int(ep.count[r])):
+            on = int(ep.onset[r, k])
+            trig = None
+            if on >= 0:
+                trig = name_trigger(
+                    on, lookback, cands, fired[r] if fired is not None else None, procs
+                )
+            row = {
+                "run": r,
+                "episode": k + 1,
+                "onset": d(on),
+                "peak": d(int(ep.peak[r, k])),
+                "failure": d(int(ep.failure[r, k])),
+                "low": d(int(ep.low[r, k])),
+                "onset_level": ep.onset_level[r, k],
+                "peak_level": ep.peak_level[r, k],
+                "failure_level": ep.failure_level[r, k],
+                "low_level": ep.low_level[r, k],
+                "honeymoon": hm[r, k],
+                "duration": du[r, k],
+                "depth": de[r, k],
+                "trigger": trig.label if trig else "",
+                "trigger_date": d(trig.tick) if trig else "",
+                "censored": bool(ep.censored[r, k]),
+                "target": "",
+            }
+            if match is not None:
+                row["target"] = match[r][k] if k < len(match[r]) else "spurious"
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(EPISODE_COLUMNS))
+    if targets is None:
+        frame = frame.drop(columns=["target"])
+    return frame
+
+
+# --------------------------------------------------------------------------
+# probabilities over time (the projection's lower panel)
+
+
+def onset_failure_probability(ep: Episodes, from_tick: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Share of runs, at each tick, in which a reset has started at or after
+    ``from_tick`` (first array) and in which such a reset has also failed
+    (second array), both cumulative up to that tick."""
+    n, T = ep.n_runs, ep.n_ticks
+    on = np.where(ep.observed_onset & (ep.onset >= from_tick), ep.onset, T)
+    first_on = on.min(axis=1) if on.shape[1] else np.full(n, T)
+    fl = np.where(ep.complete & (ep.onset >= from_tick), ep.failure, T)
+    first_fail = fl.min(axis=1) if fl.shape[1] else np.full(n, T)
+    ticks = np.arange(T)
+    started = (first_on[:, None] <= ticks[None, :]).mean(axis=0)
+    failed = (first_fail[:, None] <= ticks[None, :]).mean(axis=0)
+    return started, failed
+
+
+def quarter_label(compiled, tick: int) -> str:
+    """``2001Q3`` for a tick of a compiled scenario."""
+    return cal.quarter_label(int(compiled.quarters[tick]))

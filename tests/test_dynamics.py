@@ -1,0 +1,648 @@
+"""Each update equation, shock helper and calendar function, with hand-computed numbers.
+
+The parameters here are pinned (``P``), not the registry defaults, so that
+recalibrating the defaults does not touch these tests; each expected value is
+written out as the arithmetic it comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from resetsim import calendar as cal
+from resetsim import dynamics as dyn
+from resetsim import params as prm
+from resetsim import shocks as sh
+
+FIXED = {
+    **{name: 1.0 for name in prm.CONTRADICTIONS.values()},
+    prm.LEADER_SWITCH: 1.0,
+    "will_base": 0.05,
+    "w_leader": 0.9,
+    "w_trust": 0.5,
+    "w_interest": 0.8,
+    "w_ideology": 0.4,
+    "w_grievance": 0.3,
+    "w_threat": 0.2,
+    "trust_build": 0.8,
+    "trust_erode": 0.15,
+    "f_grievance": 0.5,
+    "f_threat": 0.6,
+    "f_ideology": 0.6,
+    "f_domestic": 0.5,
+    "trust_noise": 0.01,
+    "institution_buffer": 0.6,
+    "breach_scale": 1.0,
+    "gain_skew": 0.5,
+    "status_elasticity": 0.5,
+    "recognition_coop": 0.2,
+    "expectation_rate": 0.15,
+    "expectation_hope": 0.6,
+    "grievance_gain": 0.1,
+    "grievance_decay": 0.08,
+    "threat_decay": 0.1,
+    "threat_distrust": 0.4,
+    "constraint_up": 0.1,
+    "constraint_down": 0.02,
+    "constraint_base": 0.1,
+    "constraint_distrust": 0.6,
+    "ideology_reaction": 0.01,
+    "grievance_neutral": 0.2,
+    "affinity_learn": 0.04,
+    "affinity_ref": 0.3,
+    "affinity_constraint": 0.1,
+    "affinity_carry": 0.5,
+    "interest_decay": 0.1,
+    "interest_base_european_security": 0.1,
+    "interest_base_arms_control": 0.35,
+    "interest_base_nonproliferation": 0.3,
+    "interest_base_counterterrorism": 0.15,
+    "interest_base_economy": 0.15,
+    "arms_control_expedience": 0.6,
+    "ct_disagreement": 0.5,
+    "power_shock_decay": 0.1,
+    "shock_rate_scale": 1.0,
+}
+
+
+def params(**overrides) -> prm.Params:
+    """The pinned parameters (registry defaults only for names not pinned here)."""
+    return prm.resolve({k: v for k, v in FIXED.items() if k in prm.PARAM_BY_NAME}, overrides)
+
+
+P = params()
+
+OWN = {
+    "power": 0.7,
+    "power_shock": 0.0,
+    "trust": 0.4,
+    "leader_affinity": 0.5,
+    "ideology": 0.2,
+    "domestic_constraint": 0.3,
+    "status_expectation": 0.8,
+    "status_anchor": 0.6,
+    "recognition": 0.0,
+    "grievance": 0.25,
+    "threat": 0.3,
+    "willingness": 0.0,
+}
+OTHER = {
+    "power": 0.3,
+    "power_shock": -0.02,
+    "trust": 0.2,
+    "leader_affinity": 0.1,
+    "ideology": 0.7,
+    "domestic_constraint": 0.5,
+    "status_expectation": 0.9,
+    "status_anchor": 0.5,
+    "recognition": 0.0,
+    "grievance": 0.4,
+    "threat": 0.5,
+    "willingness": 0.0,
+}
+DYAD = {
+    "interest_european_security": 0.2,
+    "interest_arms_control": 0.4,
+    "interest_nonproliferation": 0.3,
+    "interest_counterterrorism": 0.1,
+    "interest_economy": 0.5,
+    "cooperation": 0.0,
+    "trust_yield": 0.0,
+}
+
+
+def approx(x):
+    return pytest.approx(x, rel=1e-12, abs=1e-12)
+
+
+def test_pinned_parameters_cover_the_dynamics():
+    # a new dynamics parameter should be pinned here too
+    dynamic_groups = {p.group for p in prm.PARAMETERS} - {"detection"}
+    missing = [p.name for p in prm.PARAMETERS if p.group in dynamic_groups and p.name not in FIXED]
+    assert not missing, f"pin these in FIXED: {missing}"
+
+
+def test_state_and_dyad_variables():
+    for name, (low, high, unit, meaning) in {**dyn.STATE_VARS, **dyn.DYAD_VARS}.items():
+        assert low < high and unit and meaning, name
+    assert set(OWN) == set(dyn.STATE_VARS)
+    assert set(DYAD) == set(dyn.DYAD_VARS)
+    assert set(dyn.SHOCKABLE_STATE_VARS) <= set(dyn.STATE_VARS)
+    assert set(dyn.SHOCKABLE_DYAD_VARS) <= set(dyn.DYAD_VARS)
+    assert "willingness" not in dyn.SHOCKABLE_STATE_VARS
+
+
+# ------------------------------------------------------------ derived quantities
+
+
+def test_clip_and_clip_var():
+    assert dyn.clip(1.5, 0.0, 1.0) == 1.0
+    assert dyn.clip(-0.5, 0.0, 1.0) == 0.0
+    assert dyn.clip(0.25, 0.0, 1.0) == 0.25
+    np.testing.assert_array_equal(dyn.clip(np.array([-1, 0.5, 2]), 0, 1), [0, 0.5, 1])
+    assert dyn.clip_var("leader_affinity", -3.0) == -1.0
+    assert dyn.clip_var("power_shock", 0.9) == 0.5
+    assert dyn.clip_var("interest_economy", 1.2) == 1.0
+    with pytest.raises(KeyError):
+        dyn.clip_var("no_such_var", 0.0)
+
+
+def test_power_is_base_plus_shock_kept_off_the_edges():
+    assert dyn.power(0.5, -0.1) == approx(0.4)
+    assert dyn.power(0.8, 0.3) == 0.99
+    assert dyn.power(0.02, -0.3) == 0.01
+
+
+def test_effective_power_pulls_toward_parity():
+    assert dyn.effective_power(0.7, 0.3, P) == (approx(0.7), approx(0.3))
+    assert dyn.effective_power(0.7, 0.3, params(k_power_asymmetry=0.5)) == (
+        approx(0.5 + 0.5 * 0.2),
+        approx(0.5 - 0.5 * 0.2),
+    )
+    assert dyn.effective_power(0.9, 0.1, params(k_power_asymmetry=0.0)) == (0.5, 0.5)
+
+
+def test_recognition():
+    # the weaker state: (0.3 / 0.7) ** 0.5 + 0.2 * 0.5
+    assert dyn.recognition(0.3, 0.7, 0.5, P) == approx(math.sqrt(0.3 / 0.7) + 0.1)
+    # the stronger: ratio capped at 1, total capped at 1
+    assert dyn.recognition(0.7, 0.3, 0.5, P) == 1.0
+    assert dyn.recognition(0.3, 0.7, 0.0, params(status_elasticity=0.0)) == 1.0
+
+
+def test_status_gap_is_unmet_expectation_only():
+    assert dyn.status_gap(0.8, 0.75) == approx(0.05)
+    assert dyn.status_gap(0.5, 0.75) == 0.0
+
+
+def test_ideological_distance():
+    assert dyn.ideological_distance(0.2, 0.7, P) == approx(0.5)
+    assert dyn.ideological_distance(0.7, 0.2, P) == approx(0.5)
+    assert dyn.ideological_distance(0.2, 0.7, params(k_ideology=0.5)) == approx(0.25)
+    assert dyn.ideological_distance(0.0, 1.0, params(k_ideology=0.0)) == 0.0
+
+
+def test_interest_mean_and_trust_yield():
+    assert dyn.interest_mean(DYAD) == approx((0.2 + 0.4 + 0.3 + 0.1 + 0.5) / 5)
+    yields = dyn.area_yields(P)
+    assert yields == {
+        "european_security": 1.0,
+        "arms_control": approx(1 - 0.6),
+        "nonproliferation": 1.0,
+        "counterterrorism": approx(1 - 0.5),
+        "economy": 1.0,
+    }
+    assert dyn.trust_yield(DYAD, P) == approx((0.2 + 0.4 * 0.4 + 0.3 + 0.1 * 0.5 + 0.5) / 5)
+    # switches off: arms control and counter-terrorism build trust fully
+    off = dyn.area_yields(params(k_arms_control=0.0, k_counterterrorism=0.0))
+    assert set(off.values()) == {1.0}
+
+
+def test_willingness():
+    leader = 1.0 * 0.9 * 0.5 * (1 - 0.3)
+    expected = 0.05 + leader + 0.5 * 0.4 + 0.8 * 0.3 - 0.4 * 0.5 - 0.3 * 0.25 - 0.2 * 0.3
+    assert dyn.willingness(OWN, 0.5, 0.3, P) == approx(expected)
+    assert dyn.engagement(OWN, OTHER, DYAD, P) == approx(expected)
+    # clipped into [0, 1]
+    assert dyn.willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
+    assert dyn.willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
+
+
+def test_willingness_rises_with_rapport_trust_and_interest():
+    base = dyn.willingness(OWN, 0.5, 0.3, P)
+    assert dyn.willingness({**OWN, "leader_affinity": 0.6}, 0.5, 0.3, P) > base
+    assert dyn.willingness({**OWN, "trust": 0.5}, 0.5, 0.3, P) > base
+    assert dyn.willingness(OWN, 0.5, 0.4, P) > base
+    assert dyn.willingness(OWN, 0.6, 0.3, P) < base
+    assert dyn.willingness({**OWN, "grievance": 0.3}, 0.5, 0.3, P) < base
+    assert dyn.willingness({**OWN, "threat": 0.4}, 0.5, 0.3, P) < base
+    # the domestic constraint holds the leader back
+    assert dyn.willingness({**OWN, "domestic_constraint": 0.6}, 0.5, 0.3, P) < base
+
+
+def test_cooperation_takes_two():
+    assert dyn.cooperation(0.64, 0.25) == approx(0.4)
+    assert dyn.cooperation(0.9, 0.0) == 0.0
+    coop = dyn.dyad_cooperation(0.64, 0.25, DYAD, P)
+    assert coop == {"cooperation": approx(0.4), "trust_yield": approx(dyn.trust_yield(DYAD, P))}
+
+
+def test_gains_share_favours_the_stronger():
+    assert dyn.gains_share(0.7, 0.3, P) == approx(1 + 0.5 * 0.4)
+    assert dyn.gains_share(0.3, 0.7, P) == approx(1 - 0.5 * 0.4)
+    assert dyn.gains_share(0.3, 0.7, params(gain_skew=0.0)) == 1.0
+    assert dyn.gains_share(0.01, 0.99, params(gain_skew=2.0)) == 0.0
+
+
+def test_friction():
+    expected = 0.5 * 0.25 + 0.6 * 0.3 + 0.6 * 0.5 + 0.5 * 0.3
+    assert dyn.friction(OWN, 0.5, P) == approx(expected)
+    no_sd = params(k_security_dilemma=0.0, k_domestic=0.0)
+    assert dyn.friction(OWN, 0.5, no_sd) == approx(0.5 * 0.25 + 0.6 * 0.5)
+
+
+def test_institution_and_breach_factors():
+    assert dyn.institution_factor(P) == 1.0  # no institutions: everything gets through
+    assert dyn.institution_factor(params(k_institutions=0.0)) == approx(1 - 0.6)
+    assert dyn.institution_factor(params(k_institutions=0.5)) == approx(1 - 0.5 * 0.6)
+    assert dyn.breach_factor(P) == 1.0
+    assert dyn.breach_factor(params(breach_scale=2.0, k_institutions=0.0)) == approx(2 * 0.4)
+    assert dyn.breach_factor(params(breach_scale=0.0)) == 0.0
+
+
+# ------------------------------------------------------------ next-state equations
+
+
+def test_next_trust():
+    built = 0.8 * 0.5 * 0.242 * 1.2 * (1 - 0.4)
+    lost = 0.15 * 1.0 * 0.755 * 0.4
+    assert dyn.next_trust(0.4, 0.5, 0.242, 1.2, 0.755, 1.0, P) == approx(0.4 + built - lost + 0.01)
+    assert dyn.next_trust(0.4, 0.5, 0.242, 1.2, 0.755, 0.0, P) == approx(0.4 + built - lost)
+    assert dyn.next_trust(0.99, 1.0, 1.0, 2.0, 0.0, 50.0, P) == 1.0
+    assert dyn.next_trust(0.01, 0.0, 0.0, 1.0, 3.0, -50.0, P) == 0.0
+
+
+def test_trust_rises_with_cooperation_and_falls_with_friction():
+    coop = np.linspace(0, 1, 11)
+    up = dyn.next_trust(0.3, coop, 0.3, 1.0, 0.5, 0.0, P)
+    assert np.all(np.diff(up) > 0)
+    fric = np.linspace(0, 3, 11)
+    down = dyn.next_trust(0.3, 0.4, 0.3, 1.0, fric, 0.0, P)
+    assert np.all(np.diff(down) < 0)
+    # cooperation that yields no trust (pure expedience) builds none
+    assert dyn.next_trust(0.3, 1.0, 0.0, 1.0, 0.0, 0.0, P) == 0.3
+    # an unfair share builds less
+    assert dyn.next_trust(0.3, 0.5, 0.3, 0.8, 0.0, 0.0, P) < dyn.next_trust(
+        0.3, 0.5, 0.3, 1.2, 0.0, 0.0, P
+    )
+    # working institutions slow erosion
+    assert dyn.next_trust(0.5, 0, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
+        0.5, 0, 0, 1, 1.0, 0, P
+    )
+
+
+def test_next_affinity():
+    assert dyn.next_affinity(0.5, 0.5, 0.3, P) == approx(0.5 + 0.04 * 0.2 - 0.1 * 0.3 * 0.5)
+    # negative rapport is not worn down further by the constraint, only by low cooperation
+    assert dyn.next_affinity(-0.5, 0.5, 0.3, P) == approx(-0.5 + 0.04 * 0.2)
+    assert dyn.next_affinity(0.5, 0.5, 0.3, params(k_domestic=0.0)) == approx(0.5 + 0.008)
+    assert dyn.next_affinity(0.2, 0.0, 0.0, P) < 0.2  # below affinity_ref rapport sours
+    assert dyn.next_affinity(1.0, 1.0, 0.0, P) == 1.0
+
+
+def test_next_expectation():
+    target = min(0.6 + 0.6 * 0.5, 1.0)
+    assert dyn.next_expectation(0.8, 0.6, 0.5, P) == approx(0.8 + 0.15 * (target - 0.8))
+    # without cooperation it relaxes to its anchor
+    assert dyn.next_expectation(0.8, 0.6, 0.0, P) == approx(0.8 + 0.15 * (0.6 - 0.8))
+    assert dyn.next_expectation(0.6, 0.6, 0.0, P) == 0.6
+
+
+def test_next_grievance():
+    assert dyn.next_grievance(0.25, 0.05, P) == approx(0.25 + 0.1 * 0.05 * 0.75 - 0.08 * 0.25)
+    assert dyn.next_grievance(0.25, 0.0, P) == approx(0.25 * (1 - 0.08))
+    assert dyn.next_grievance(0.0, 0.0, P) == 0.0
+
+
+def test_next_threat_relaxes_to_a_floor_kept_by_distrust():
+    floor = 0.4 * (1 - 0.4)
+    assert dyn.next_threat(0.3, 0.4, P) == approx(0.3 + 0.1 * (floor - 0.3))
+    assert dyn.next_threat(floor, 0.4, P) == approx(floor)
+    assert dyn.next_threat(0.0, 0.0, P) > 0.0
+    assert dyn.next_threat(0.5, 1.0, P) < 0.5
+
+
+def test_next_constraint():
+    target = 0.1 + 0.6 * (1 - 0.4) * (0.5 + 0.5 * 0.25)
+    assert dyn.next_constraint(0.3, 0.4, 0.25, P) == approx(0.3 + 0.1 * (target - 0.3))
+    assert dyn.next_constraint(0.5, 0.4, 0.25, P) == approx(0.5 - 0.02 * (0.5 - target))
+
+
+def test_domestic_constraint_rises_faster_than_it_falls():
+    target = dyn.next_constraint(0.0, 0.4, 0.25, params(constraint_up=1.0))  # = the target
+    d = 0.2
+    rise = dyn.next_constraint(target - d, 0.4, 0.25, P) - (target - d)
+    fall = (target + d) - dyn.next_constraint(target + d, 0.4, 0.25, P)
+    assert rise > fall > 0
+    # as calibrated: laws stick (§2.1)
+    defaults = prm.defaults()
+    assert defaults["constraint_up"] > defaults["constraint_down"]
+
+
+def test_next_ideology():
+    # grievance above neutral pushes away from the other's model
+    assert dyn.next_ideology(0.7, 0.2, 0.5, P) == approx(0.7 + 0.01 * (0.5 - 0.2))
+    assert dyn.next_ideology(0.2, 0.7, 0.5, P) == approx(0.2 - 0.01 * (0.5 - 0.2))
+    # below neutral it drifts back toward it
+    assert dyn.next_ideology(0.7, 0.2, 0.0, P) == approx(0.7 - 0.01 * 0.2)
+    # identical regimes stay put
+    assert dyn.next_ideology(0.4, 0.4, 1.0, P) == 0.4
+
+
+def test_next_interest_and_power_shock():
+    assert dyn.next_interest(0.6, 0.1, P) == approx(0.6 + 0.1 * (0.1 - 0.6))
+    assert dyn.next_interest(0.0, 0.1, P) == approx(0.01)
+    assert dyn.next_power_shock(-0.04, P) == approx(-0.04 * 0.9)
+    assert dyn.next_power_shock(0.0, P) == 0.0
+
+
+def test_leader_change_carries_rapport_only_with_institutions():
+    assert dyn.leader_change(0.8, -0.2, P) == approx(-0.2)  # k_institutions = 1
+    with_inst = params(k_institutions=0.0)
+    assert dyn.leader_change(0.8, -0.2, with_inst) == approx(-0.2 + 0.5 * (0.8 + 0.2))
+    assert dyn.leader_change(0.8, -0.2, params(k_institutions=0.0, affinity_carry=0.0)) == approx(
+        -0.2
+    )
+    assert dyn.leader_change(-1.0, 1.0, params(k_institutions=0.0, affinity_carry=1.0)) == -1.0
+
+
+# ------------------------------------------------------------ switches at 0
+
+
+def test_switches_at_zero_remove_their_channel():
+    def will(p, **changes):
+        return dyn.engagement({**OWN, **changes}, OTHER, DYAD, p)
+
+    p = params(k_leader=0.0)
+    assert will(p, leader_affinity=-1.0) == will(p, leader_affinity=1.0)
+    p = params(k_ideology=0.0)
+    assert dyn.engagement(OWN, {**OTHER, "ideology": 1.0}, DYAD, p) == will(p)
+    p = params(k_security_dilemma=0.0)
+    assert will(p, threat=0.0) == will(p, threat=1.0)
+    p = params(k_domestic=0.0)
+    assert will(p, domestic_constraint=0.0) == will(p, domestic_constraint=1.0)
+    assert dyn.friction({**OWN, "domestic_constraint": 1.0}, 0.5, p) == dyn.friction(
+        {**OWN, "domestic_constraint": 0.0}, 0.5, p
+    )
+    p = params(k_power_asymmetry=0.0)
+    coop = {"cooperation": 0.5, "trust_yield": 0.3}
+    strong = dyn.state_update({**OWN, "power": 0.9}, {**OTHER, "power": 0.1}, coop, 0.0, p)
+    equal = dyn.state_update({**OWN, "power": 0.5}, {**OTHER, "power": 0.5}, coop, 0.0, p)
+    assert strong == equal
+    # and each switch scales its shock channel to zero
+    for channel, switch in sh._CHANNEL_SWITCH.items():
+        scales = sh.channel_scales(params(**{switch: 0.0}))
+        assert scales[sh.CHANNELS.index(channel)] == 0.0
+
+
+# ------------------------------------------------------------ one quarter
+
+
+COOP = {"cooperation": 0.5, "trust_yield": 0.242}
+
+
+def test_state_update_pinned():
+    new = dyn.state_update(OWN, OTHER, COOP, 1.0, P)
+    # own_eff 0.7 vs 0.3: recognition capped at 1, no status gap
+    fric = 0.5 * 0.25 + 0.6 * 0.3 + 0.6 * 0.5 + 0.5 * 0.3
+    target_c = 0.1 + 0.6 * 0.6 * (0.5 + 0.5 * 0.25)
+    assert new == {
+        "trust": approx(0.4 + 0.8 * 0.5 * 0.242 * 1.2 * 0.6 - 0.15 * fric * 0.4 + 0.01),
+        "leader_affinity": approx(0.5 + 0.04 * 0.2 - 0.1 * 0.3 * 0.5),
+        "status_expectation": approx(0.8 + 0.15 * (0.9 - 0.8)),
+        "recognition": 1.0,
+        "grievance": approx(0.25 * (1 - 0.08)),
+        "threat": approx(0.3 + 0.1 * (0.4 * 0.6 - 0.3)),
+        "domestic_constraint": approx(0.3 + 0.1 * (target_c - 0.3)),
+        "ideology": approx(0.2 - 0.01 * (0.25 - 0.2)),
+        "power_shock": 0.0,
+    }
+    # the weaker side
+    new = dyn.state_update(OTHER, OWN, COOP, 0.0, P)
+    recog = math.sqrt(0.3 / 0.7) + 0.2 * 0.5
+    gap = 0.9 - recog  # Russia-like: expects more than it is granted
+    assert gap > 0
+    assert new["recognition"] == approx(recog)
+    assert new["grievance"] == approx(0.4 + 0.1 * gap * 0.6 - 0.08 * 0.4)
+    assert new["power_shock"] == approx(-0.02 * 0.9)
+
+
+def test_state_update_is_pure_and_reads_only_current_values():
+    own, other, coop = dict(OWN), dict(OTHER), dict(COOP)
+    first = dyn.state_update(own, other, coop, 0.3, P)
+    assert (own, other, coop) == (OWN, OTHER, COOP), "inputs must not be mutated"
+    assert dyn.state_update(own, other, coop, 0.3, P) == first
+    # the other's *next* values play no part: only what is passed in counts
+    other_next = dyn.state_update(other, own, coop, 0.3, P)
+    assert dyn.state_update(own, other, coop, 0.3, P) == first
+    assert other_next != first
+    # nothing but the state variables is read from the states
+    assert set(first) <= set(dyn.STATE_VARS)
+
+
+def test_dyad_update():
+    new = dyn.dyad_update(DYAD, P)
+    assert new == {
+        "interest_european_security": approx(0.2 + 0.1 * (0.1 - 0.2)),
+        "interest_arms_control": approx(0.4 + 0.1 * (0.35 - 0.4)),
+        "interest_nonproliferation": approx(0.3),
+        "interest_counterterrorism": approx(0.1 + 0.1 * (0.15 - 0.1)),
+        "interest_economy": approx(0.5 + 0.1 * (0.15 - 0.5)),
+    }
+
+
+def test_arrays_agree_with_floats():
+    rng = np.random.default_rng(3)
+    n = 6
+    own = {
+        k: rng.uniform(max(lo, 0.01), min(hi, 0.99), n)
+        for k, (lo, hi, *_) in dyn.STATE_VARS.items()
+    }
+    other = {
+        k: rng.uniform(max(lo, 0.01), min(hi, 0.99), n)
+        for k, (lo, hi, *_) in dyn.STATE_VARS.items()
+    }
+    own["power_shock"] = rng.uniform(-0.5, 0.5, n)
+    dyad = {k: rng.uniform(0, 1, n) for k in dyn.DYAD_VARS}
+    noise = rng.standard_normal(n)
+    p_arr = params(trust_build=rng.uniform(0, 1, n), k_institutions=rng.uniform(0, 1, n))
+    w = dyn.engagement(own, other, dyad, p_arr)
+    coop = dyn.dyad_cooperation(w, dyn.engagement(other, own, dyad, p_arr), dyad, p_arr)
+    new = dyn.state_update(own, other, coop, noise, p_arr)
+    nd = dyn.dyad_update(dyad, p_arr)
+    for i in range(n):
+        p_i = params(trust_build=p_arr.trust_build[i], k_institutions=p_arr.k_institutions[i])
+        o = {k: float(v[i]) for k, v in own.items()}
+        t = {k: float(v[i]) for k, v in other.items()}
+        d = {k: float(v[i]) for k, v in dyad.items()}
+        wi = dyn.engagement(o, t, d, p_i)
+        assert wi == w[i]
+        ci = dyn.dyad_cooperation(wi, dyn.engagement(t, o, d, p_i), d, p_i)
+        ni = dyn.state_update(o, t, ci, float(noise[i]), p_i)
+        for k in ni:
+            assert ni[k] == pytest.approx(new[k][i], abs=1e-15), k
+        for k, v in dyn.dyad_update(d, p_i).items():
+            assert v == pytest.approx(nd[k][i], abs=1e-15), k
+
+
+# ------------------------------------------------------------ shocks
+
+
+def kind(**body) -> sh.Kind:
+    return sh.Kind.model_validate(body)
+
+
+def slot(state, var) -> int:
+    return sh.SLOTS.index[(state, var)]
+
+
+def test_effect_matrix():
+    annex = sh.library()["annexation"]
+    m = sh.effect_matrix(annex, actor=1, target=0, scale=2.0)
+    assert m.shape == (len(sh.CHANNELS), len(sh.SLOTS))
+    breach, sd = sh.CHANNELS.index("breach"), sh.CHANNELS.index("security_dilemma")
+    # trust always sits on the breach channel, the rest on the kind's channel
+    assert m[breach, slot(0, "trust")] == approx(-0.3 * 2)
+    assert m[sd, slot(0, "threat")] == approx(0.3 * 2)
+    assert m[sd, slot(0, "domestic_constraint")] == approx(0.2 * 2)
+    assert m[sd, slot(1, "grievance")] == approx(0.1 * 2)
+    assert m[sd, slot(None, "interest_economy")] == approx(-0.1 * 2)
+    assert np.count_nonzero(m) == 6
+    summit = kind(effects=[{"who": "both", "var": "leader_affinity", "delta": 0.1}])
+    m = sh.effect_matrix(summit, actor=0, target=1, scale=1.0)
+    none = sh.CHANNELS.index("none")
+    assert m[none, slot(0, "leader_affinity")] == m[none, slot(1, "leader_affinity")] == 0.1
+    assert np.count_nonzero(m) == 2
+
+
+def test_channel_scales_and_scaled_delta():
+    p = params(k_security_dilemma=0.5, breach_scale=2.0, k_institutions=0.0)
+    scales = sh.channel_scales(p)
+    assert scales[sh.CHANNELS.index("none")] == 1.0
+    assert scales[sh.CHANNELS.index("security_dilemma")] == 0.5
+    assert scales[sh.CHANNELS.index("breach")] == approx(2.0 * 0.4)
+    m = sh.effect_matrix(sh.library()["annexation"], 1, 0, 1.0)
+    chans = [sh.CHANNELS.index("breach"), sh.CHANNELS.index("security_dilemma")]
+    d = sh.scaled_delta(m, chans, scales)
+    assert d[slot(0, "trust")] == approx(-0.3 * 0.8)
+    assert d[slot(0, "threat")] == approx(0.3 * 0.5)
+    # per-run scales give a (run, slot) array
+    arr = sh.channel_scales(params(k_security_dilemma=np.array([0.0, 1.0])))
+    d2 = sh.scaled_delta(m, chans, arr)
+    assert d2.shape == (2, len(sh.SLOTS))
+    assert d2[0, slot(0, "threat")] == 0.0 and d2[1, slot(0, "threat")] == approx(0.3)
+
+
+def test_apply_delta_adds_clips_and_touches_only_listed_slots():
+    states = [dict(OWN), dict(OTHER)]
+    dyad = dict(DYAD)
+    delta = np.zeros(len(sh.SLOTS))
+    delta[slot(0, "trust")] = -0.5  # clipped at 0
+    delta[slot(1, "threat")] = 0.2
+    delta[slot(None, "interest_economy")] = 0.7  # clipped at 1
+    delta[slot(1, "grievance")] = 0.3  # not listed: ignored
+    listed = [slot(0, "trust"), slot(1, "threat"), slot(None, "interest_economy")]
+    sh.apply_delta(states, dyad, delta, listed)
+    assert states[0]["trust"] == 0.0
+    assert states[1]["threat"] == approx(0.7)
+    assert dyad["interest_economy"] == 1.0
+    assert states[1]["grievance"] == OTHER["grievance"]
+    # arrays over runs
+    states = [
+        {k: np.full(2, v) for k, v in OWN.items()},
+        {k: np.full(2, v) for k, v in OTHER.items()},
+    ]
+    dyad = {k: np.full(2, v) for k, v in DYAD.items()}
+    d = np.zeros((2, len(sh.SLOTS)))
+    d[1, slot(0, "leader_affinity")] = -2.0
+    sh.apply_delta(states, dyad, d, [slot(0, "leader_affinity")])
+    np.testing.assert_array_equal(states[0]["leader_affinity"], [0.5, -1.0])
+
+
+def test_fire_probability():
+    assert sh.fire_probability(0.0, P) == 0.0
+    assert sh.fire_probability(4.0, P) == approx(1 - math.exp(-1))
+    assert sh.fire_probability(2.0, params(shock_rate_scale=2.0)) == approx(1 - math.exp(-1))
+    assert sh.fire_probability(4.0, params(shock_rate_scale=0.0)) == 0.0
+
+
+def test_library_kinds_are_valid_and_only_breaches_move_trust():
+    lib = sh.library()
+    assert len(lib) >= 20
+    for name, k in lib.items():
+        assert k.description and k.channel in sh.KIND_CHANNELS, name
+        assert sh.effect_problems(k) == [], name
+        if any(e.var == "trust" for e in k.effects):
+            assert k.breach, name
+    assert {"annexation", "military_conflict", "attack"} <= {n for n, k in lib.items() if k.breach}
+    rows = sh.kinds_table()
+    assert [r["kind"] for r in rows] == list(lib)
+
+
+def test_kind_validation():
+    with pytest.raises(ValueError):
+        kind(effects=[])
+    with pytest.raises(ValueError):
+        kind(effects=[{"who": "actor", "var": "threat", "delta": 1.5}])
+    with pytest.raises(ValueError):
+        kind(effects=[{"who": "someone", "var": "threat", "delta": 0.1}])
+    with pytest.raises(ValueError):
+        kind(channel="no_such_channel", effects=[{"who": "actor", "var": "threat", "delta": 0.1}])
+    with pytest.raises(ValueError):  # the breach channel is implied by trust, not chosen
+        kind(channel="breach", effects=[{"who": "actor", "var": "threat", "delta": 0.1}])
+    assert sh.effect_problems(kind(effects=[{"who": "dyad", "var": "threat", "delta": 0.1}]))
+    assert sh.effect_problems(kind(effects=[{"who": "actor", "var": "trust", "delta": -0.1}]))
+    assert not sh.effect_problems(
+        kind(breach=True, effects=[{"who": "target", "var": "trust", "delta": -0.1}])
+    )
+
+
+# ------------------------------------------------------------ calendar
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2001Q3", 2001 * 4 + 2),
+        ("2001q1", 2001 * 4),
+        ("2001 Q4", 2001 * 4 + 3),
+        (" 2001Q2 ", 2001 * 4 + 1),
+        ("2001-09-11", 2001 * 4 + 2),
+        ("2001-9-1", 2001 * 4 + 2),
+        ("2001-03-31", 2001 * 4),
+        ("2001-04-01", 2001 * 4 + 1),
+        ("2001-12", 2001 * 4 + 3),
+        ("2001", 2001 * 4),
+        (2001, 2001 * 4),
+        (dt.date(2001, 9, 11), 2001 * 4 + 2),
+        (dt.datetime(2001, 10, 1, 12), 2001 * 4 + 3),
+    ],
+)
+def test_parse_quarter(value, expected):
+    assert cal.parse_quarter(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2001Q5",
+        "2001Q0",
+        "2001-13",
+        "2001-02-30",
+        "01Q1",
+        "yesterday",
+        "",
+        True,
+        None,
+        2001.5,
+        [2001],
+    ],
+)
+def test_parse_quarter_rejects(value):
+    with pytest.raises(ValueError):
+        cal.parse_quarter(value)
+
+
+def test_quarter_helpers():
+    q = cal.parse_quarter("2014Q1")
+    assert cal.quarter_label(q) == "2014Q1"
+    assert cal.quarter_start(q) == dt.date(2014, 1, 1)
+    assert cal.iso(q + 2) == "2014-07-01"
+    assert cal.decimal_year(q + 3) == 2014.75
+    for q in range(1989 * 4, 2030 * 4):
+        assert cal.parse_quarter(cal.quarter_label(q)) == q
+        assert cal.parse_quarter(cal.iso(q)) == q

@@ -87,7 +87,7 @@ class SobolDesign(_Strict):
     type: Literal["sobol"]
     base_samples: int = Field(ge=2, le=2**20)
     second_order: bool = False
-    parameters: dict[str, Any] | list[str] = Field(min_length=2)
+    parameters: dict[str, Any] | list[str] = Field(min_length=1)
     outputs: list[str] | None = None
     resamples: int = Field(100, ge=10, le=10_000)
     conf_level: float = Field(0.95, gt=0, lt=1)
@@ -421,6 +421,10 @@ def semantic_problems(exp: Experiment) -> list[Problem]:
                 )
             )
         D = len(swept)
+        if D < 2:
+            problems.append(
+                Problem(f, "design.parameters", "a Sobol' design needs at least 2 parameters")
+            )
         n_points = N * (2 * D + 2 if d.second_order else D + 2)
     elif d.type == "conditions":
         problems.extend(_condition_problems(f, exp, d))
@@ -497,11 +501,6 @@ def _condition_problems(f: str, exp: Experiment, d: ConditionsDesign) -> list[Pr
                 )
         for name, msg in prm.check_overrides(c.set):
             problems.append(Problem(f, f"{where}.set.{name}", msg))
-        for name in c.set:
-            if name in exp.parameters:
-                problems.append(
-                    Problem(f, f"{where}.set.{name}", "is also fixed under [parameters]")
-                )
     return problems
 
 

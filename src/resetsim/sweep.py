@@ -401,26 +401,26 @@ def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult
             raise
 
 
-def _dask(tasks: Iterator[ChunkTask], address: str) -> Iterator[ChunkResult]:
+def connect(address: str, timeout: float = 20.0):
+    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if unreachable)."""
     from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def _dask(tasks: Iterator[ChunkTask], client) -> Iterator[ChunkResult]:
     from distributed import wait as dwait
 
-    try:
-        client = Client(address, timeout="20s")
-    except OSError as exc:
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    try:
-        n = max(1, sum(client.nthreads().values()))
+    n = max(1, sum(client.nthreads().values()))
 
-        def wait_some(fs):
-            res = dwait(list(fs), return_when="FIRST_COMPLETED")
-            return set(res.done), set(res.not_done)
+    def wait_some(fs):
+        res = dwait(list(fs), return_when="FIRST_COMPLETED")
+        return set(res.done), set(res.not_done)
 
-        yield from _windowed(
-            lambda t: client.submit(run_chunk, t, pure=False), tasks, 2 * n, wait_some
-        )
-    finally:
-        client.close()
+    yield from _windowed(lambda t: client.submit(run_chunk, t, pure=False), tasks, 2 * n, wait_some)
 
 
 # --------------------------------------------------------------------------
@@ -623,6 +623,7 @@ def sweep(
     progress: bool | None = None,
     figures: bool = True,
     max_chunks: int | None = None,
+    scheduler_timeout: float = 20.0,
 ) -> SweepResult:
     """Run (or resume) an experiment into ``out``.
 
@@ -630,6 +631,8 @@ def sweep(
     ``scheduler`` (an address such as ``tcp://127.0.0.1:8786``) sends chunks
     to an existing Dask cluster instead.  ``max_chunks`` stops after that
     many new chunks without finishing (for tests and partial runs).
+    Nothing is written into ``out`` until the plan is valid and the
+    scheduler (if any) is reachable.
     """
     t0 = time.perf_counter()
     if isinstance(experiment, Plan):
@@ -640,6 +643,15 @@ def sweep(
         )
     out = Path(out)
     done, complete = prepare_dir(plan, out, resume)
+    client = connect(scheduler, scheduler_timeout) if scheduler else None
+    try:
+        return _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0):
     (out / CHUNK_DIR).mkdir(parents=True, exist_ok=True)
     with _Lock(out):
         _clean_temp(out)
@@ -652,7 +664,7 @@ def sweep(
         if max_chunks is not None:
             todo = todo[:max_chunks]
         skipped = sum(b - a for a, b in map(plan.chunk_range, done))
-        ran = _run_chunks(plan, out, todo, workers, scheduler, progress, skipped)
+        ran = _run_chunks(plan, out, todo, workers, client, progress, skipped)
         if len(done) + ran < plan.n_chunks:
             return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, [])
         written = finalize(plan, out, figures=figures)
@@ -667,15 +679,15 @@ def _run_chunks(
     out: Path,
     todo: list[int],
     workers: int,
-    scheduler: str | None,
+    client: Any,
     progress: bool | None,
     skipped_runs: int,
 ) -> int:
     if not todo:
         return 0
     tasks = (plan.task(k) for k in todo)
-    if scheduler:
-        results = _dask(tasks, scheduler)
+    if client is not None:
+        results = _dask(tasks, client)
     elif workers > 1 and len(todo) > 1:
         results = _processes(tasks, min(workers, len(todo)))
     else:
@@ -1032,9 +1044,19 @@ def plot_heatmap(plan: Plan, summary, names: Sequence[str]):
         ax.set_ylabel(a)
         ax.set_title(name)
         if z.size <= 64:
+            span = np.nanmax(z) - np.nanmin(z) if np.isfinite(z).any() else 0.0
             for i in range(z.shape[0]):
                 for j in range(z.shape[1]):
-                    ax.text(j, i, f"{z[i, j]:.2g}", ha="center", va="center", fontsize=7, color="w")
+                    light = span > 0 and (z[i, j] - np.nanmin(z)) / span > 0.6
+                    ax.text(
+                        j,
+                        i,
+                        f"{z[i, j]:.2g}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="k" if light else "w",
+                    )
         fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle(f"{plan.experiment.name}: {plan.replications} runs per cell")
     fig.tight_layout()

@@ -16,8 +16,13 @@ scenario file).  Scoring, per run (vectorised over runs):
    first quarter.  An episode still open at the end has failure error 0 if the
    failure window reaches the end of the run, else the quarters by which the
    window has passed.
-3. **Quality** of a match: ``0.5 * max(0, 1 - |onset error| / tol) + 0.5 *
-   max(0, 1 - |failure error| / tol)``; 1 when both dates are in their windows.
+3. **Quality** of a match: ``(0.5 * max(0, 1 - |onset error| / tol) + 0.5 *
+   max(0, 1 - |failure error| / tol)) * amplitude``; ``amplitude`` =
+   ``min(1, rise / min_rise) * min(1, fall / min_fall)`` where ``rise`` is peak
+   minus the low before the onset and ``fall`` peak minus the low after the
+   failure (a factor is 1 when its minimum is 0 or its value unknown).  So a
+   match is worth 1 when both dates are in their windows and the episode is a
+   real wave, not a ripple.
 4. **Spurious** episodes: detected but matched to no target, counted up to
    ``tolerance_quarters`` after the last target's failure window.
 5. **Descending lows**: the share of successive post-failure lows (up to the
@@ -57,6 +62,8 @@ class Target(_Strict):
     name: str
     onset: tuple[DateLike, DateLike]
     failure: tuple[DateLike, DateLike]
+    min_rise: float | None = Field(None, ge=0, le=1)
+    min_fall: float | None = Field(None, ge=0, le=1)
     note: str = ""
     paper: str = ""
 
@@ -68,6 +75,8 @@ class TargetsFile(_Strict):
     description: str = ""
     tolerance_quarters: int = Field(4, ge=1, le=20)
     spurious_penalty: float = Field(0.5, ge=0, le=5)
+    min_rise: float = Field(0.0, ge=0, le=1)
+    min_fall: float = Field(0.0, ge=0, le=1)
     targets: tuple[Target, ...] = Field(min_length=1)
     source: str = ""
 
@@ -203,6 +212,17 @@ def problems_for(scenario) -> list[Problem]:
 # scoring
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _ratio(value: np.ndarray, minimum: np.ndarray) -> np.ndarray:
+    """``min(1, value / minimum)``, 1 where the minimum is 0 or the value unknown."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip(value / minimum, 0.0, 1.0)
+    return np.where((minimum > 0) & np.isfinite(value), r, 1.0)
+
+
 def _dist(t: np.ndarray, a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
     """Signed quarters of ``t`` outside ``[a, b]``: negative early, positive late."""
     return np.where(t < a, t - a, np.where(t > b, t - b, 0))
@@ -219,6 +239,7 @@ class Scores:
     onset_error: np.ndarray  # (n, N) float, NaN if unmatched
     failure_error: np.ndarray  # (n, N) float, NaN if unmatched
     quality: np.ndarray  # (n, N)
+    amplitude: np.ndarray  # (n, N) amplitude factor of the match, NaN if unmatched
     spurious: np.ndarray  # (n,)
     descending_share: np.ndarray  # (n,) NaN with fewer than two lows
     lows_descending: np.ndarray  # (n,) 1.0 if >= 2 lows, each lower
@@ -275,6 +296,8 @@ class Scores:
                     "failure_window": _wl(self.windows.failure[i]),
                     "matched_share": m.mean(),
                     "in_window_share": self.in_window[:, i].mean(),
+                    "amplitude_mean": float(np.mean(self.amplitude[m, i])) if m.any() else np.nan,
+                    "quality_mean": float(np.mean(self.quality[:, i])),
                     "onset_error_mean": float(np.mean(oe)) if oe.size else np.nan,
                     "onset_error_max_abs": float(np.max(np.abs(oe))) if oe.size else np.nan,
                     "failure_error_mean": float(np.mean(fe)) if fe.size else np.nan,
@@ -304,6 +327,8 @@ class Scores:
             "failure_window",
             "matched_share",
             "in_window_share",
+            "amplitude_mean",
+            "quality_mean",
             "onset_error_mean",
             "onset_error_max_abs",
             "failure_error_mean",
@@ -344,7 +369,7 @@ class Scores:
             if m.any():
                 err = (
                     f"; mean error onset {np.mean(oe):+.1f} q, "
-                    f"failure {np.mean(fe):+.1f} q (0 = in window)"
+                    f"failure {np.mean(fe):+.1f} q; amplitude {np.mean(self.amplitude[m, i]):.2f}"
                 )
             lines.append(
                 f"  {t.id:<18} matched {m.mean():6.1%}, in window "
@@ -399,6 +424,13 @@ def score(windows: Windows, compiled, ep) -> Scores:
     qual = 0.5 * np.maximum(0.0, 1.0 - np.abs(oe) / tol) + 0.5 * np.maximum(
         0.0, 1.0 - np.abs(fe) / tol
     )
+    spec = windows.spec
+    min_rise = np.array([_or(spec.targets[i].min_rise, spec.min_rise) for i in idx])
+    min_fall = np.array([_or(spec.targets[i].min_fall, spec.min_fall) for i in idx])
+    rise = (ep.peak_level - ep.pre_low_level)[:, None, :]
+    drop = (ep.peak_level - ep.low_level)[:, None, :]
+    amp = _ratio(rise, min_rise[None, :, None]) * _ratio(drop, min_fall[None, :, None])
+    qual = qual * amp
     val = np.where(allowed, 1.0 + qual, -np.inf)
 
     # order-preserving alignment, vectorised over runs: V[i, j] = best value
@@ -435,6 +467,7 @@ def score(windows: Windows, compiled, ep) -> Scores:
     onset_error = np.where(matched, oe[rows[:, None], tgt, e], np.nan).astype(float)
     failure_error = np.where(matched, fe[rows[:, None], tgt, e], np.nan).astype(float)
     quality = np.where(matched, qual[rows[:, None], tgt, e], 0.0)
+    amplitude = np.where(matched, amp[rows[:, None], tgt, e], np.nan)
 
     used = np.zeros((n, K), dtype=bool)
     used[rows[:, None].repeat(N, 1)[matched], episode[matched]] = True
@@ -475,6 +508,7 @@ def score(windows: Windows, compiled, ep) -> Scores:
         onset_error=widen(onset_error, np.nan),
         failure_error=widen(failure_error, np.nan),
         quality=widen(quality, 0.0),
+        amplitude=widen(amplitude, np.nan),
         spurious=spurious,
         descending_share=desc_share,
         lows_descending=lows_desc,

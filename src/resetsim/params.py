@@ -151,7 +151,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- willingness to cooperate (engagement)
     _P(
         "will_base",
-        0.05,
+        0.052,
         -0.5,
         0.5,
         "share",
@@ -160,7 +160,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_leader",
-        0.9,
+        0.396,
         0.0,
         2.0,
         "share per unit affinity",
@@ -170,7 +170,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_trust",
-        0.5,
+        0.228,
         0.0,
         2.0,
         "share per unit trust",
@@ -179,7 +179,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_interest",
-        0.8,
+        1.2,
         0.0,
         2.0,
         "share per unit interest",
@@ -189,7 +189,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_ideology",
-        0.4,
+        0.182,
         0.0,
         2.0,
         "share per unit distance",
@@ -199,7 +199,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_grievance",
-        0.3,
+        0.644,
         0.0,
         2.0,
         "share per unit grievance",
@@ -208,7 +208,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "w_threat",
-        0.2,
+        0.0771,
         0.0,
         2.0,
         "share per unit threat",
@@ -219,7 +219,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- trust
     _P(
         "trust_build",
-        0.8,
+        0.647,
         0.0,
         1.0,
         "1/quarter",
@@ -227,11 +227,11 @@ PARAMETERS: tuple[Param, ...] = (
         "trust",
         "§2.3",
     ),
-    _P("trust_erode", 0.15, 0.0, 1.0, "1/quarter", "rate at which friction erodes trust", "trust"),
-    _P("f_grievance", 0.5, 0.0, 3.0, "friction per unit", "friction from grievance", "trust"),
+    _P("trust_erode", 0.126, 0.0, 1.0, "1/quarter", "rate at which friction erodes trust", "trust"),
+    _P("f_grievance", 0.167, 0.0, 3.0, "friction per unit", "friction from grievance", "trust"),
     _P(
         "f_threat",
-        0.6,
+        1.1,
         0.0,
         3.0,
         "friction per unit",
@@ -241,7 +241,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "f_ideology",
-        0.6,
+        0.489,
         0.0,
         3.0,
         "friction per unit",
@@ -251,7 +251,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "f_domestic",
-        0.5,
+        0.758,
         0.0,
         3.0,
         "friction per unit",
@@ -270,7 +270,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "institution_buffer",
-        0.6,
+        0.268,
         0.0,
         1.0,
         "share",
@@ -280,7 +280,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "breach_scale",
-        1.0,
+        0.377,
         0.0,
         3.0,
         "multiplier",
@@ -289,7 +289,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "gain_skew",
-        0.5,
+        0.417,
         0.0,
         2.0,
         "share per unit power gap",
@@ -300,7 +300,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- status
     _P(
         "status_elasticity",
-        0.5,
+        0.454,
         0.0,
         2.0,
         "exponent",
@@ -310,7 +310,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "recognition_coop",
-        0.2,
+        0.142,
         0.0,
         1.0,
         "share per unit cooperation",
@@ -319,7 +319,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "expectation_rate",
-        0.15,
+        0.167,
         0.0,
         1.0,
         "1/quarter",
@@ -328,7 +328,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "expectation_hope",
-        0.6,
+        0.735,
         0.0,
         1.0,
         "share per unit cooperation",
@@ -339,7 +339,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- grievance, threat, domestic constraint, ideology
     _P(
         "grievance_gain",
-        0.1,
+        0.3,
         0.0,
         1.0,
         "1/quarter",
@@ -348,7 +348,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "grievance_decay",
-        0.08,
+        0.103,
         0.0,
         0.5,
         "1/quarter",
@@ -357,7 +357,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "threat_decay",
-        0.1,
+        0.101,
         0.0,
         1.0,
         "1/quarter",
@@ -367,7 +367,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "threat_distrust",
-        0.4,
+        0.453,
         0.0,
         1.0,
         "share per unit distrust",
@@ -377,7 +377,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "constraint_up",
-        0.1,
+        0.117,
         0.0,
         1.0,
         "1/quarter",
@@ -387,7 +387,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "constraint_down",
-        0.03,
+        0.01,
         0.0,
         1.0,
         "1/quarter",
@@ -396,11 +396,17 @@ PARAMETERS: tuple[Param, ...] = (
         "§2.1",
     ),
     _P(
-        "constraint_base", 0.1, 0.0, 1.0, "share", "domestic constraint with full trust", "domestic"
+        "constraint_base",
+        0.0808,
+        0.0,
+        1.0,
+        "share",
+        "domestic constraint with full trust",
+        "domestic",
     ),
     _P(
         "constraint_distrust",
-        0.6,
+        0.559,
         0.0,
         1.0,
         "share per unit distrust",
@@ -410,7 +416,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "ideology_reaction",
-        0.003,
+        0.009,
         0.0,
         0.2,
         "ideology per quarter",
@@ -420,7 +426,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "grievance_neutral",
-        0.2,
+        0.258,
         0.0,
         1.0,
         "share",
@@ -431,7 +437,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- leaders
     _P(
         "affinity_learn",
-        0.04,
+        0.074,
         0.0,
         1.0,
         "1/quarter",
@@ -441,7 +447,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "affinity_ref",
-        0.3,
+        0.899,
         0.0,
         1.0,
         "share",
@@ -451,7 +457,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "affinity_constraint",
-        0.1,
+        0.0588,
         0.0,
         1.0,
         "1/quarter",
@@ -461,7 +467,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "affinity_carry",
-        0.5,
+        0.436,
         0.0,
         1.0,
         "share",
@@ -472,7 +478,7 @@ PARAMETERS: tuple[Param, ...] = (
     # --- issue areas
     _P(
         "interest_decay",
-        0.08,
+        0.0471,
         0.0,
         1.0,
         "1/quarter",
@@ -482,7 +488,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "interest_base_european_security",
-        0.10,
+        0.19,
         0.0,
         1.0,
         "share",
@@ -492,7 +498,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "interest_base_arms_control",
-        0.35,
+        0.364,
         0.0,
         1.0,
         "share",
@@ -502,7 +508,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "interest_base_nonproliferation",
-        0.30,
+        0.758,
         0.0,
         1.0,
         "share",
@@ -512,7 +518,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "interest_base_counterterrorism",
-        0.15,
+        0.33,
         0.0,
         1.0,
         "share",
@@ -522,7 +528,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "interest_base_economy",
-        0.15,
+        0.396,
         0.0,
         1.0,
         "share",
@@ -531,7 +537,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "arms_control_expedience",
-        0.6,
+        0.478,
         0.0,
         1.0,
         "share",
@@ -541,7 +547,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "ct_disagreement",
-        0.5,
+        0.315,
         0.0,
         1.0,
         "share",

@@ -272,8 +272,31 @@ def make_plan(
     return plan
 
 
+#: Modules whose code does not change a run's numbers (not part of the code hash).
+_PRESENTATION = ("cli.py", "plotting.py", "__main__.py")
+
+
+def code_hash() -> str:
+    """A digest of the code and data that determine a run's numbers (the model,
+    engines, episode detection, bundled data), so that ``--resume`` never mixes
+    chunks computed by different versions."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    files = sorted(
+        p
+        for p in [*root.glob("*.py"), *root.glob("data/*")]
+        if p.is_file() and p.name not in _PRESENTATION
+    )
+    for p in files:
+        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
 def _plan_key(plan: Plan) -> dict[str, Any]:
     return {
+        "code": code_hash(),
         "replications": plan.replications,
         "chunk_size": plan.chunk_size,
         "engine": plan.engine,
@@ -383,12 +406,19 @@ def _windowed(
             yield fut.result()
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
     # an explicit start method: mesa.batchrunner sets the global one to spawn
     # on import, and fork is unsafe with threads; forkserver starts fastest
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint) as ex:
         try:
             yield from _windowed(
                 lambda t: ex.submit(run_chunk, t),
@@ -521,6 +551,7 @@ def manifest(plan: Plan, complete: bool = False) -> dict[str, Any]:
         "chunks": plan.n_chunks,
         "engine": plan.engine,
         "metrics": plan.metric_names,
+        "code": code_hash(),
         "complete": complete,
     }
 
@@ -580,6 +611,8 @@ def prepare_dir(plan: Plan, out: Path, resume: bool) -> tuple[set[int], bool]:
             for k in ("experiment", "replications", "engine", "chunk_size", "runs", "metrics")
             if old.get(k) != new[k]
         ]
+        if old.get("code") != new["code"]:
+            diffs.append("resetsim's model code or data changed")
         detail = "; ".join(diffs) if diffs else "the experiment or its scenario was edited"
         raise SweepError(
             f"cannot resume in {out}: it was started with a different experiment ({detail}). "

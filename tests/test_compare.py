@@ -1,0 +1,212 @@
+"""``resetsim compare A B``: same seeds, paired differences, files; the shipped
+counterfactual scenarios; ``resetsim calibrate`` on a tiny search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resetsim.scenario import load
+
+BASE = """
+name = "base"
+start = "2000Q1"
+end = "2007Q4"
+runs = 6
+seed = 7
+[[states]]
+id = "aa"
+[[states]]
+id = "bb"
+[power]
+source = "constant"
+constant = { aa = 0.6, bb = 0.4 }
+[[leaders]]
+id = "a1"
+state = "aa"
+name = "A"
+start = "2000Q1"
+disposition = 0.4
+[[leaders]]
+id = "b1"
+state = "bb"
+name = "B"
+start = "2000Q1"
+disposition = 0.4
+[[events]]
+id = "window"
+date = "2001Q2"
+kind = "common_threat"
+actor = "aa"
+[[events]]
+id = "war"
+date = "2004Q1"
+kind = "military_conflict"
+actor = "bb"
+"""
+
+NO_WAR = """
+extends = "base.toml"
+name = "no_war"
+remove_events = ["war"]
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "base.toml").write_text(BASE)
+    (tmp_path / "no_war.toml").write_text(NO_WAR)
+    (tmp_path / "same.toml").write_text('extends = "base.toml"\nname = "same"\n')
+    return tmp_path
+
+
+def test_compare_writes_tables_and_figure(files, run_cli):
+    out = files / "cmp"
+    r = run_cli("compare", files / "base.toml", files / "no_war.toml", "--out", out)
+    assert r.code == 0, r
+    assert "no_war vs base: 6 runs each on the same seeds (seed 7)" in r.out
+    table = pd.read_csv(out / "compare.csv")
+    assert len(table) == 32 and table["date"].iloc[0] == "2000-01-01"
+    for col in (
+        "aa_trust_median_a",
+        "aa_trust_median_b",
+        "aa_trust_diff_median",
+        "bb_trust_diff_q05",
+        "index_diff_q95",
+    ):
+        assert col in table.columns
+    # before the war (2004Q1) the runs are identical; after it, B trusts more
+    before = table[table["date"] < "2004-01-01"]
+    assert np.allclose(before.filter(like="_diff_").to_numpy(), 0.0)
+    after = table[table["date"] >= "2004-01-01"]
+    assert (after["aa_trust_diff_median"] > 0).all()
+    metrics = pd.read_csv(out / "metrics.csv").set_index("metric")
+    assert {"resets", "cycles", "trough_trend", "mean_aa_trust"} <= set(metrics.index)
+    assert metrics.loc["mean_aa_trust", "mean_diff"] > 0
+    assert metrics.loc["mean_aa_trust", "share_b_greater"] == 1.0
+    assert (out / "compare.png").stat().st_size > 10_000
+
+
+def test_same_scenario_twice_gives_zero_difference(files, run_cli):
+    out = files / "cmp"
+    r = run_cli(
+        "compare",
+        files / "base.toml",
+        files / "same.toml",
+        "--out",
+        out,
+        "--quiet",
+        "--runs",
+        "3",
+        "--seed",
+        "11",
+    )
+    assert r.code == 0 and r.out == "", r
+    table = pd.read_csv(out / "compare.csv")
+    assert np.allclose(table.filter(like="_diff_").to_numpy(), 0.0)
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert np.allclose(metrics["mean_diff"].dropna(), 0.0)
+
+
+def test_compare_is_deterministic(files, run_cli):
+    for name in ("one", "two"):
+        r = run_cli(
+            "compare",
+            files / "base.toml",
+            files / "no_war.toml",
+            "--out",
+            files / name,
+            "--quiet",
+            "--runs",
+            "3",
+        )
+        assert r.code == 0, r
+    for f in ("compare.csv", "metrics.csv", "compare.png"):
+        assert (files / "one" / f).read_bytes() == (files / "two" / f).read_bytes(), f
+
+
+def test_compare_refuses_bad_input_and_writes_nothing(files, run_cli):
+    other = BASE.replace('id = "bb"', 'id = "cc"').replace('state = "bb"', 'state = "cc"')
+    other = other.replace('actor = "bb"', 'actor = "cc"').replace("bb = 0.4", "cc = 0.4")
+    (files / "other.toml").write_text(other)
+    r = run_cli("compare", files / "base.toml", files / "other.toml", "--out", files / "x")
+    assert r.code == 2 and "different states" in r.err and not (files / "x").exists()
+    r = run_cli("compare", files / "base.toml", files / "missing.toml", "--out", files / "x")
+    assert r.code == 2 and "file not found" in r.err and not (files / "x").exists()
+    r = run_cli(
+        "compare", files / "base.toml", files / "same.toml", "--runs", "0", "--out", files / "x"
+    )
+    assert r.code == 2 and not (files / "x").exists()
+    (files / "x").mkdir()
+    (files / "x" / "keep").write_text("")
+    r = run_cli("compare", files / "base.toml", files / "same.toml", "--out", files / "x")
+    assert r.code == 2 and "not empty" in r.err
+
+
+@pytest.mark.parametrize(
+    ("name", "removed"),
+    [
+        ("counterfactual_no_9_11", {"nine_eleven"}),
+        ("counterfactual_no_nato_enlargement", {"nato_1999", "baltic_nato"}),
+        ("counterfactual_no_crimea", {"crimea", "crimea_sanctions"}),
+    ],
+)
+def test_shipped_counterfactuals_remove_events_from_the_history(scenarios_dir, name, removed):
+    history = load(scenarios_dir / "history_1989_2021.toml")
+    cf = load(scenarios_dir / f"{name}.toml")
+    ids = {e.id for e in history.events}
+    assert {e.id for e in cf.events} == ids - removed
+    assert cf.targets == history.targets and cf.start == history.start and cf.end == history.end
+
+
+def test_counterfactual_compare_on_the_history(scenarios_dir, tmp_path, run_cli):
+    r = run_cli(
+        "compare",
+        scenarios_dir / "history_1989_2021.toml",
+        scenarios_dir / "counterfactual_no_crimea.toml",
+        "--runs",
+        "4",
+        "--out",
+        tmp_path / "c",
+    )
+    assert r.code == 0, r
+    table = pd.read_csv(tmp_path / "c" / "compare.csv").set_index("date")
+    # identical up to the annexation, and without it both trust more afterwards
+    assert np.allclose(table.loc[:"2013-10-01"].filter(like="_diff_").to_numpy(), 0.0)
+    assert table.loc["2015-01-01", "usa_trust_diff_median"] > 0
+    assert "fidelity_score" in r.out
+
+
+def test_calibrate_runs_a_tiny_search(scenarios_dir, tmp_path, run_cli):
+    r = run_cli(
+        "calibrate",
+        scenarios_dir / "history_1989_2021.toml",
+        "--params",
+        "w_leader,trust_erode",
+        "--candidates",
+        "6",
+        "--runs",
+        "2",
+        "--rounds",
+        "1",
+        "--round-size",
+        "4",
+        "--validate-runs",
+        "3",
+        "--out",
+        tmp_path / "cal",
+        "--quiet",
+    )
+    assert r.code == 0, r
+    assert "mean fidelity score" in r.out
+    best = pd.read_csv(tmp_path / "cal" / "best.csv")
+    assert best["name"].tolist() == ["w_leader", "trust_erode"]
+    assert (tmp_path / "cal" / "best.toml").read_text().count("=") >= 2
+    cand = pd.read_csv(tmp_path / "cal" / "candidates.csv")
+    assert len(cand) == 1 + 6 + 4 and cand["stage"].iloc[0] == "default"
+    r = run_cli("calibrate", tmp_path / "nowhere.toml")
+    assert r.code == 2
+    (tmp_path / "t.toml").write_text(BASE)
+    r = run_cli("calibrate", tmp_path / "t.toml")
+    assert r.code == 2 and "names no targets" in r.err

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import calendar as cal
 
@@ -208,12 +208,14 @@ def plot_fan(
     failed: np.ndarray,
     context_years: float = 12.0,
     title: str | None = None,
+    later: tuple[int, np.ndarray, np.ndarray] | None = None,
 ):
     """The projection: both trusts from ``projection_start`` on as fans (median,
     50% and 90% bands), the history before it as context, and a lower panel
     with the probability over time that a new reset has started (``started``)
     and that it has also failed (``failed``), both cumulative from the
-    projection start."""
+    projection start.  ``later = (tick, started, failed)`` adds the same for
+    onsets from ``tick`` on (dashed; e.g. once only random events remain)."""
     c = result.compiled
     x = _years(c)
     p0 = c.projection_tick or 0
@@ -289,6 +291,19 @@ def plot_fan(
     )
     ax2.plot(x[proj], failed[proj], color="#c62828", lw=1.8, label="... and has already failed")
     ax2.fill_between(x[proj], failed[proj], started[proj], color="#2e7d32", alpha=0.08, lw=0)
+    if later is not None:
+        t2, s2, f2 = later
+        seg = slice(t2, None)
+        ax2.plot(
+            x[seg],
+            s2[seg],
+            color="#2e7d32",
+            lw=1.3,
+            ls="--",
+            label=f"a reset has started since {c.dates[t2][:7]} (after the scheduled events)",
+        )
+        ax2.plot(x[seg], f2[seg], color="#c62828", lw=1.3, ls="--", label="... and has failed")
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.set_ylim(0, 1)
     ax2.set_ylabel("probability")
     ax2.set_xlabel("year (one model step = one quarter)")

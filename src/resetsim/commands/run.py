@@ -138,9 +138,11 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
 
     if c.projection_tick is not None:
         started, failed = E.onset_failure_probability(ep, c.projection_tick)
-        fig = plotting.plot_fan(result, started, failed)
+        t2 = after_scheduled(c)
+        later = (t2, *E.onset_failure_probability(ep, t2)) if t2 is not None else None
+        fig = plotting.plot_fan(result, started, failed, later=later)
         plotting.save(fig, stage / "fan.png")
-        text = projection_summary(result, ep, p, started, failed)
+        text = projection_summary(result, ep, p, started, failed, later)
         (stage / "summary.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
         report += text
     return report
@@ -155,7 +157,15 @@ def _median_episodes(c, data, p):
     return E.episode_table(c, ep, p)
 
 
-def projection_summary(result, ep, p, started, failed) -> list[str]:
+def after_scheduled(c) -> int | None:
+    """The first quarter of the projection after its last scheduled event and
+    leader change, if any is left (from then on only random events move it)."""
+    p0 = c.projection_tick
+    t = max([p0 - 1, *(m.tick for m in c.markers if m.tick >= p0)]) + 1
+    return t if p0 < t < c.n_ticks else None
+
+
+def projection_summary(result, ep, p, started, failed, later=None) -> list[str]:
     """The projection in a few lines (``summary.txt``)."""
     c = result.compiled
     sc = c.scenario
@@ -173,6 +183,12 @@ def projection_summary(result, ep, p, started, failed) -> list[str]:
         f"  P(it has also failed by {end})                 {failed[-1]:.0%}",
         f"  P(a reset started and is still on at the end)  {started[-1] - failed[-1]:.0%}",
     ]
+    if later is not None:
+        t2, s2, f2 = later
+        lines.append(
+            f"  P(a reset starts from {c.dates[t2][:7]} on, after the last scheduled event) "
+            f"{s2[-1]:.0%}, and has failed by {end}: {f2[-1]:.0%}"
+        )
     for year in sorted({int(d[:4]) for d in c.dates[p0:]}):
         if year % 2 == 0 and f"{year}-10-01" in c.dates:
             t = c.dates.index(f"{year}-10-01")
@@ -186,6 +202,19 @@ def projection_summary(result, ep, p, started, failed) -> list[str]:
             "  first new onset, among runs with one: median "
             f"{c.dates[q[1]][:7]} (50% between {c.dates[q[0]][:7]} and {c.dates[q[2]][:7]})"
         )
+    new = ep.observed_onset & (ep.onset >= p0)
+    if new.any():
+        k_first = np.argmax(new, axis=1)
+        rows = np.flatnonzero(new.any(axis=1))
+        new_peak = ep.peak_level[rows, k_first[rows]]
+        old = np.where(ep.exists & (ep.peak >= 0) & (ep.peak < p0), ep.peak_level, np.nan)
+        line = (
+            f"  peak of the first new reset (relationship index, median): {np.median(new_peak):.2f}"
+        )
+        if np.isfinite(old).any():
+            best_before = np.nanmedian(np.nanmax(np.where(np.isfinite(old), old, -1.0), axis=1))
+            line += f"; the highest peak before {c.dates[p0][:4]}: {best_before:.2f}"
+        lines.append(line)
     lines.append("")
     lines.append(f"Trust at the end ({c.dates[-1][:7]}), median [90% range] over runs:")
     for s, sid in enumerate(ids):

@@ -300,7 +300,7 @@ def plot_fan(
             color="#2e7d32",
             lw=1.3,
             ls="--",
-            label=f"a reset has started since {c.dates[t2][:7]} (after the scheduled events)",
+            label=f"a reset has started since {c.dates[t2][:7]} (after the last dated event)",
         )
         ax2.plot(x[seg], f2[seg], color="#c62828", lw=1.3, ls="--", label="... and has failed")
     ax2.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -101,6 +101,15 @@ def test_run_writes_outputs(run_cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+def test_every_shipped_scenario_runs_from_the_cli(run_cli, shipped_scenario, tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("run", shipped_scenario, "--runs", 2, "--quiet", "--out", out)
+    assert r.code == 0, r
+    assert set(files(out)) >= REQUIRED_OUTPUTS
+    frame = pd.read_csv(out / "trajectory.csv", keep_default_na=False)
+    assert len(frame) == 2 * as_compiled(shipped_scenario).n_ticks
+
+
 def test_same_seed_gives_byte_identical_outputs(run_cli, tmp_path):
     args = ("run", SHORT, "--runs", 3, "--seed", 5, "--quiet")
     assert run_cli(*args, "--out", tmp_path / "a").code == 0

@@ -182,9 +182,9 @@ def test_symmetric_dyad_gives_identical_columns():
     compiled = as_compiled(SYMMETRIC)
     for traj in (simulate(compiled, [1, 2]), simulate_mesa(compiled, [1])):
         for var in STATE_COLUMNS:
-            np.testing.assert_array_equal(traj[f"aaa_{var}"], traj[f"bbb_{var}"], err_msg=var)
+            np.testing.assert_array_equal(traj[f"usa_{var}"], traj[f"rus_{var}"], err_msg=var)
         # and something happened
-        assert np.ptp(traj["aaa_trust"][0]) > 0.1
+        assert np.ptp(traj["usa_trust"][0]) > 0.1
 
 
 ASYMMETRIC = """

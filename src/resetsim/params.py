@@ -643,7 +643,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _P(
         "det_partnership",
-        0.45,
+        0.6,
         0.0,
         1.0,
         "index",

@@ -371,7 +371,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("difference in trust", fontsize=9)
     ax.set_xlabel("year (one model step = one quarter)")
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="best", fontsize=7.5, framealpha=0.8)
     ax.set_xlim(min(xa[0], xb[0]), max(xa[-1], xb[-1]) + 0.25)
     fig.suptitle(title or f"{labels[1]} vs {labels[0]}", fontsize=11)
     fig.tight_layout()

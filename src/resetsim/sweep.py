@@ -767,8 +767,7 @@ def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
             [chunk_path(out, k, "traj") for k in range(plan.n_chunks)], out / "trajectories.parquet"
         )
         written.append("trajectories.parquet")
-    runs = read_runs(out / "runs.parquet", plan)
-    summary = summarize(plan, runs)
+    summary = summarize(plan, column_reader(out / "runs.parquet"))
     io.write_atomic(
         out / "summary.csv", lambda p: summary.to_csv(p, index=False, float_format="%.10g")
     )
@@ -796,12 +795,18 @@ def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
     return written
 
 
-def read_runs(path: Path, plan: Plan):
-    """The columns the summary needs (point, condition, metrics) as a DataFrame."""
+def column_reader(path: Path) -> Callable[[str], np.ndarray]:
+    """``column(name)``: one column of a parquet file as an array, read on demand
+    (the summary reads one metric at a time, so memory does not grow with the
+    number of metrics)."""
     import pyarrow.parquet as pq
 
-    cols = ["point", *plan.metric_names]
-    return pq.read_table(path, columns=cols).to_pandas()
+    pf = pq.ParquetFile(path)
+
+    def column(name: str) -> np.ndarray:
+        return pf.read(columns=[name]).column(0).to_numpy()
+
+    return column
 
 
 def outputs(plan: Plan) -> list[str]:
@@ -828,17 +833,23 @@ def wilson(k: np.ndarray, n: np.ndarray, z: float = 1.959963984540054):
     return p, centre - half, centre + half
 
 
-def summarize(plan: Plan, runs) -> Any:
+def summarize(plan: Plan, runs: Callable[[str], np.ndarray] | Mapping[str, Any]) -> Any:
     """One row per design point (or condition): runs, shares and means with 95% CIs.
 
-    A share ``s`` gives columns ``s, s_lo, s_hi`` (Wilson interval); a metric
-    ``m`` gives ``mean_m, mean_m_lo, mean_m_hi`` (t interval over the runs
-    where ``m`` is defined; NaN values are left out).
+    ``runs`` gives the run table's columns (a mapping such as a DataFrame, or
+    a function of the column name such as :func:`column_reader`).  A share
+    ``s`` gives columns ``s, s_lo, s_hi`` (Wilson interval); a metric ``m``
+    gives ``mean_m, mean_m_lo, mean_m_hi`` (t interval over the runs where
+    ``m`` is defined; NaN values are left out).
     """
     import pandas as pd
 
+    def column(name: str) -> np.ndarray:
+        v = runs(name) if callable(runs) else runs[name]
+        return np.asarray(v)
+
     P = plan.design.n_points
-    point = runs["point"].to_numpy()
+    point = column("point").astype(np.int64)
     counts = np.bincount(point, minlength=P)
     cols: dict[str, Any] = {}
     conditions = plan.design.type == "conditions"
@@ -849,20 +860,21 @@ def summarize(plan: Plan, runs) -> Any:
         for j, name in enumerate(plan.design.names):
             cols[name] = plan.design.values[:, j]
     cols["runs"] = counts
-    columns = {m: runs[m].to_numpy(dtype=float) for m in plan.metric_names}
     for share in plan.shares:
-        hit = share.evaluate(columns)
+        hit = share.evaluate({m: column(m).astype(float) for m in set(share.metrics)})
         k = np.bincount(point, weights=hit.astype(float), minlength=P)
         p, lo, hi = wilson(k, counts)
         cols[share.name], cols[f"{share.name}_lo"], cols[f"{share.name}_hi"] = p, lo, hi
-    for m, x in columns.items():
+    for m in plan.metric_names:
+        x = column(m).astype(float)
         ok = ~np.isnan(x)
-        n = np.bincount(point[ok], minlength=P).astype(float)
-        s1 = np.bincount(point[ok], weights=x[ok], minlength=P)
+        pt, x = point[ok], x[ok]
+        n = np.bincount(pt, minlength=P).astype(float)
+        s1 = np.bincount(pt, weights=x, minlength=P)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / n
-            dev = x[ok] - mean[point[ok]]
-            ss = np.bincount(point[ok], weights=dev * dev, minlength=P)
+            dev = x - mean[pt]
+            ss = np.bincount(pt, weights=dev * dev, minlength=P)
             sd = np.sqrt(ss / (n - 1))
             half = _t_quantile(n) * sd / np.sqrt(n)
         cols[f"mean_{m}"], cols[f"mean_{m}_lo"], cols[f"mean_{m}_hi"] = (

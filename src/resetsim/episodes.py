@@ -144,11 +144,15 @@ def smooth(x: np.ndarray, alpha: Any) -> np.ndarray:
     a = _per_run(alpha, x.shape[0])
     if not np.any(a > 0):
         return x.copy()
-    out = np.empty_like(x)
-    out[:, 0] = x[:, 0]
-    for t in range(1, x.shape[1]):
-        out[:, t] = a * out[:, t - 1] + (1.0 - a) * x[:, t]
-    return out
+    # time-major copies: each step reads and writes contiguous memory
+    xt = np.ascontiguousarray(x.T)
+    out = np.empty_like(xt)
+    out[0] = xt[0]
+    b = 1.0 - a
+    for t in range(1, xt.shape[0]):
+        np.multiply(a, out[t - 1], out=out[t])
+        out[t] += b * xt[t]
+    return np.ascontiguousarray(out.T)
 
 
 # --------------------------------------------------------------------------
@@ -295,67 +299,63 @@ def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
         K += extra
 
     rows_all = np.arange(n)
-    # phase: 0 = undetermined (start), 1 = low (waiting for an onset), 2 = in an episode
+    # phase: 0 = undetermined (start), 1 = low (waiting for an onset), 2 = in an episode.
+    # Per quarter only the running low / peak and two counters are updated; the
+    # quarters of the extremes are looked up in ``x`` when an onset or a failure
+    # happens (few rows at a time): a low is dated at the latest quarter at the
+    # minimum (a flat floor dates the onset at its end), a peak at the first.
     phase = np.zeros(n, dtype=np.int8)
-    x0 = x[:, 0]
-    lo, lo_t = x0.copy(), np.zeros(n, dtype=np.int64)  # running low (phases 0, 1)
-    hi, hi_t = x0.copy(), np.zeros(n, dtype=np.int64)  # running peak (phases 0, 2)
-    msl, msl_t = x0.copy(), np.zeros(n, dtype=np.int64)  # max since the low
-    msh, msh_t = x0.copy(), np.zeros(n, dtype=np.int64)  # min since the peak
+    lo = x[:, 0].copy()  # running low since lo_from (phases 0, 1)
+    hi = x[:, 0].copy()  # running peak since hi_from (phases 0, 2)
+    lo_from = np.zeros(n, dtype=np.int64)
+    hi_from = np.zeros(n, dtype=np.int64)
     base = np.full(n, np.nan)  # the low before the open episode's onset
     up = np.zeros(n, dtype=np.int64)
     down = np.zeros(n, dtype=np.int64)
 
+    xt = np.ascontiguousarray(x.T)  # time-major: x[:, t] without strides
     for t in range(1, T):
-        v = x[:, t]
+        v = xt[t]
         low_side = phase != 2
         high_side = phase != 1
-        # running low: the latest quarter at the minimum (a flat floor dates
-        # the onset at the end of the floor, not its beginning)
-        newlow = low_side & (v <= lo)
-        np.copyto(lo, v, where=newlow)
-        lo_t[newlow] = t
-        msl_new = newlow | (low_side & (v > msl))
-        np.copyto(msl, v, where=msl_new)
-        msl_t[msl_new] = t
-        # running peak: the first quarter at the maximum
-        newhigh = high_side & (v > hi)
-        np.copyto(hi, v, where=newhigh)
-        hi_t[newhigh] = t
-        msh_new = newhigh | (high_side & (v <= msh))
-        np.copyto(msh, v, where=msh_new)
-        msh_t[msh_new] = t
-
+        np.minimum(lo, v, out=lo, where=low_side)
+        np.maximum(hi, v, out=hi, where=high_side)
         up += 1
-        up[~(low_side & (v - lo >= rise))] = 0
+        up *= low_side & (v - lo >= rise)
         need = np.fmax(fall, fall_share * (hi - base))  # no base yet (NaN) -> fall
         down += 1
-        down[~(high_side & (hi - v >= need))] = 0
+        down *= high_side & (hi - v >= need)
         on = up >= persist
         off = down >= persist
+        if not (on.any() or off.any()):
+            continue
         both = on & off  # only possible while undetermined: keep the earlier extreme
-        on = on & ~(both & (hi_t < lo_t))
-        off = off & ~on
+        if both.any():
+            rb = rows_all[both]
+            _, lt = _window_extreme(x, rb, lo_from[rb], t, "min")
+            _, ht = _window_extreme(x, rb, hi_from[rb], t, "max")
+            on[rb[ht < lt]] = False
+        off &= ~on
 
         if on.any():
             r = rows_all[on]
             k = count[r]
             grow(int(k.max()))
+            lo_r, lo_t = _window_extreme(x, r, lo_from[r], t, "min")
             # the previous failed episode's low is the low before this onset
-            prev = k - 1
-            has_prev = prev >= 0
-            rp, kp = r[has_prev], prev[has_prev]
-            arrays["low"][rp, kp] = lo_t[rp]
-            arrays["low_level"][rp, kp] = lo[rp]
-            onset_t = lo_t[r] + 1
+            has_prev = k >= 1
+            rp, kp = r[has_prev], k[has_prev] - 1
+            arrays["low"][rp, kp] = lo_t[has_prev]
+            arrays["low_level"][rp, kp] = lo_r[has_prev]
+            onset_t = lo_t + 1
             arrays["onset"][r, k] = onset_t
             arrays["onset_level"][r, k] = x[r, onset_t]
-            arrays["pre_low"][r, k] = lo_t[r]
-            arrays["pre_low_level"][r, k] = lo[r]
+            arrays["pre_low"][r, k] = lo_t
+            arrays["pre_low_level"][r, k] = lo_r
             count[r] = k + 1
-            base[r] = lo[r]
-            hi[r], hi_t[r] = msl[r], msl_t[r]
-            msh[r], msh_t[r] = _window_extreme(x, r, hi_t[r], t, "min")
+            base[r] = lo_r
+            hi[r], _ = _window_extreme(x, r, onset_t, t, "max")
+            hi_from[r] = onset_t
             phase[r] = 2
             up[r] = 0
             down[r] = 0
@@ -370,28 +370,31 @@ def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
                 count[rf] = kf + 1
             k = count[r] - 1
             f_t = t - persist[r] + 1
-            arrays["peak"][r, k] = hi_t[r]
-            arrays["peak_level"][r, k] = hi[r]
+            hi_r, hi_t = _window_extreme(x, r, hi_from[r], t, "max")
+            arrays["peak"][r, k] = hi_t
+            arrays["peak_level"][r, k] = hi_r
             arrays["failure"][r, k] = f_t
             arrays["failure_level"][r, k] = x[r, f_t]
             # the low after a failure is looked for from the failure on
-            lo[r], lo_t[r] = _window_extreme(x, r, f_t, t, "min")
-            msl[r], msl_t[r] = _window_extreme(x, r, lo_t[r], t, "max")
+            lo[r], _ = _window_extreme(x, r, f_t, t, "min")
+            lo_from[r] = f_t
             base[r] = np.nan
             phase[r] = 1
             up[r] = 0
             down[r] = 0
 
     # close what is still open at the end
-    open_ep = (phase == 2) & (count > 0)
-    r = rows_all[open_ep]
-    arrays["peak"][r, count[r] - 1] = hi_t[r]
-    arrays["peak_level"][r, count[r] - 1] = hi[r]
-    trailing_low = (phase == 1) & (count > 0)
-    r = rows_all[trailing_low]
-    arrays["low"][r, count[r] - 1] = lo_t[r]
-    arrays["low_level"][r, count[r] - 1] = lo[r]
-    arrays["low_final"][r, count[r] - 1] = True
+    r = rows_all[(phase == 2) & (count > 0)]
+    if r.size:
+        hi_r, hi_t = _window_extreme(x, r, hi_from[r], T - 1, "max")
+        arrays["peak"][r, count[r] - 1] = hi_t
+        arrays["peak_level"][r, count[r] - 1] = hi_r
+    r = rows_all[(phase == 1) & (count > 0)]
+    if r.size:
+        lo_r, lo_t = _window_extreme(x, r, lo_from[r], T - 1, "min")
+        arrays["low"][r, count[r] - 1] = lo_t
+        arrays["low_level"][r, count[r] - 1] = lo_r
+        arrays["low_final"][r, count[r] - 1] = True
     return Episodes(index=x, count=count, **arrays)
 
 

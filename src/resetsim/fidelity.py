@@ -406,16 +406,17 @@ def score(windows: Windows, compiled, ep) -> Scores:
     applicable = (on_w[:, 1] >= -tol) & (on_w[:, 0] <= T - 1)
     idx = np.flatnonzero(applicable)
     N = len(idx)
-    n, K = ep.onset.shape
-    exists = ep.exists
+    n = ep.n_runs
+    K = int(ep.count.max()) if n else 0  # columns beyond any run's count are empty
+    exists = ep.exists[:, :K]
     # the scoring horizon: episodes starting later than this are not judged
     horizon = int(fa_w[idx, 1].max()) + tol if N else -1
-    onset_eff = np.where(ep.onset >= 0, ep.onset, 0)
+    onset_eff = np.where(ep.onset[:, :K] >= 0, ep.onset[:, :K], 0)
     judged = exists & (onset_eff <= horizon)
 
     # pairwise errors (n, N, K)
     oe = _dist(onset_eff[:, None, :], on_w[idx, 0][None, :, None], on_w[idx, 1][None, :, None])
-    fail = ep.failure[:, None, :]
+    fail = ep.failure[:, None, :K]
     c = fa_w[idx, 0][None, :, None]
     d = fa_w[idx, 1][None, :, None]
     open_err = np.where(d >= T - 1, 0, (T - 1) - d) * np.ones_like(fail)
@@ -427,8 +428,8 @@ def score(windows: Windows, compiled, ep) -> Scores:
     spec = windows.spec
     min_rise = np.array([_or(spec.targets[i].min_rise, spec.min_rise) for i in idx])
     min_fall = np.array([_or(spec.targets[i].min_fall, spec.min_fall) for i in idx])
-    rise = (ep.peak_level - ep.pre_low_level)[:, None, :]
-    drop = (ep.peak_level - ep.low_level)[:, None, :]
+    rise = (ep.peak_level - ep.pre_low_level)[:, None, :K]
+    drop = (ep.peak_level - ep.low_level)[:, None, :K]
     amp = _ratio(rise, min_rise[None, :, None]) * _ratio(drop, min_fall[None, :, None])
     qual = qual * amp
     val = np.where(allowed, 1.0 + qual, -np.inf)
@@ -474,9 +475,9 @@ def score(windows: Windows, compiled, ep) -> Scores:
     spurious = (judged & ~used).sum(axis=1)
 
     # descending post-failure lows within the horizon
-    lm = ep.failed & (ep.low >= 0) & (onset_eff <= horizon)
+    lm = ep.failed[:, :K] & (ep.low[:, :K] >= 0) & (onset_eff <= horizon)
     order = np.argsort(~lm, axis=1, kind="stable")
-    lv = np.take_along_axis(np.where(lm, ep.low_level, np.nan), order, axis=1)
+    lv = np.take_along_axis(np.where(lm, ep.low_level[:, :K], np.nan), order, axis=1)
     k = lm.sum(axis=1)
     if K >= 2:
         pair = np.arange(K - 1)[None, :] < (k - 1)[:, None]

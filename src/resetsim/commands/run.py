@@ -186,7 +186,7 @@ def projection_summary(result, ep, p, started, failed, later=None) -> list[str]:
     if later is not None:
         t2, s2, f2 = later
         lines.append(
-            f"  P(a reset starts from {c.dates[t2][:7]} on, after the last scheduled event) "
+            f"  P(a reset starts from {c.dates[t2][:7]} on, after the last dated event) "
             f"{s2[-1]:.0%}, and has failed by {end}: {f2[-1]:.0%}"
         )
     for year in sorted({int(d[:4]) for d in c.dates[p0:]}):

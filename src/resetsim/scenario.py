@@ -11,16 +11,17 @@ all.  See ``README.md`` for the format and ``scenarios/example.toml``.
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 import itertools
 import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from . import calendar as cal
 from . import dynamics as dyn
@@ -28,7 +29,21 @@ from . import params as prm
 from . import power as pw
 from . import shocks as sh
 
-DateLike = str | int
+
+def _date_like(value: Any) -> Any:
+    """A date as text (``"2001Q3"``, ``"2001-09-11"``), a year, or a TOML date."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, bool) or not isinstance(value, (str, int, _dt.date)):
+        raise ValueError(
+            f'must be a date such as "2001Q3", "2001-09-11" or 2001, not {type(value).__name__}'
+        )
+    return value
+
+
+DateLike = Annotated[str | int | _dt.date, BeforeValidator(_date_like)]
+Num = sh.Number
+Count = sh.Count
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -63,14 +78,14 @@ class _Strict(BaseModel):
 class StateInitial(_Strict):
     """Initial values of a state's drivers (defaults are neutral)."""
 
-    trust: float = Field(0.3, ge=0, le=1)
-    leader_affinity: float | None = Field(None, ge=-1, le=1)
-    ideology: float = Field(0.5, ge=0, le=1)
-    domestic_constraint: float = Field(0.2, ge=0, le=1)
-    status_anchor: float = Field(0.5, ge=0, le=1)
-    status_expectation: float | None = Field(None, ge=0, le=1)
-    grievance: float = Field(0.0, ge=0, le=1)
-    threat: float = Field(0.2, ge=0, le=1)
+    trust: Num = Field(0.3, ge=0, le=1)
+    leader_affinity: Num | None = Field(None, ge=-1, le=1)
+    ideology: Num = Field(0.5, ge=0, le=1)
+    domestic_constraint: Num = Field(0.2, ge=0, le=1)
+    status_anchor: Num = Field(0.5, ge=0, le=1)
+    status_expectation: Num | None = Field(None, ge=0, le=1)
+    grievance: Num = Field(0.0, ge=0, le=1)
+    threat: Num = Field(0.2, ge=0, le=1)
 
 
 class StateSpec(_Strict):
@@ -85,8 +100,8 @@ class LeaderTerm(_Strict):
     name: str
     start: DateLike
     end: DateLike | None = None
-    disposition: float = Field(ge=-1, le=1)
-    disposition_sd: float = Field(0.0, ge=0, le=1)
+    disposition: Num = Field(ge=-1, le=1)
+    disposition_sd: Num = Field(0.0, ge=0, le=1)
     note: str = ""
 
 
@@ -96,7 +111,7 @@ class Event(_Strict):
     kind: str
     actor: str
     target: str | None = None
-    scale: float = Field(1.0, ge=0, le=5)
+    scale: Num = Field(1.0, ge=0, le=5)
     label: str | None = None
     note: str = ""
 
@@ -106,10 +121,10 @@ class Process(_Strict):
     kind: str
     actor: str
     target: str | None = None
-    rate_per_year: float = Field(ge=0, le=12)
+    rate_per_year: Num = Field(ge=0, le=12)
     start: DateLike | None = None
     end: DateLike | None = None
-    scale: float = Field(1.0, ge=0, le=5)
+    scale: Num = Field(1.0, ge=0, le=5)
     label: str | None = None
     note: str = ""
 
@@ -117,10 +132,10 @@ class Process(_Strict):
 class PowerSpec(_Strict):
     source: Literal["us_russia", "constant", "file"] = "us_russia"
     file: str | None = None
-    constant: dict[str, float] | None = None
-    weights: dict[Literal["gdp", "milex", "warheads"], float] | None = None
+    constant: dict[str, Num] | None = None
+    weights: dict[Literal["gdp", "milex", "warheads"], Num] | None = None
     projection: Literal["hold", "trend"] = "hold"
-    trend_years: int = Field(10, ge=2, le=40)
+    trend_years: Count = Field(10, ge=2, le=40)
 
 
 class Scenario(_Strict):
@@ -131,16 +146,16 @@ class Scenario(_Strict):
     start: DateLike
     end: DateLike
     projection_start: DateLike | None = None
-    runs: int = Field(1, ge=1, le=1_000_000)
-    seed: int = Field(20210101, ge=0)
+    runs: Count = Field(1, ge=1, le=1_000_000)
+    seed: Count = Field(20210101, ge=0)
     targets: str | None = None
     states: tuple[StateSpec, ...] = Field(min_length=2, max_length=2)
     leaders: tuple[LeaderTerm, ...] = ()
     events: tuple[Event, ...] = ()
     stochastic: tuple[Process, ...] = ()
     kinds: dict[str, sh.Kind] = {}
-    parameters: dict[str, float] = {}
-    interests: dict[str, float] = {}
+    parameters: dict[str, Num] = {}
+    interests: dict[str, Num] = {}
     power: PowerSpec = PowerSpec()
     # provenance, filled by the loader
     source: str = ""
@@ -324,6 +339,8 @@ def _schema_problems(exc: ValidationError, raw: Mapping[str, Any], file: str) ->
         if err["type"] in ("too_short", "too_long") and loc in failed_lists:
             continue
         msg = err["msg"]
+        if err["type"] == "value_error":
+            msg = str(err.get("ctx", {}).get("error", msg))
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif "input" in err and err["type"] not in ("missing",):

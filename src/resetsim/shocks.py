@@ -14,10 +14,10 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import dynamics as dyn
 
@@ -47,13 +47,26 @@ KIND_CHANNELS = tuple(c for c in CHANNELS if c != "breach")
 Who = Literal["actor", "target", "both", "dyad"]
 
 
+def _number(value: Any) -> Any:
+    """Refuse what pydantic would quietly turn into a number: booleans and strings."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, not {type(value).__name__}")
+    return value
+
+
+#: A float field of a data file: ``true`` or ``"0.5"`` is an error, not 1.0 or 0.5.
+Number = Annotated[float, BeforeValidator(_number)]
+#: An integer field of a data file (no booleans or strings either).
+Count = Annotated[int, BeforeValidator(_number)]
+
+
 class Effect(BaseModel):
     """One effect of a kind on one driver."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     who: Who
     var: str
-    delta: float = Field(ge=-1.0, le=1.0)
+    delta: Number = Field(ge=-1.0, le=1.0)
 
 
 class Kind(BaseModel):

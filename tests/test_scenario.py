@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -224,6 +225,21 @@ def test_dates_at_the_edges_of_the_run_are_accepted():
     assert loads(ok).events[1].date == 2011
     ok = variant(**{'date = "2010-07-09"': 'date = "2011-12-31"'})
     assert compile_scenario(loads(ok)).markers[-1].tick == 7
+
+
+def test_unquoted_toml_dates_are_dates():
+    text = variant(
+        **{'date = "2010-04-08"': "date = 2010-04-08", 'start = "2010Q1"': "start = 2010-01-01"}
+    )
+    sc = loads(text)
+    assert sc.events[0].date == dt.date(2010, 4, 8)
+    c = compile_scenario(sc)
+    assert c.dates[0] == "2010-01-01" and c.markers[0].tick == 1
+    assert sc.resolved()["events"][0]["date"] == "2010-04-08"
+    bad = variant(**{'date = "2010-04-08"': "date = 2014-03-18"})
+    assert ("events[0] (id 'new_start').date", "2014-03-18 is outside the run (2010Q1-2011Q4)") in (
+        problems(bad)
+    )
 
 
 def test_more_semantic_checks():

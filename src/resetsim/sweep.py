@@ -170,6 +170,7 @@ class Plan:
     metric_names: list[str]  # kept metrics (stored per run)
     record: list[str]  # columns the engine records
     shares: list[xp.Share] = field(default_factory=list)
+    code: str = ""  # code_hash() when the plan was made
     hash: str = ""
 
     @property
@@ -267,6 +268,7 @@ def make_plan(
         metric_names=xp.kept_metrics(exp, names),
         record=record,
         shares=[xp.parse_share(n, e) for n, e in exp.shares.items()],
+        code=code_hash(),
     )
     plan.hash = xp.experiment_hash(exp, scenario, _plan_key(plan))
     return plan
@@ -296,7 +298,7 @@ def code_hash() -> str:
 
 def _plan_key(plan: Plan) -> dict[str, Any]:
     return {
-        "code": code_hash(),
+        "code": plan.code,
         "replications": plan.replications,
         "chunk_size": plan.chunk_size,
         "engine": plan.engine,
@@ -551,7 +553,7 @@ def manifest(plan: Plan, complete: bool = False) -> dict[str, Any]:
         "chunks": plan.n_chunks,
         "engine": plan.engine,
         "metrics": plan.metric_names,
-        "code": code_hash(),
+        "code": plan.code,
         "complete": complete,
     }
 

@@ -261,6 +261,11 @@ def test_a_scenario_naming_a_missing_targets_file_fails_validation(tmp_path):
         (('onset = ["2006Q1", "2006Q4"]', 'onset = ["2006Q1"]'), "targets[0] (id 'second').onset"),
         (("[[targets]]", "[[target]]"), "target: unknown field"),
         (("tolerance_quarters = 4", "tolerance_quarters = "), "not valid TOML"),
+        (("tolerance_quarters = 4", "tolerance_quarters = true"), "must be a number, not bool"),
+        (
+            ('onset = ["2006Q1", "2006Q4"]', "onset = [2006-01-01, true]"),
+            "targets[0] (id 'second').onset[1]: must be a date",
+        ),
     ],
 )
 def test_invalid_targets_files_name_file_and_field(tmp_path, edit, expected):
@@ -268,6 +273,12 @@ def test_invalid_targets_files_name_file_and_field(tmp_path, edit, expected):
     assert old in TARGETS
     problems = problems_of(tmp_path, TARGETS.replace(old, new, 1))
     assert any(expected in p and "targets.toml" in p for p in problems), problems
+
+
+def test_unquoted_toml_dates_are_dates(tmp_path):
+    text = TARGETS.replace('onset = ["2006Q1", "2006Q4"]', "onset = [2006-01-01, 2006-12-31]")
+    (tmp_path / "t.toml").write_text(text)
+    assert F.load_targets(tmp_path / "t.toml").onset[1].tolist() == [8024, 8027]
 
 
 def test_the_paper_s_targets_file_is_valid_and_has_six_episodes(repo_root):

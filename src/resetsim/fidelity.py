@@ -46,9 +46,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calendar as cal
-from .scenario import ID_PATTERN, Problem, ScenarioError, _fmt_loc
-
-DateLike = str | int
+from .scenario import ID_PATTERN, DateLike, Problem, ScenarioError, _schema_problems
+from .shocks import Count, Number
 
 
 class _Strict(BaseModel):
@@ -62,8 +61,8 @@ class Target(_Strict):
     name: str
     onset: tuple[DateLike, DateLike]
     failure: tuple[DateLike, DateLike]
-    min_rise: float | None = Field(None, ge=0, le=1)
-    min_fall: float | None = Field(None, ge=0, le=1)
+    min_rise: Number | None = Field(None, ge=0, le=1)
+    min_fall: Number | None = Field(None, ge=0, le=1)
     note: str = ""
     paper: str = ""
 
@@ -73,10 +72,10 @@ class TargetsFile(_Strict):
 
     name: str
     description: str = ""
-    tolerance_quarters: int = Field(4, ge=1, le=20)
-    spurious_penalty: float = Field(0.5, ge=0, le=5)
-    min_rise: float = Field(0.0, ge=0, le=1)
-    min_fall: float = Field(0.0, ge=0, le=1)
+    tolerance_quarters: Count = Field(4, ge=1, le=20)
+    spurious_penalty: Number = Field(0.5, ge=0, le=5)
+    min_rise: Number = Field(0.0, ge=0, le=1)
+    min_fall: Number = Field(0.0, ge=0, le=1)
     targets: tuple[Target, ...] = Field(min_length=1)
     source: str = ""
 
@@ -119,13 +118,7 @@ def parse(raw: dict[str, Any], file: str) -> Windows:
     try:
         spec = TargetsFile.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-            if err["type"] not in ("missing", "extra_forbidden") and "input" in err:
-                msg = f"{msg} (got {err['input']!r})"
-            problems.append(Problem(file, _fmt_loc(tuple(err["loc"]), raw), msg))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(_schema_problems(exc, raw, file)) from None
     problems: list[Problem] = []
     onset = np.zeros((len(spec.targets), 2), dtype=np.int64)
     failure = np.zeros((len(spec.targets), 2), dtype=np.int64)

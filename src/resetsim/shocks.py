@@ -10,6 +10,7 @@ time (so a sweep can knock a contradiction out without recompiling).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -48,13 +49,16 @@ Who = Literal["actor", "target", "both", "dyad"]
 
 
 def _number(value: Any) -> Any:
-    """Refuse what pydantic would quietly turn into a number: booleans and strings."""
+    """Refuse what pydantic would quietly turn into a number (booleans, strings)
+    and what no field of a data file may hold (``nan``, ``inf``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"must be a number, not {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
     return value
 
 
-#: A float field of a data file: ``true`` or ``"0.5"`` is an error, not 1.0 or 0.5.
+#: A float field of a data file: ``true``, ``"0.5"`` or ``nan`` is an error.
 Number = Annotated[float, BeforeValidator(_number)]
 #: An integer field of a data file (no booleans or strings either).
 Count = Annotated[int, BeforeValidator(_number)]

@@ -87,7 +87,7 @@ class ResetModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | Compiled = "scenarios/history_1989_2021.toml",
+        scenario: str | Path | Scenario | Compiled,
         rng: int | None = None,
         params: dict[str, float] | None = None,
     ):

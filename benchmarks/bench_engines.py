@@ -175,46 +175,60 @@ def main(argv=None) -> int:
     ap.add_argument("--sobol", action="store_true", help="time experiments/sobol.toml")
     ap.add_argument("--million", action="store_true", help="1,000,000 runs, metrics only")
     ap.add_argument("--all", action="store_true", help="--sobol and --million")
+    ap.add_argument("--no-engines", action="store_true", help="skip (a), (b) and (c)")
     args = ap.parse_args(argv)
 
     from resetsim.runner import replication_seeds
 
     header = f"{'what':<46} {'runs':>9} {'seconds':>9} {'runs/s':>11}  notes"
-    print(f"scenario {HISTORY.name}, seed {SEED}, {os.cpu_count()} CPU(s)\n")
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"scenario {HISTORY.name}, seed {SEED}, {os.cpu_count()} CPU(s), load average {load}")
+    print("(other processes on the machine slow the numbers below, the pool ones most)\n")
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="resetsim-bench-") as d:
         tmp = Path(d)
-        n = args.mesa_runs
-        seeds = replication_seeds(SEED, n)
-        # warm up imports and caches so that no engine pays them
-        (tmp / "warm").mkdir()
-        bench_sweep(tmp / "warm", 8, "ensemble")
-        t_a = bench_batch_run(seeds)
-        print(row("(a) mesa.batch_run (trajectories only)", n, t_a, f"maxrss {maxrss_mb():.0f} MB"))
-        t_b, res_b = bench_sweep(tmp, n, "mesa")
-        assert [int(s) for s in seeds] == _seeds(res_b), "(a) and (b) must use the same seeds"
-        print(row("(b) sweep --engine mesa (+ metrics)", n, t_b, f"maxrss {maxrss_mb():.0f} MB"))
-        m = args.ensemble_runs
-        t_c, _ = bench_sweep(tmp, m, "ensemble")
-        print(row("(c) sweep, ensemble engine (+ metrics)", m, t_c, f"maxrss {maxrss_mb():.0f} MB"))
-        if args.workers > 1:
-            t_d, _ = bench_sweep(tmp, m, "ensemble", workers=args.workers)
+        if not args.no_engines:
+            n = args.mesa_runs
+            seeds = replication_seeds(SEED, n)
+            # warm up imports and caches so that no engine pays them
+            (tmp / "warm").mkdir()
+            bench_sweep(tmp / "warm", 8, "ensemble")
+            t_a = bench_batch_run(seeds)
             print(
                 row(
-                    f"(c') the same, {args.workers} worker processes",
-                    m,
-                    t_d,
-                    f"maxrss {maxrss_mb():.0f} MB (parent)",
+                    "(a) mesa.batch_run (trajectories only)", n, t_a, f"maxrss {maxrss_mb():.0f} MB"
                 )
             )
-        ra, rb, rc = n / t_a, n / t_b, m / t_c
-        print(
-            f"\nratios: (b)/(a) = {rb / ra:.2f}x   (c)/(a) = {rc / ra:,.0f}x   "
-            f"(c)/(b) = {rc / rb:,.0f}x"
-        )
-        if args.workers > 1:
-            print(f"        {args.workers} workers / in-process (c) = {(m / t_d) / rc:.2f}x")
+            t_b, res_b = bench_sweep(tmp, n, "mesa")
+            assert [int(s) for s in seeds] == _seeds(res_b), "(a) and (b) must use the same seeds"
+            print(
+                row("(b) sweep --engine mesa (+ metrics)", n, t_b, f"maxrss {maxrss_mb():.0f} MB")
+            )
+            m = args.ensemble_runs
+            t_c, _ = bench_sweep(tmp, m, "ensemble")
+            print(
+                row(
+                    "(c) sweep, ensemble engine (+ metrics)", m, t_c, f"maxrss {maxrss_mb():.0f} MB"
+                )
+            )
+            if args.workers > 1:
+                t_d, _ = bench_sweep(tmp, m, "ensemble", workers=args.workers)
+                print(
+                    row(
+                        f"(c') the same, {args.workers} worker processes",
+                        m,
+                        t_d,
+                        f"maxrss {maxrss_mb():.0f} MB (parent)",
+                    )
+                )
+            ra, rb, rc = n / t_a, n / t_b, m / t_c
+            print(
+                f"\nratios: (b)/(a) = {rb / ra:.2f}x   (c)/(a) = {rc / ra:,.0f}x   "
+                f"(c)/(b) = {rc / rb:,.0f}x"
+            )
+            if args.workers > 1:
+                print(f"        {args.workers} workers / in-process (c) = {(m / t_d) / rc:.2f}x")
 
         if args.sobol or args.all:
             from resetsim.sweep import make_plan
@@ -280,6 +294,7 @@ def main(argv=None) -> int:
                     f"runs.parquet {size:.0f} MB" + (f"  EXIT {code}" if code else ""),
                 )
             )
+    print("\nload average at the end: " + "/".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

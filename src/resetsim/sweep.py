@@ -23,6 +23,8 @@ Layout of ``DIR`` (see ``docs/EXPERIMENTS.md``)::
                        swept parameter values, metrics
     trajectories.parquet  (trajectories = true) run, tick, date, trust columns, cooperation
     summary.csv        per design point / condition: runs, shares and means with 95% CIs
+                       (Sobol' designs: one pooled row; the per-point table is
+                       points.parquet)
     sobol.csv          (Sobol') S1, ST with confidence intervals per output and parameter
     heatmap.png | main_effects.png | conditions.png | sobol.png | lhs.png
     meta.json          provenance
@@ -770,7 +772,15 @@ def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
         )
         written.append("trajectories.parquet")
     summary = summarize(plan, column_reader(out / "runs.parquet"))
-    io.write_atomic(out / "summary.csv", lambda p: write_csv(summary, p))
+    if plan.design.type == "sobol":
+        # one run per point: the per-point table (~200,000 rows) goes to parquet,
+        # summary.csv pools all runs into one row
+        io.write_atomic(out / "points.parquet", lambda p: summary.to_parquet(p, index=False))
+        written.append("points.parquet")
+        pooled = summarize_pooled(plan, column_reader(out / "runs.parquet"))
+        io.write_atomic(out / "summary.csv", lambda p: write_csv(pooled, p))
+    else:
+        io.write_atomic(out / "summary.csv", lambda p: write_csv(summary, p))
     written.append("summary.csv")
     sobol = None
     if plan.design.type == "sobol":
@@ -894,6 +904,33 @@ def summarize(plan: Plan, runs: Callable[[str], np.ndarray] | Mapping[str, Any])
     if conditions:
         for j, name in enumerate(plan.design.names):
             cols[name] = plan.design.values[:, j]
+    return pd.DataFrame(cols)
+
+
+def summarize_pooled(plan: Plan, runs: Callable[[str], np.ndarray] | Mapping[str, Any]) -> Any:
+    """One row over all runs of the experiment (shares and means with 95% CIs)."""
+    import pandas as pd
+
+    def column(name: str) -> np.ndarray:
+        v = runs(name) if callable(runs) else runs[name]
+        return np.asarray(v)
+
+    n_all = len(column("point"))
+    cols: dict[str, Any] = {"scope": ["all runs"], "runs": [n_all]}
+    for share in plan.shares:
+        hit = share.evaluate({m: column(m).astype(float) for m in set(share.metrics)})
+        p, lo, hi = wilson(np.array([hit.sum()]), np.array([n_all]))
+        cols[share.name], cols[f"{share.name}_lo"], cols[f"{share.name}_hi"] = p, lo, hi
+    for m in plan.metric_names:
+        x = column(m).astype(float)
+        x = x[~np.isnan(x)]
+        n = np.array([float(len(x))])
+        mean = x.mean() if len(x) else np.nan
+        sd = x.std(ddof=1) if len(x) > 1 else np.nan
+        half = (_t_quantile(n) * sd / np.sqrt(n))[0]
+        cols[f"mean_{m}"] = [mean]
+        cols[f"mean_{m}_lo"] = [mean - half]
+        cols[f"mean_{m}_hi"] = [mean + half]
     return pd.DataFrame(cols)
 
 

@@ -1,0 +1,137 @@
+"""End-to-end checks of the claims the README makes.
+
+Each test re-measures, at a smaller size, a finding the README states (the
+full-size numbers come from the commands quoted there), so a change to the
+model that overturns a published claim fails here rather than silently
+leaving the README wrong.  Speed claims are not tested here: they come from
+``benchmarks/bench_engines.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resetsim import episodes as E
+from resetsim.ensemble import simulate
+from resetsim.params import markdown_table
+from resetsim.runner import replication_seeds
+from resetsim.scenario import as_compiled
+from resetsim.sweep import sweep
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    """The shell commands in the README's 'Two commands' section."""
+    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_the_readme_has_two_commands_and_ci_runs_the_test_one():
+    install_run, install_test = readme_commands()
+    assert "pip install -e ." in install_run
+    assert "resetsim run scenarios/biden_era.toml" in install_run
+    assert 'pip install -e ".[test]"' in install_test
+    test_cmd = install_test.split("&&")[-1].strip()
+    assert test_cmd == "pytest -q"
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'pip install -e ".[test]"' in ci or "pip install -e '.[test]'" in ci
+    assert re.search(r"pytest -q", ci)
+
+
+def test_the_main_command_points_at_a_scenario_that_exists():
+    install_run = readme_commands()[0]
+    words = shlex.split(install_run.split("&&")[-1])
+    assert words[:2] == ["resetsim", "run"]
+    assert (REPO / words[2]).is_file()
+
+
+def test_every_figure_and_document_the_readme_links_exists():
+    for target in re.findall(r"\]\(((?:docs|scenarios|src)/[^)#]+)\)", README):
+        assert (REPO / target).exists(), target
+
+
+def test_parameters_md_is_generated_from_the_registry():
+    assert (REPO / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == markdown_table()
+
+
+def test_every_shipped_scenario_is_listed_in_the_readme():
+    listed = README.split("Shipped scenarios:", 1)[1]
+    for path in (REPO / "scenarios").glob("*.toml"):
+        stem = path.stem
+        if stem.startswith("counterfactual_"):
+            assert "scenarios/counterfactual_*.toml" in listed
+        else:
+            assert f"scenarios/{path.name}" in listed, path.name
+
+
+def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
+    """README: lows descend in 98% of runs; the Bush Jr and Obama resets are in
+    their windows in 98% and 100% of runs; no spurious episodes."""
+    c = as_compiled(REPO / "scenarios" / "history_1989_2021.toml")
+    tr = simulate(
+        c, replication_seeds(c.scenario.seed, 100), record=E.required_columns(c.state_ids)
+    )
+    m = E.run_metrics(c, tr.data)
+    assert np.mean(m["lows_descending"]) >= 0.9
+    assert np.mean(m["spurious"]) <= 0.1
+    assert np.mean(m["match_reset_3_bush_jr"] > 0) >= 0.9
+    assert np.mean(m["match_reset_4_obama"] > 0) >= 0.9
+
+
+def test_biden_era_upturn_is_limited_and_usually_fails():
+    """README: a reset starts in almost every run but peaks far below the 1990s
+    and has failed by 2028 in most runs."""
+    c = as_compiled(REPO / "scenarios" / "biden_era.toml")
+    tr = simulate(
+        c, replication_seeds(c.scenario.seed, 200), record=E.required_columns(c.state_ids)
+    )
+    p = c.params()
+    index = E.relationship_index(tr.data, c.state_ids, p)
+    ep = E.detect(index, p)
+    started, failed = E.onset_failure_probability(ep, from_tick=c.projection_tick)
+    assert started[-1] >= 0.9
+    assert 0.6 <= failed[-1] <= started[-1]
+    before = index[:, : c.projection_tick].max(axis=1)
+    after = index[:, c.projection_tick :].max(axis=1)
+    assert np.median(after) < 0.6 * np.median(before)
+
+
+@pytest.fixture(scope="module")
+def contradictions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("contradictions") / "out"
+    sweep(
+        REPO / "experiments" / "contradictions.toml", out, runs=150, progress=False, figures=False
+    )
+    return pd.read_csv(out / "summary.csv").set_index("condition")
+
+
+def test_contradictions_are_jointly_but_not_singly_necessary(contradictions):
+    s = contradictions
+    assert s.loc["baseline", "share_loop"] >= 0.95
+    assert s.loc["all_off", "share_loop"] == 0.0
+    assert s.loc["all_off", "share_stable_partnership"] >= 0.95
+    singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
+    assert len(singles) == 7
+    assert (s.loc[singles, "share_loop"] >= 0.9).all()
+
+
+def test_no_single_contradiction_is_sufficient(contradictions):
+    s = contradictions
+    groups = {"only_system_ideology", "only_security", "only_structure"}
+    only = [c for c in s.index if c.startswith("only_") and c not in groups]
+    assert len(only) == 7
+    assert (s.loc[only, "share_loop"] <= 0.1).all()
+    assert s.loc["only_system_ideology", "share_loop"] > s.loc["only_security", "share_loop"]
+
+
+def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
+    """The README reports this as a disagreement with the paper's hypothesis."""
+    assert contradictions.loc["no_leader", "share_loop"] >= 0.9

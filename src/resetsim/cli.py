@@ -55,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except ScenarioError as exc:
         n = len(exc.problems)
-        print(f"error: {n} problem{'s' if n != 1 else ''} found, nothing was run:",
-              file=sys.stderr)
+        print(f"error: {n} problem{'s' if n != 1 else ''} found, nothing was run:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2

@@ -52,8 +52,7 @@ def atomic_dir(path: str | Path, overwrite: bool = False) -> Iterator[Path]:
     try:
         yield stage
         if path.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old",
-                                          dir=path.parent))
+            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
             os.replace(path, trash / "old")
             os.replace(stage, path)
             shutil.rmtree(trash, ignore_errors=True)

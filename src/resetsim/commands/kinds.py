@@ -16,6 +16,8 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     for r in kinds_table():
         flag = " [breach]" if r["breach"] else ""
-        print(f"{r['kind']}{flag} (channel {r['channel']}; {r['paper']})\n"
-              f"    {r['description']}\n    effects: {r['effects']}")
+        print(
+            f"{r['kind']}{flag} (channel {r['channel']}; {r['paper']})\n"
+            f"    {r['description']}\n    effects: {r['effects']}"
+        )
     return 0

@@ -25,6 +25,8 @@ def run(args) -> int:
         if r["group"] != group:
             group = r["group"]
             print(f"\n[{group}]")
-        print(f"  {r['name']:<{w}}  {r['default']:<7g} [{r['low']:g}, {r['high']:g}]  "
-              f"{r['unit']}: {r['meaning']}")
+        print(
+            f"  {r['name']:<{w}}  {r['default']:<7g} [{r['low']:g}, {r['high']:g}]  "
+            f"{r['unit']}: {r['meaning']}"
+        )
     return 0

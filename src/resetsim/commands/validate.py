@@ -25,6 +25,8 @@ def run(args) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             continue
-        print(f"{f}: ok ({sc.name}: {sc.start}-{sc.end}, {len(sc.events)} events, "
-              f"{len(sc.leaders)} leader terms, {len(sc.stochastic)} stochastic processes)")
+        print(
+            f"{f}: ok ({sc.name}: {sc.start}-{sc.end}, {len(sc.events)} events, "
+            f"{len(sc.leaders)} leader terms, {len(sc.stochastic)} stochastic processes)"
+        )
     return status

@@ -32,7 +32,6 @@ import json
 import math
 import operator
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from . import __version__
 from . import params as prm
-from .scenario import Compiled, Problem, Scenario, ScenarioError, compile_scenario
+from .scenario import Compiled, Problem, Scenario, ScenarioError, compile_scenario, read_toml
 from .scenario import load as load_scenario
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -222,20 +221,6 @@ def _fmt_loc(loc: Sequence[Any]) -> str:
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", f"not valid TOML: {exc}")]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(path), "", "not UTF-8 text")]) from None
-
-
 def parse(raw: dict[str, Any], file: str, base_dir: str | Path) -> Experiment:
     """Validate the schema of an experiment given as a dict (no semantic checks)."""
     raw = dict(raw)
@@ -275,7 +260,7 @@ def load(
     :func:`default_metrics`) returns for one run of the scenario.
     """
     path = Path(path)
-    exp = parse(_read_toml(path), str(path), path.resolve().parent)
+    exp = parse(read_toml(path), str(path), path.resolve().parent)
     problems = semantic_problems(exp)
     compiled = None
     if not exp.scenario_path.exists():

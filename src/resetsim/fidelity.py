@@ -35,7 +35,6 @@ See ``docs/EPISODES.md`` for the reasoning.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,7 +45,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import calendar as cal
-from .scenario import ID_PATTERN, DateLike, Problem, ScenarioError, _schema_problems
+from .scenario import ID_PATTERN, DateLike, Problem, ScenarioError, _schema_problems, read_toml
 from .shocks import Count, Number
 
 
@@ -95,20 +94,6 @@ class Windows:
     @property
     def tolerance(self) -> int:
         return self.spec.tolerance_quarters
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", "targets file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", f"not valid TOML: {exc}")]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(path), "", "not UTF-8 text")]) from None
 
 
 def parse(raw: dict[str, Any], file: str) -> Windows:
@@ -168,7 +153,7 @@ def _mtime(path: Path) -> float:
 
 @lru_cache(maxsize=32)
 def _load_cached(path: str, _mtime: float) -> Windows:
-    return parse(_read(Path(path)), path)
+    return parse(read_toml(Path(path), "targets file not found"), path)
 
 
 def targets_path(scenario) -> Path | None:

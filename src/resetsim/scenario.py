@@ -204,12 +204,14 @@ def _fmt_loc(loc: tuple, raw: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, missing: str = "file not found") -> dict[str, Any]:
+    """Read a TOML file; any failure is a :class:`ScenarioError` naming the file
+    (scenarios, targets and experiments all read their files through this)."""
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", "file not found")]) from None
+        raise ScenarioError([Problem(str(path), "", missing)]) from None
     except IsADirectoryError:
         raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
     except tomllib.TOMLDecodeError as exc:
@@ -282,7 +284,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     # problems name the file as the user wrote it; the chain compares resolved paths
     if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
-    raw = _read_toml(path)
+    raw = read_toml(path)
     parent_ref = raw.get("extends")
     if parent_ref is None:
         for rk in _MERGE_BY_ID.values():

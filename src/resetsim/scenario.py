@@ -14,6 +14,7 @@ import copy
 import datetime as _dt
 import itertools
 import json
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -303,8 +304,28 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     here = path.resolve()
     load(parent_path, _chain=(*chain, here))
     parent = _load_raw(parent_path, (*chain, here))
-    parent.pop("runs", None) if "runs" in raw else None
+    _rebase_paths(parent, parent_path.parent, path.parent)
     return _merge(parent, raw, str(path))
+
+
+def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> None:
+    """Make the file paths a parent scenario names (``targets``, ``power.file``)
+    point at the same files from the child's folder, in place."""
+
+    def rebase(value: Any) -> Any:
+        if not isinstance(value, str) or Path(value).is_absolute():
+            return value
+        target = (parent_dir / value).resolve()
+        try:
+            return os.path.relpath(target, child_dir.resolve())
+        except ValueError:  # another drive (Windows)
+            return str(target)
+
+    if "targets" in raw:
+        raw["targets"] = rebase(raw["targets"])
+    power = raw.get("power")
+    if isinstance(power, dict) and "file" in power:
+        power["file"] = rebase(power["file"])
 
 
 def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:

@@ -19,6 +19,11 @@ def run(args) -> int:
         print(prm.markdown_table(), end="")
         return 0
     rows = prm.table(args.group)
+    if not rows:
+        from ..cli import UsageError
+
+        groups = sorted({p.group for p in prm.PARAMETERS})
+        raise UsageError(f"no parameter group {args.group!r}; the groups are {', '.join(groups)}")
     w = max(len(r["name"]) for r in rows)
     group = None
     for r in rows:

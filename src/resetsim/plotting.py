@@ -19,7 +19,20 @@ PNG_METADATA = {"Software": None}
 
 
 def _years(compiled) -> np.ndarray:
-    return np.array([cal.decimal_year(int(q)) for q in compiled.quarters])
+    """Where each recorded state is drawn: the END of its quarter.
+
+    A row of ``trajectory.csv`` is dated by its quarter's first day but holds
+    the state after that quarter's events and dynamics; drawing it at the
+    quarter's end keeps every effect after its cause on the time axis (events
+    are drawn mid-quarter, leader terms from the start of their quarter).
+    """
+    return np.array([cal.decimal_year(int(q)) + 0.25 for q in compiled.quarters])
+
+
+def _start(x: np.ndarray, t: int) -> float:
+    """The start of tick ``t``'s quarter (``x`` from :func:`_years`); ``t`` may be
+    one past the last tick."""
+    return float(x[t] - 0.25) if t < len(x) else float(x[-1])
 
 
 def shade_leaders(ax, compiled, x: np.ndarray) -> None:
@@ -32,8 +45,7 @@ def shade_leaders(ax, compiled, x: np.ndarray) -> None:
         for st, t0, t1, name in compiled.leader_terms:
             if st != s:
                 continue
-            a = x[t0]
-            b = x[t1] if t1 < len(x) else x[-1] + 0.25
+            a, b = _start(x, t0), _start(x, t1)
             ax.axvspan(
                 a, b, ymin=y0, ymax=y1, color=STATE_COLOURS[s], alpha=0.12 + 0.12 * (k % 2), lw=0
             )
@@ -51,25 +63,30 @@ def shade_leaders(ax, compiled, x: np.ndarray) -> None:
             k += 1
 
 
-def mark_shocks(ax, compiled, x: np.ndarray, max_labels: int = 80) -> None:
-    """Scheduled shocks as thin vertical lines with staggered labels."""
-    markers = compiled.markers
-    for i, m in enumerate(markers):
-        xm = x[m.tick] + 0.125
+def mark_shocks(ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 5.0) -> None:
+    """Scheduled shocks as thin vertical lines (mid-quarter) with labels placed
+    greedily on ``levels`` rows so that they do not overlap where avoidable."""
+    span = float(x[-1] - x[0]) + 0.25
+    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    years_per_char = span / max(width_in * 72.0 / (0.55 * fontsize), 1.0)
+    ends = [-np.inf] * levels
+    for m in compiled.markers:
+        xm = float(x[m.tick]) - 0.125
         ax.axvline(xm, color="0.55", lw=0.5, alpha=0.6, zorder=1)
-        if i < max_labels:
-            ax.text(
-                xm,
-                0.90 - 0.055 * (i % 6),
-                m.label,
-                transform=ax.get_xaxis_transform(),
-                rotation=0,
-                fontsize=5,
-                color="0.3",
-                ha="left",
-                va="top",
-                clip_on=True,
-            )
+        free = [k for k in range(levels) if ends[k] < xm]
+        k = free[0] if free else int(np.argmin(ends))
+        ends[k] = xm + (len(m.label) + 1.5) * years_per_char
+        ax.text(
+            xm,
+            0.905 - 0.043 * k,
+            m.label,
+            transform=ax.get_xaxis_transform(),
+            fontsize=fontsize,
+            color="0.3",
+            ha="left",
+            va="top",
+            clip_on=True,
+        )
 
 
 def _bands(ax, x, y, colour, label, lw=1.8, alpha=1.0):
@@ -135,9 +152,9 @@ def plot_trust(
             label="relationship index (episode detection)" + (" (median)" if n > 1 else ""),
         )
     if c.projection_tick is not None:
-        ax.axvline(x[c.projection_tick], color="k", lw=1, ls="--")
+        ax.axvline(_start(x, c.projection_tick), color="k", lw=1, ls="--")
         ax.text(
-            x[c.projection_tick],
+            _start(x, c.projection_tick),
             0.5,
             " projection ",
             transform=ax.get_xaxis_transform(),
@@ -152,7 +169,7 @@ def plot_trust(
         ax.plot([], [], "o", color="#2e7d32", label="peak")
         ax.plot([], [], "x", color="#c62828", label="failure")
     ax.set_ylim(0, 1)
-    ax.set_xlim(x[0], x[-1] + 0.25)
+    ax.set_xlim(x[0] - 0.25, x[-1])
     ax.set_ylabel("trust (0 = none, 1 = full)")
     ax.set_title(title or f"{c.scenario.name}: trust trajectories", pad=34)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7.5, framealpha=0.9)
@@ -220,6 +237,7 @@ def plot_fan(
     x = _years(c)
     p0 = c.projection_tick or 0
     first = max(0, int(np.searchsorted(x, x[p0] - context_years)))
+    xp = _start(x, p0)
     fig, (ax, ax2) = plt.subplots(
         2,
         1,
@@ -229,8 +247,10 @@ def plot_fan(
         gridspec_kw={"height_ratios": [3, 1.4]},
     )
     n = result.n_runs
-    hist = slice(first, p0 + 1)
-    proj = slice(p0, None)
+    # the history up to the last quarter before the projection; the fan starts
+    # from that same state, so the two join at the projection start
+    hist = slice(first, p0)
+    proj = slice(max(p0 - 1, 0), None)
     for s, sid in enumerate(c.state_ids):
         y = result[f"{sid}_trust"]
         name = c.scenario.states[s].name or sid
@@ -242,10 +262,10 @@ def plot_fan(
             STATE_COLOURS[s],
             f"{name}: trust in the other (median, 50% and 90% of {n} runs)",
         )
-    ax.axvline(x[p0], color="k", lw=1, ls="--")
-    ax.text(x[p0], 0.97, "  projection", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
+    ax.axvline(xp, color="k", lw=1, ls="--")
+    ax.text(xp, 0.97, "  projection", transform=ax.get_xaxis_transform(), va="top", fontsize=8)
     ax.text(
-        x[p0],
+        xp,
         0.97,
         "history (the same runs)  ",
         transform=ax.get_xaxis_transform(),
@@ -258,8 +278,7 @@ def plot_fan(
     for st, t0, t1, name in c.leader_terms:
         if t1 <= first:
             continue
-        a = x[max(t0, first)]
-        b = x[t1] if t1 < len(x) else x[-1] + 0.25
+        a, b = _start(x, max(t0, first)), _start(x, t1)
         y0 = 0.86 if st == 0 else 0.80
         ax.axvspan(a, b, ymin=y0, ymax=y0 + 0.05, color=STATE_COLOURS[st], alpha=0.15, lw=0)
         ax.text(
@@ -280,7 +299,7 @@ def plot_fan(
     )
     ax.set_ylim(0, min(1.0, max(0.2, top * 1.35)))
     ax.set_ylabel("trust (0 = none, 1 = full)")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.78), fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.78), fontsize=8, framealpha=0.9)
     ax.set_title(title or f"{c.scenario.name}: projection from {c.dates[p0][:7]} ({n} runs)")
     ax2.plot(
         x[proj],
@@ -307,10 +326,10 @@ def plot_fan(
     ax2.set_ylim(0, 1)
     ax2.set_ylabel("probability")
     ax2.set_xlabel("year (one model step = one quarter)")
-    ax2.axvline(x[p0], color="k", lw=1, ls="--")
+    ax2.axvline(xp, color="k", lw=1, ls="--")
     ax2.grid(alpha=0.3)
     ax2.legend(loc="upper left", fontsize=8, framealpha=0.9)
-    ax.set_xlim(x[first], x[-1] + 0.25)
+    ax.set_xlim(x[first] - 0.25, x[-1])
     fig.tight_layout()
     return fig
 
@@ -372,7 +391,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
     ax.set_ylabel("difference in trust", fontsize=9)
     ax.set_xlabel("year (one model step = one quarter)")
     ax.legend(loc="best", fontsize=7.5, framealpha=0.8)
-    ax.set_xlim(min(xa[0], xb[0]), max(xa[-1], xb[-1]) + 0.25)
+    ax.set_xlim(min(xa[0], xb[0]) - 0.25, max(xa[-1], xb[-1]))
     fig.suptitle(title or f"{labels[1]} vs {labels[0]}", fontsize=11)
     fig.tight_layout()
     return fig

@@ -63,9 +63,12 @@ def shade_leaders(ax, compiled, x: np.ndarray) -> None:
             k += 1
 
 
-def mark_shocks(ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 5.0) -> None:
+def mark_shocks(
+    ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 5.0, labels: bool = True
+) -> None:
     """Scheduled shocks as thin vertical lines (mid-quarter) with labels placed
-    greedily on ``levels`` rows so that they do not overlap where avoidable."""
+    greedily on ``levels`` rows so that they do not overlap where avoidable
+    (``labels=False``: lines only)."""
     span = float(x[-1] - x[0]) + 0.25
     width_in = ax.figure.get_figwidth() * ax.get_position().width
     years_per_char = span / max(width_in * 72.0 / (0.55 * fontsize), 1.0)
@@ -73,6 +76,8 @@ def mark_shocks(ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 
     for m in compiled.markers:
         xm = float(x[m.tick]) - 0.125
         ax.axvline(xm, color="0.55", lw=0.5, alpha=0.6, zorder=1)
+        if not labels:
+            continue
         free = [k for k in range(levels) if ends[k] < xm]
         k = free[0] if free else int(np.argmin(ends))
         ends[k] = xm + (len(m.label) + 1.5) * years_per_char
@@ -373,7 +378,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
                 ax,
                 cb if len(cb.markers) >= len(ca.markers) else ca,
                 xb if len(cb.markers) >= len(ca.markers) else xa,
-                max_labels=0,
+                labels=False,
             )
     ax = axes[2]
     for s, sid in enumerate(ids):

@@ -123,7 +123,7 @@ def relationship_index(
     det_coop_weight``), smoothed by a trailing exponential filter with weight
     ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
     paper's resets are mutual); cooperation: the reset's visible content, which
-    moves before slow trust does (THEORY §1).
+    moves before slow trust does (docs/THEORY.md §1).
     """
     p = _params(None, p)
     a = np.asarray(data[f"{state_ids[0]}_trust"], dtype=float)

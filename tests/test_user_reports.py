@@ -31,3 +31,18 @@ def test_unknown_parameter_group_is_a_usage_error(run_cli):
     assert r.code == 2
     assert "no parameter group" in r.err and "detection" in r.err
     assert "Traceback" not in r.err
+
+
+def test_an_experiment_file_reports_every_problem_at_once(tmp_path, run_cli):
+    exp = tmp_path / "bad.toml"
+    exp.write_text(
+        f'name = "bad"\nscenario = "{(REPO / "scenarios" / "example.toml").as_posix()}"\n'
+        'replications = 2\n[shares]\nloop = "cyclez >= 2"\n'
+        '[design]\ntype = "grid"\n[design.parameters]\nk_leeder = [0.0, 1.0]\n',
+        encoding="utf-8",
+    )
+    r = run_cli("sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert r.code == 2
+    assert "design.parameters.k_leeder" in r.err
+    assert "shares.loop" in r.err and "cyclez" in r.err
+    assert not (tmp_path / "out").exists()

@@ -273,14 +273,11 @@ def load(
                 Problem(exp.source, "scenario", f"{exp.scenario} is not a valid scenario:")
             )
             problems.extend(exc.problems)
+    if check_metrics and compiled is not None:
+        # checked even when other fields are wrong: every problem at once
+        problems.extend(metric_problems(exp, metric_names(compiled, metrics_fn)))
     if problems:
         raise ScenarioError(problems)
-    if check_metrics:
-        assert compiled is not None
-        names = metric_names(compiled, metrics_fn)
-        problems = metric_problems(exp, names)
-        if problems:
-            raise ScenarioError(problems)
     return exp
 
 
@@ -539,7 +536,11 @@ def metric_problems(exp: Experiment, names: Sequence[str]) -> list[Problem]:
     for name, expr in exp.shares.items():
         if name in known:
             problems.append(Problem(f, f"shares.{name}", "a share may not take a metric's name"))
-        for m in parse_share(name, expr).metrics:
+        try:
+            share_metrics = parse_share(name, expr).metrics
+        except ValueError:  # reported by semantic_problems
+            continue
+        for m in share_metrics:
             if m not in known:
                 problems.append(Problem(f, f"shares.{name}", f"unknown metric {m!r}; {hint}"))
     kept = set(kept_metrics(exp, names))
@@ -564,7 +565,11 @@ def kept_metrics(exp: Experiment, names: Sequence[str]) -> list[str]:
     """The metrics stored per run: ``metrics`` (default all) plus those shares use."""
     kept = list(exp.metrics) if exp.metrics is not None else list(names)
     for name, expr in exp.shares.items():
-        for m in parse_share(name, expr).metrics:
+        try:
+            share_metrics = parse_share(name, expr).metrics
+        except ValueError:  # reported by semantic_problems
+            continue
+        for m in share_metrics:
             if m not in kept:
                 kept.append(m)
     return kept

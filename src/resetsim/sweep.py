@@ -243,7 +243,7 @@ def make_plan(
     if isinstance(experiment, xp.Experiment):
         exp = experiment
     else:
-        exp = xp.load(experiment, metrics_fn=fn, check_metrics=False)
+        exp = xp.load(experiment, metrics_fn=fn)  # every problem at once
     scenario = load_scenario(exp.scenario_path)
     compiled = compile_scenario(scenario)
     names = xp.metric_names(compiled, fn)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import calendar as cal
 from .. import episodes as E
 from .. import io, plotting
 from ..runner import ENGINES, run_scenario
@@ -242,8 +243,9 @@ def projection_summary(result, ep, p, started, failed, later=None) -> list[str]:
         if t1 > p0:
             disp = c.disposition[t0, st]
             lines.append(
-                f"  leader of {ids[st]}: {name} {c.dates[t0][:7]} .. "
-                f"{c.dates[t1 - 1][:7] if t1 < ep.n_ticks else 'end'} (disposition {disp:+.2f})"
+                f"  leader of {ids[st]}: {name} {cal.quarter_label(int(c.quarters[t0]))} to "
+                f"{cal.quarter_label(int(c.quarters[t1 - 1])) if t1 < ep.n_ticks else 'the end'}"
+                f" (disposition {disp:+.2f})"
             )
     for pr in sc.stochastic:
         lines.append(

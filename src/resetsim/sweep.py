@@ -35,6 +35,7 @@ from __future__ import annotations
 import fcntl
 import math
 import multiprocessing as mp
+import os
 import shutil
 import sys
 import time
@@ -417,12 +418,34 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _worker_init(parent_pid: int) -> None:
+    """Ignore Ctrl-C, and exit if the sweep's process dies (even by SIGKILL, which
+    gives the pool no chance to stop its workers)."""
+    import threading
+
+    _ignore_sigint()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - pid reused by another user
+                os._exit(1)
+
+    threading.Thread(target=watch, name="resetsim-parent-watch", daemon=True).start()
+
+
 def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
     # an explicit start method: mesa.batchrunner sets the global one to spawn
     # on import, and fork is unsafe with threads; forkserver starts fastest
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint) as ex:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as ex:
         try:
             yield from _windowed(
                 lambda t: ex.submit(run_chunk, t),

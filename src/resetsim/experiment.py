@@ -536,11 +536,7 @@ def metric_problems(exp: Experiment, names: Sequence[str]) -> list[Problem]:
     for name, expr in exp.shares.items():
         if name in known:
             problems.append(Problem(f, f"shares.{name}", "a share may not take a metric's name"))
-        try:
-            share_metrics = parse_share(name, expr).metrics
-        except ValueError:  # reported by semantic_problems
-            continue
-        for m in share_metrics:
+        for m in _share_metrics(name, expr):
             if m not in known:
                 problems.append(Problem(f, f"shares.{name}", f"unknown metric {m!r}; {hint}"))
     kept = set(kept_metrics(exp, names))
@@ -561,15 +557,20 @@ def metric_problems(exp: Experiment, names: Sequence[str]) -> list[Problem]:
     return problems
 
 
+def _share_metrics(name: str, expression: str) -> list[str]:
+    """The metrics a share reads; none if it does not parse (semantic_problems
+    reports that)."""
+    try:
+        return list(parse_share(name, expression).metrics)
+    except ValueError:
+        return []
+
+
 def kept_metrics(exp: Experiment, names: Sequence[str]) -> list[str]:
     """The metrics stored per run: ``metrics`` (default all) plus those shares use."""
     kept = list(exp.metrics) if exp.metrics is not None else list(names)
     for name, expr in exp.shares.items():
-        try:
-            share_metrics = parse_share(name, expr).metrics
-        except ValueError:  # reported by semantic_problems
-            continue
-        for m in share_metrics:
+        for m in _share_metrics(name, expr):
             if m not in kept:
                 kept.append(m)
     return kept

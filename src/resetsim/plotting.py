@@ -35,32 +35,33 @@ def _start(x: np.ndarray, t: int) -> float:
     return float(x[t] - 0.25) if t < len(x) else float(x[-1])
 
 
+def _band(
+    ax, a: float, b: float, y0: float, y1: float, colour, alpha: float, name: str, fontsize: float
+) -> None:
+    """One labelled leader-term band between x = a and b, y0 and y1 (axes units)."""
+    ax.axvspan(a, b, ymin=y0, ymax=y1, color=colour, alpha=alpha, lw=0)
+    ax.text(
+        (a + b) / 2,
+        (y0 + y1) / 2,
+        name,
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        color=colour,
+        clip_on=True,
+    )
+
+
 def shade_leaders(ax, compiled, x: np.ndarray) -> None:
     """Leader terms as alternating bands: the first state's along the top, the
     second's along the bottom, each labelled with the leader's name."""
-    ids = compiled.state_ids
-    for s, _sid in enumerate(ids):
+    for s in range(len(compiled.state_ids)):
         y0, y1 = (0.93, 1.0) if s == 0 else (0.0, 0.07)
-        k = 0
-        for st, t0, t1, name in compiled.leader_terms:
-            if st != s:
-                continue
-            a, b = _start(x, t0), _start(x, t1)
-            ax.axvspan(
-                a, b, ymin=y0, ymax=y1, color=STATE_COLOURS[s], alpha=0.12 + 0.12 * (k % 2), lw=0
-            )
-            ax.text(
-                (a + b) / 2,
-                (y0 + y1) / 2,
-                name,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="center",
-                fontsize=6,
-                color=STATE_COLOURS[s],
-                clip_on=True,
-            )
-            k += 1
+        terms = [(t0, t1, name) for st, t0, t1, name in compiled.leader_terms if st == s]
+        for k, (t0, t1, name) in enumerate(terms):
+            alpha = 0.12 + 0.12 * (k % 2)
+            _band(ax, _start(x, t0), _start(x, t1), y0, y1, STATE_COLOURS[s], alpha, name, 6)
 
 
 def mark_shocks(
@@ -285,18 +286,7 @@ def plot_fan(
             continue
         a, b = _start(x, max(t0, first)), _start(x, t1)
         y0 = 0.86 if st == 0 else 0.80
-        ax.axvspan(a, b, ymin=y0, ymax=y0 + 0.05, color=STATE_COLOURS[st], alpha=0.15, lw=0)
-        ax.text(
-            (a + b) / 2,
-            y0 + 0.025,
-            name,
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            va="center",
-            fontsize=6.5,
-            color=STATE_COLOURS[st],
-            clip_on=True,
-        )
+        _band(ax, a, b, y0, y0 + 0.05, STATE_COLOURS[st], 0.15, name, 6.5)
     top = float(
         np.quantile(
             np.concatenate([result[f"{sid}_trust"][:, first:] for sid in c.state_ids]), 0.995

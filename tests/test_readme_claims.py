@@ -135,3 +135,30 @@ def test_no_single_contradiction_is_sufficient(contradictions):
 def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
     """The README reports this as a disagreement with the paper's hypothesis."""
     assert contradictions.loc["no_leader", "share_loop"] >= 0.9
+
+
+def test_the_readme_scenario_format_example_is_a_valid_scenario(tmp_path):
+    """The annotated example in 'Scenario files' uses only real fields, and with
+    the second state it elides (and the targets path made absolute) it validates."""
+    import tomllib
+
+    from resetsim.scenario import Scenario, load
+
+    block = README.split("## Scenario files", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    raw = tomllib.loads(block)
+    assert set(raw) <= set(Scenario.model_fields)
+    targets = (REPO / "scenarios" / "targets" / "paper_episodes.toml").as_posix()
+    text = block.replace('"targets/paper_episodes.toml"', f'"{targets}"')
+    text += (
+        '\n[[states]]\nid = "rus"\n'
+        '[[leaders]]\nid = "putin"\nstate = "rus"\nname = "Putin"\n'
+        'start = "2000-01-01"\nend = "2008-05-07"\ndisposition = 0.2\n'
+        '[[leaders]]\nid = "medvedev"\nstate = "rus"\nname = "Medvedev"\n'
+        'start = "2008-05-07"\ndisposition = 0.6\n'
+        '[[leaders]]\nid = "bush"\nstate = "usa"\nname = "Bush"\n'
+        'start = "2001-01-20"\nend = "2009-01-20"\ndisposition = 0.0\n'
+    )
+    path = tmp_path / "readme_example.toml"
+    path.write_text(text, encoding="utf-8")
+    sc = load(path)
+    assert sc.name == "example" and sc.state_ids == ("usa", "rus")

@@ -154,7 +154,11 @@ def write_comparison(ra, rb, stage: Path, params: dict | None = None) -> list[st
     fig = plotting.plot_compare([ra, rb], labels)
     plotting.save(fig, stage / "compare.png")
 
-    lines = [f"  {'metric':<24}{labels[0][:18]:>20}{labels[1][:18]:>20}{'B - A (paired)':>18}"]
+    lines = [
+        f"  A = {labels[0]}",
+        f"  B = {labels[1]}",
+        f"  {'metric':<24}{'A':>20}{'B':>20}{'B - A (paired)':>18}",
+    ]
     by_name = metrics.set_index("metric")
     keys = [*HEADLINE, *(f"mean_{sid}_trust" for sid in ca.state_ids)]
     for key in keys:

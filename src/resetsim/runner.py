@@ -84,13 +84,16 @@ class RunResult:
     def __getitem__(self, key: str) -> np.ndarray:
         return self.trajectories[key]
 
-    def frame(self) -> pd.DataFrame:
-        """Long table: one row per run and tick (``run``, ``date``, variables)."""
+    def frame(self, runs: slice | None = None) -> pd.DataFrame:
+        """Long table: one row per run and tick (``run``, ``date``, variables);
+        ``runs`` selects a block of runs."""
         c = self.compiled
-        n, T = self.n_runs, c.n_ticks
+        sel = runs if runs is not None else slice(0, self.n_runs)
+        index = np.arange(self.n_runs)[sel]
+        n, T = len(index), c.n_ticks
         ids = c.state_ids
         out: dict[str, Any] = {
-            "run": np.repeat(np.arange(n), T),
+            "run": np.repeat(index, T),
             "date": np.tile(np.array(c.dates), n),
         }
         first = ("power", "trust", "leader_affinity")
@@ -98,10 +101,18 @@ class RunResult:
         cols += [k for k in columns(ids) if k not in cols]
         for k in cols:
             if k in self.trajectories.data:
-                out[k] = self.trajectories[k].reshape(-1)
+                out[k] = self.trajectories[k][sel].reshape(-1)
         for s, sid in enumerate(ids):
             out[f"{sid}_leader"] = np.tile(np.array([nm[s] for nm in c.leader_names]), n)
         return pd.DataFrame(out)
+
+    def write_csv(self, path, block: int = 1000) -> None:
+        """``trajectory.csv``, written block by block of runs (memory stays bounded;
+        the bytes are those of one ``frame().to_csv``)."""
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            for a in range(0, self.n_runs, block):
+                part = self.frame(slice(a, min(a + block, self.n_runs)))
+                part.to_csv(fh, index=False, header=a == 0, float_format="%.6f")
 
     def meta(self) -> dict[str, Any]:
         """Provenance for ``meta.json`` (no timestamps: same seed, same bytes)."""

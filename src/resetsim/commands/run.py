@@ -96,8 +96,7 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
     c = result.compiled
     p = c.params(params)
     data = result.trajectories.data
-    frame = result.frame()
-    frame.to_csv(stage / "trajectory.csv", index=False, float_format="%.6f")
+    result.write_csv(stage / "trajectory.csv")
     io.write_json(stage / "meta.json", result.meta())
 
     ep = E.detect_runs(c, data, p)

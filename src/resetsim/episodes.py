@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as cal
+from .params import Params
+from .shocks import fire_probability
 
 #: Detection parameters (all in the registry's ``detection`` group).
 DETECTION_PARAMS: tuple[str, ...] = (
@@ -598,7 +600,7 @@ def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
     rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
     scale = np.asarray(pp["shock_rate_scale"], dtype=float)
     scale = scale.reshape(-1, 1, 1) if scale.ndim else scale
-    prob = 1.0 - np.exp(-rate * scale / 4.0)  # as shocks.fire_probability
+    prob = fire_probability(rate, Params(shock_rate_scale=scale))
     return (unif < prob) & (rate > 0)
 
 

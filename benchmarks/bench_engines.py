@@ -76,7 +76,7 @@ def timed(fn):
 def bench_batch_run(seeds) -> float:
     import mesa
 
-    from resetsim.model import ResetModel
+    from resetsim.engines.model import ResetModel
 
     def go():
         return mesa.batch_run(
@@ -94,7 +94,7 @@ def bench_batch_run(seeds) -> float:
 
 
 def bench_sweep(tmp: Path, runs: int, engine: str, workers: int = 1) -> tuple[float, object]:
-    from resetsim.sweep import sweep
+    from resetsim.experiments.sweep import sweep
 
     exp = baseline_experiment(tmp, runs)
     out = tmp / f"out_{engine}_{runs}_{workers}"
@@ -178,7 +178,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-engines", action="store_true", help="skip (a), (b) and (c)")
     args = ap.parse_args(argv)
 
-    from resetsim.runner import replication_seeds
+    from resetsim.engines.runner import replication_seeds
 
     header = f"{'what':<46} {'runs':>9} {'seconds':>9} {'runs/s':>11}  notes"
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
@@ -231,7 +231,7 @@ def main(argv=None) -> int:
                 print(f"        {args.workers} workers / in-process (c) = {(m / t_d) / rc:.2f}x")
 
         if args.sobol or args.all:
-            from resetsim.sweep import make_plan
+            from resetsim.experiments.sweep import make_plan
 
             plan = make_plan(REPO / "experiments" / "sobol.toml")
             print(

@@ -67,7 +67,7 @@ CASES: tuple[Case, ...] = (
 
 def compute(case: Case, engine: str = "ensemble") -> pd.DataFrame:
     """The case's trajectory table, as ``resetsim run`` would tabulate it."""
-    from resetsim.runner import run_scenario
+    from resetsim.engines.runner import run_scenario
 
     result = run_scenario(case.scenario, runs=case.runs, seed=case.seed, engine=engine)
     return result.frame()

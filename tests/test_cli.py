@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim import __version__
-from resetsim import params as prm
-from resetsim import shocks as sh
-from resetsim.runner import replication_seeds
+from resetsim.core import params as prm
+from resetsim.core import shocks as sh
+from resetsim.core.provenance import __version__
+from resetsim.engines.runner import replication_seeds
 from resetsim.scenario import as_compiled
 
 DATA = Path(__file__).resolve().parent / "data"

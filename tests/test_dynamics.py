@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from resetsim import calendar as cal
-from resetsim import dynamics as dyn
-from resetsim import params as prm
-from resetsim import shocks as sh
+from resetsim.core import calendar as cal
+from resetsim.core import dynamics as dyn
+from resetsim.core import params as prm
+from resetsim.core import shocks as sh
 
 FIXED = {
     **{name: 1.0 for name in prm.CONTRADICTIONS.values()},

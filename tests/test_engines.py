@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resetsim.ensemble import columns, simulate
-from resetsim.runner import replication_seeds, run_scenario, run_seed, simulate_mesa
+from resetsim.engines.ensemble import columns, simulate
+from resetsim.engines.runner import replication_seeds, run_scenario, run_seed, simulate_mesa
 from resetsim.scenario import as_compiled
 
 TOL = 1e-9

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim import episodes as E
-from resetsim import params as prm
-from resetsim.ensemble import simulate
-from resetsim.forcing import fired_events
-from resetsim.runner import replication_seeds
+from resetsim.analysis import episodes as E
+from resetsim.core import params as prm
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.forcing import fired_events
+from resetsim.engines.runner import replication_seeds
 from resetsim.scenario import as_compiled, compile_scenario, loads
 
 #: Exact detection on clean series: no smoothing, one quarter of persistence.
@@ -246,7 +246,7 @@ start = "2008Q1"
 
 
 def test_warming_scores_of_shock_kinds():
-    from resetsim.shocks import library
+    from resetsim.core.shocks import library
 
     kinds = library()
     for warm in ("summit", "common_threat", "treaty_signed", "economic_cooperation"):

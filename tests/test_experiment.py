@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resetsim import experiment as xp
-from resetsim import params as prm
-from resetsim.scenario import ScenarioError
+from resetsim.core import params as prm
+from resetsim.core.config import ScenarioError
+from resetsim.experiments import design as xp
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 BAD = DATA / "bad"

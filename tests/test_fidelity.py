@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim import episodes as E
-from resetsim import fidelity as F
-from resetsim import params as prm
-from resetsim.scenario import ScenarioError, compile_scenario, load
+from resetsim.analysis import episodes as E
+from resetsim.analysis import fidelity as F
+from resetsim.core import params as prm
+from resetsim.core.config import ScenarioError
+from resetsim.scenario import compile_scenario, load
+from resetsim.scenario import targets as T
 
 RAW = {
     **{k: prm.PARAM_BY_NAME[k].default for k in E.DETECTION_PARAMS},
@@ -101,11 +103,11 @@ AFTER = steps((0, 0.2), (2, 0.6), (13, 0.3), (26, 0.5), (38, 0.1), (50, 0.3), (5
 
 def scored(compiled, *series):
     ep = E.detect(np.vstack(series), RAW)
-    return F.score(F.load_for(compiled.scenario), compiled, ep), ep
+    return F.score(T.load_for(compiled.scenario), compiled, ep), ep
 
 
 def test_targets_are_sorted_by_onset(compiled):
-    w = F.load_for(compiled.scenario)
+    w = T.load_for(compiled.scenario)
     assert w.ids == ["first", "second"]
     assert w.onset.tolist() == [[8001, 8004], [8024, 8027]]
 
@@ -208,7 +210,7 @@ def test_a_ripple_counts_only_in_proportion_to_min_rise(compiled, tmp_path):
 
 
 def test_score_runs_on_real_trajectories(compiled):
-    from resetsim.ensemble import simulate
+    from resetsim.engines.ensemble import simulate
 
     tr = simulate(compiled, [1, 2, 3], record=E.required_columns(compiled.state_ids))
     s = F.score_runs(compiled, tr.data)
@@ -278,11 +280,11 @@ def test_invalid_targets_files_name_file_and_field(tmp_path, edit, expected):
 def test_unquoted_toml_dates_are_dates(tmp_path):
     text = TARGETS.replace('onset = ["2006Q1", "2006Q4"]', "onset = [2006-01-01, 2006-12-31]")
     (tmp_path / "t.toml").write_text(text)
-    assert F.load_targets(tmp_path / "t.toml").onset[1].tolist() == [8024, 8027]
+    assert T.load_targets(tmp_path / "t.toml").onset[1].tolist() == [8024, 8027]
 
 
 def test_the_paper_s_targets_file_is_valid_and_has_six_episodes(repo_root):
-    w = F.load_targets(repo_root / "scenarios" / "targets" / "paper_episodes.toml")
+    w = T.load_targets(repo_root / "scenarios" / "targets" / "paper_episodes.toml")
     assert len(w.ids) == 6
     assert w.ids[:4] == ["reset_1_bush_sr", "reset_2_clinton", "reset_3_bush_jr", "reset_4_obama"]
     assert all("THEORY.md §2" in t.paper for t in w.spec.targets)

@@ -46,7 +46,7 @@ def test_trajectory_matches_golden(name, engine):
 
 
 def test_golden_files_cover_every_column_and_quarter():
-    from resetsim.ensemble import columns
+    from resetsim.engines.ensemble import columns
     from resetsim.scenario import as_compiled
 
     for case in golden.CASES:

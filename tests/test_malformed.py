@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from resetsim.scenario import Problem, ScenarioError, load, loads
+from resetsim.core.config import Problem, ScenarioError
+from resetsim.scenario import load, loads
 
 BAD_DIR = Path(__file__).resolve().parent / "data" / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.toml"))

@@ -13,10 +13,10 @@ import pytest
 
 import resetsim
 from resetsim import ResetModel, StateAgent
-from resetsim import dynamics as dyn
-from resetsim.ensemble import STATE_COLUMNS, columns, simulate
-from resetsim.forcing import fired_events
-from resetsim.runner import simulate_mesa
+from resetsim.core import dynamics as dyn
+from resetsim.engines.ensemble import STATE_COLUMNS, columns, simulate
+from resetsim.engines.forcing import fired_events
+from resetsim.engines.runner import simulate_mesa
 from resetsim.scenario import as_compiled, load, loads
 
 DATA = Path(__file__).resolve().parent / "data"

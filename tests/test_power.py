@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resetsim import calendar as cal
-from resetsim import power as pw
+from resetsim.core import calendar as cal
+from resetsim.core import power as pw
 
 QUARTERS = np.arange(cal.parse_quarter("1989Q1"), cal.parse_quarter("2030Q4") + 1)
 

@@ -18,9 +18,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resetsim import dynamics as dyn
-from resetsim import params as prm
-from resetsim.ensemble import simulate
+from resetsim.core import dynamics as dyn
+from resetsim.core import params as prm
+from resetsim.engines.ensemble import simulate
 from resetsim.scenario import compile_scenario, load
 
 SHORT = Path(__file__).resolve().parent / "data" / "short_stochastic.toml"

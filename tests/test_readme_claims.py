@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim import episodes as E
-from resetsim.ensemble import simulate
-from resetsim.params import markdown_table
-from resetsim.runner import replication_seeds
+from resetsim.analysis import episodes as E
+from resetsim.core.params import markdown_table
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.runner import replication_seeds
+from resetsim.experiments.sweep import sweep
 from resetsim.scenario import as_compiled
-from resetsim.sweep import sweep
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -11,9 +11,10 @@ import numpy as np
 import pydantic
 import pytest
 
-from resetsim import calendar as cal
-from resetsim.runner import run_scenario
-from resetsim.scenario import Problem, ScenarioError, compile_scenario, load, loads
+from resetsim.core import calendar as cal
+from resetsim.core.config import Problem, ScenarioError
+from resetsim.engines.runner import run_scenario
+from resetsim.scenario import compile_scenario, load, loads
 
 DATA = Path(__file__).resolve().parent / "data"
 MINIMAL = DATA / "minimal.toml"

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim import ensemble, episodes
-from resetsim import sweep as sw
-from resetsim.runner import run_seed
+from resetsim.analysis import episodes
+from resetsim.engines import ensemble
+from resetsim.engines.runner import run_seed
+from resetsim.experiments import sweep as sw
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 TINY = DATA / "tiny_scenario.toml"

@@ -3,17 +3,41 @@
 Liu Ying, "An analysis of the dilemma of 'resetting' US-Russia relations"
 (2021) argues that four resets and two short attempts each failed because of
 structural contradictions; resetsim lets that argument run.
+
+The Python API (experiments in, outcomes out)::
+
+    import resetsim
+    result = resetsim.run("scenarios/history_1989_2021.toml", runs=100, seed=1)
+    result.frame()      # the trajectory table, one row per run and quarter
+    result.episodes()   # detected resets, one row per episode
+    result.metrics()    # one row per run
+
+    outcomes = resetsim.evaluate(scenario, design_frame, runs=10, seed=1)
+
+    model = resetsim.ResetModel(scenario="...", rng=1, k_leader=0.5)  # Mesa
+
+``import resetsim`` loads neither Mesa nor matplotlib: they load on first use.
+The layers, from the bottom: ``core`` (parameters, equations, shocks, power,
+calendar), ``scenario``, ``engines``, ``analysis``, ``plotting``,
+``experiments``, ``output``, the API, ``cli``; see ``docs/ARCHITECTURE.md``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("resetsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+local"
+from typing import TYPE_CHECKING, Any
 
-from .model import ResetModel, StateAgent
-from .scenario import Scenario, ScenarioError, compile_scenario, load
+from resetsim.core.config import ScenarioError
+from resetsim.core.provenance import __version__
+from resetsim.scenario import Scenario, compile_scenario, load
+
+if TYPE_CHECKING:  # pragma: no cover
+    from resetsim.engines.model import ResetModel, StateAgent
+
+#: Names loaded on first use (Mesa is imported only when the model is).
+_LAZY = {
+    "ResetModel": "resetsim.engines.model",
+    "StateAgent": "resetsim.engines.model",
+}
 
 __all__ = [
     "ResetModel",
@@ -24,3 +48,18 @@ __all__ = [
     "compile_scenario",
     "load",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'resetsim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

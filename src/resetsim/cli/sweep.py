@@ -14,11 +14,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..sweep import ENGINES, SweepError, make_plan, sweep
+from resetsim.cli.common import UsageError
+from resetsim.experiments.sweep import ENGINES, SweepError, make_plan, sweep
 
 NAME = "sweep"
 HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"
-ORDER = 30
 
 
 def _cores() -> int:
@@ -72,7 +72,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
 
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .ensemble import Trajectories, chunks, columns, simulate
-from .scenario import Compiled, as_compiled
+from resetsim.core.provenance import __version__
+from resetsim.engines.ensemble import Trajectories, chunks, columns, simulate
+from resetsim.scenario import Compiled, as_compiled
 
 ENGINES = ("ensemble", "mesa")
 DEFAULT_CHUNK = 4096
@@ -47,7 +47,7 @@ def simulate_mesa(
     progress: Any = None,
 ) -> Trajectories:
     """The reference engine: one :class:`~resetsim.model.ResetModel` per seed."""
-    from .model import ResetModel
+    from resetsim.engines.model import ResetModel
 
     wanted = list(record) if record is not None else columns(compiled.state_ids)
     data = {c: np.empty((len(seeds), compiled.n_ticks)) for c in wanted}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ..shocks import kinds_table
+from resetsim.core.shocks import kinds_table
 
 NAME = "kinds"
 HELP = "list the built-in shock kinds and their effects"
-ORDER = 85
 
 
 def add_arguments(p) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .. import params as prm
+from resetsim.cli.common import UsageError
+from resetsim.core import params as prm
 
 NAME = "params"
 HELP = "list parameters with defaults, bounds, units and meanings"
-ORDER = 80
 
 
 def add_arguments(p) -> None:
@@ -20,7 +20,6 @@ def run(args) -> int:
         return 0
     rows = prm.table(args.group)
     if not rows:
-        from ..cli import UsageError
 
         groups = sorted({p.group for p in prm.PARAMETERS})
         raise UsageError(f"no parameter group {args.group!r}; the groups are {', '.join(groups)}")

@@ -21,16 +21,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import calendar as cal
-from .. import episodes as E
-from .. import io, plotting
-from ..runner import ENGINES, run_scenario
-from ..scenario import load
-from . import parse_sets
+from resetsim import plotting
+from resetsim.analysis import episodes as E
+from resetsim.cli.common import UsageError, parse_sets
+from resetsim.core import calendar as cal
+from resetsim.core import io
+from resetsim.engines.runner import ENGINES, run_scenario
+from resetsim.scenario import load
+from resetsim.scenario.targets import load_for
 
 NAME = "run"
 HELP = "run a scenario and write its trajectories, episodes and plots"
-ORDER = 10
 
 
 def add_arguments(p) -> None:
@@ -54,7 +55,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
 
     scenario = load(args.scenario)
     params = parse_sets(args.set)
@@ -102,9 +102,9 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
     ep = E.detect_runs(c, data, p)
     windows = None
     if c.scenario.targets:
-        from .. import fidelity
+        from resetsim.analysis import fidelity
 
-        windows = fidelity.load_for(c.scenario)
+        windows = load_for(c.scenario)
     table = E.episode_table(c, ep, p, seeds=result.seeds, targets=windows)
     table.to_csv(stage / "episodes.csv", index=False, float_format="%.6f")
     metrics = E.spiral_measures(ep)
@@ -115,7 +115,7 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
         f"{metrics['lows_descending'].mean():.0%} of runs; wrote episodes.csv"
     ]
     if windows is not None:
-        from .. import fidelity
+        from resetsim.analysis import fidelity
 
         scores = fidelity.score(windows, c, ep)
         scores.summary().to_csv(stage / "fidelity.csv", index=False, float_format="%.6f")

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import calendar as cal
+from resetsim.core import calendar as cal
 
 STATE_COLOURS = ("#1f4e99", "#b5261e", "#2e7d32", "#6a1b9a")
 PNG_METADATA = {"Software": None}

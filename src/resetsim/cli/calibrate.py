@@ -27,17 +27,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import episodes as E
-from .. import io
-from .. import params as prm
-from ..ensemble import simulate
-from ..runner import replication_seeds
-from ..scenario import compile_scenario, load
-from . import parse_sets
+from resetsim.analysis import episodes as E
+from resetsim.cli.common import UsageError, parse_sets
+from resetsim.core import io
+from resetsim.core import params as prm
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.runner import replication_seeds
+from resetsim.scenario import compile_scenario, load
 
 NAME = "calibrate"
 HELP = "search the dynamics parameters for the best fidelity to a scenario's targets"
-ORDER = 60
 
 #: Parameters searched by default: the dynamics, not switches, noise or detection.
 DEFAULT_SEARCH: tuple[str, ...] = tuple(
@@ -235,7 +234,6 @@ def evaluate(
 
 
 def run(args) -> int:
-    from ..cli import UsageError
 
     scenario = load(args.scenario)
     if not scenario.targets:
@@ -362,7 +360,6 @@ def read_parameters(path: str) -> dict[str, float]:
     """The ``[parameters]`` table of a TOML file, validated against the registry."""
     import tomllib
 
-    from ..cli import UsageError
 
     try:
         with open(path, "rb") as fh:

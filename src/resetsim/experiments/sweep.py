@@ -47,10 +47,12 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, io
-from . import experiment as xp
-from .scenario import Compiled, ScenarioError, compile_scenario
-from .scenario import load as load_scenario
+from resetsim.core import io
+from resetsim.core.config import ScenarioError
+from resetsim.core.provenance import __version__, code_hash
+from resetsim.experiments import design as xp
+from resetsim.scenario import Compiled, compile_scenario
+from resetsim.scenario import load as load_scenario
 
 ENGINES = ("ensemble", "mesa")
 #: Largest default chunk (runs); smaller experiments are cut into ~32 chunks.
@@ -91,7 +93,7 @@ def run_seeds(base_seed: int, index: Sequence[int] | np.ndarray) -> np.ndarray:
     spawn_key=(i,)).generate_state(2)`` (tests check equality with
     :func:`resetsim.runner.run_seed`); about 100x faster for many runs.
     """
-    from .runner import run_seed
+    from resetsim.engines.runner import run_seed
 
     index = np.asarray(index, dtype=np.int64)
     if index.size and (index.min() < 0 or index.max() > _M32):
@@ -277,28 +279,6 @@ def make_plan(
     return plan
 
 
-#: Modules whose code does not change a run's numbers (not part of the code hash).
-_PRESENTATION = ("cli.py", "plotting.py", "__main__.py")
-
-
-def code_hash() -> str:
-    """A digest of the code and data that determine a run's numbers (the model,
-    engines, episode detection, bundled data), so that ``--resume`` never mixes
-    chunks computed by different versions."""
-    import hashlib
-
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    files = sorted(
-        p
-        for p in [*root.glob("*.py"), *root.glob("data/*")]
-        if p.is_file() and p.name not in _PRESENTATION
-    )
-    for p in files:
-        h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
-
-
 def _plan_key(plan: Plan) -> dict[str, Any]:
     return {
         "code": plan.code,
@@ -346,7 +326,7 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
     """The chunk's recorded trajectories, ``(runs, ticks)`` each."""
     n = len(task.seeds)
     if task.engine == "mesa":
-        from .runner import simulate_mesa
+        from resetsim.engines.runner import simulate_mesa
 
         T = task.compiled.n_ticks
         data = {c: np.empty((n, T)) for c in task.record}
@@ -356,7 +336,7 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
             for c in task.record:
                 data[c][i] = one.data[c][0]
         return data
-    from .ensemble import simulate
+    from resetsim.engines.ensemble import simulate
 
     return simulate(task.compiled, task.seeds, task.params, task.record).data
 
@@ -815,7 +795,7 @@ def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
             written.append("sobol_s2.csv")
     if figures:
         for name, fig in design_figures(plan, summary, sobol).items():
-            from .plotting import save
+            from resetsim.plotting import save
 
             io.write_atomic(out / name, lambda p, fig=fig: save(fig, p, format="png", dpi=110))
             written.append(name)

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import dynamics as dyn
-from . import shocks as sh
-from .params import ISSUE_AREAS
-from .scenario import Compiled
+from resetsim.core import dynamics as dyn
+from resetsim.core import shocks as sh
+from resetsim.core.params import ISSUE_AREAS
+from resetsim.scenario import Compiled
 
 
 def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int, n_terms: int = 0):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .params import ISSUE_AREAS
+from resetsim.core.params import ISSUE_AREAS
 
 # name: (low, high, unit, meaning)
 STATE_VARS: dict[str, tuple[float, float, str, str]] = {

@@ -10,17 +10,17 @@ time (so a sweep can knock a contradiction out without recompiling).
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from . import dynamics as dyn
+from resetsim.core import dynamics as dyn
+from resetsim.core.config import Number
 
 #: Channels and the parameter (or rule) that scales each at run time.
 CHANNELS: tuple[str, ...] = (
@@ -48,20 +48,8 @@ KIND_CHANNELS = tuple(c for c in CHANNELS if c != "breach")
 Who = Literal["actor", "target", "both", "dyad"]
 
 
-def _number(value: Any) -> Any:
-    """Refuse what pydantic would quietly turn into a number (booleans, strings)
-    and what no field of a data file may hold (``nan``, ``inf``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number, not {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
 
 
-#: A float field of a data file: ``true``, ``"0.5"`` or ``nan`` is an error.
-Number = Annotated[float, BeforeValidator(_number)]
-#: An integer field of a data file (no booleans or strings either).
-Count = Annotated[int, BeforeValidator(_number)]
 
 
 class Effect(BaseModel):

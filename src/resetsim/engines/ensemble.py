@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from . import dynamics as dyn
-from . import shocks as sh
-from .forcing import apply_forcing, draw_randomness, initial_state
-from .scenario import Compiled, as_compiled
+from resetsim.core import dynamics as dyn
+from resetsim.core import shocks as sh
+from resetsim.engines.forcing import apply_forcing, draw_randomness, initial_state
+from resetsim.scenario import Compiled, as_compiled
 
 #: Recorded state variables (each gets a ``<state id>_`` prefix).
 STATE_COLUMNS: tuple[str, ...] = (

@@ -1,14 +1,16 @@
-"""Sub-commands of ``resetsim`` (one module each, discovered by :mod:`resetsim.cli`)."""
+"""What every sub-command shares: the usage error and ``--set NAME=VALUE`` parsing."""
 
 from __future__ import annotations
 
-from ..params import check_overrides
+from resetsim.core.params import check_overrides
+
+
+class UsageError(Exception):
+    """A command-line value is wrong (exit status 2)."""
 
 
 def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]:
     """``["name=value", ...]`` -> validated parameter overrides."""
-    from ..cli import UsageError
-
     out: dict[str, float] = {}
     for item in items or []:
         name, sep, value = item.partition("=")

@@ -40,10 +40,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
 
-from . import __version__
-from . import params as prm
-from .scenario import Compiled, Problem, Scenario, ScenarioError, compile_scenario, read_toml
-from .scenario import load as load_scenario
+from resetsim.core import params as prm
+from resetsim.core.config import Problem, ScenarioError, read_toml
+from resetsim.core.provenance import __version__
+from resetsim.scenario import Compiled, Scenario, compile_scenario
+from resetsim.scenario import load as load_scenario
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: More runs than this in one experiment is almost certainly a typo.
@@ -492,15 +493,15 @@ def _condition_problems(f: str, exp: Experiment, d: ConditionsDesign) -> list[Pr
 
 def default_metrics() -> MetricsFn:
     """The shipped metrics: :func:`resetsim.episodes.run_metrics`."""
-    from .episodes import run_metrics
+    from resetsim.analysis.episodes import run_metrics
 
     return run_metrics
 
 
 def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> list[str]:
     """The metrics ``metrics_fn`` produces for this scenario (from one short run)."""
-    from .ensemble import simulate
-    from .runner import run_seed
+    from resetsim.engines.ensemble import simulate
+    from resetsim.engines.runner import run_seed
 
     fn = metrics_fn or default_metrics()
     cols = required_columns(compiled, fn)

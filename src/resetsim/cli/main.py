@@ -1,9 +1,9 @@
 """The ``resetsim`` command: parses, loads, runs, writes.  Nothing else.
 
-Each sub-command lives in :mod:`resetsim.commands` as a module with ``NAME``,
-``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; they are found
-automatically.  Bad input ends with a clear message and exit status 2, never a
-traceback.
+Each sub-command lives in :mod:`resetsim.cli` as a module with ``NAME``,
+``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``, listed in
+:data:`COMMANDS` in the order ``--help`` shows them.  Bad input ends with a
+clear message and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -12,25 +12,19 @@ import argparse
 import contextlib
 import importlib
 import os
-import pkgutil
 import sys
 
-from . import __version__
-from . import commands as _commands
-from .io import OutputExists
-from .scenario import ScenarioError
+from resetsim.cli.common import UsageError
+from resetsim.core.config import ScenarioError
+from resetsim.core.io import OutputExists
+from resetsim.core.provenance import __version__
 
-
-class UsageError(Exception):
-    """A command-line value is wrong (exit status 2)."""
+#: The sub-commands (each a module of :mod:`resetsim.cli`), in ``--help`` order.
+COMMANDS: tuple[str, ...] = ("run", "compare", "validate", "sweep", "calibrate", "params", "kinds")
 
 
 def _command_modules():
-    mods = []
-    for info in pkgutil.iter_modules(_commands.__path__):
-        if not info.name.startswith("_"):
-            mods.append(importlib.import_module(f"{_commands.__name__}.{info.name}"))
-    return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
+    return [importlib.import_module(f"resetsim.cli.{name}") for name in COMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:

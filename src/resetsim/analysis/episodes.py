@@ -39,9 +39,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import calendar as cal
-from .params import Params
-from .shocks import fire_probability
+from resetsim.core import calendar as cal
+from resetsim.core.params import Params
+from resetsim.core.shocks import fire_probability
+from resetsim.scenario.targets import load_for
 
 #: Detection parameters (all in the registry's ``detection`` group).
 DETECTION_PARAMS: tuple[str, ...] = (
@@ -102,7 +103,7 @@ def _params(compiled, p) -> Mapping[str, Any]:
 
 
 def _defaults() -> dict[str, float]:
-    from .params import PARAM_BY_NAME
+    from resetsim.core.params import PARAM_BY_NAME
 
     return {k: PARAM_BY_NAME[k].default for k in DETECTION_PARAMS}
 
@@ -509,9 +510,9 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     for sid in ids:
         out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
     if compiled.scenario.targets:
-        from . import fidelity
+        from resetsim.analysis import fidelity
 
-        targets = fidelity.load_for(compiled.scenario)
+        targets = load_for(compiled.scenario)
         scores = fidelity.score(targets, compiled, ep)
         out.update(scores.metrics())
     return out
@@ -588,7 +589,7 @@ def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
     Recomputed from the seeds exactly as the engines draw them (each run's own
     generator, same order), so it needs no extra recording.
     """
-    from .ensemble import randomness
+    from resetsim.engines.ensemble import randomness
 
     P = compiled.n_processes
     n = len(seeds)
@@ -690,7 +691,7 @@ def episode_table(
         procs = process_candidates(compiled)
     match = None
     if targets is not None:
-        from . import fidelity
+        from resetsim.analysis import fidelity
 
         match = fidelity.score(targets, compiled, ep).episode_targets()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from ..scenario import ScenarioError, load
+from resetsim.core.config import ScenarioError
+from resetsim.scenario import load
 
 NAME = "validate"
 HELP = "check scenario files without running them"
-ORDER = 20
 
 
 def add_arguments(p) -> None:

@@ -16,11 +16,11 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import dynamics as dyn
-from . import shocks as sh
-from .ensemble import DYAD_COLUMNS, STATE_COLUMNS
-from .forcing import apply_forcing, draw_randomness, fired_events, initial_state
-from .scenario import Compiled, Scenario, as_compiled
+from resetsim.core import dynamics as dyn
+from resetsim.core import shocks as sh
+from resetsim.engines.ensemble import DYAD_COLUMNS, STATE_COLUMNS
+from resetsim.engines.forcing import apply_forcing, draw_randomness, fired_events, initial_state
+from resetsim.scenario import Compiled, Scenario, as_compiled
 
 
 class StateAgent(mesa.Agent):

@@ -20,15 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import episodes as E
-from .. import io, plotting
-from ..runner import run_scenario
-from ..scenario import load
-from . import parse_sets
+from resetsim import plotting
+from resetsim.analysis import episodes as E
+from resetsim.cli.common import UsageError, parse_sets
+from resetsim.core import io
+from resetsim.engines.runner import run_scenario
+from resetsim.scenario import load
 
 NAME = "compare"
 HELP = "run two scenarios on the same seeds and tabulate / plot the difference"
-ORDER = 15
 
 
 def add_arguments(p) -> None:
@@ -45,7 +45,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
 
     sa, sb = load(args.a), load(args.b)
     params = parse_sets(args.set)

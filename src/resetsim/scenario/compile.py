@@ -1,0 +1,196 @@
+"""Compiling a validated scenario into per-quarter arrays, what both engines consume."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from resetsim.core import calendar as cal
+from resetsim.core import params as prm
+from resetsim.core import power as pw
+from resetsim.core import shocks as sh
+from resetsim.scenario.load import load
+from resetsim.scenario.schema import Scenario
+
+
+@dataclass
+class Marker:
+    """A dated event to show on plots and to name episode triggers."""
+
+    tick: int
+    id: str
+    label: str
+    kind: str
+    actor: str
+
+
+@dataclass
+class Compiled:
+    """A scenario as arrays over ticks: what both engines consume."""
+
+    scenario: Scenario
+    quarters: np.ndarray  # (T,) quarter index of each tick
+    power_base: np.ndarray  # (T, 2)
+    initial: list[dict[str, float | None]]  # per state
+    interests: dict[str, float]  # explicit initial interests (others: parameter base)
+    leader_change: np.ndarray  # (T, 2) bool
+    disposition: np.ndarray  # (T, 2) disposition of the leader in office, NaN if none
+    term_index: np.ndarray  # (T, 2) index into the scenario's leaders of the term in office, -1
+    term_sd: np.ndarray  # (L,) spread of each term's disposition across runs
+    leader_names: list[list[str]]  # (T, 2)
+    sched: np.ndarray  # (T, C, V)
+    sched_channels: list[list[int]]  # per tick, channels with any effect
+    sched_slots: list[list[int]]  # per tick, slots with any effect
+    proc: np.ndarray  # (P, C, V)
+    proc_channels: list[list[int]]
+    proc_slots: list[list[int]]
+    proc_rate: np.ndarray  # (P, T) yearly rate, 0 outside the window
+    proc_ids: list[str]
+    markers: list[Marker] = field(default_factory=list)
+    leader_terms: list[tuple[int, int, int, str]] = field(default_factory=list)
+    projection_tick: int | None = None
+
+    @property
+    def n_ticks(self) -> int:
+        return len(self.quarters)
+
+    @property
+    def n_processes(self) -> int:
+        return len(self.proc_ids)
+
+    @property
+    def state_ids(self) -> tuple[str, str]:
+        return self.scenario.state_ids
+
+    @property
+    def dates(self) -> list[str]:
+        return [cal.iso(int(q)) for q in self.quarters]
+
+    def params(self, overrides: Mapping[str, Any] | None = None) -> prm.Params:
+        """Defaults, then the scenario's overrides, then ``overrides`` (may hold arrays)."""
+        return prm.resolve(self.scenario.parameters, overrides)
+
+
+def _nz(matrix: np.ndarray) -> tuple[list[int], list[int]]:
+    channels = [int(c) for c in np.flatnonzero(np.any(matrix != 0, axis=1))]
+    slots = [int(v) for v in np.flatnonzero(np.any(matrix != 0, axis=0))]
+    return channels, slots
+
+
+def compile_scenario(sc: Scenario) -> Compiled:
+    """Turn a validated scenario into per-tick arrays."""
+    start, end = cal.parse_quarter(sc.start), cal.parse_quarter(sc.end)
+    quarters = np.arange(start, end + 1)
+    n = len(quarters)
+    ids = sc.state_ids
+    sidx = {s: i for i, s in enumerate(ids)}
+    kinds = sc.all_kinds()
+
+    pwr = sc.power
+    power_base = pw.power_series(
+        pwr.source,
+        ids,
+        quarters,
+        weights=pwr.weights,
+        projection=pwr.projection,
+        trend_years=pwr.trend_years,
+        constant=pwr.constant,
+        file=Path(sc.base_dir) / pwr.file if pwr.file else None,
+    )
+
+    initial = []
+    for spec in sc.states:
+        init = spec.initial.model_dump()
+        if init["status_expectation"] is None:
+            init["status_expectation"] = init["status_anchor"]
+        initial.append(init)
+
+    leader_change = np.zeros((n, 2), dtype=bool)
+    disposition = np.full((n, 2), np.nan)
+    term_index = np.full((n, 2), -1, dtype=int)
+    term_sd = np.array([lt.disposition_sd for lt in sc.leaders], dtype=float)
+    names = [["", ""] for _ in range(n)]
+    terms = []
+    for k, lt in enumerate(sc.leaders):
+        s = sidx[lt.state]
+        a = cal.parse_quarter(lt.start)
+        b = cal.parse_quarter(lt.end) if lt.end is not None else end + 1
+        t0, t1 = max(a, start) - start, min(b, end + 1) - start
+        if t1 <= 0 or t0 >= n:
+            continue
+        terms.append((s, t0, t1, lt.name))
+        leader_change[t0, s] = True
+        disposition[t0:t1, s] = lt.disposition
+        term_index[t0:t1, s] = k
+        for t in range(t0, t1):
+            names[t][s] = lt.name
+    terms.sort()
+
+    n_c, n_v = len(sh.CHANNELS), len(sh.SLOTS)
+    sched = np.zeros((n, n_c, n_v))
+    markers: list[Marker] = []
+    for ev in sc.events:
+        t = cal.parse_quarter(ev.date) - start
+        actor = sidx[ev.actor]
+        target = sidx[ev.target] if ev.target else 1 - actor
+        sched[t] += sh.effect_matrix(kinds[ev.kind], actor, target, ev.scale)
+        markers.append(Marker(t, ev.id, ev.label or ev.id.replace("_", " "), ev.kind, ev.actor))
+    markers.sort(key=lambda m: (m.tick, m.id))
+    sched_nz = [_nz(sched[t]) for t in range(n)]
+
+    procs = sc.stochastic
+    proc = np.zeros((len(procs), n_c, n_v))
+    rate = np.zeros((len(procs), n))
+    for i, pr in enumerate(procs):
+        actor = sidx[pr.actor]
+        target = sidx[pr.target] if pr.target else 1 - actor
+        proc[i] = sh.effect_matrix(kinds[pr.kind], actor, target, pr.scale)
+        a = (
+            cal.parse_quarter(pr.start) - start
+            if pr.start is not None
+            else (cal.parse_quarter(sc.projection_start) - start if sc.projection_start else 0)
+        )
+        b = cal.parse_quarter(pr.end) - start if pr.end is not None else n - 1
+        rate[i, a : b + 1] = pr.rate_per_year
+    proc_nz = [_nz(proc[i]) for i in range(len(procs))]
+
+    proj = cal.parse_quarter(sc.projection_start) - start if sc.projection_start else None
+    return Compiled(
+        scenario=sc,
+        quarters=quarters,
+        power_base=power_base,
+        initial=initial,
+        interests={
+            (k if k.startswith("interest_") else f"interest_{k}"): v
+            for k, v in sc.interests.items()
+        },
+        leader_change=leader_change,
+        disposition=disposition,
+        term_index=term_index,
+        term_sd=term_sd,
+        leader_names=names,
+        sched=sched,
+        sched_channels=[c for c, _ in sched_nz],
+        sched_slots=[v for _, v in sched_nz],
+        proc=proc,
+        proc_channels=[c for c, _ in proc_nz],
+        proc_slots=[v for _, v in proc_nz],
+        proc_rate=rate,
+        proc_ids=[pr.id for pr in procs],
+        markers=markers,
+        leader_terms=terms,
+        projection_tick=proj,
+    )
+
+
+def as_compiled(scenario: str | Path | Scenario | Compiled) -> Compiled:
+    """Accept a path, a :class:`Scenario` or an already compiled one."""
+    if isinstance(scenario, Compiled):
+        return scenario
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario)
+    return compile_scenario(scenario)

@@ -1,0 +1,179 @@
+"""Loading scenario files: read TOML, resolve ``extends``, validate.
+
+A scenario may ``extends = "other.toml"`` and add, replace (same ``id``) or
+remove (``remove_events`` ...) events, leaders and processes.  Every problem
+is reported as ``FILE: field.path: message``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from resetsim.core.config import (
+    Problem,
+    ScenarioError,
+    read_toml,
+    schema_problems,
+)
+from resetsim.scenario.schema import Scenario
+from resetsim.scenario.validate import semantic_problems
+
+_ITEM_NAME = {"events": "event", "leaders": "leader term", "stochastic": "process"}
+
+
+_MERGE_BY_ID = {
+    "events": "remove_events",
+    "leaders": "remove_leaders",
+    "stochastic": "remove_stochastic",
+}
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
+    out = copy.deepcopy(parent)
+    problems: list[Problem] = []
+    for key, value in child.items():
+        if key == "extends" or key in _MERGE_BY_ID.values():
+            continue
+        if key in _MERGE_BY_ID:
+            if not isinstance(value, list):
+                problems.append(Problem(file, key, "must be an array of tables"))
+                continue
+            items = list(out.get(key, []))
+            index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
+            for new in value:
+                nid = new.get("id") if isinstance(new, dict) else None
+                if nid in index:
+                    items[index[nid]] = new
+                else:
+                    items.append(new)
+            out[key] = items
+        elif key in ("parameters", "kinds", "power", "interests") and isinstance(value, dict):
+            merged = dict(out.get(key, {}))
+            merged.update(value)
+            out[key] = merged
+        elif key == "states" and isinstance(value, list):
+            by_id = {s.get("id"): s for s in out.get("states", []) if isinstance(s, dict)}
+            states = list(out.get("states", []))
+            for new in value:
+                sid = new.get("id") if isinstance(new, dict) else None
+                if sid in by_id and isinstance(new, dict):
+                    i = states.index(by_id[sid])
+                    merged = copy.deepcopy(by_id[sid])
+                    init = dict(merged.get("initial", {}))
+                    init.update(new.get("initial", {}))
+                    merged.update(new)
+                    merged["initial"] = init
+                    states[i] = merged
+                else:
+                    states.append(new)
+            out["states"] = states
+        else:
+            out[key] = value
+    for key, remove_key in _MERGE_BY_ID.items():
+        removals = child.get(remove_key, [])
+        if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
+            problems.append(Problem(file, remove_key, "must be an array of ids (strings)"))
+            continue
+        ids = {it.get("id") for it in out.get(key, []) if isinstance(it, dict)}
+        for rid in removals:
+            if rid not in ids:
+                problems.append(
+                    Problem(file, remove_key, f"no {_ITEM_NAME[key]} with id {rid!r} to remove")
+                )
+        out[key] = [
+            it for it in out.get(key, []) if not (isinstance(it, dict) and it.get("id") in removals)
+        ]
+    if problems:
+        raise ScenarioError(problems)
+    return out
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    # problems name the file as the user wrote it; the chain compares resolved paths
+    if path.resolve() in chain:
+        raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
+    raw = read_toml(path)
+    parent_ref = raw.get("extends")
+    if parent_ref is None:
+        for rk in _MERGE_BY_ID.values():
+            if rk in raw:
+                return_problem = Problem(
+                    str(path), rk, "only a scenario that extends another may remove items"
+                )
+                raise ScenarioError([return_problem])
+        return raw
+    if not isinstance(parent_ref, str):
+        raise ScenarioError([Problem(str(path), "extends", "must be a path (string)")])
+    parent_path = path.parent / parent_ref
+    if not parent_path.exists():
+        raise ScenarioError([Problem(str(path), "extends", f"no such file: {parent_ref}")])
+    # a parent must itself be valid
+    here = path.resolve()
+    load(parent_path, _chain=(*chain, here))
+    parent = _load_raw(parent_path, (*chain, here))
+    _rebase_paths(parent, parent_path.parent, path.parent)
+    return _merge(parent, raw, str(path))
+
+
+def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> None:
+    """Make the file paths a parent scenario names (``targets``, ``power.file``)
+    point at the same files from the child's folder, in place."""
+
+    def rebase(value: Any) -> Any:
+        if not isinstance(value, str) or Path(value).is_absolute():
+            return value
+        target = (parent_dir / value).resolve()
+        try:
+            return os.path.relpath(target, child_dir.resolve())
+        except ValueError:  # another drive (Windows)
+            return str(target)
+
+    if "targets" in raw:
+        raw["targets"] = rebase(raw["targets"])
+    power = raw.get("power")
+    if isinstance(power, dict) and "file" in power:
+        power["file"] = rebase(power["file"])
+
+
+def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """Read, merge and validate a scenario file; raise :class:`ScenarioError`."""
+    path = Path(path)
+    file = str(path)
+    raw = _load_raw(path, _chain)
+    raw = {k: v for k, v in raw.items() if k != "extends" and k not in _MERGE_BY_ID.values()}
+    raw["source"] = file
+    raw["base_dir"] = str(path.resolve().parent)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(schema_problems(exc, raw, file)) from None
+    problems = semantic_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def loads(text: str, name: str = "<string>", base_dir: str | Path = ".") -> Scenario:
+    """Validate a scenario given as TOML text (no ``extends``)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(name, "", f"not valid TOML: {exc}")]) from None
+    if "extends" in raw:
+        raise ScenarioError([Problem(name, "extends", "only files may extend a scenario")])
+    raw["source"] = name
+    raw["base_dir"] = str(Path(base_dir).resolve())
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(schema_problems(exc, raw, name)) from None
+    problems = semantic_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario

@@ -1,0 +1,122 @@
+"""The scenario schema: what a scenario file may say (pydantic models).
+
+States, leader terms, dated events, stochastic processes, power and
+parameter overrides.  Checks the schema cannot express live in
+:mod:`resetsim.scenario.validate`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import Field
+
+from resetsim.core import shocks as sh
+from resetsim.core.config import (
+    ID_PATTERN,
+    Count,
+    DateLike,
+    Number,
+    Strict,
+)
+
+Num = Number
+
+
+class StateInitial(Strict):
+    """Initial values of a state's drivers (defaults are neutral)."""
+
+    trust: Num = Field(0.3, ge=0, le=1)
+    leader_affinity: Num | None = Field(None, ge=-1, le=1)
+    ideology: Num = Field(0.5, ge=0, le=1)
+    domestic_constraint: Num = Field(0.2, ge=0, le=1)
+    status_anchor: Num = Field(0.5, ge=0, le=1)
+    status_expectation: Num | None = Field(None, ge=0, le=1)
+    grievance: Num = Field(0.0, ge=0, le=1)
+    threat: Num = Field(0.2, ge=0, le=1)
+
+
+class StateSpec(Strict):
+    id: str = Field(pattern=ID_PATTERN, max_length=12)
+    name: str = ""
+    initial: StateInitial = StateInitial()
+
+
+class LeaderTerm(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    state: str
+    name: str
+    start: DateLike
+    end: DateLike | None = None
+    disposition: Num = Field(ge=-1, le=1)
+    disposition_sd: Num = Field(0.0, ge=0, le=1)
+    note: str = ""
+
+
+class Event(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    date: DateLike
+    kind: str
+    actor: str
+    target: str | None = None
+    scale: Num = Field(1.0, ge=0, le=5)
+    label: str | None = None
+    note: str = ""
+
+
+class Process(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    kind: str
+    actor: str
+    target: str | None = None
+    rate_per_year: Num = Field(ge=0, le=12)
+    start: DateLike | None = None
+    end: DateLike | None = None
+    scale: Num = Field(1.0, ge=0, le=5)
+    label: str | None = None
+    note: str = ""
+
+
+class PowerSpec(Strict):
+    source: Literal["us_russia", "constant", "file"] = "us_russia"
+    file: str | None = None
+    constant: dict[str, Num] | None = None
+    weights: dict[Literal["gdp", "milex", "warheads"], Num] | None = None
+    projection: Literal["hold", "trend"] = "hold"
+    trend_years: Count = Field(10, ge=2, le=40)
+
+
+class Scenario(Strict):
+    """A validated scenario (after ``extends`` has been resolved)."""
+
+    name: str
+    description: str = ""
+    start: DateLike
+    end: DateLike
+    projection_start: DateLike | None = None
+    runs: Count = Field(1, ge=1, le=1_000_000)
+    seed: Count = Field(20210101, ge=0)
+    targets: str | None = None
+    states: tuple[StateSpec, ...] = Field(min_length=2, max_length=2)
+    leaders: tuple[LeaderTerm, ...] = ()
+    events: tuple[Event, ...] = ()
+    stochastic: tuple[Process, ...] = ()
+    kinds: dict[str, sh.Kind] = Field(default_factory=dict)
+    parameters: dict[str, Num] = Field(default_factory=dict)
+    interests: dict[str, Num] = Field(default_factory=dict)
+    power: PowerSpec = PowerSpec()
+    # provenance, filled by the loader
+    source: str = ""
+    base_dir: str = ""
+
+    @property
+    def state_ids(self) -> tuple[str, str]:
+        return (self.states[0].id, self.states[1].id)
+
+    def all_kinds(self) -> dict[str, sh.Kind]:
+        return {**sh.library(), **self.kinds}
+
+    def resolved(self) -> dict[str, Any]:
+        """A JSON-ready dict of the resolved scenario (for ``meta.json``)."""
+        return json.loads(self.model_dump_json(exclude={"base_dir"}))

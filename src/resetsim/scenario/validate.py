@@ -1,0 +1,196 @@
+"""Checks of a scenario that its schema cannot express: dates, references,
+overlaps, bounds, power and targets."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from resetsim.core import calendar as cal
+from resetsim.core import dynamics as dyn
+from resetsim.core import params as prm
+from resetsim.core import power as pw
+from resetsim.core import shocks as sh
+from resetsim.core.config import (
+    Problem,
+)
+from resetsim.scenario.schema import Event, Process, Scenario
+from resetsim.scenario.targets import problems_for
+
+
+def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
+    try:
+        return cal.parse_quarter(value)
+    except ValueError as exc:
+        problems.append(Problem(file, where, str(exc)))
+        return None
+
+
+def semantic_problems(sc: Scenario) -> list[Problem]:
+    """Checks the schema cannot express: dates, references, overlaps, bounds."""
+    f = sc.source or "<scenario>"
+    problems: list[Problem] = []
+    ids = [s.id for s in sc.states]
+    if len(set(ids)) != len(ids):
+        problems.append(Problem(f, "states", f"state ids must differ, got {ids}"))
+    start = _quarter(sc.start, f, "start", problems)
+    end = _quarter(sc.end, f, "end", problems)
+    window = ""
+    if start is not None and end is not None:
+        window = f"{cal.quarter_label(start)}-{cal.quarter_label(end)}"
+        if end <= start:
+            problems.append(Problem(f, "end", f"must come after start ({window})"))
+            start = end = None
+        elif end - start > 4 * 400:
+            problems.append(Problem(f, "end", "a run may span at most 400 years"))
+
+    def within(value: Any, where: str) -> int | None:
+        q = _quarter(value, f, where, problems)
+        if q is not None and start is not None and end is not None and not start <= q <= end:
+            problems.append(Problem(f, where, f"{value} is outside the run ({window})"))
+            return None
+        return q
+
+    if sc.projection_start is not None:
+        within(sc.projection_start, "projection_start")
+
+    kinds = sc.all_kinds()
+    for name, kind in sc.kinds.items():
+        for where, msg in sh.effect_problems(kind):
+            problems.append(Problem(f, f"kinds.{name}.{where}", msg))
+
+    def check_roles(item: Event | Process, where: str) -> None:
+        if item.kind not in kinds:
+            problems.append(
+                Problem(
+                    f,
+                    f"{where}.kind",
+                    f"unknown shock kind {item.kind!r} "
+                    "(see `resetsim kinds`, or define it under [kinds])",
+                )
+            )
+        if item.actor not in ids:
+            problems.append(
+                Problem(
+                    f,
+                    f"{where}.actor",
+                    f"unknown state {item.actor!r}; the states are {', '.join(ids)}",
+                )
+            )
+        if item.target is not None:
+            if item.target not in ids:
+                problems.append(
+                    Problem(
+                        f,
+                        f"{where}.target",
+                        f"unknown state {item.target!r}; the states are {', '.join(ids)}",
+                    )
+                )
+            elif item.target == item.actor:
+                problems.append(Problem(f, f"{where}.target", "must differ from the actor"))
+
+    for group in ("events", "leaders", "stochastic"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(sc, group)):
+            if item.id in seen:
+                problems.append(Problem(f, f"{group}[{i}].id", f"duplicate id {item.id!r}"))
+            seen.add(item.id)
+
+    for i, ev in enumerate(sc.events):
+        where = f"events[{i}] (id {ev.id!r})"
+        within(ev.date, f"{where}.date")
+        check_roles(ev, where)
+    for i, pr in enumerate(sc.stochastic):
+        where = f"stochastic[{i}] (id {pr.id!r})"
+        check_roles(pr, where)
+        a = within(pr.start, f"{where}.start") if pr.start is not None else start
+        b = within(pr.end, f"{where}.end") if pr.end is not None else end
+        if a is not None and b is not None and b < a:
+            problems.append(Problem(f, f"{where}.end", "must not come before start"))
+
+    terms: dict[str, list[tuple[int, int, str]]] = {s: [] for s in ids}
+    for i, lt in enumerate(sc.leaders):
+        where = f"leaders[{i}] (id {lt.id!r})"
+        if lt.state not in ids:
+            problems.append(
+                Problem(
+                    f,
+                    f"{where}.state",
+                    f"unknown state {lt.state!r}; the states are {', '.join(ids)}",
+                )
+            )
+            continue
+        a = _quarter(lt.start, f, f"{where}.start", problems)
+        b = _quarter(lt.end, f, f"{where}.end", problems) if lt.end is not None else 10**9
+        if a is None or b is None:
+            continue
+        if b <= a and lt.end is not None:
+            problems.append(Problem(f, f"{where}.end", "a term must end after it starts"))
+            continue
+        terms[lt.state].append((a, b, lt.id))
+    for sid, ts in terms.items():
+        ts.sort()
+        for (_a1, b1, id1), (a2, _b2, id2) in itertools.pairwise(ts):
+            if a2 < b1:
+                problems.append(
+                    Problem(f, "leaders", f"terms {id1!r} and {id2!r} of {sid!r} overlap")
+                )
+        if start is not None and ts and not any(a <= start < b for a, b, _ in ts):
+            problems.append(
+                Problem(
+                    f,
+                    "leaders",
+                    f"no leader of {sid!r} is in office at the start ({cal.quarter_label(start)})",
+                )
+            )
+        if not ts:
+            problems.append(Problem(f, "leaders", f"state {sid!r} has no leader term"))
+
+    for name, msg in prm.check_overrides(sc.parameters):
+        problems.append(Problem(f, f"parameters.{name}", msg))
+    for name, value in sc.interests.items():
+        if name not in dyn.SHOCKABLE_DYAD_VARS and f"interest_{name}" not in dyn.DYAD_VARS:
+            problems.append(
+                Problem(
+                    f,
+                    f"interests.{name}",
+                    "unknown issue area; use one of " + ", ".join(prm.ISSUE_AREAS),
+                )
+            )
+        elif not 0 <= value <= 1:
+            problems.append(Problem(f, f"interests.{name}", f"{value!r} is outside [0, 1]"))
+
+    if sc.targets:
+        problems.extend(problems_for(sc))
+
+    pwr = sc.power
+    if pwr.source == "constant":
+        if not pwr.constant or set(pwr.constant) != set(ids):
+            problems.append(Problem(f, "power.constant", f"give a power for each of {ids}"))
+        elif any(v < 0 for v in pwr.constant.values()) or sum(pwr.constant.values()) <= 0:
+            problems.append(Problem(f, "power.constant", "powers must be >= 0, not all zero"))
+    elif pwr.source == "file":
+        if not pwr.file:
+            problems.append(Problem(f, "power.file", "required when power.source = 'file'"))
+        else:
+            try:
+                pw.read_power_file(Path(sc.base_dir) / pwr.file, ids)
+            except (OSError, ValueError) as exc:
+                problems.append(Problem(f, "power.file", str(exc)))
+    else:
+        if set(ids) != set(pw.BUILTIN[pwr.source]):
+            problems.append(
+                Problem(
+                    f,
+                    "power.source",
+                    f"the built-in series {pwr.source!r} "
+                    f"is for states {pw.BUILTIN[pwr.source]}; use source = "
+                    "'constant' or 'file' for another dyad",
+                )
+            )
+        if pwr.weights is not None and (
+            any(w < 0 for w in pwr.weights.values()) or sum(pwr.weights.values()) <= 0
+        ):
+            problems.append(Problem(f, "power.weights", "weights must be >= 0, not all zero"))
+    return problems

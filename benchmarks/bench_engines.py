@@ -178,7 +178,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-engines", action="store_true", help="skip (a), (b) and (c)")
     args = ap.parse_args(argv)
 
-    from resetsim.engines.runner import replication_seeds
+    from resetsim.engines.randomness import replication_seeds
 
     header = f"{'what':<46} {'runs':>9} {'seconds':>9} {'runs/s':>11}  notes"
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())

@@ -14,7 +14,7 @@ import pytest
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.core.provenance import __version__
-from resetsim.engines.runner import replication_seeds
+from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import as_compiled
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from resetsim.engines.ensemble import columns, simulate
-from resetsim.engines.runner import replication_seeds, run_scenario, run_seed, simulate_mesa
+from resetsim.engines.randomness import replication_seeds, run_seed
+from resetsim.engines.runner import run_scenario, simulate_mesa
 from resetsim.scenario import as_compiled
 
 TOL = 1e-9

@@ -16,7 +16,7 @@ from resetsim.analysis import episodes as E
 from resetsim.core import params as prm
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import fired_events
-from resetsim.engines.runner import replication_seeds
+from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import as_compiled, compile_scenario, loads
 
 #: Exact detection on clean series: no smoothing, one quarter of persistence.

@@ -120,8 +120,37 @@ def test_parameter_overrides():
     no_build = run_to_end(ResetModel(scenario=MINIMAL, rng=1, params={"trust_build": 0.0}))
     assert (no_build["usa_trust"] <= base["usa_trust"] + 1e-12).all()
     assert not np.allclose(no_build["usa_trust"], base["usa_trust"])
-    with pytest.raises(KeyError):
-        ResetModel(scenario=MINIMAL, rng=1, params={"no_such_parameter": 1.0})
+    by_keyword = run_to_end(ResetModel(scenario=MINIMAL, rng=1, trust_build=0.0))
+    np.testing.assert_array_equal(by_keyword["usa_trust"], no_build["usa_trust"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"params": {"no_such_parameter": 1.0}}, ["no_such_parameter", "unknown"]),
+        ({"no_such_parameter": 1.0}, ["no_such_parameter", "unknown"]),
+        ({"params": {"k_leader": 7.0}}, ["k_leader", "bounds"]),
+        ({"k_leader": 7.0}, ["k_leader", "bounds"]),
+        ({"k_leader": float("nan")}, ["k_leader", "finite"]),
+    ],
+)
+def test_bad_parameters_are_value_errors_naming_them(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        ResetModel(scenario=MINIMAL, rng=1, **kwargs)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_step_after_the_last_quarter_changes_nothing():
+    model = ResetModel(scenario=MINIMAL, rng=3)
+    frame = run_to_end(model)
+    before = {k: getattr(model.states[0], k) for k in model.states[0].VARS}
+    ticks = model.tick
+    for _ in range(3):
+        model.step()
+    assert not model.running and model.tick == ticks
+    assert {k: getattr(model.states[0], k) for k in model.states[0].VARS} == before
+    assert len(model.datacollector.get_model_vars_dataframe()) == len(frame)
 
 
 def test_event_log_records_fired_processes():

@@ -20,7 +20,7 @@ import pytest
 from resetsim.analysis import episodes as E
 from resetsim.core.params import markdown_table
 from resetsim.engines.ensemble import simulate
-from resetsim.engines.runner import replication_seeds
+from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments.sweep import sweep
 from resetsim.scenario import as_compiled
 

@@ -20,7 +20,7 @@ import pytest
 
 from resetsim.analysis import episodes
 from resetsim.engines import ensemble
-from resetsim.engines.runner import run_seed
+from resetsim.engines.randomness import run_seed, run_seeds
 from resetsim.experiments import sweep as sw
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
@@ -65,7 +65,7 @@ def test_run_seeds_is_runner_run_seed_vectorised():
     idx = np.r_[0:50, 1000, 2**31, 2**32 - 1]
     for base in (0, 1, 3, 20210101, 2**32 + 5, 2**80 + 1):
         expected = [run_seed(base, int(i)) for i in idx]
-        assert sw.run_seeds(base, idx).tolist() == expected
+        assert run_seeds(base, idx).tolist() == expected
 
 
 def test_seeds_are_fixed_by_run_index_not_by_chunking(tmp_path):

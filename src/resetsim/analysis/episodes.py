@@ -589,7 +589,7 @@ def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
     Recomputed from the seeds exactly as the engines draw them (each run's own
     generator, same order), so it needs no extra recording.
     """
-    from resetsim.engines.ensemble import randomness
+    from resetsim.engines.randomness import randomness
 
     P = compiled.n_processes
     n = len(seeds)

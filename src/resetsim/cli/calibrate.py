@@ -32,7 +32,7 @@ from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
 from resetsim.core import params as prm
 from resetsim.engines.ensemble import simulate
-from resetsim.engines.runner import replication_seeds
+from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import compile_scenario, load
 
 NAME = "calibrate"

@@ -1,10 +1,10 @@
 """The ensemble engine: many runs of one scenario advanced at once as arrays.
 
-It calls the same functions as the Mesa agents (:mod:`resetsim.dynamics`,
-:mod:`resetsim.forcing`) on arrays over the run axis; per-run parameters (a
+It advances every run with the same :func:`resetsim.engines.step.quarter` as
+the Mesa model, on arrays over the run axis; per-run parameters (a
 sweep's design points) are arrays too.  Each run's randomness is drawn from its
 own generator (``numpy.random.default_rng(seed)``) exactly as
-:class:`resetsim.model.ResetModel` draws it, so a run's trajectory does not
+:class:`resetsim.engines.model.ResetModel` draws it, so a run's trajectory does not
 depend on its chunk or its neighbours and equals the Mesa model's.
 """
 
@@ -18,7 +18,9 @@ import numpy as np
 
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
-from resetsim.engines.forcing import apply_forcing, draw_randomness, initial_state
+from resetsim.engines.forcing import initial_state
+from resetsim.engines.randomness import randomness
+from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, as_compiled
 
 #: Recorded state variables (each gets a ``<state id>_`` prefix).
@@ -76,18 +78,6 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
     return out
 
 
-def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int, n_terms: int = 0):
-    """Stack each run's own draws: noise ``(n, T, 2)``, uniforms ``(n, T, P)``,
-    leader-term normals ``(n, L)``."""
-    n = len(seeds)
-    noise = np.empty((n, n_ticks, 2))
-    unif = np.empty((n, n_ticks, n_processes))
-    lz = np.empty((n, n_terms))
-    for i, seed in enumerate(seeds):
-        noise[i], unif[i], lz[i] = draw_randomness(
-            np.random.default_rng(int(seed)), n_ticks, n_processes, n_terms
-        )
-    return noise, unif, lz
 
 
 def simulate(
@@ -127,19 +117,7 @@ def simulate(
     scales = sh.channel_scales(p)
     states, dyad = initial_state(compiled, p, n)
     for t in range(T):
-        apply_forcing(compiled, t, states, dyad, p, scales, unif[:, t], leader_z)
-        # compute (both states from the same quarter) ...
-        w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
-        coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)
-        new = [
-            dyn.state_update(states[s], states[1 - s], coop, noise[:, t, s], p) for s in range(2)
-        ]
-        # ... then commit
-        for s in range(2):
-            states[s].update(new[s])
-            states[s]["willingness"] = w[s]
-        dyad.update(coop)
-        dyad.update(dyn.dyad_update(dyad, p))
+        quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z)
         for c, s, v in plan:
             data[c][:, t] = states[s][v] if s is not None else dyad[v]
     return Trajectories(compiled, seeds, data)

@@ -19,16 +19,6 @@ from resetsim.core.params import ISSUE_AREAS
 from resetsim.scenario import Compiled
 
 
-def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int, n_terms: int = 0):
-    """A run's random numbers, always in this order: trust noise ``(T, 2)``, event
-    uniforms ``(T, P)``, then one normal per leader term ``(L,)`` (its disposition
-    draw; used only by terms with ``disposition_sd`` > 0)."""
-    noise = rng.standard_normal((n_ticks, 2))
-    uniforms = rng.random((n_ticks, n_processes))
-    leader_z = rng.standard_normal(n_terms)
-    return noise, uniforms, leader_z
-
-
 def disposition(compiled: Compiled, t: int, s: int, leader_z: Any) -> Any:
     """The disposition of state ``s``'s leader in quarter ``t`` (NaN if none).
 

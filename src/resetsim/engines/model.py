@@ -1,10 +1,11 @@
 """The Mesa model: two state agents driven by :mod:`resetsim.dynamics`.
 
-One step is one calendar quarter.  Each quarter the model applies the
-scenario's forcing (leader changes, scheduled and random shocks, power), then
-both agents *compute* their next state from the same current quarter and only
-then *commit* it (simultaneous update), then the common interests move and the
-DataCollector records the quarter.
+One step is one calendar quarter, advanced by
+:func:`resetsim.engines.step.quarter` (the same function the ensemble engine
+uses): the scenario's forcing (leader changes, scheduled and random shocks,
+power), then both states *compute* their next drivers from the same current
+quarter and only then *commit* them (simultaneous update), then the common
+interests move; the DataCollector records the quarter.
 """
 
 from __future__ import annotations
@@ -17,14 +18,22 @@ import mesa
 import numpy as np
 
 from resetsim.core import dynamics as dyn
+from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.engines.ensemble import DYAD_COLUMNS, STATE_COLUMNS
-from resetsim.engines.forcing import apply_forcing, draw_randomness, fired_events, initial_state
+from resetsim.engines.forcing import fired_events, initial_state
+from resetsim.engines.randomness import draw_randomness
+from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, Scenario, as_compiled
 
 
 class StateAgent(mesa.Agent):
-    """A state (USA, Russia, ...): carries its drivers as attributes."""
+    """A state (USA, Russia, ...): carries its drivers as attributes.
+
+    Thin by design: the update equations are :mod:`resetsim.core.dynamics`,
+    applied in the order of :func:`resetsim.engines.step.quarter`; the agent
+    holds the state between quarters and hands it over as a mapping.
+    """
 
     VARS = tuple(dyn.STATE_VARS)
 
@@ -33,10 +42,7 @@ class StateAgent(mesa.Agent):
         self.index = index
         self.state_id = state_id
         self.name = name or state_id
-        for k, v in values.items():
-            setattr(self, k, v)
-        self._next: dict[str, Any] | None = None
-        self._willingness: Any = 0.0
+        self.update(values)
 
     @property
     def other(self) -> StateAgent:
@@ -46,29 +52,10 @@ class StateAgent(mesa.Agent):
         """The agent's drivers as a mapping (what the dynamics read)."""
         return {k: getattr(self, k) for k in self.VARS}
 
-    def engage(self) -> None:
-        """Decide this quarter's willingness to cooperate (reads, does not commit)."""
-        self._willingness = dyn.engagement(
-            self.variables(), self.other.variables(), self.model.dyad, self.model.p
-        )
-
-    def compute(self) -> None:
-        """Compute next quarter's drivers from the current quarter (no commit)."""
-        m = self.model
-        self._next = dyn.state_update(
-            self.variables(),
-            self.other.variables(),
-            m.cooperation,
-            m.noise[m.tick, self.index],
-            m.p,
-        )
-
-    def commit(self) -> None:
-        """Adopt the computed drivers."""
-        for k, v in self._next.items():
+    def update(self, values: dict[str, Any]) -> None:
+        """Adopt new values of the drivers (the commit of a quarter)."""
+        for k, v in values.items():
             setattr(self, k, v)
-        self.willingness = self._willingness
-        self._next = None
 
 
 class ResetModel(mesa.Model):
@@ -82,7 +69,15 @@ class ResetModel(mesa.Model):
     rng:
         Seed (an int) for the run's generator; ``None`` draws a fresh one.
     params:
-        Parameter overrides on top of the scenario's (floats).
+        Parameter overrides on top of the scenario's (kept for compatibility;
+        checked like the keywords).
+    **parameters:
+        Registry parameters as keywords (``k_leader=0.5``), so that
+        ``mesa.batch_run`` and SolaraViz can set them one by one.  An unknown
+        name or a value outside its bounds raises :class:`ValueError` naming it.
+
+    One :meth:`step` is one quarter; after the scenario's last quarter
+    ``running`` is False and further steps change nothing.
     """
 
     def __init__(
@@ -90,13 +85,20 @@ class ResetModel(mesa.Model):
         scenario: str | Path | Scenario | Compiled,
         rng: int | None = None,
         params: dict[str, float] | None = None,
+        **parameters: float,
     ):
         if isinstance(rng, np.integer):
             rng = int(rng)
+        overrides = {**(params or {}), **parameters}
+        problems = prm.check_overrides(overrides)
+        if problems:
+            raise ValueError(
+                "ResetModel: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems)
+            )
         super().__init__(rng=rng)
         self.compiled = as_compiled(scenario)
         c = self.compiled
-        self.p = c.params(params)
+        self.p = c.params(overrides)
         self.scales = sh.channel_scales(self.p)
         self.noise, self.uniforms, self.leader_z = draw_randomness(
             self.rng, c.n_ticks, c.n_processes, len(c.term_sd)
@@ -108,7 +110,6 @@ class ResetModel(mesa.Model):
         # Mesa 3.3 keeps every model alive through Agent._ids (a class-level
         # dict keyed by model); our two agents are made, so drop the entry.
         mesa.Agent._ids.pop(self, None)
-        self.cooperation: dict[str, Any] = {}
         self.event_log: list[tuple[int, str]] = []
         ids = c.state_ids
         reporters: dict[str, Any] = {"date": partial(_date)}
@@ -125,28 +126,33 @@ class ResetModel(mesa.Model):
         """The current quarter's first day (YYYY-MM-DD)."""
         return self.compiled.dates[min(self.tick, self.compiled.n_ticks - 1)]
 
+    @property
+    def cooperation(self) -> dict[str, Any]:
+        """This quarter's cooperation and its trust-building content."""
+        return {k: self.dyad[k] for k in ("cooperation", "trust_yield")}
+
     def step(self) -> None:
         c = self.compiled
         t = self.tick
+        if t >= c.n_ticks:  # past the last quarter: nothing to do
+            self.running = False
+            return
         view = [a.variables() for a in self.states]
-        apply_forcing(c, t, view, self.dyad, self.p, self.scales, self.uniforms[t], self.leader_z)
+        quarter(
+            c,
+            t,
+            view,
+            self.dyad,
+            self.p,
+            self.scales,
+            self.uniforms[t],
+            self.noise[t],
+            self.leader_z,
+        )
         for agent, values in zip(self.states, view, strict=True):
-            for k, v in values.items():
-                setattr(agent, k, v)
+            agent.update(values)
         for i in fired_events(c, t, self.p, self.uniforms[t]):
             self.event_log.append((t, c.proc_ids[i]))
-        # compute, then commit: neither state sees the other's new values
-        for agent in self.states:
-            agent.engage()
-        self.cooperation = dyn.dyad_cooperation(
-            self.states[0]._willingness, self.states[1]._willingness, self.dyad, self.p
-        )
-        for agent in self.states:
-            agent.compute()
-        for agent in self.states:
-            agent.commit()
-        self.dyad.update(self.cooperation)
-        self.dyad.update(dyn.dyad_update(self.dyad, self.p))
         self.datacollector.collect(self)
         self.tick += 1
         if self.tick >= c.n_ticks:

@@ -18,25 +18,15 @@ import pandas as pd
 
 from resetsim.core.provenance import __version__
 from resetsim.engines.ensemble import Trajectories, chunks, columns, simulate
+from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import Compiled, as_compiled
 
 ENGINES = ("ensemble", "mesa")
 DEFAULT_CHUNK = 4096
 
 
-def run_seed(base_seed: int, index: int) -> int:
-    """The seed of replication ``index`` of ``base_seed`` (a 63-bit int).
-
-    Equal to the ``index``-th child of ``SeedSequence(base_seed).spawn(...)``.
-    """
-    ss = np.random.SeedSequence(int(base_seed), spawn_key=(int(index),))
-    lo, hi = ss.generate_state(2, dtype=np.uint32)
-    return int((int(hi) << 32 | int(lo)) >> 1)
 
 
-def replication_seeds(base_seed: int, n: int, start: int = 0) -> np.ndarray:
-    """Seeds of replications ``start .. start+n-1`` of ``base_seed``."""
-    return np.array([run_seed(base_seed, i) for i in range(start, start + n)], dtype=np.int64)
 
 
 def simulate_mesa(

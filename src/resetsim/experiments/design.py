@@ -21,7 +21,7 @@ It is validated like a scenario: every problem is reported at once as
 ``FILE: field: message`` (:class:`~resetsim.scenario.ScenarioError`), before
 anything runs.  :func:`build_design` turns it into design points; run ``i`` of
 the whole experiment is replication ``i % R`` of point ``i // R`` and has seed
-``runner.run_seed(seed, i)``.
+``randomness.run_seed(seed, i)``.
 """
 
 from __future__ import annotations
@@ -501,7 +501,7 @@ def default_metrics() -> MetricsFn:
 def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> list[str]:
     """The metrics ``metrics_fn`` produces for this scenario (from one short run)."""
     from resetsim.engines.ensemble import simulate
-    from resetsim.engines.runner import run_seed
+    from resetsim.engines.randomness import run_seed
 
     fn = metrics_fn or default_metrics()
     cols = required_columns(compiled, fn)

@@ -1,0 +1,54 @@
+"""One quarter, in one place: the step order both engines follow.
+
+:func:`quarter` advances a dyad by one calendar quarter, in place:
+
+1. *forcing* (:func:`resetsim.engines.forcing.apply_forcing`): leader changes,
+   scheduled and random shocks, power;
+2. *compute*: each state's willingness, then the dyad's cooperation, then each
+   state's next drivers, all from the same current quarter;
+3. *commit*: both states adopt their new drivers at once (simultaneous
+   update), then the common interests move.
+
+It works on floats (one run: the Mesa model) and on arrays over runs (the
+ensemble engine) alike, because :mod:`resetsim.core.dynamics` is elementwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from resetsim.core import dynamics as dyn
+from resetsim.engines.forcing import apply_forcing
+from resetsim.scenario import Compiled
+
+
+def quarter(
+    compiled: Compiled,
+    t: int,
+    states: Sequence[dict[str, Any]],
+    dyad: dict[str, Any],
+    p: Any,
+    scales: Sequence[Any],
+    uniforms_t: Any,
+    noise_t: Any,
+    leader_z: Any = None,
+) -> list[int]:
+    """Advance ``states`` and ``dyad`` through quarter ``t``, in place.
+
+    ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs, ``noise_t``
+    ``(2,)`` or ``(n, 2)`` (one trust noise per state), ``leader_z`` the run's
+    leader-term normals.  Returns the processes that could fire this quarter.
+    """
+    active = apply_forcing(compiled, t, states, dyad, p, scales, uniforms_t, leader_z)
+    # compute (both states from the same quarter) ...
+    w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
+    coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)
+    new = [dyn.state_update(states[s], states[1 - s], coop, noise_t[..., s], p) for s in range(2)]
+    # ... then commit
+    for s in range(2):
+        states[s].update(new[s])
+        states[s]["willingness"] = w[s]
+    dyad.update(coop)
+    dyad.update(dyn.dyad_update(dyad, p))
+    return active

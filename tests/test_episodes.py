@@ -1,9 +1,10 @@
-"""Episode detection (resetsim.episodes) on synthetic series with known episodes.
+"""Episode detection (resetsim.analysis.episodes) on synthetic series with known episodes.
 
 The detector reads a relationship index ``(runs, ticks)``; these tests feed it
 hand-made series (piecewise-linear waves, noise, edge cases) and check the
-onsets, peaks, failures and lows it finds, then the spiral measures, triggers,
-``run_metrics`` on real scenarios and the files ``resetsim run`` writes.
+onsets, peaks, failures and lows it finds, then the spiral measures, triggers
+(resetsim.analysis.triggers), ``run_metrics`` (resetsim.analysis.metrics) on real
+scenarios and the files ``resetsim run`` writes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pandas as pd
 import pytest
 
 from resetsim.analysis import episodes as E
+from resetsim.analysis import metrics as M
+from resetsim.analysis import triggers as TR
 from resetsim.core import params as prm
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import fired_events
@@ -250,30 +253,30 @@ def test_warming_scores_of_shock_kinds():
 
     kinds = library()
     for warm in ("summit", "common_threat", "treaty_signed", "economic_cooperation"):
-        assert E.warming_score(kinds[warm], 0, [0.1, 0.7]) > 0, warm
+        assert TR.warming_score(kinds[warm], 0, [0.1, 0.7]) > 0, warm
     for cold in ("sanctions", "nato_enlargement", "attack", "annexation", "military_conflict"):
-        assert E.warming_score(kinds[cold], 0, [0.1, 0.7]) <= 0, cold
+        assert TR.warming_score(kinds[cold], 0, [0.1, 0.7]) <= 0, cold
     # a democratic opening by the more authoritarian side eases relations
-    assert E.warming_score(kinds["democratic_opening"], 1, [0.1, 0.7]) > 0
+    assert TR.warming_score(kinds["democratic_opening"], 1, [0.1, 0.7]) > 0
 
 
 def test_triggers_name_the_leader_change_or_shock_just_before_the_onset():
     c = compile_scenario(loads(TINY))
-    cands = E.trigger_candidates(c)
+    cands = TR.trigger_candidates(c)
     labels = {cd.label for cd in cands}
     assert "leader change: B-two (bb)" in labels and "the crisis" in labels
     assert "war" not in labels  # a breach is no trigger
     # an onset in 2004Q2: the crisis (score 1.1) beats the leader change (0.8)
     t = c.dates.index("2004-04-01")
-    assert E.name_trigger(t, 2, cands).label == "the crisis"
-    assert E.name_trigger(t - 1, 2, cands).label == "leader change: B-two (bb)"
-    assert E.name_trigger(t + 5, 2, cands) is None
+    assert TR.name_trigger(t, 2, cands).label == "the crisis"
+    assert TR.name_trigger(t - 1, 2, cands).label == "leader change: B-two (bb)"
+    assert TR.name_trigger(t + 5, 2, cands) is None
 
 
 def test_fired_processes_are_the_ones_the_engines_fire():
     c = compile_scenario(loads(TINY))
     seeds = replication_seeds(3, 5)
-    fired = E.fired_processes(c, seeds)
+    fired = TR.fired_processes(c, seeds)
     p = c.params()
     for r, seed in enumerate(seeds):
         rng = np.random.default_rng(int(seed))
@@ -286,20 +289,20 @@ def test_fired_processes_are_the_ones_the_engines_fire():
 
 def test_run_metrics_shapes_and_names():
     c = as_compiled("scenarios/history_1989_2021.toml")
-    tr = simulate(c, replication_seeds(5, 6), record=E.required_columns(c.state_ids))
-    m = E.run_metrics(c, tr.data)
-    expected = {*E.BASE_METRICS, *E.FIDELITY_METRICS, "final_usa_trust", "final_rus_trust"}
+    tr = simulate(c, replication_seeds(5, 6), record=M.required_columns(c.state_ids))
+    m = M.run_metrics(c, tr.data)
+    expected = {*M.BASE_METRICS, *M.FIDELITY_METRICS, "final_usa_trust", "final_rus_trust"}
     assert expected <= set(m)
     for key, v in m.items():
         assert isinstance(v, np.ndarray) and v.shape == (6,), key
     # per-run detection parameters (as a sweep passes them) are accepted
     p = c.params({"det_rise": np.linspace(0.03, 0.3, 6)})
-    m2 = E.run_metrics(c, tr.data, p)
+    m2 = M.run_metrics(c, tr.data, p)
     assert m2["resets"][0] >= m2["resets"][-1]
     # a scenario without targets has no fidelity metrics
     t = compile_scenario(loads(TINY))
-    tr = simulate(t, [1, 2], record=E.required_columns(t.state_ids))
-    assert not set(E.FIDELITY_METRICS) & set(E.run_metrics(t, tr.data))
+    tr = simulate(t, [1, 2], record=M.required_columns(t.state_ids))
+    assert not set(M.FIDELITY_METRICS) & set(M.run_metrics(t, tr.data))
 
 
 def test_calibrated_history_shows_the_paper_s_waves():
@@ -307,7 +310,7 @@ def test_calibrated_history_shows_the_paper_s_waves():
     rises after 1992, 2001 and 2009 and falls around 1999, 2008 and 2014, each
     low lower than the last."""
     c = as_compiled("scenarios/history_1989_2021.toml")
-    tr = simulate(c, replication_seeds(11, 40), record=E.required_columns(c.state_ids))
+    tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
     x = np.median(E.relationship_index(tr.data, c.state_ids, c.params()), axis=0)
 
     def at(date: str) -> float:
@@ -329,7 +332,7 @@ def test_calibrated_history_shows_the_paper_s_waves():
 def test_onset_and_failure_probabilities_are_cumulative():
     x = np.vstack([wave(WAVE), wave([(0, 0.3), (60, 0.3)]), wave([(0, 0.1), (30, 0.6), (60, 0.6)])])
     ep = E.detect(x, RAW)
-    started, failed = E.onset_failure_probability(ep, from_tick=20)
+    started, failed = M.onset_failure_probability(ep, from_tick=20)
     assert np.all(np.diff(started) >= 0) and np.all(np.diff(failed) >= 0)
     assert np.all(failed <= started)
     assert started[-1] == pytest.approx(1 / 3)  # only the wave has an onset after tick 20
@@ -343,7 +346,7 @@ def test_run_writes_episodes_csv_and_marks_them(tmp_path, run_cli):
     r = run_cli("run", sc, "--out", tmp_path / "out", "--quiet")
     assert r.code == 0, r
     ep = pd.read_csv(tmp_path / "out" / "episodes.csv", keep_default_na=False)
-    assert list(ep.columns) == [c for c in E.EPISODE_COLUMNS if c != "target"]
+    assert list(ep.columns) == [c for c in TR.EPISODE_COLUMNS if c != "target"]
     assert (tmp_path / "out" / "trust.png").stat().st_size > 10_000
     assert not (tmp_path / "out" / "fidelity.csv").exists()
     # a second run writes the same bytes

@@ -1,4 +1,4 @@
-"""The fidelity scorer (resetsim.fidelity) on hand-made cases, and targets files.
+"""The fidelity scorer (resetsim.analysis.fidelity) on hand-made cases, and targets files.
 
 A tiny scenario (2000Q1-2014Q4, 60 quarters) names a targets file with two
 episodes; hand-made relationship-index series with known episodes are scored
@@ -13,6 +13,7 @@ import pytest
 
 from resetsim.analysis import episodes as E
 from resetsim.analysis import fidelity as F
+from resetsim.analysis import metrics as M
 from resetsim.core import params as prm
 from resetsim.core.config import ScenarioError
 from resetsim.scenario import compile_scenario, load
@@ -212,10 +213,10 @@ def test_a_ripple_counts_only_in_proportion_to_min_rise(compiled, tmp_path):
 def test_score_runs_on_real_trajectories(compiled):
     from resetsim.engines.ensemble import simulate
 
-    tr = simulate(compiled, [1, 2, 3], record=E.required_columns(compiled.state_ids))
+    tr = simulate(compiled, [1, 2, 3], record=M.required_columns(compiled.state_ids))
     s = F.score_runs(compiled, tr.data)
     assert s.score.shape == (3,) and np.all((s.score >= 0) & (s.score <= 1))
-    m = E.run_metrics(compiled, tr.data)
+    m = M.run_metrics(compiled, tr.data)
     np.testing.assert_allclose(m["fidelity_score"], s.score)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from resetsim.analysis import episodes as E
+from resetsim.analysis import metrics as M
 from resetsim.core.params import markdown_table
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import replication_seeds
@@ -77,9 +78,9 @@ def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
     their windows in 98% and 100% of runs; no spurious episodes."""
     c = as_compiled(REPO / "scenarios" / "history_1989_2021.toml")
     tr = simulate(
-        c, replication_seeds(c.scenario.seed, 100), record=E.required_columns(c.state_ids)
+        c, replication_seeds(c.scenario.seed, 100), record=M.required_columns(c.state_ids)
     )
-    m = E.run_metrics(c, tr.data)
+    m = M.run_metrics(c, tr.data)
     assert np.mean(m["lows_descending"]) >= 0.9
     assert np.mean(m["spurious"]) <= 0.1
     assert np.mean(m["match_reset_3_bush_jr"] > 0) >= 0.9
@@ -91,12 +92,12 @@ def test_biden_era_upturn_is_limited_and_usually_fails():
     and has failed by 2028 in most runs."""
     c = as_compiled(REPO / "scenarios" / "biden_era.toml")
     tr = simulate(
-        c, replication_seeds(c.scenario.seed, 200), record=E.required_columns(c.state_ids)
+        c, replication_seeds(c.scenario.seed, 200), record=M.required_columns(c.state_ids)
     )
     p = c.params()
     index = E.relationship_index(tr.data, c.state_ids, p)
     ep = E.detect(index, p)
-    started, failed = E.onset_failure_probability(ep, from_tick=c.projection_tick)
+    started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
     assert started[-1] >= 0.9
     assert 0.6 <= failed[-1] <= started[-1]
     before = index[:, : c.projection_tick].max(axis=1)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resetsim.analysis import episodes
+from resetsim.analysis import metrics as M
 from resetsim.engines import ensemble
 from resetsim.engines.randomness import run_seed, run_seeds
 from resetsim.experiments import sweep as sw
@@ -107,9 +107,9 @@ def test_runs_table_holds_design_seed_and_the_runs_own_metrics(tmp_path):
     plan = sw.make_plan(exp)
     rows = runs.iloc[[0, 13, 29]]
     params = {"k_leader": rows["k_leader"].to_numpy(), "w_trust": rows["w_trust"].to_numpy()}
-    cols = episodes.required_columns(plan.compiled.state_ids)
+    cols = M.required_columns(plan.compiled.state_ids)
     traj = ensemble.simulate(plan.compiled, rows["seed"].to_numpy(), params, cols)
-    metrics = episodes.run_metrics(plan.compiled, traj.data, plan.compiled.params(params))
+    metrics = M.run_metrics(plan.compiled, traj.data, plan.compiled.params(params))
     for name in plan.metric_names:
         np.testing.assert_array_equal(rows[name].to_numpy(), metrics[name], err_msg=name)
 

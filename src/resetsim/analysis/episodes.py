@@ -22,12 +22,15 @@ and threshold is in ``docs/EPISODES.md``.
    the end of the run, then provisional).  A run that starts mid-episode (it
    falls before it ever rises) gets a *left-censored* episode: no onset, a peak,
    a failure.  An episode still open at the end has no failure.
-3. **Measures** (:func:`run_metrics`): one number per run, vectorised over
-   runs (numpy over the run axis, a loop over time only), cheap enough for
-   sweeps over tens of thousands of runs.
+3. **Spiral measures** (:func:`spiral_measures`): one number per run,
+   vectorised over runs (numpy over the run axis, a loop over time only),
+   cheap enough for sweeps over tens of thousands of runs.  The full set a run
+   reports (with shares of time, final trusts and fidelity) is
+   :func:`resetsim.analysis.metrics.run_metrics`.
 
 Thresholds are registry parameters (group ``detection``); ``resetsim params
---group detection`` lists them.
+--group detection`` lists them.  This module imports no other part of
+:mod:`resetsim.analysis`: fidelity, metrics and triggers build on it.
 """
 
 from __future__ import annotations
@@ -37,12 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from resetsim.core import calendar as cal
-from resetsim.core.params import Params
-from resetsim.core.shocks import fire_probability
-from resetsim.scenario.targets import load_for
+from resetsim.core.params import PARAM_BY_NAME
 
 #: Detection parameters (all in the registry's ``detection`` group).
 DETECTION_PARAMS: tuple[str, ...] = (
@@ -57,41 +56,13 @@ DETECTION_PARAMS: tuple[str, ...] = (
     "det_confrontation",
 )
 
-#: The metric names :func:`run_metrics` always returns (plus ``final_<id>_trust``
-#: for each state, and the fidelity metrics when the scenario names targets).
-BASE_METRICS: tuple[str, ...] = (
-    "resets",
-    "cycles",
-    "failures",
-    "open_episode",
-    "trough_trend",
-    "peak_trend",
-    "lows_descending",
-    "last_low",
-    "mean_honeymoon",
-    "mean_duration",
-    "mean_depth",
-    "share_partnership",
-    "share_confrontation",
-    "final_index",
-)
-#: Extra metrics when the scenario has a targets file (see :mod:`resetsim.fidelity`).
-FIDELITY_METRICS: tuple[str, ...] = (
-    "fidelity_score",
-    "targets_matched",
-    "targets_in_window",
-    "spurious",
-)
-
 _GROW = 8
 
 
-def required_columns(state_ids: Sequence[str]) -> list[str]:
-    """The trajectory columns detection needs (record at least these in a sweep)."""
-    return [f"{state_ids[0]}_trust", f"{state_ids[1]}_trust", "cooperation"]
-
-
-def _params(compiled, p) -> Mapping[str, Any]:
+def params_for(compiled, p) -> Mapping[str, Any]:
+    """The parameters detection reads: ``p`` (completed with the registry's
+    defaults when a ``det_*`` one is missing), else the scenario's (``compiled``),
+    else the registry's defaults."""
     if p is None:
         return compiled.params() if compiled is not None else _defaults()
     missing = [k for k in DETECTION_PARAMS if k not in p]
@@ -103,12 +74,10 @@ def _params(compiled, p) -> Mapping[str, Any]:
 
 
 def _defaults() -> dict[str, float]:
-    from resetsim.core.params import PARAM_BY_NAME
-
     return {k: PARAM_BY_NAME[k].default for k in DETECTION_PARAMS}
 
 
-def _per_run(value: Any, n: int) -> np.ndarray:
+def per_run(value: Any, n: int) -> np.ndarray:
     """A parameter as a float array of length ``n`` (scalars broadcast)."""
     return np.broadcast_to(np.asarray(value, dtype=float), (n,)).astype(float)
 
@@ -128,12 +97,12 @@ def relationship_index(
     paper's resets are mutual); cooperation: the reset's visible content, which
     moves before slow trust does (docs/THEORY.md §1).
     """
-    p = _params(None, p)
+    p = params_for(None, p)
     a = np.asarray(data[f"{state_ids[0]}_trust"], dtype=float)
     b = np.asarray(data[f"{state_ids[1]}_trust"], dtype=float)
     a2 = np.atleast_2d(a)
     n = a2.shape[0]
-    w = _per_run(p["det_coop_weight"], n)[:, None]
+    w = per_run(p["det_coop_weight"], n)[:, None]
     x = 0.5 * (a2 + np.atleast_2d(b))
     if np.any(w > 0):
         coop = np.atleast_2d(np.asarray(data["cooperation"], dtype=float))
@@ -144,7 +113,7 @@ def relationship_index(
 def smooth(x: np.ndarray, alpha: Any) -> np.ndarray:
     """Trailing exponential smoothing along time: ``s_t = a s_{t-1} + (1-a) x_t``."""
     x = np.atleast_2d(np.asarray(x, dtype=float))
-    a = _per_run(alpha, x.shape[0])
+    a = per_run(alpha, x.shape[0])
     if not np.any(a > 0):
         return x.copy()
     # time-major copies: each step reads and writes contiguous memory
@@ -270,13 +239,13 @@ def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
     Vectorised over runs; one pass over time.  See the module docstring for
     the rules, ``docs/EPISODES.md`` for the reasoning.
     """
-    p = _params(None, p)
+    p = params_for(None, p)
     x = np.atleast_2d(np.asarray(index, dtype=float))
     n, T = x.shape
-    rise = _per_run(p["det_rise"], n)
-    fall = _per_run(p["det_fall"], n)
-    fall_share = _per_run(p["det_fall_share"], n)
-    persist = np.maximum(np.rint(_per_run(p["det_persist"], n)), 1).astype(np.int64)
+    rise = per_run(p["det_rise"], n)
+    fall = per_run(p["det_fall"], n)
+    fall_share = per_run(p["det_fall_share"], n)
+    persist = np.maximum(np.rint(per_run(p["det_persist"], n)), 1).astype(np.int64)
 
     K = _GROW
     arrays: dict[str, np.ndarray] = {}
@@ -474,287 +443,10 @@ def _nanmean(a: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
-# the one entry point for sweeps
+# detection of a scenario's recorded runs
 
 
 def detect_runs(compiled, data: Mapping[str, np.ndarray], p=None) -> Episodes:
     """Index + detection for a scenario's recorded ``data`` (``(runs, ticks)`` arrays)."""
-    p = _params(compiled, p)
+    p = params_for(compiled, p)
     return detect(relationship_index(data, compiled.state_ids, p), p)
-
-
-def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, np.ndarray]:
-    """Episode measures, one value per run (arrays of length ``n_runs``).
-
-    ``compiled`` is a :class:`resetsim.scenario.Compiled`; ``data`` maps column
-    names to ``(runs, ticks)`` arrays as in ``Trajectories.data`` (it needs at
-    least :func:`required_columns`); ``p`` holds parameters (default: the
-    scenario's; only the ``det_*`` ones are read, floats or per-run arrays).
-
-    Returns :data:`BASE_METRICS`, ``final_<state id>_trust`` for both states
-    and, when the scenario names a targets file, :data:`FIDELITY_METRICS`
-    (see :mod:`resetsim.fidelity`).  Counts are floats so every metric can be
-    averaged alike.
-    """
-    p = _params(compiled, p)
-    ids = compiled.state_ids
-    ep = detect_runs(compiled, data, p)
-    out = spiral_measures(ep)
-    n = ep.n_runs
-    x = ep.index
-    part = _per_run(p["det_partnership"], n)[:, None]
-    conf = _per_run(p["det_confrontation"], n)[:, None]
-    out["share_partnership"] = (x >= part).mean(axis=1)
-    out["share_confrontation"] = (x <= conf).mean(axis=1)
-    out["final_index"] = x[:, -1].copy()
-    for sid in ids:
-        out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
-    if compiled.scenario.targets:
-        from resetsim.analysis import fidelity
-
-        targets = load_for(compiled.scenario)
-        scores = fidelity.score(targets, compiled, ep)
-        out.update(scores.metrics())
-    return out
-
-
-# --------------------------------------------------------------------------
-# triggers and the episode table
-
-
-_WARMING_VARS = {"leader_affinity": 1.0, "trust": 1.0, "recognition": 1.0}
-_COOLING_VARS = {"threat": 1.0, "grievance": 1.0, "domestic_constraint": 1.0}
-
-
-def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -> float:
-    """How much a shock kind eases relations (> 0) or strains them (<= 0).
-
-    A sum over its effects: rapport, trust and common interests count up;
-    threat, grievance and domestic constraint count down; ideology counts up
-    when it moves the more authoritarian side toward the other.  Effects on
-    both states count twice.
-    """
-    total = 0.0
-    for eff in kind.effects:
-        mult = 2.0 if eff.who == "both" else 1.0
-        if eff.var.startswith("interest_") or eff.var in _WARMING_VARS:
-            total += mult * eff.delta
-        elif eff.var in _COOLING_VARS:
-            total -= mult * eff.delta
-        elif eff.var == "ideology" and ideologies is not None:
-            s = actor if eff.who in ("actor", "both") else 1 - actor
-            toward = -1.0 if ideologies[s] >= ideologies[1 - s] else 1.0
-            total += mult * toward * eff.delta
-    return total
-
-
-@dataclass
-class Candidate:
-    tick: int
-    label: str
-    score: float
-    what: str  # "leader" | "event" | "process"
-
-
-def trigger_candidates(compiled) -> list[Candidate]:
-    """Scheduled warming causes: leader changes (to a leader open to the other
-    side) and scheduled events of a warming kind, with their strength."""
-    sc = compiled.scenario
-    kinds = sc.all_kinds()
-    ideol = [init["ideology"] for init in compiled.initial]
-    events = {ev.id: ev for ev in sc.events}
-    out: list[Candidate] = []
-    for s, t0, _t1, name in compiled.leader_terms:
-        disp = compiled.disposition[t0, s]
-        if t0 > 0 and np.isfinite(disp) and disp > 0:
-            out.append(
-                Candidate(
-                    t0, f"leader change: {name} ({compiled.state_ids[s]})", float(disp), "leader"
-                )
-            )
-    for m in compiled.markers:
-        ev = events.get(m.id)
-        if ev is None or ev.kind not in kinds:
-            continue
-        actor = compiled.state_ids.index(ev.actor)
-        score = warming_score(kinds[ev.kind], actor, ideol) * ev.scale
-        if score > 0:
-            out.append(Candidate(m.tick, m.label, score, "event"))
-    return out
-
-
-def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
-    """``(runs, ticks, processes)`` bool: which stochastic events fired in each run.
-
-    Recomputed from the seeds exactly as the engines draw them (each run's own
-    generator, same order), so it needs no extra recording.
-    """
-    from resetsim.engines.randomness import randomness
-
-    P = compiled.n_processes
-    n = len(seeds)
-    if P == 0:
-        return np.zeros((n, compiled.n_ticks, 0), dtype=bool)
-    pp = compiled.params(p)
-    n_terms = len(compiled.scenario.leaders)
-    _noise, unif, _lz = randomness(seeds, compiled.n_ticks, P, n_terms)
-    rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
-    scale = np.asarray(pp["shock_rate_scale"], dtype=float)
-    scale = scale.reshape(-1, 1, 1) if scale.ndim else scale
-    prob = fire_probability(rate, Params(shock_rate_scale=scale))
-    return (unif < prob) & (rate > 0)
-
-
-def process_candidates(compiled) -> list[tuple[int, str, float]]:
-    """Per stochastic process: ``(index, label, warming score)``."""
-    sc = compiled.scenario
-    kinds = sc.all_kinds()
-    ideol = [init["ideology"] for init in compiled.initial]
-    out = []
-    for i, pr in enumerate(sc.stochastic):
-        actor = compiled.state_ids.index(pr.actor)
-        score = warming_score(kinds[pr.kind], actor, ideol) * pr.scale
-        out.append((i, pr.label or pr.id.replace("_", " "), score))
-    return out
-
-
-def name_trigger(
-    onset: int,
-    lookback: int,
-    candidates: Sequence[Candidate],
-    fired: np.ndarray | None = None,
-    procs: Sequence[tuple[int, str, float]] = (),
-) -> Candidate | None:
-    """The likely trigger of an onset: the strongest warming cause in the
-    quarters ``[onset - lookback, onset]`` (ties: the later one)."""
-    best: Candidate | None = None
-    a = onset - lookback
-    pool = [c for c in candidates if a <= c.tick <= onset]
-    if fired is not None:
-        for i, label, score in procs:
-            if score <= 0:
-                continue
-            for t in np.flatnonzero(fired[max(a, 0) : onset + 1, i]):
-                pool.append(Candidate(int(t) + max(a, 0), label, score, "process"))
-    for c in pool:
-        if best is None or (c.score, c.tick) > (best.score, best.tick):
-            best = c
-    return best
-
-
-EPISODE_COLUMNS: tuple[str, ...] = (
-    "run",
-    "episode",
-    "onset",
-    "peak",
-    "failure",
-    "low",
-    "onset_level",
-    "peak_level",
-    "failure_level",
-    "low_level",
-    "honeymoon",
-    "duration",
-    "depth",
-    "trigger",
-    "trigger_date",
-    "censored",
-    "target",
-)
-
-
-def episode_table(
-    compiled,
-    ep: Episodes,
-    p=None,
-    seeds: Sequence[int] | None = None,
-    targets: Any = None,
-) -> pd.DataFrame:
-    """One row per episode and run (what ``episodes.csv`` holds).
-
-    Dates are ``YYYY-MM-DD`` (the quarter's first day), empty when missing;
-    ``honeymoon`` (onset to peak), ``duration`` (onset to failure) in quarters;
-    ``depth`` = peak level minus the following low; levels are of the
-    relationship index.  ``trigger`` names the likely cause (leader change,
-    scheduled event or, given ``seeds``, a stochastic event that fired in the
-    run).  ``target`` is the matched target's id or ``spurious`` when the
-    scenario has targets.
-    """
-    p = _params(compiled, p)
-    dates = compiled.dates
-    lookback = round(float(np.max(p["det_trigger_lookback"])))
-    cands = trigger_candidates(compiled)
-    fired = None
-    procs: list[tuple[int, str, float]] = []
-    if seeds is not None and compiled.n_processes:
-        fired = fired_processes(compiled, seeds, p)
-        procs = process_candidates(compiled)
-    match = None
-    if targets is not None:
-        from resetsim.analysis import fidelity
-
-        match = fidelity.score(targets, compiled, ep).episode_targets()
-
-    def d(t: int) -> str:
-        return dates[t] if t >= 0 else ""
-
-    rows = []
-    hm, du, de = ep.honeymoon(), ep.duration(), ep.depth()
-    for r in range(ep.n_runs):
-        for k in range(int(ep.count[r])):
-            on = int(ep.onset[r, k])
-            trig = None
-            if on >= 0:
-                trig = name_trigger(
-                    on, lookback, cands, fired[r] if fired is not None else None, procs
-                )
-            row = {
-                "run": r,
-                "episode": k + 1,
-                "onset": d(on),
-                "peak": d(int(ep.peak[r, k])),
-                "failure": d(int(ep.failure[r, k])),
-                "low": d(int(ep.low[r, k])),
-                "onset_level": ep.onset_level[r, k],
-                "peak_level": ep.peak_level[r, k],
-                "failure_level": ep.failure_level[r, k],
-                "low_level": ep.low_level[r, k],
-                "honeymoon": hm[r, k],
-                "duration": du[r, k],
-                "depth": de[r, k],
-                "trigger": trig.label if trig else "",
-                "trigger_date": d(trig.tick) if trig else "",
-                "censored": bool(ep.censored[r, k]),
-                "target": "",
-            }
-            if match is not None:
-                row["target"] = match[r][k] if k < len(match[r]) else "spurious"
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(EPISODE_COLUMNS))
-    if targets is None:
-        frame = frame.drop(columns=["target"])
-    return frame
-
-
-# --------------------------------------------------------------------------
-# probabilities over time (the projection's lower panel)
-
-
-def onset_failure_probability(ep: Episodes, from_tick: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Share of runs, at each tick, in which a reset has started at or after
-    ``from_tick`` (first array) and in which such a reset has also failed
-    (second array), both cumulative up to that tick."""
-    n, T = ep.n_runs, ep.n_ticks
-    on = np.where(ep.observed_onset & (ep.onset >= from_tick), ep.onset, T)
-    first_on = on.min(axis=1) if on.shape[1] else np.full(n, T)
-    fl = np.where(ep.complete & (ep.onset >= from_tick), ep.failure, T)
-    first_fail = fl.min(axis=1) if fl.shape[1] else np.full(n, T)
-    ticks = np.arange(T)
-    started = (first_on[:, None] <= ticks[None, :]).mean(axis=0)
-    failed = (first_fail[:, None] <= ticks[None, :]).mean(axis=0)
-    return started, failed
-
-
-def quarter_label(compiled, tick: int) -> str:
-    """``2001Q3`` for a tick of a compiled scenario."""
-    return cal.quarter_label(int(compiled.quarters[tick]))

@@ -30,7 +30,8 @@ scenario file).  Scoring, per run (vectorised over runs):
 6. **Score** = ``(sum of qualities + descending share - spurious_penalty *
    spurious) / (targets + 1)``, clipped to ``[0, 1]``.
 
-See ``docs/EPISODES.md`` for the reasoning.
+See ``docs/EPISODES.md`` for the reasoning.  This module builds on
+:mod:`resetsim.analysis.episodes` and on nothing else in :mod:`resetsim.analysis`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.core import calendar as cal
 from resetsim.scenario.targets import Windows, load_for
 
@@ -100,7 +102,8 @@ class Scores:
         return self.matched & (self.onset_error == 0) & (self.failure_error == 0)
 
     def metrics(self) -> dict[str, np.ndarray]:
-        """The run_metrics entries (one float per run)."""
+        """The fidelity entries of :func:`resetsim.analysis.metrics.run_metrics`
+        (one float per run)."""
         m = self.matched[:, self.applicable]
         w = self.in_window[:, self.applicable]
         out = {
@@ -231,8 +234,8 @@ def _wl(window: np.ndarray) -> str:
     return f"{_ql(window[0])}-{_ql(window[1])}"
 
 
-def score(windows: Windows, compiled, ep) -> Scores:
-    """Score detected episodes ``ep`` (:class:`resetsim.episodes.Episodes`) of a
+def score(windows: Windows, compiled, ep: Episodes) -> Scores:
+    """Score detected episodes ``ep`` (:class:`resetsim.analysis.episodes.Episodes`) of a
     scenario's runs against ``windows``.  Vectorised over runs."""
     q0 = int(compiled.quarters[0])
     T = int(compiled.n_ticks)
@@ -357,7 +360,5 @@ def score(windows: Windows, compiled, ep) -> Scores:
 
 def score_runs(compiled, data, p=None) -> Scores:
     """Detect and score a scenario's recorded runs against its targets file."""
-    from resetsim.analysis.episodes import detect_runs
-
     windows = load_for(compiled.scenario)
     return score(windows, compiled, detect_runs(compiled, data, p))

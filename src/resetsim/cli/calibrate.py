@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from resetsim.analysis import episodes as E
+from resetsim.analysis import metrics as M
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
 from resetsim.core import params as prm
@@ -211,7 +211,7 @@ def evaluate(
     per_batch = max(1, max_runs // s)
     scores = np.empty(m)
     details: list[dict[str, float]] = []
-    record = E.required_columns(compiled.state_ids)
+    record = M.required_columns(compiled.state_ids)
     for a in range(0, m, per_batch):
         b = min(m, a + per_batch)
         k = b - a
@@ -219,7 +219,7 @@ def evaluate(
         for j, name in enumerate(box.names):
             overrides[name] = np.repeat(values[a:b, j], s)
         traj = simulate(compiled, np.tile(seeds, k), overrides, record=record)
-        met = E.run_metrics(compiled, traj.data, compiled.params(overrides))
+        met = M.run_metrics(compiled, traj.data, compiled.params(overrides))
         met["saturated"] = (traj.data["cooperation"] >= SATURATED).mean(axis=1)
         objective = met["fidelity_score"] - saturation_penalty * met["saturated"]
         scores[a:b] = objective.reshape(k, s).mean(axis=1)

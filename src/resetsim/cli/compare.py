@@ -22,6 +22,7 @@ import pandas as pd
 
 from resetsim import plotting
 from resetsim.analysis import episodes as E
+from resetsim.analysis import metrics as M
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
 from resetsim.engines.runner import run_scenario
@@ -142,8 +143,8 @@ def write_comparison(ra, rb, stage: Path, params: dict | None = None) -> list[st
     pa, pb = ca.params(params), cb.params(params)
     table = over_time(ra, rb, pa, pb)
     table.to_csv(stage / "compare.csv", index=False, float_format="%.6f")
-    ma = E.run_metrics(ca, ra.trajectories.data, pa)
-    mb = E.run_metrics(cb, rb.trajectories.data, pb)
+    ma = M.run_metrics(ca, ra.trajectories.data, pa)
+    mb = M.run_metrics(cb, rb.trajectories.data, pb)
     for sid in ca.state_ids:
         ma[f"mean_{sid}_trust"] = ra[f"{sid}_trust"].mean(axis=1)
         mb[f"mean_{sid}_trust"] = rb[f"{sid}_trust"].mean(axis=1)

@@ -23,6 +23,8 @@ import numpy as np
 
 from resetsim import plotting
 from resetsim.analysis import episodes as E
+from resetsim.analysis import metrics as M
+from resetsim.analysis import triggers as TR
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import calendar as cal
 from resetsim.core import io
@@ -105,7 +107,7 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
         from resetsim.analysis import fidelity
 
         windows = load_for(c.scenario)
-    table = E.episode_table(c, ep, p, seeds=result.seeds, targets=windows)
+    table = TR.episode_table(c, ep, p, seeds=result.seeds, targets=windows)
     table.to_csv(stage / "episodes.csv", index=False, float_format="%.6f")
     metrics = E.spiral_measures(ep)
     report = [
@@ -137,9 +139,9 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
     plotting.save(fig, stage / "trust.png")
 
     if c.projection_tick is not None:
-        started, failed = E.onset_failure_probability(ep, c.projection_tick)
+        started, failed = M.onset_failure_probability(ep, c.projection_tick)
         t2 = after_scheduled(c)
-        later = (t2, *E.onset_failure_probability(ep, t2)) if t2 is not None else None
+        later = (t2, *M.onset_failure_probability(ep, t2)) if t2 is not None else None
         fig = plotting.plot_fan(result, started, failed, later=later)
         plotting.save(fig, stage / "fan.png")
         text = projection_summary(result, ep, p, started, failed, later)
@@ -151,10 +153,10 @@ def write_outputs(result, stage: Path, params: dict | None = None) -> list[str]:
 def _median_episodes(c, data, p):
     """Episodes of the median trajectory (the median of each input column across
     runs): what the figure's median lines show."""
-    cols = E.required_columns(c.state_ids)
+    cols = M.required_columns(c.state_ids)
     med = {k: np.median(data[k], axis=0)[None, :] for k in cols}
     ep = E.detect_runs(c, med, p)
-    return E.episode_table(c, ep, p)
+    return TR.episode_table(c, ep, p)
 
 
 def after_scheduled(c) -> int | None:

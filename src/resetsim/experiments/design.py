@@ -493,7 +493,7 @@ def _condition_problems(f: str, exp: Experiment, d: ConditionsDesign) -> list[Pr
 
 def default_metrics() -> MetricsFn:
     """The shipped metrics: :func:`resetsim.episodes.run_metrics`."""
-    from resetsim.analysis.episodes import run_metrics
+    from resetsim.analysis.metrics import run_metrics
 
     return run_metrics
 

@@ -1,6 +1,6 @@
 """analysis: what the recorded runs show (reads trajectories, never runs a model).
 
-Modules, each with one job; imports point down this list only:
+Modules, each with one job; each imports only modules listed before it:
 
 - :mod:`~resetsim.analysis.episodes`: the relationship index and its
   smoothing, reset episodes detected from it (:class:`Episodes`, ``detect``,
@@ -16,7 +16,9 @@ Modules, each with one job; imports point down this list only:
 - :mod:`~resetsim.analysis.triggers`: the likely trigger of each reset
   (leader changes, scheduled and stochastic events) and the episode table
   (``episodes.csv``).
-- :mod:`~resetsim.analysis.statistics`: statistics over many runs of a sweep.
+- :mod:`~resetsim.analysis.statistics`: plain statistics of many runs (the
+  Wilson interval of a share, the t interval of a mean); imports nothing from
+  resetsim.
 
 This ``__init__`` imports none of them, so ``import resetsim.analysis`` is cheap.
 """

@@ -16,37 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
+from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, columns
 from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import randomness
 from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, as_compiled
 
-#: Recorded state variables (each gets a ``<state id>_`` prefix).
-STATE_COLUMNS: tuple[str, ...] = (
-    "power",
-    "trust",
-    "leader_affinity",
-    "ideology",
-    "domestic_constraint",
-    "status_expectation",
-    "recognition",
-    "grievance",
-    "threat",
-    "willingness",
-)
-#: Recorded dyad variables.
-DYAD_COLUMNS: tuple[str, ...] = (
-    "cooperation",
-    "trust_yield",
-    *(k for k in dyn.DYAD_VARS if k.startswith("interest_")),
-)
-
-
-def columns(state_ids: Sequence[str]) -> list[str]:
-    """All recorded column names for a dyad, in output order."""
-    return [f"{s}_{v}" for s in state_ids for v in STATE_COLUMNS] + list(DYAD_COLUMNS)
+#: Kept importable from here (the column lists live in :mod:`resetsim.engines.columns`).
+__all__ = ["DYAD_COLUMNS", "STATE_COLUMNS", "Trajectories", "chunks", "columns", "simulate"]
 
 
 @dataclass
@@ -76,8 +54,6 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
                 raise ValueError(f"parameter {k!r} has shape {arr.shape}, expected ({n},)")
             out[k] = arr
     return out
-
-
 
 
 def simulate(

@@ -1,14 +1,22 @@
 """One function between the model and everything else: run a scenario.
 
 ``run_scenario(scenario, runs, seed)`` returns a :class:`RunResult` (arrays
-over runs and ticks, plus the seeds and resolved parameters); the CLI, sweeps
-and tests all call it.  Replication seeds come from
-``numpy.random.SeedSequence``: run ``i`` of base seed ``s`` always gets the
-same seed, however the runs are chunked or distributed.
+over runs and ticks, plus the seeds and resolved parameters); the CLI, the
+Python API (:func:`resetsim.run`), sweeps and tests all call it.  Replication
+seeds come from :func:`resetsim.engines.randomness.replication_seeds`: run
+``i`` of base seed ``s`` always gets the same seed, however the runs are
+chunked or distributed.
+
+Two engines give the same numbers: ``"ensemble"`` (all runs at once as
+arrays, fast, the default) and ``"mesa"`` (one
+:class:`~resetsim.engines.model.ResetModel` per run, the reference).  The Mesa
+engine's module is loaded on first use, so that running on the fast engine
+never imports Mesa.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,17 +24,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from resetsim.core.provenance import __version__
-from resetsim.engines.ensemble import Trajectories, chunks, columns, simulate
+from resetsim.engines.columns import columns, leader_columns, output_order
+from resetsim.engines.ensemble import Trajectories, chunks, simulate
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import Compiled, as_compiled
 
+#: The engines :func:`run_scenario` accepts.
 ENGINES = ("ensemble", "mesa")
+#: Runs advanced at once by the ensemble engine (memory stays bounded).
 DEFAULT_CHUNK = 4096
-
-
-
-
+#: Where the reference model lives (imported on first use: it imports Mesa).
+MODEL_MODULE = "resetsim.engines.model"
+#: ``seed_derivation`` as ``meta.json`` states it.
+SEED_DERIVATION = (
+    "numpy.random.SeedSequence(seed, spawn_key=(run,)).generate_state(2, uint32) -> 63-bit int"
+)
 
 
 def simulate_mesa(
@@ -36,13 +48,13 @@ def simulate_mesa(
     record: Sequence[str] | None = None,
     progress: Any = None,
 ) -> Trajectories:
-    """The reference engine: one :class:`~resetsim.model.ResetModel` per seed."""
-    from resetsim.engines.model import ResetModel
+    """The reference engine: one :class:`~resetsim.engines.model.ResetModel` per seed."""
+    model_class = importlib.import_module(MODEL_MODULE).ResetModel
 
     wanted = list(record) if record is not None else columns(compiled.state_ids)
     data = {c: np.empty((len(seeds), compiled.n_ticks)) for c in wanted}
     for i, seed in enumerate(seeds):
-        model = ResetModel(compiled, rng=int(seed), params=dict(params or {}))
+        model = model_class(compiled, rng=int(seed), params=dict(params or {}))
         while model.running:
             model.step()
         frame = model.datacollector.get_model_vars_dataframe()
@@ -55,7 +67,13 @@ def simulate_mesa(
 
 @dataclass
 class RunResult:
-    """What a batch of runs of one scenario produced."""
+    """What a batch of runs of one scenario produced.
+
+    ``compiled`` is the scenario as run, ``trajectories`` the recorded arrays,
+    ``seed`` the base seed, ``engine`` the engine's name and ``params`` every
+    registry parameter as resolved for the runs (defaults, then the
+    scenario's, then the caller's overrides).
+    """
 
     compiled: Compiled
     trajectories: Trajectories
@@ -65,13 +83,16 @@ class RunResult:
 
     @property
     def seeds(self) -> np.ndarray:
+        """Each run's seed (derived from :attr:`seed`)."""
         return self.trajectories.seeds
 
     @property
     def n_runs(self) -> int:
+        """The number of runs."""
         return self.trajectories.n_runs
 
     def __getitem__(self, key: str) -> np.ndarray:
+        """A recorded column as a ``(runs, ticks)`` array."""
         return self.trajectories[key]
 
     def frame(self, runs: slice | None = None) -> pd.DataFrame:
@@ -86,14 +107,11 @@ class RunResult:
             "run": np.repeat(index, T),
             "date": np.tile(np.array(c.dates), n),
         }
-        first = ("power", "trust", "leader_affinity")
-        cols = [f"{s}_{v}" for s in ids for v in first]
-        cols += [k for k in columns(ids) if k not in cols]
-        for k in cols:
+        for k in output_order(ids):
             if k in self.trajectories.data:
                 out[k] = self.trajectories[k][sel].reshape(-1)
-        for s, sid in enumerate(ids):
-            out[f"{sid}_leader"] = np.tile(np.array([nm[s] for nm in c.leader_names]), n)
+        for s, col in enumerate(leader_columns(ids)):
+            out[col] = np.tile(np.array([nm[s] for nm in c.leader_names]), n)
         return pd.DataFrame(out)
 
     def write_csv(self, path, block: int = 1000) -> None:
@@ -103,29 +121,6 @@ class RunResult:
             for a in range(0, self.n_runs, block):
                 part = self.frame(slice(a, min(a + block, self.n_runs)))
                 part.to_csv(fh, index=False, header=a == 0, float_format="%.6f")
-
-    def meta(self) -> dict[str, Any]:
-        """Provenance for ``meta.json`` (no timestamps: same seed, same bytes)."""
-        import matplotlib
-        import mesa
-
-        return {
-            "resetsim_version": __version__,
-            "engine": self.engine,
-            "runs": self.n_runs,
-            "seed": self.seed,
-            "seeds": [int(s) for s in self.seeds],
-            "seed_derivation": "numpy.random.SeedSequence(seed, spawn_key=(run,))"
-            ".generate_state(2, uint32) -> 63-bit int",
-            "parameters": self.params,
-            "scenario": self.compiled.scenario.resolved(),
-            "versions": {
-                "numpy": np.__version__,
-                "pandas": pd.__version__,
-                "mesa": mesa.__version__,
-                "matplotlib": matplotlib.__version__,
-            },
-        }
 
 
 def run_scenario(

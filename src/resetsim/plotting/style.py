@@ -1,0 +1,121 @@
+"""What every figure shares: colours, the time axis, leader bands, shock
+lines, median-and-bands, and saving with deterministic metadata."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from resetsim.core import calendar as cal
+
+#: One colour per state of the dyad (in the scenario's order).
+STATE_COLOURS = ("#1f4e99", "#b5261e", "#2e7d32", "#6a1b9a")
+#: PNG metadata: no software version, so the same figure gives the same bytes.
+PNG_METADATA = {"Software": None}
+
+
+def quarter_ends(compiled) -> np.ndarray:
+    """Where each recorded state is drawn: the END of its quarter.
+
+    A row of ``trajectory.csv`` is dated by its quarter's first day but holds
+    the state after that quarter's events and dynamics; drawing it at the
+    quarter's end keeps every effect after its cause on the time axis (events
+    are drawn mid-quarter, leader terms from the start of their quarter).
+    """
+    return np.array([cal.decimal_year(int(q)) + 0.25 for q in compiled.quarters])
+
+
+def quarter_start(x: np.ndarray, t: int) -> float:
+    """The start of tick ``t``'s quarter (``x`` from :func:`quarter_ends`); ``t`` may be
+    one past the last tick."""
+    return float(x[t] - 0.25) if t < len(x) else float(x[-1])
+
+
+def leader_band(
+    ax, a: float, b: float, y0: float, y1: float, colour, alpha: float, name: str, fontsize: float
+) -> None:
+    """One labelled leader-term band between x = a and b, y0 and y1 (axes units)."""
+    ax.axvspan(a, b, ymin=y0, ymax=y1, color=colour, alpha=alpha, lw=0)
+    ax.text(
+        (a + b) / 2,
+        (y0 + y1) / 2,
+        name,
+        transform=ax.get_xaxis_transform(),
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        color=colour,
+        clip_on=True,
+    )
+
+
+def shade_leaders(ax, compiled, x: np.ndarray) -> None:
+    """Leader terms as alternating bands: the first state's along the top, the
+    second's along the bottom, each labelled with the leader's name."""
+    for s in range(len(compiled.state_ids)):
+        y0, y1 = (0.93, 1.0) if s == 0 else (0.0, 0.07)
+        terms = [(t0, t1, name) for st, t0, t1, name in compiled.leader_terms if st == s]
+        for k, (t0, t1, name) in enumerate(terms):
+            alpha = 0.12 + 0.12 * (k % 2)
+            leader_band(
+                ax,
+                quarter_start(x, t0),
+                quarter_start(x, t1),
+                y0,
+                y1,
+                STATE_COLOURS[s],
+                alpha,
+                name,
+                6,
+            )
+
+
+def mark_shocks(
+    ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 5.0, labels: bool = True
+) -> None:
+    """Scheduled shocks as thin vertical lines (mid-quarter) with labels placed
+    greedily on ``levels`` rows so that they do not overlap where avoidable
+    (``labels=False``: lines only)."""
+    span = float(x[-1] - x[0]) + 0.25
+    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    years_per_char = span / max(width_in * 72.0 / (0.55 * fontsize), 1.0)
+    ends = [-np.inf] * levels
+    for m in compiled.markers:
+        xm = float(x[m.tick]) - 0.125
+        ax.axvline(xm, color="0.55", lw=0.5, alpha=0.6, zorder=1)
+        if not labels:
+            continue
+        free = [k for k in range(levels) if ends[k] < xm]
+        k = free[0] if free else int(np.argmin(ends))
+        ends[k] = xm + (len(m.label) + 1.5) * years_per_char
+        ax.text(
+            xm,
+            0.905 - 0.043 * k,
+            m.label,
+            transform=ax.get_xaxis_transform(),
+            fontsize=fontsize,
+            color="0.3",
+            ha="left",
+            va="top",
+            clip_on=True,
+        )
+
+
+def median_bands(ax, x, y, colour, label, lw=1.8, alpha=1.0):
+    """Median line and 50% / 90% bands of ``y`` ``(runs, ticks)`` over ``x``."""
+    if y.shape[0] == 1:
+        ax.plot(x, y[0], color=colour, lw=lw, label=label, alpha=alpha)
+        return
+    q05, q25, q50, q75, q95 = np.quantile(y, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    ax.fill_between(x, q05, q95, color=colour, alpha=0.12 * alpha, lw=0)
+    ax.fill_between(x, q25, q75, color=colour, alpha=0.25 * alpha, lw=0)
+    ax.plot(x, q50, color=colour, lw=lw, label=label, alpha=alpha)
+
+
+def save(fig, path, **kwargs) -> None:
+    """Save a figure with deterministic metadata, then close it."""
+    fig.savefig(path, metadata=PNG_METADATA, **kwargs)
+    plt.close(fig)

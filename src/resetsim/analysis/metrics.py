@@ -23,6 +23,7 @@ import numpy as np
 
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs, params_for, per_run, spiral_measures
+from resetsim.engines.columns import detection_columns
 from resetsim.scenario.targets import load_for
 
 #: The metric names :func:`run_metrics` always returns (plus ``final_<id>_trust``
@@ -53,8 +54,9 @@ FIDELITY_METRICS: tuple[str, ...] = (
 
 
 def required_columns(state_ids: Sequence[str]) -> list[str]:
-    """The trajectory columns detection needs (record at least these in a sweep)."""
-    return [f"{state_ids[0]}_trust", f"{state_ids[1]}_trust", "cooperation"]
+    """The trajectory columns :func:`run_metrics` needs (record at least these in a
+    sweep): detection's columns, :func:`resetsim.engines.columns.detection_columns`."""
+    return detection_columns(state_ids)
 
 
 def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, np.ndarray]:

@@ -16,7 +16,9 @@ The Python API (experiments in, outcomes out)::
 
     model = resetsim.ResetModel(scenario="...", rng=1, k_leader=0.5)  # Mesa
 
-``import resetsim`` loads neither Mesa nor matplotlib: they load on first use.
+``import resetsim`` loads neither Mesa nor matplotlib nor the experiments
+machinery: :func:`run`, :func:`evaluate`, :class:`ResetModel` and
+:class:`StateAgent` load their modules on first use.
 The layers, from the bottom: ``core`` (parameters, equations, shocks, power,
 calendar), ``scenario``, ``engines``, ``analysis``, ``plotting``,
 ``experiments``, ``output``, the API, ``cli``; see ``docs/ARCHITECTURE.md``.
@@ -24,6 +26,7 @@ calendar), ``scenario``, ``engines``, ``analysis``, ``plotting``,
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from resetsim.core.config import ScenarioError
@@ -31,31 +34,39 @@ from resetsim.core.provenance import __version__
 from resetsim.scenario import Scenario, compile_scenario, load
 
 if TYPE_CHECKING:  # pragma: no cover
+    from resetsim.api import Result, run
     from resetsim.engines.model import ResetModel, StateAgent
+    from resetsim.experiments.evaluate import evaluate
 
-#: Names loaded on first use (Mesa is imported only when the model is).
+#: Names loaded on first use, and the module each comes from (Mesa is imported
+#: only with the model, pandas and the analysis only with the API).
 _LAZY = {
+    "run": "resetsim.api",
+    "Result": "resetsim.api",
+    "evaluate": "resetsim.experiments.evaluate",
     "ResetModel": "resetsim.engines.model",
     "StateAgent": "resetsim.engines.model",
 }
 
 __all__ = [
     "ResetModel",
+    "Result",
     "Scenario",
     "ScenarioError",
     "StateAgent",
     "__version__",
     "compile_scenario",
+    "evaluate",
     "load",
+    "run",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    """Load a name of :data:`_LAZY` from its module on first access."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'resetsim' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -1,0 +1,188 @@
+"""The Python API: run a scenario in memory and get its tables back.
+
+For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
+
+    import resetsim
+
+    result = resetsim.run("scenarios/history_1989_2021.toml", runs=100, seed=1)
+    result.frame()      # trajectory.csv as a DataFrame: one row per run and quarter
+    result.episodes()   # episodes.csv: one row per detected reset episode
+    result.metrics()    # one row per run: run, seed and the run's metrics
+    result.seeds        # each run's seed;  result.params: every parameter's value
+    result["usa_trust"] # a recorded column as a (runs, quarters) array
+
+    # a parameter changed (checked against the registry: `resetsim params`)
+    no_leaders = resetsim.run("scenarios/example.toml", runs=20, seed=1,
+                              params={"k_leader": 0.0})
+
+    # the Mesa agent model instead of the fast ensemble engine (same numbers)
+    same = resetsim.run("scenarios/example.toml", runs=2, seed=1, engine="mesa")
+
+The tables are exactly those ``resetsim run`` writes for the same scenario,
+runs and seed (one definition: :mod:`resetsim.output.tables`).  A design of
+many parameter points is :func:`resetsim.evaluate`'s job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resetsim.analysis.episodes import Episodes
+from resetsim.core.params import check_overrides
+from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.output import tables
+from resetsim.scenario import Compiled, Scenario
+
+__all__ = ["Result", "check_params", "run"]
+
+
+class Result:
+    """What :func:`run` returns: the runs of one scenario and their tables.
+
+    Attributes: :attr:`compiled` (the scenario as run), :attr:`scenario`,
+    :attr:`seed` (the base seed), :attr:`seeds` (each run's), :attr:`params`
+    (every registry parameter as the runs used it), :attr:`engine`,
+    :attr:`n_runs`, :attr:`raw` (the underlying
+    :class:`~resetsim.engines.runner.RunResult`).  ``result[column]`` is a
+    recorded column as a ``(runs, quarters)`` array.
+    """
+
+    def __init__(self, raw: RunResult):
+        self.raw = raw
+
+    # -- what was run
+    @property
+    def compiled(self) -> Compiled:
+        """The compiled scenario the runs used."""
+        return self.raw.compiled
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario (as loaded, ``extends`` resolved)."""
+        return self.raw.compiled.scenario
+
+    @property
+    def seed(self) -> int:
+        """The base seed."""
+        return self.raw.seed
+
+    @property
+    def seeds(self) -> np.ndarray:
+        """Each run's seed (run ``i`` of base seed ``s`` always gets the same one)."""
+        return self.raw.seeds
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Every registry parameter as the runs used it (defaults, then the
+        scenario's, then ``params`` given to :func:`run`)."""
+        return dict(self.raw.params)
+
+    @property
+    def engine(self) -> str:
+        """``"ensemble"`` or ``"mesa"``."""
+        return self.raw.engine
+
+    @property
+    def n_runs(self) -> int:
+        """The number of runs."""
+        return self.raw.n_runs
+
+    @property
+    def dates(self) -> list[str]:
+        """Each quarter's first day (``YYYY-MM-DD``), the trajectory's time axis."""
+        return self.raw.compiled.dates
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        """A recorded column as a ``(runs, quarters)`` array."""
+        return self.raw[column]
+
+    def __len__(self) -> int:
+        return self.n_runs
+
+    def __repr__(self) -> str:
+        d = self.dates
+        return (
+            f"<resetsim.Result {self.scenario.name}: {self.n_runs} run(s), "
+            f"{d[0]} .. {d[-1]}, engine {self.engine}, seed {self.seed}>"
+        )
+
+    # -- the tables
+    @cached_property
+    def detected(self) -> Episodes:
+        """The reset episodes detected in each run, as arrays (what
+        :meth:`episodes` tabulates; see :mod:`resetsim.analysis.episodes`)."""
+        return tables.detect(self.raw)
+
+    def frame(self) -> pd.DataFrame:
+        """The trajectory table of ``trajectory.csv``: one row per run and
+        quarter (``run``, ``date``, every recorded variable, each state's
+        leader), at full precision (the file rounds to 6 decimals)."""
+        return self.raw.frame()
+
+    def episodes(self) -> pd.DataFrame:
+        """The episode table of ``episodes.csv``: one row per detected episode
+        and run (dates, levels of the relationship index, honeymoon, duration,
+        depth, likely trigger and, with targets, the matched target)."""
+        return tables.episode_table(self.raw, self.detected)
+
+    def metrics(self) -> pd.DataFrame:
+        """One row per run: ``run``, ``seed`` and the metrics of
+        :func:`resetsim.analysis.metrics.run_metrics` (episode counts and
+        trends, shares of time, final trusts and, when the scenario names a
+        targets file, the fidelity metrics)."""
+        return tables.metric_table(self.raw)
+
+
+def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") -> dict[str, float]:
+    """Parameter overrides checked against the registry, as floats.
+
+    Raises :class:`ValueError` naming every unknown parameter and every value
+    that is not a finite number within the parameter's bounds (as
+    :class:`~resetsim.engines.model.ResetModel` does).
+    """
+    values = {
+        str(k): float(v) if isinstance(v, Real) and not isinstance(v, bool) else v
+        for k, v in (params or {}).items()
+    }
+    problems = check_overrides(values)
+    if problems:
+        raise ValueError(f"{who}: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems))
+    return values
+
+
+def run(
+    scenario: str | Path | Scenario | Compiled,
+    runs: int | None = 1,
+    seed: int | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: str = "ensemble",
+) -> Result:
+    """Run a scenario ``runs`` times and return a :class:`Result`.
+
+    ``scenario`` is a TOML file, a loaded :class:`~resetsim.scenario.Scenario`
+    or a compiled one; ``runs`` the number of runs (``None``: the scenario's
+    ``runs``); ``seed`` the base seed (default: the scenario's); ``params``
+    parameter overrides on top of the scenario's (``resetsim params`` lists
+    them); ``engine`` ``"ensemble"`` (fast, the default) or ``"mesa"`` (the
+    agent model, the reference; same numbers).
+
+    Raises :class:`ValueError` for an unknown or out-of-bounds parameter, an
+    unknown engine, ``runs < 1`` or a negative seed, and
+    :class:`~resetsim.ScenarioError` for an invalid scenario file.
+    """
+    overrides = check_params(params)
+    if engine not in ENGINES:
+        raise ValueError(f"resetsim.run: unknown engine {engine!r}; use one of {ENGINES}")
+    if runs is not None and int(runs) < 1:
+        raise ValueError(f"resetsim.run: runs must be at least 1, got {runs!r}")
+    if seed is not None and int(seed) < 0:
+        raise ValueError(f"resetsim.run: seed must be >= 0, got {seed!r}")
+    raw = run_scenario(scenario, runs=runs, seed=seed, params=overrides, engine=engine)
+    return Result(raw)

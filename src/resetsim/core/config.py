@@ -36,7 +36,6 @@ Number = Annotated[float, BeforeValidator(_number)]
 Count = Annotated[int, BeforeValidator(_number)]
 
 
-
 def _date_like(value: Any) -> Any:
     """A date as text (``"2001Q3"``, ``"2001-09-11"``), a year, or a TOML date."""
     if isinstance(value, _dt.datetime):
@@ -98,20 +97,200 @@ def fmt_loc(loc: tuple, raw: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def decode_text(data: bytes) -> str:
+    """Bytes of a data file as text: UTF-8, with or without a byte-order mark.
+
+    Raises ``ValueError`` with a message a user can act on (UTF-16, Latin-1 ...).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("is UTF-16 text, not UTF-8; save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+
+
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    """TOML text (a leading byte-order mark is ignored) -> a mapping, or a
+    :class:`ScenarioError` naming ``file``."""
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(file, "", f"not valid TOML: {exc}")]) from None
+
+
 def read_toml(path: Path, missing: str = "file not found") -> dict[str, Any]:
     """Read a TOML file; any failure is a :class:`ScenarioError` naming the file
-    (scenarios, targets and experiments all read their files through this)."""
+    (scenarios, targets and experiments all read their files through this).
+    UTF-8 with a byte-order mark is read like plain UTF-8."""
+    file = str(path)
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read()
     except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "", missing)]) from None
+        raise ScenarioError([Problem(file, "", missing)]) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(str(path), "", "is a directory, not a TOML file")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(str(path), "", f"not valid TOML: {exc}")]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem(str(path), "", "not UTF-8 text")]) from None
+        raise ScenarioError([Problem(file, "", "is a directory, not a TOML file")]) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError([Problem(file, "", f"cannot be read: {reason}")]) from None
+    try:
+        text = decode_text(data)
+    except ValueError as exc:
+        raise ScenarioError([Problem(file, "", str(exc))]) from None
+    return parse_toml(text, file)
+
+
+#: What each kind of data file says that the others do not (top-level keys;
+#: ``name``, ``description``, ``seed`` and ``parameters`` are shared).
+_KIND_KEYS: dict[str, frozenset[str]] = {
+    "scenario": frozenset(
+        {
+            "states",
+            "leaders",
+            "events",
+            "stochastic",
+            "extends",
+            "start",
+            "end",
+            "projection_start",
+            "runs",
+            "kinds",
+            "interests",
+            "power",
+            "remove_events",
+            "remove_leaders",
+            "remove_stochastic",
+        }
+    ),
+    "experiment": frozenset(
+        {
+            "design",
+            "scenario",
+            "replications",
+            "metrics",
+            "shares",
+            "figures",
+            "trajectories",
+            "chunk_size",
+            "common_random_numbers",
+        }
+    ),
+    "targets": frozenset({"tolerance_quarters", "spurious_penalty", "min_rise", "min_fall"}),
+}
+
+
+def detect_kind(raw: Mapping[str, Any]) -> str | None:
+    """Which kind of resetsim file a TOML mapping looks like.
+
+    ``"scenario"``, ``"experiment"``, ``"targets"``, ``"parameters"`` (a file
+    holding only ``[parameters]``, as ``calibrate --around`` reads) or ``None``
+    when nothing tells (an empty file, only shared keys, or a tie).  Decided
+    by the keys only one kind has; ``targets`` counts for a targets file when
+    it is an array of tables (a scenario's ``targets`` is a path).
+    """
+    if not isinstance(raw, Mapping):
+        return None
+    keys = set(raw)
+    if keys == {"parameters"} and isinstance(raw["parameters"], Mapping):
+        return "parameters"
+    score = {kind: len(keys & distinct) for kind, distinct in _KIND_KEYS.items()}
+    targets = raw.get("targets")
+    if isinstance(targets, list) and targets and all(isinstance(t, Mapping) for t in targets):
+        score["targets"] += 2
+    best = max(score.values())
+    if best == 0:
+        return None
+    winners = [kind for kind, n in score.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+#: How to use a file of each kind, and what to call it.
+_USE = {
+    "scenario": "use `resetsim run PATH`",
+    "experiment": "use `resetsim sweep PATH`",
+    "targets": 'a scenario names it with targets = "NAME" (the path from the scenario\'s folder)',
+    "parameters": "give it to `resetsim calibrate --around PATH` or copy its values into "
+    "a scenario's [parameters]",
+}
+_THIS = {
+    "scenario": "a scenario file",
+    "experiment": "an experiment file",
+    "targets": "a targets file",
+    "parameters": "a file of [parameters] only",
+}
+_NOT = {
+    "scenario": "a scenario",
+    "experiment": "an experiment",
+    "targets": "a targets file",
+    "parameters": "a parameters file",
+}
+
+
+def wrong_kind_message(kind: str | None, expected: str, file: str) -> str | None:
+    """One line for a file of ``kind`` given where a file of ``expected`` kind
+    belongs (``None`` if the kinds agree or the kind is unknown), e.g.
+    ``"this is an experiment file, not a scenario: use `resetsim sweep exp.toml`"``
+    (``file`` as the user gave it)."""
+    if kind is None or kind == expected or kind not in _USE:
+        return None
+    usage = _USE[kind].replace("PATH", file).replace("NAME", Path(file).name)
+    return f"this is {_THIS[kind]}, not {_NOT.get(expected, expected)}: {usage}"
+
+
+def check_kind(raw: Mapping[str, Any], expected: str, file: str) -> None:
+    """Raise a one-problem :class:`ScenarioError` if ``raw`` is plainly another
+    kind of file than ``expected`` (``"scenario"``, ``"experiment"``, ``"targets"``)."""
+    message = wrong_kind_message(detect_kind(raw), expected, file)
+    if message:
+        raise ScenarioError([Problem(file, "", message)])
+
+
+#: Plainer words for pydantic's error types (a user writes TOML, not Python).
+_PLAIN = {
+    "tuple_type": "must be an array",
+    "list_type": "must be an array",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "string_type": "must be text (in quotes)",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+}
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters (messages stay one short line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def _plain_message(err: Mapping[str, Any]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return "must be an id: lower-case letters, digits and _, starting with a letter"
+    if kind == "string_too_long":
+        return f"must have at most {ctx.get('max_length')} characters"
+    if kind in ("too_long", "too_short"):
+        bound = "at most" if kind == "too_long" else "at least"
+        limit = ctx.get("max_length") if kind == "too_long" else ctx.get("min_length")
+        got = ctx.get("actual_length")
+        return f"must have {bound} {limit} items" + (f" (got {got})" if got is not None else "")
+    msg = str(err["msg"])
+    return "must be " + msg.removeprefix("Input should be ") if msg.startswith("Input ") else msg
 
 
 def schema_problems(
@@ -120,10 +299,11 @@ def schema_problems(
     file: str,
     normalise: Any = None,
 ) -> list[Problem]:
-    """One problem per schema error.
+    """One problem per schema error, in words for someone who writes TOML.
 
     A list whose items failed is not also reported as too short: pydantic
-    counts only the valid items, so that message would be spurious.
+    counts only the valid items, so that message would be spurious.  The
+    offending value is quoted, cut short (a message stays one short line).
     """
     errors = exc.errors()
     failed_lists = {
@@ -134,12 +314,15 @@ def schema_problems(
         loc = tuple(err["loc"]) if normalise is None else tuple(normalise(err["loc"]))
         if err["type"] in ("too_short", "too_long") and loc in failed_lists:
             continue
-        msg = err["msg"]
-        if err["type"] == "value_error":
-            msg = str(err.get("ctx", {}).get("error", msg))
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif "input" in err and err["type"] not in ("missing",):
-            msg = f"{msg} (got {err['input']!r})"
+        msg = _plain_message(err)
+        if loc and loc[-1] == "[key]":  # a bad key of a table: name the key itself
+            loc = loc[:-1]
+            msg = "this name " + msg
+        if (
+            "input" in err
+            and err["type"] not in ("missing", "extra_forbidden", "too_long", "too_short")
+            and "(got " not in msg
+        ):
+            msg = f"{msg} (got {short_repr(err['input'])})"
         problems.append(Problem(file, fmt_loc(loc, raw), msg))
     return problems

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ from pydantic import ValidationError
 from resetsim.core.config import (
     Problem,
     ScenarioError,
+    check_kind,
+    parse_toml,
     read_toml,
     schema_problems,
 )
@@ -32,6 +33,22 @@ _MERGE_BY_ID = {
     "leaders": "remove_leaders",
     "stochastic": "remove_stochastic",
 }
+
+
+#: Where each item of a resolved scenario was written: ``(group, id) -> file``
+#: (``group`` is ``events``, ``leaders`` or ``stochastic``).
+Origins = dict[tuple[str, str], str]
+
+
+def _note_origins(raw: dict[str, Any], file: str, origins: Origins | None) -> None:
+    if origins is None:
+        return
+    for group in _MERGE_BY_ID:
+        items = raw.get(group)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    origins[(group, item["id"])] = os.path.normpath(file)
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str, Any]:
@@ -94,11 +111,14 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
     return out
 
 
-def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _load_raw(
+    path: Path, chain: tuple[Path, ...] = (), origins: Origins | None = None
+) -> dict[str, Any]:
     # problems name the file as the user wrote it; the chain compares resolved paths
     if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
     raw = read_toml(path)
+    check_kind(raw, "scenario", str(path))
     parent_ref = raw.get("extends")
     if parent_ref is None:
         for rk in _MERGE_BY_ID.values():
@@ -107,6 +127,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
                     str(path), rk, "only a scenario that extends another may remove items"
                 )
                 raise ScenarioError([return_problem])
+        _note_origins(raw, str(path), origins)
         return raw
     if not isinstance(parent_ref, str):
         raise ScenarioError([Problem(str(path), "extends", "must be a path (string)")])
@@ -116,9 +137,11 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     # a parent must itself be valid
     here = path.resolve()
     load(parent_path, _chain=(*chain, here))
-    parent = _load_raw(parent_path, (*chain, here))
+    parent = _load_raw(parent_path, (*chain, here), origins)
     _rebase_paths(parent, parent_path.parent, path.parent)
-    return _merge(parent, raw, str(path))
+    merged = _merge(parent, raw, str(path))
+    _note_origins(raw, str(path), origins)
+    return merged
 
 
 def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> None:
@@ -144,11 +167,22 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
 def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read, merge and validate a scenario file; raise :class:`ScenarioError`."""
     path = Path(path)
-    file = str(path)
-    raw = _load_raw(path, _chain)
+    return _validate(_load_raw(path, _chain), str(path), path.resolve().parent)
+
+
+def load_with_origins(path: str | Path) -> tuple[Scenario, Origins]:
+    """:func:`load`, and the file each event, leader term and process was
+    written in (after ``extends``): ``{(group, id): file}``."""
+    path = Path(path)
+    origins: Origins = {}
+    scenario = _validate(_load_raw(path, (), origins), str(path), path.resolve().parent)
+    return scenario, origins
+
+
+def _validate(raw: dict[str, Any], file: str, base_dir: Path) -> Scenario:
     raw = {k: v for k, v in raw.items() if k != "extends" and k not in _MERGE_BY_ID.values()}
     raw["source"] = file
-    raw["base_dir"] = str(path.resolve().parent)
+    raw["base_dir"] = str(base_dir)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -160,20 +194,9 @@ def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
 
 
 def loads(text: str, name: str = "<string>", base_dir: str | Path = ".") -> Scenario:
-    """Validate a scenario given as TOML text (no ``extends``)."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(name, "", f"not valid TOML: {exc}")]) from None
+    """Validate a scenario given as TOML text (no ``extends``; a byte-order mark is ignored)."""
+    raw = parse_toml(text, name)
+    check_kind(raw, "scenario", name)
     if "extends" in raw:
         raise ScenarioError([Problem(name, "extends", "only files may extend a scenario")])
-    raw["source"] = name
-    raw["base_dir"] = str(Path(base_dir).resolve())
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(schema_problems(exc, raw, name)) from None
-    problems = semantic_problems(scenario)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+    return _validate(raw, name, Path(base_dir).resolve())

@@ -8,9 +8,9 @@ parameter overrides.  Checks the schema cannot express live in
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from resetsim.core import shocks as sh
 from resetsim.core.config import (
@@ -22,6 +22,15 @@ from resetsim.core.config import (
 )
 
 Num = Number
+
+
+def _two_states(value: Any) -> Any:
+    """A scenario is a dyad: say so in those words, not pydantic's tuple bounds."""
+    if isinstance(value, (list, tuple)) and len(value) != 2:
+        raise ValueError(
+            f"a scenario declares exactly two states (got {len(value)}); give two [[states]] tables"
+        )
+    return value
 
 
 class StateInitial(Strict):
@@ -98,7 +107,9 @@ class Scenario(Strict):
     runs: Count = Field(1, ge=1, le=1_000_000)
     seed: Count = Field(20210101, ge=0)
     targets: str | None = None
-    states: tuple[StateSpec, ...] = Field(min_length=2, max_length=2)
+    states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
+        min_length=2, max_length=2
+    )
     leaders: tuple[LeaderTerm, ...] = ()
     events: tuple[Event, ...] = ()
     stochastic: tuple[Process, ...] = ()

@@ -23,6 +23,7 @@ from resetsim.core.config import (
     Problem,
     ScenarioError,
     Strict,
+    check_kind,
     read_toml,
     schema_problems,
 )
@@ -73,6 +74,7 @@ class Windows:
 
 def parse(raw: dict[str, Any], file: str) -> Windows:
     """Validate a targets mapping; raise :class:`ScenarioError` listing every problem."""
+    check_kind(raw, "targets", file)
     raw = dict(raw)
     raw["source"] = file
     try:

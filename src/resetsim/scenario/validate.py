@@ -27,6 +27,44 @@ def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int 
         return None
 
 
+def _span(a: int, b: int) -> str:
+    """Quarters ``a`` .. ``b`` (inclusive) as ``2012Q2-2021Q4`` or ``2015Q3``."""
+    return cal.quarter_label(a) if a == b else f"{cal.quarter_label(a)}-{cal.quarter_label(b)}"
+
+
+def _leaderless(sid: str, terms: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """The quarters of the run (``start`` .. ``end``) in which no term of ``sid``
+    is in office (a term runs from its start quarter up to, not including, its
+    end quarter), as one message; ``""`` if every quarter has a leader."""
+    gaps: list[tuple[int, int, str | None]] = []  # (first, last, term that ended before)
+    q, before = start, None
+    for a, b, tid in sorted(terms):
+        if a > q and q <= end:
+            gaps.append((q, min(a - 1, end), before))
+        if b > q:
+            q, before = b, tid
+    if q <= end:
+        gaps.append((q, end, before))
+    if not gaps:
+        return ""
+    shown = [
+        _span(a, b) + (f" (after {tid!r} ends)" if tid is not None else "")
+        for a, b, tid in gaps[:3]
+    ]
+    if len(gaps) > 3:
+        shown.append(f"and {len(gaps) - 3} more")
+    n = sum(b - a + 1 for a, b, _ in gaps)
+    where = ", ".join(shown)
+    if gaps[0][0] == start:
+        head = (
+            f"no leader of {sid!r} is in office at the start ({cal.quarter_label(start)}); "
+            f"{n} quarter(s) without one: {where}"
+        )
+    else:
+        head = f"no leader of {sid!r} is in office for {n} quarter(s): {where}"
+    return f"{head}; add a leader term for them, or move a term's start or end"
+
+
 def semantic_problems(sc: Scenario) -> list[Problem]:
     """Checks the schema cannot express: dates, references, overlaps, bounds."""
     f = sc.source or "<scenario>"
@@ -110,6 +148,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
             problems.append(Problem(f, f"{where}.end", "must not come before start"))
 
     terms: dict[str, list[tuple[int, int, str]]] = {s: [] for s in ids}
+    unreadable: set[str] = set()  # states with a term whose dates did not parse
     for i, lt in enumerate(sc.leaders):
         where = f"leaders[{i}] (id {lt.id!r})"
         if lt.state not in ids:
@@ -124,9 +163,11 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         a = _quarter(lt.start, f, f"{where}.start", problems)
         b = _quarter(lt.end, f, f"{where}.end", problems) if lt.end is not None else 10**9
         if a is None or b is None:
+            unreadable.add(lt.state)
             continue
         if b <= a and lt.end is not None:
             problems.append(Problem(f, f"{where}.end", "a term must end after it starts"))
+            unreadable.add(lt.state)
             continue
         terms[lt.state].append((a, b, lt.id))
     for sid, ts in terms.items():
@@ -136,16 +177,12 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 problems.append(
                     Problem(f, "leaders", f"terms {id1!r} and {id2!r} of {sid!r} overlap")
                 )
-        if start is not None and ts and not any(a <= start < b for a, b, _ in ts):
-            problems.append(
-                Problem(
-                    f,
-                    "leaders",
-                    f"no leader of {sid!r} is in office at the start ({cal.quarter_label(start)})",
-                )
-            )
         if not ts:
             problems.append(Problem(f, "leaders", f"state {sid!r} has no leader term"))
+        elif start is not None and end is not None and sid not in unreadable:
+            gap = _leaderless(sid, ts, start, end)
+            if gap:
+                problems.append(Problem(f, "leaders", gap))
 
     for name, msg in prm.check_overrides(sc.parameters):
         problems.append(Problem(f, f"parameters.{name}", msg))

@@ -16,11 +16,19 @@ import sys
 
 from resetsim.cli.common import UsageError
 from resetsim.core.config import ScenarioError
-from resetsim.core.io import OutputExists
+from resetsim.core.io import OutputError, OutputExists
 from resetsim.core.provenance import __version__
 
 #: The sub-commands (each a module of :mod:`resetsim.cli`), in ``--help`` order.
-COMMANDS: tuple[str, ...] = ("run", "compare", "validate", "sweep", "calibrate", "params", "kinds")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "compare",
+    "validate",
+    "sweep",
+    "calibrate",
+    "params",
+    "kinds",
+)
 
 
 def _command_modules():
@@ -38,13 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in _command_modules():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__)
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_run=mod.run, _parser=p)
     return parser
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; an argument the sub-command does not know is
+    reported by that sub-command (its usage line, not the top-level one)."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        unknown = [a for a in extra if a.startswith("-")] or extra
+        args._parser.error(
+            f"unrecognized arguments: {' '.join(unknown)} (see `resetsim {args.command} --help`)"
+        )
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(argv)
     try:
         return int(args._run(args) or 0)
     except ScenarioError as exc:
@@ -53,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    except (OutputExists, UsageError) as exc:
+    except (OutputExists, OutputError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

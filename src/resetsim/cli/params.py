@@ -18,11 +18,16 @@ def run(args) -> int:
     if args.markdown:
         print(prm.markdown_table(), end="")
         return 0
+    groups = sorted({p.group for p in prm.PARAMETERS})
+    unknown = [g for g in args.group or [] if g not in groups]
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        names = ", ".join(repr(g) for g in unknown)
+        raise UsageError(
+            f"no parameter group{plural} {names}; the groups are {', '.join(groups)} "
+            "(e.g. `resetsim params --group trust`)"
+        )
     rows = prm.table(args.group)
-    if not rows:
-
-        groups = sorted({p.group for p in prm.PARAMETERS})
-        raise UsageError(f"no parameter group {args.group!r}; the groups are {', '.join(groups)}")
     w = max(len(r["name"]) for r in rows)
     group = None
     for r in rows:

@@ -22,19 +22,76 @@ class OutputExists(Exception):
     """The output directory is not empty and overwriting was not asked for."""
 
 
+class OutputError(Exception):
+    """The output cannot be written there (no permission, a read-only or
+    virtual file system, a file in the way ...): the path and the system's reason."""
+
+
+def _cannot(path: Path, exc: OSError, what: str = "cannot write") -> OutputError:
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(f"{what} {path}: {reason}; choose another --out")
+
+
 def is_nonempty_dir(path: Path) -> bool:
-    return path.is_dir() and any(path.iterdir())
+    try:
+        return path.is_dir() and any(path.iterdir())
+    except OSError as exc:
+        raise _cannot(path, exc, "cannot read") from None
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """The nearest of ``path``'s parents that exists (``path`` is absolute)."""
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            return parent
+    return Path(path.anchor)
+
+
+def check_writable(path: str | Path) -> Path:
+    """Raise :class:`OutputError` unless a directory ``path`` could be created
+    (or replaced) there: the folder that would hold it must be a writable
+    folder.  Tried by making and removing an empty folder beside it, so
+    nothing is left behind and nothing is created on failure.  A ``path`` that
+    does not exist yet is not created."""
+    path = Path(path)
+    parent = path.absolute().parent
+    where = parent if parent.exists() else _existing_ancestor(parent)
+    if not where.is_dir():
+        raise OutputError(
+            f"cannot create {path}: {where} is a file, not a folder; choose another --out"
+        )
+    try:
+        probe = tempfile.mkdtemp(prefix=".resetsim-probe.", dir=where)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(
+            f"cannot write {path}: no folder can be made in {where} ({reason}); "
+            "choose another --out"
+        ) from None
+    os.rmdir(probe)
+    return path
 
 
 def check_output_dir(path: str | Path, overwrite: bool = False) -> Path:
-    """Refuse a non-empty directory (unless ``overwrite``) or a file in the way."""
+    """Refuse a non-empty directory (unless ``overwrite``), a file in the way
+    (:class:`OutputExists`) or a place that cannot be written (:class:`OutputError`)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise OutputExists(f"{path} exists and is not a directory")
+        raise OutputExists(f"{path} exists and is not a directory; choose another --out")
     if is_nonempty_dir(path) and not overwrite:
         raise OutputExists(
             f"{path} is not empty; choose another --out or pass --overwrite to replace it"
         )
+    return check_writable(path)
+
+
+def make_dirs(path: str | Path) -> Path:
+    """``mkdir -p``, raising :class:`OutputError` (path and reason) on failure."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot(path, exc, "cannot create") from None
     return path
 
 
@@ -44,34 +101,51 @@ def atomic_dir(path: str | Path, overwrite: bool = False) -> Iterator[Path]:
 
     The staging directory sits beside ``path`` (same file system), so the final
     step is a rename; on any error it is removed and ``path`` is untouched.
+    A place that cannot be written raises :class:`OutputError`.
     """
+    given = Path(path)
     path = check_output_dir(path, overwrite).absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
-    os.chmod(stage, 0o777 & ~_umask())
+    make_dirs(path.parent)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+        os.chmod(stage, 0o777 & ~_umask())
+    except OSError as exc:
+        raise _cannot(given, exc) from None
     try:
         yield stage
-        if path.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
-            os.replace(path, trash / "old")
-            os.replace(stage, path)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(stage, path)
+        try:
+            if path.exists():
+                trash = Path(
+                    tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent)
+                )
+                os.replace(path, trash / "old")
+                os.replace(stage, path)
+                shutil.rmtree(trash, ignore_errors=True)
+            else:
+                os.replace(stage, path)
+        except OSError as exc:
+            raise _cannot(given, exc) from None
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
 
 
 def write_atomic(path: str | Path, writer: Callable[[Path], Any]) -> None:
-    """Write one file via a temporary sibling and ``os.replace``."""
+    """Write one file via a temporary sibling and ``os.replace``; a place that
+    cannot be written raises :class:`OutputError`."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())
+    except OSError as exc:
+        raise _cannot(path, exc) from None
     try:
         writer(Path(tmp))
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "run",
     "compare",
     "validate",
+    "events",
     "sweep",
     "calibrate",
     "params",

@@ -96,6 +96,11 @@ def test_run_writes_outputs(run_cli, tmp_path):
     assert set(meta["parameters"]) == {p.name for p in prm.PARAMETERS}
     assert meta["parameters"]["trust_noise"] == 0.02  # the scenario's override
     assert meta["scenario"]["name"] == "short_stochastic"
+    # provenance: versions read with importlib.metadata, the commit of a checkout
+    assert meta["resetsim_version"] == __version__
+    assert set(meta["versions"]) >= {"numpy", "pandas", "mesa", "matplotlib", "SALib", "scipy"}
+    assert "?" not in meta["versions"].values()
+    assert "git_commit" in meta
     assert (out / "trust.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # nothing else was left beside the output (no staging directories)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

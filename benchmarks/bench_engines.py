@@ -94,7 +94,7 @@ def bench_batch_run(seeds) -> float:
 
 
 def bench_sweep(tmp: Path, runs: int, engine: str, workers: int = 1) -> tuple[float, object]:
-    from resetsim.experiments.sweep import sweep
+    from resetsim.experiments import sweep
 
     exp = baseline_experiment(tmp, runs)
     out = tmp / f"out_{engine}_{runs}_{workers}"
@@ -231,7 +231,7 @@ def main(argv=None) -> int:
                 print(f"        {args.workers} workers / in-process (c) = {(m / t_d) / rc:.2f}x")
 
         if args.sobol or args.all:
-            from resetsim.experiments.sweep import make_plan
+            from resetsim.experiments import make_plan
 
             plan = make_plan(REPO / "experiments" / "sobol.toml")
             print(

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import qmc
 
 from resetsim.core import params as prm
 from resetsim.core.config import ScenarioError
-from resetsim.experiments import design as xp
+from resetsim.experiments import design as xd
+from resetsim.experiments import validate as xv
+from resetsim.experiments.plan import experiment_hash
+from resetsim.experiments.schema import parse_share
+from resetsim.scenario import compile_scenario
+from resetsim.scenario import load as load_scenario
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 BAD = DATA / "bad"
@@ -64,7 +70,7 @@ def test_every_bad_file_has_an_expectation():
 def test_bad_experiment_is_refused_with_file_and_field(name):
     path = BAD / name
     with pytest.raises(ScenarioError) as info:
-        xp.load(path)
+        xv.load(path)
     field, words = EXPECTED[name]
     lines = [str(p) for p in info.value.problems]
     prefix = f"{path}: {field}: " if field else f"{path}: "
@@ -73,7 +79,7 @@ def test_bad_experiment_is_refused_with_file_and_field(name):
 
 def test_invalid_scenario_problems_name_the_scenario_file():
     with pytest.raises(ScenarioError) as info:
-        xp.load(BAD / "invalid_scenario.toml")
+        xv.load(BAD / "invalid_scenario.toml")
     lines = [str(p) for p in info.value.problems]
     assert any("broken_scenario.toml: parameters.trust_noise:" in line for line in lines)
 
@@ -91,12 +97,12 @@ def test_all_problems_are_reported_at_once(tmp_path):
         """,
     )
     with pytest.raises(ScenarioError) as info:
-        xp.load(path)
+        xv.load(path)
     # the schema fails first (replications), so semantic checks wait; fix it:
     assert [p[1] for p in info.value.problems] == ["replications"]
     path.write_text(path.read_text().replace("replications = -1", "replications = 2"))
     with pytest.raises(ScenarioError) as info:
-        xp.load(path)
+        xv.load(path)
     fields = sorted(p[1] for p in info.value.problems)
     assert fields == [
         "design.parameters.k_leader[0]",
@@ -119,7 +125,7 @@ def test_shipped_experiments_are_valid(repo_root):
     paths = sorted((repo_root / "experiments").glob("*.toml"))
     assert paths
     for path in paths:
-        xp.load(path)
+        xv.load(path)
 
 
 # --------------------------------------------------------------------------
@@ -127,8 +133,8 @@ def test_shipped_experiments_are_valid(repo_root):
 
 
 def load_design(tmp_path, body):
-    exp = xp.load(write_experiment(tmp_path, body))
-    return exp, xp.build_design(exp)
+    exp = xv.load(write_experiment(tmp_path, body))
+    return exp, xd.build_design(exp)
 
 
 def test_grid_is_the_full_product_last_parameter_fastest(tmp_path):
@@ -167,10 +173,30 @@ def test_lhs_has_one_point_per_stratum_within_bounds_and_is_seeded(tmp_path):
         u = (d.values[:, j] - lo) / (hi - lo)
         assert ((u >= 0) & (u < 1)).all()
         assert sorted(np.floor(u * 40).astype(int)) == list(range(40))
-    again = xp.build_design(exp)
+    again = xd.build_design(exp)
     np.testing.assert_array_equal(again.values, d.values)
-    other = xp.latin_hypercube(bounds, 40, seed=6)
+    other = xd.latin_hypercube(bounds, 40, seed=6)
     assert not np.array_equal(other, d.values)
+
+
+def test_lhs_is_scipy_qmc_seeded_by_the_experiment_or_the_design(tmp_path):
+    body = """
+        seed = 5
+        [design]
+        type = "lhs"
+        samples = 16
+        parameters = ["w_leader", "trust_build"]
+        """
+    exp, d = load_design(tmp_path, body)
+    lo = np.array([b[0] for b in d.bounds])
+    hi = np.array([b[1] for b in d.bounds])
+    u = qmc.LatinHypercube(2, rng=5).random(16)
+    np.testing.assert_array_equal(d.values, lo + u * (hi - lo))
+    # the experiment's seed drives the sample unless the design has its own
+    reseeded = xd.build_design(exp.model_copy(update={"seed": 6}))
+    assert not np.array_equal(reseeded.values, d.values)
+    _, own = load_design(tmp_path, body.replace('type = "lhs"', 'type = "lhs"\nseed = 6'))
+    np.testing.assert_array_equal(own.values, reseeded.values)
 
 
 @pytest.mark.parametrize("second_order", [False, True])
@@ -189,7 +215,7 @@ def test_sobol_sample_size_bounds_and_determinism(tmp_path, second_order):
         p = prm.PARAM_BY_NAME[name]
         assert d.values[:, j].min() >= p.low and d.values[:, j].max() <= p.high
     assert d.salib_problem()["bounds"] == [[0.0, 2.0], [0.0, 2.0], [0.0, 1.0]]
-    np.testing.assert_array_equal(xp.build_design(exp).values, d.values)
+    np.testing.assert_array_equal(xd.build_design(exp).values, d.values)
 
 
 def test_contradictions_preset_knocks_out_switches_by_name(tmp_path):
@@ -229,14 +255,14 @@ def test_contradictions_preset_knocks_out_switches_by_name(tmp_path):
 
 
 def test_shares_parse_and_evaluate():
-    s = xp.parse_share("x", "cycles >= 2 and open_episode")
+    s = parse_share("x", "cycles >= 2 and open_episode")
     assert s.metrics == ["cycles", "open_episode"]
     cols = {
         "cycles": np.array([1.0, 2.0, 3.0, np.nan, 2.0]),
         "open_episode": np.array([1.0, 1.0, 0.0, 1.0, np.nan]),
     }
     assert s.evaluate(cols).tolist() == [False, True, False, False, False]
-    assert xp.parse_share("y", "cycles < 2.5e0").evaluate(cols).tolist() == [
+    assert parse_share("y", "cycles < 2.5e0").evaluate(cols).tolist() == [
         True,
         True,
         False,
@@ -245,11 +271,11 @@ def test_shares_parse_and_evaluate():
     ]
     for bad in ("cycles >> 2", "cycles >= ", ">= 2", "cycles >= 2 or resets > 1"):
         with pytest.raises(ValueError, match="cannot read"):
-            xp.parse_share("z", bad)
+            parse_share("z", bad)
 
 
 def test_metrics_default_to_all_and_shares_keep_what_they_use(tmp_path):
-    exp = xp.load(
+    exp = xv.load(
         write_experiment(
             tmp_path,
             """
@@ -262,19 +288,19 @@ def test_metrics_default_to_all_and_shares_keep_what_they_use(tmp_path):
             """,
         )
     )
-    names = xp.metric_names(xp.compile_scenario(xp.load_scenario(exp.scenario_path)))
+    names = xv.metric_names(compile_scenario(load_scenario(exp.scenario_path)))
     assert {"cycles", "resets", "trough_trend"} <= set(names)
-    assert xp.kept_metrics(exp, names) == ["resets", "cycles"]
+    assert xv.kept_metrics(exp, names) == ["resets", "cycles"]
     everything = exp.model_copy(update={"metrics": None})
-    assert xp.kept_metrics(everything, names) == names
+    assert xv.kept_metrics(everything, names) == names
 
 
 def test_experiment_hash_changes_with_what_matters(tmp_path):
-    exp = xp.load(
+    exp = xv.load(
         write_experiment(tmp_path, '[design]\ntype = "grid"\nparameters = { k_leader = [1.0] }\n')
     )
-    sc = xp.load_scenario(exp.scenario_path)
-    h = xp.experiment_hash(exp, sc, {"replications": 2})
-    assert h == xp.experiment_hash(exp, sc, {"replications": 2})
-    assert h != xp.experiment_hash(exp, sc, {"replications": 3})
-    assert h != xp.experiment_hash(exp.model_copy(update={"seed": 1}), sc, {"replications": 2})
+    sc = load_scenario(exp.scenario_path)
+    h = experiment_hash(exp, sc, {"replications": 2})
+    assert h == experiment_hash(exp, sc, {"replications": 2})
+    assert h != experiment_hash(exp, sc, {"replications": 3})
+    assert h != experiment_hash(exp.model_copy(update={"seed": 1}), sc, {"replications": 2})

@@ -3,7 +3,6 @@ resume after a kill, refusals, and what the output files hold."""
 
 from __future__ import annotations
 
-import fcntl
 import filecmp
 import json
 import os
@@ -17,11 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from filelock import FileLock
 
+from resetsim import experiments as xp
 from resetsim.analysis import metrics as M
+from resetsim.analysis.statistics import wilson
 from resetsim.engines import ensemble
 from resetsim.engines.randomness import run_seed, run_seeds
-from resetsim.experiments import sweep as sw
+from resetsim.experiments import plan as xplan
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 TINY = DATA / "tiny_scenario.toml"
@@ -50,7 +52,7 @@ def write_experiment(tmp_path: Path, body: str = GRID, name: str = "exp", top: s
 def quick(exp, out, **kw):
     """A sweep with no progress bar and (by default) no figures."""
     kw.setdefault("figures", False)
-    return sw.sweep(exp, out, progress=False, **kw)
+    return xp.sweep(exp, out, progress=False, **kw)
 
 
 def same_bytes(a: Path, b: Path) -> bool:
@@ -72,7 +74,7 @@ def test_seeds_are_fixed_by_run_index_not_by_chunking(tmp_path):
     exp = write_experiment(tmp_path)
     ref = None
     for size in (1, 4, 7, 30):
-        plan = sw.make_plan(exp, chunk_size=size)
+        plan = xp.make_plan(exp, chunk_size=size)
         seeds = np.concatenate([plan.task(k).seeds for k in range(plan.n_chunks)])
         if ref is None:
             ref = seeds
@@ -82,7 +84,7 @@ def test_seeds_are_fixed_by_run_index_not_by_chunking(tmp_path):
 
 def test_common_random_numbers_share_seeds_across_points(tmp_path):
     exp = write_experiment(tmp_path, top="common_random_numbers = true")
-    table = sw.make_plan(exp).identity(0, 30)
+    table = xp.make_plan(exp).identity(0, 30)
     assert table["seed"].tolist() == [run_seed(3, r) for r in table["replication"]]
     assert len(set(table["seed"].tolist())) == 5
 
@@ -104,7 +106,7 @@ def test_runs_table_holds_design_seed_and_the_runs_own_metrics(tmp_path):
         [k, w] for k in (0.0, 1.0) for w in (0.2, 0.5, 1.0)
     ]
     # recompute a few runs directly with the engine and the metrics
-    plan = sw.make_plan(exp)
+    plan = xp.make_plan(exp)
     rows = runs.iloc[[0, 13, 29]]
     params = {"k_leader": rows["k_leader"].to_numpy(), "w_trust": rows["w_trust"].to_numpy()}
     cols = M.required_columns(plan.compiled.state_ids)
@@ -171,7 +173,7 @@ def test_identical_results_in_process_process_pool_and_dask(tmp_path, dask_clust
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     exp = write_experiment(tmp_path)
-    with pytest.raises(sw.SweepError, match=r"cannot reach the Dask scheduler at tcp://127\.0"):
+    with pytest.raises(xp.SweepError, match=r"cannot reach the Dask scheduler at tcp://127\.0"):
         quick(exp, tmp_path / "o", scheduler="tcp://127.0.0.1:9", scheduler_timeout=0.5)
     assert not (tmp_path / "o").exists()
 
@@ -277,14 +279,51 @@ def test_resume_with_a_changed_experiment_is_refused(run_cli, tmp_path):
     assert sorted(p.name for p in (out / "chunks").iterdir()) == before
 
 
-def test_a_second_sweep_into_a_locked_dir_is_refused(tmp_path):
+def test_a_second_sweep_into_a_locked_dir_is_refused(tmp_path, run_cli):
     exp = write_experiment(tmp_path)
     out = tmp_path / "out"
     quick(exp, out, chunk_size=4, max_chunks=1)
-    with open(out / ".lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        with pytest.raises(sw.SweepError, match="another sweep"):
+    before = sorted(p.name for p in (out / "chunks").iterdir())
+    with FileLock(out / ".lock"):  # as a running sweep holds it
+        with pytest.raises(xp.SweepError, match="another sweep is writing into"):
             quick(exp, out, chunk_size=4, resume=True)
+        r = run_cli("sweep", exp, "--out", out, "--resume", "--chunk-size", "4", "--workers", "1")
+        assert r.code == 2 and "another sweep is writing into" in r.err, r
+        assert "Traceback" not in r.err
+    assert sorted(p.name for p in (out / "chunks").iterdir()) == before
+    # released: the sweep resumes and completes, and leaves no lock file behind
+    done = quick(exp, out, chunk_size=4, resume=True)
+    assert done.skipped_chunks == 1 and "summary.csv" in done.outputs
+    assert not (out / ".lock").exists()
+
+
+def test_the_lock_of_a_killed_process_is_released(tmp_path):
+    exp = write_experiment(tmp_path)
+    out = tmp_path / "out"
+    quick(exp, out, chunk_size=4, max_chunks=1)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from filelock import FileLock\n"
+            "lock = FileLock(sys.argv[1])\n"
+            "lock.acquire()\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(120)\n",
+            str(out / ".lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(xp.SweepError, match="another sweep"):
+            quick(exp, out, chunk_size=4, resume=True)
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert quick(exp, out, chunk_size=4, resume=True).outputs
 
 
 def test_bad_command_line_values(run_cli, tmp_path):
@@ -351,7 +390,7 @@ def test_conditions_summary_has_shares_and_means_with_cis(tmp_path, run_cli):
     for i, cond in enumerate(s["condition"]):
         g = runs[runs["condition"] == cond]
         k = int((g["cycles"] >= 1).sum())
-        _, lo, hi = sw.wilson(np.array([k]), np.array([40]))
+        _, lo, hi = wilson(np.array([k]), np.array([40]))
         assert s.loc[i, "share_loop"] == pytest.approx(k / 40)
         assert (s.loc[i, "share_loop_lo"], s.loc[i, "share_loop_hi"]) == pytest.approx(
             (lo[0], hi[0]), rel=1e-8
@@ -369,7 +408,7 @@ def test_conditions_summary_has_shares_and_means_with_cis(tmp_path, run_cli):
 
 
 def test_wilson_interval_known_values():
-    p, lo, hi = sw.wilson(np.array([0, 10, 7]), np.array([10, 10, 20]))
+    p, lo, hi = wilson(np.array([0, 10, 7]), np.array([10, 10, 20]))
     assert p.tolist() == [0.0, 1.0, 0.35]
     assert lo[0] == pytest.approx(0.0, abs=1e-12) and hi[0] == pytest.approx(0.2775, abs=1e-4)
     assert lo[1] == pytest.approx(0.7225, abs=1e-4) and hi[1] == pytest.approx(1.0)
@@ -448,6 +487,7 @@ def test_resume_after_a_code_change_is_refused(tmp_path, monkeypatch):
     exp = write_experiment(tmp_path)
     out = tmp_path / "out"
     quick(exp, out, chunk_size=4, max_chunks=2)
-    monkeypatch.setattr(sw, "code_hash", lambda: "something-else")
-    with pytest.raises(sw.SweepError, match="model code or data changed"):
+    monkeypatch.setattr(xplan, "code_hash", lambda: "something-else")
+    with pytest.raises(xp.SweepError, match="model code or data changed"):
         quick(exp, out, chunk_size=4, resume=True)
+

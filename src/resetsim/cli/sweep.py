@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from resetsim.cli.common import UsageError
-from resetsim.experiments.sweep import ENGINES, SweepError, make_plan, sweep
+from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
 
 NAME = "sweep"
 HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"

@@ -1,0 +1,192 @@
+"""Where chunks run: in this process, in a process pool, or on a Dask cluster.
+
+A chunk (:class:`~resetsim.experiments.plan.ChunkTask`) is computed whole by
+one worker (:func:`run_chunk`: trajectories with the fast engine
+:func:`resetsim.engines.ensemble.simulate` or the Mesa model, then the
+metrics) and only its metrics (and, if asked, trajectories) come back as a
+:class:`ChunkResult`.  Nothing about a chunk depends on where or when it ran,
+so every executor gives the same numbers, bit for bit.  Each executor is a
+generator of results in the order chunks finish, with a bounded number in
+flight.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.runner import simulate_mesa
+from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
+from resetsim.scenario import Compiled
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    metrics: dict[str, np.ndarray]
+    trajectories: dict[str, np.ndarray] | None
+    seconds: float
+
+
+# --------------------------------------------------------------------------
+# one chunk (runs in a worker)
+
+
+def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = None):
+    """A minimal metric set (final and minimum trust, mean cooperation).
+
+    For tests and benchmarks of the sweep machinery; the default is
+    :func:`resetsim.analysis.metrics.run_metrics`.
+    """
+    out = {}
+    for s in compiled.state_ids:
+        trust = data[f"{s}_trust"]
+        out[f"{s}_trust_final"] = trust[:, -1].copy()
+        out[f"{s}_trust_min"] = trust.min(axis=1)
+    coop = data["cooperation"]
+    out["mean_cooperation"] = coop.mean(axis=1)
+    out["high_cooperation_quarters"] = (coop > 0.5).sum(axis=1).astype(np.int64)
+    return out
+
+
+def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
+    """The chunk's recorded trajectories, ``(runs, ticks)`` each."""
+    n = len(task.seeds)
+    if task.engine == "mesa":
+        T = task.compiled.n_ticks
+        data = {c: np.empty((n, T)) for c in task.record}
+        for i, seed in enumerate(task.seeds):
+            p = {k: float(v[i]) if np.ndim(v) else float(v) for k, v in task.params.items()}
+            one = simulate_mesa(task.compiled, [int(seed)], p, task.record)
+            for c in task.record:
+                data[c][i] = one.data[c][0]
+        return data
+    return simulate(task.compiled, task.seeds, task.params, task.record).data
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Simulate a chunk, compute its metrics, keep what the experiment stores."""
+    t0 = time.perf_counter()
+    data = simulate_chunk(task)
+    n = len(task.seeds)
+    p = task.compiled.params(task.params)
+    values = task.metrics_fn(task.compiled, data, p)
+    metrics = {}
+    for name in task.metrics:
+        v = np.asarray(values[name])
+        if v.shape != (n,):
+            raise ValueError(f"metric {name!r} has shape {v.shape}, expected ({n},)")
+        metrics[name] = v
+    traj = None
+    if task.trajectories:
+        traj = {c: data[c] for c in trajectory_columns(task.compiled)}
+    return ChunkResult(task.index, metrics, traj, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------
+# executors: each yields ChunkResults as chunks finish
+
+
+def in_process(tasks: Iterator[ChunkTask]) -> Iterator[ChunkResult]:
+    """One chunk after another, here."""
+    for task in tasks:
+        yield run_chunk(task)
+
+
+def _windowed(
+    submit: Callable[[ChunkTask], Any],
+    tasks: Iterator[ChunkTask],
+    window: int,
+    wait_some: Callable[[set], tuple[set, set]],
+) -> Iterator[ChunkResult]:
+    """Keep at most ``window`` chunks in flight; yield results as they finish."""
+    pending: set = set()
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < window:
+            try:
+                pending.add(submit(next(tasks)))
+            except StopIteration:
+                exhausted = True
+        if not pending:
+            return
+        done, pending = wait_some(pending)
+        for fut in done:
+            yield fut.result()
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Ignore Ctrl-C, and exit if the sweep's process dies (even by SIGKILL, which
+    gives the pool no chance to stop its workers)."""
+    _ignore_sigint()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - pid reused by another user
+                os._exit(1)
+
+    threading.Thread(target=watch, name="resetsim-parent-watch", daemon=True).start()
+
+
+def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
+    """Chunks on ``workers`` local processes."""
+    # an explicit start method: mesa.batchrunner sets the global one to spawn
+    # on import, and fork is unsafe with threads; forkserver starts fastest
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as ex:
+        try:
+            yield from _windowed(
+                lambda t: ex.submit(run_chunk, t),
+                tasks,
+                2 * workers,
+                lambda fs: tuple(wait(fs, return_when=FIRST_COMPLETED)),
+            )
+        except BaseException:
+            ex.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def connect(address: str, timeout: float = 20.0):
+    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if unreachable)."""
+    from distributed import Client  # deferred: distributed is heavy and often unused
+
+    try:
+        return Client(address, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+
+def dask(tasks: Iterator[ChunkTask], client) -> Iterator[ChunkResult]:
+    """Chunks on the workers of a Dask cluster (``client`` from :func:`connect`)."""
+    from distributed import wait as dwait  # deferred: see connect
+
+    n = max(1, sum(client.nthreads().values()))
+
+    def wait_some(fs):
+        res = dwait(list(fs), return_when="FIRST_COMPLETED")
+        return set(res.done), set(res.not_done)
+
+    yield from _windowed(lambda t: client.submit(run_chunk, t, pure=False), tasks, 2 * n, wait_some)

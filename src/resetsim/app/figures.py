@@ -1,0 +1,210 @@
+"""The dashboard's figures, drawn from :mod:`resetsim.app.views` with matplotlib's
+object interface (``Figure``, no pyplot: safe in the server's threads)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from resetsim.app.views import MEDIAN, EnsembleView, SingleRun, state_names, years
+from resetsim.scenario import Compiled
+
+#: One colour per state (first, second), then the counterfactual and episodes.
+COLOURS = ("#1f4e99", "#b5261e")
+EPISODE = "#2e7d32"
+FAILURE = "#c62828"
+DPI = 100
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (no software tag, so the bytes depend only on the figure)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def data_uri(image: bytes) -> str:
+    """PNG bytes as a ``data:`` URI (for an ``<img>`` that fetches nothing)."""
+    return "data:image/png;base64," + base64.b64encode(image).decode("ascii")
+
+
+def _start(x: np.ndarray, t: int) -> float:
+    """The start of tick ``t``'s quarter; ``t`` may be one past the end."""
+    return float(x[t] - 0.25) if t < len(x) else float(x[-1])
+
+
+def leader_bands(ax, compiled: Compiled, x: np.ndarray) -> None:
+    """Leader terms as labelled bands: the first state's along the top, the
+    second's along the bottom, alternating shades."""
+    for s in range(2):
+        y0, y1 = (0.93, 1.0) if s == 0 else (0.0, 0.07)
+        terms = [(t0, t1, name) for st, t0, t1, name in compiled.leader_terms if st == s]
+        for k, (t0, t1, name) in enumerate(terms):
+            a, b = _start(x, t0), _start(x, t1)
+            ax.axvspan(a, b, ymin=y0, ymax=y1, color=COLOURS[s], alpha=0.1 + 0.1 * (k % 2), lw=0)
+            ax.text(
+                (a + b) / 2,
+                (y0 + y1) / 2,
+                name if (b - a) * 9 >= len(name) * 0.5 else "",
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color=COLOURS[s],
+                clip_on=True,
+            )
+
+
+def event_rug(ax, x: np.ndarray, events, highlight: str | None = None) -> None:
+    """Events ``(tick, id, label)`` as a rug of short grey ticks above the lower
+    leader band (mid-quarter); the one with id ``highlight`` as a labelled
+    dashed line instead."""
+    for tick, eid, label in events:
+        xm = float(x[tick]) - 0.125
+        if highlight is not None and eid == highlight:
+            ax.axvline(xm, color=FAILURE, lw=1.2, ls="--", zorder=4)
+            ax.text(
+                xm,
+                0.88,
+                f" removed: {label}",
+                transform=ax.get_xaxis_transform(),
+                fontsize=8,
+                color=FAILURE,
+                va="top",
+                clip_on=True,
+            )
+        else:
+            ax.plot(
+                [xm, xm], [0.075, 0.115], transform=ax.get_xaxis_transform(), color="0.45", lw=0.8
+            )
+
+
+def _fan(ax, x, q, colour, label, alpha=1.0):
+    ax.fill_between(x, q[0], q[-1], color=colour, alpha=0.12 * alpha, lw=0)
+    ax.fill_between(x, q[1], q[-2], color=colour, alpha=0.25 * alpha, lw=0)
+    ax.plot(x, q[MEDIAN], color=colour, lw=1.8, label=label)
+
+
+def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
+    """The ensemble: each state's trust as a fan (median, 50% and 90% of the
+    runs), leader terms, events, the median path's relationship index with its
+    detected episodes, the share of runs inside an episode, and with a removed
+    event the counterfactual median and the paired difference."""
+    b = view.base
+    c = b.compiled
+    x = years(c)
+    names = state_names(c)
+    cf = view.counterfactual
+    ratios = [3.2, 1.0] + ([1.6] if cf is not None else [])
+    fig = Figure(figsize=(width, 6.2 + (1.8 if cf is not None else 0)), layout="constrained")
+    axes = fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios})
+    ax, ax_ep = axes[0], axes[1]
+
+    # episodes of the median path: shaded from onset to failure
+    for e in b.episodes:
+        a = _start(x, max(e["onset_tick"], 0))
+        z = _start(x, e["failure_tick"]) if e["failure_tick"] >= 0 else float(x[-1])
+        ax.axvspan(a, z, ymin=0.12, ymax=0.92, color=EPISODE, alpha=0.07, lw=0)
+    leader_bands(ax, c, x)
+    event_rug(ax, x, [(m.tick, m.id, m.label) for m in c.markers], view.removed)
+    for s, sid in enumerate(c.state_ids):
+        _fan(ax, x, b.trust[sid], COLOURS[s], f"{names[s]}: trust in the other")
+        if cf is not None:
+            ax.plot(
+                x,
+                cf.trust[sid][MEDIAN],
+                color=COLOURS[s],
+                lw=1.3,
+                ls="--",
+                label=f"{names[s]}, without {view.removed_label}",
+            )
+    ax.plot(x, b.index, color="0.35", lw=0.9, ls=":", label="relationship index (median path)")
+    for e in b.episodes:
+        for col, marker, colour in (
+            ("onset", "^", EPISODE),
+            ("peak", "o", EPISODE),
+            ("failure", "X", FAILURE),
+        ):
+            t = e[f"{col}_tick"]
+            if t >= 0:
+                ax.plot(x[t], e[f"{col}_level"], marker=marker, color=colour, ms=6, ls="none")
+    if c.projection_tick is not None:
+        for a in axes:
+            a.axvline(_start(x, c.projection_tick), color="k", lw=0.9, ls="--")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("trust (0 none, 1 full)")
+    title = c.scenario.description or c.scenario.name
+    ax.set_title(
+        f"{title}\n{b.n_runs} runs: median, 50% and 90% bands; shaded: reset episodes "
+        "of the median path (\u25b2 onset, \u25cf peak, \u2716 failure)",
+        fontsize=10,
+    )
+
+    ax_ep.fill_between(
+        x, 0, b.in_episode, color=EPISODE, alpha=0.3, lw=0, step="mid", label="runs in an episode"
+    )
+    if cf is not None:
+        ax_ep.plot(
+            x,
+            cf.in_episode,
+            color=EPISODE,
+            lw=1.2,
+            ls="--",
+            drawstyle="steps-mid",
+            label=f"runs in an episode, without {view.removed_label}",
+        )
+    ax_ep.set_ylim(0, 1)
+    ax_ep.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax_ep.set_yticks([0, 0.5, 1])
+    ax_ep.set_ylabel("runs in a\nreset episode", fontsize=9)
+
+    if cf is not None:
+        ax_d = axes[2]
+        top = 0.02
+        for s, sid in enumerate(c.state_ids):
+            d = view.difference[sid]
+            _fan(ax_d, x, d, COLOURS[s], names[s])
+            top = max(top, float(np.max(np.abs(d))))
+        ax_d.axhline(0, color="k", lw=0.8)
+        ax_d.set_ylim(-1.1 * top, 1.1 * top)
+        ax_d.set_ylabel(f"trust change\nwithout {view.removed_label}", fontsize=9)
+    handles, labels = ax.get_legend_handles_labels()
+    h2, l2 = ax_ep.get_legend_handles_labels()
+    fig.legend(
+        handles + h2, labels + l2, loc="outside lower center", fontsize=8, frameon=False, ncol=3
+    )
+    axes[-1].set_xlabel("year (one model step = one quarter)")
+    axes[-1].set_xlim(x[0] - 0.25, x[-1])
+    for a in axes:
+        a.grid(alpha=0.25)
+    return fig
+
+
+def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
+    """The Mesa run so far: both trusts and cooperation over the whole period,
+    leader terms, the events that have happened, the current quarter."""
+    c = run.compiled
+    x = years(c)
+    names = state_names(c)
+    fig = Figure(figsize=(width, 4.6), layout="constrained")
+    ax = fig.subplots()
+    leader_bands(ax, c, x)
+    event_rug(ax, x, [(t, "", label) for t, label in run.fired])
+    xs = x[: run.tick]
+    for s, sid in enumerate(c.state_ids):
+        ax.plot(xs, run.trust[sid], color=COLOURS[s], lw=1.8, label=f"{names[s]}: trust")
+    ax.plot(xs, run.cooperation, color="0.35", lw=1.2, ls="--", label="cooperation")
+    if run.tick:
+        ax.axvline(x[run.tick - 1], color="k", lw=0.8, alpha=0.6)
+    ax.set_xlim(x[0] - 0.25, x[-1])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("level (0 to 1)")
+    ax.set_xlabel("year (one step = one quarter)")
+    ax.set_title(f"{c.scenario.name}: one run, {run.tick} of {run.n_ticks} quarters", fontsize=10)
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False, ncol=3)
+    ax.grid(alpha=0.25)
+    return fig

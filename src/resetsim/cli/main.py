@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "calibrate",
     "params",
     "kinds",
+    "app",
 )
 
 

@@ -18,11 +18,13 @@ From the bottom up (each module imports only those above it in this list):
 - ``summary``: per-point and pooled summaries with 95% CIs, Sobol' indices,
   ``meta.json``.
 - ``sweep``: :func:`sweep` (plan, dispatch, resume, finalize, figures).
+- ``calibration``: the search behind ``resetsim calibrate``.
 
 Statistics helpers are :mod:`resetsim.analysis.statistics`; the figures are
 :mod:`resetsim.plotting.design`.
 """
 
+from resetsim.experiments.calibration import calibrate
 from resetsim.experiments.design import DesignPoints, build_design, latin_hypercube
 from resetsim.experiments.executors import basic_metrics, run_chunk
 from resetsim.experiments.plan import ENGINES, Plan, SweepError, auto_chunk_size, make_plan
@@ -42,6 +44,7 @@ __all__ = [
     "auto_chunk_size",
     "basic_metrics",
     "build_design",
+    "calibrate",
     "finalize",
     "latin_hypercube",
     "load",

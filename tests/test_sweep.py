@@ -6,6 +6,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from resetsim.analysis.statistics import wilson
 from resetsim.engines import ensemble
 from resetsim.engines.randomness import run_seed, run_seeds
 from resetsim.experiments import plan as xplan
+from resetsim.scenario import load as load_scenario
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 TINY = DATA / "tiny_scenario.toml"
@@ -491,3 +493,73 @@ def test_resume_after_a_code_change_is_refused(tmp_path, monkeypatch):
     with pytest.raises(xp.SweepError, match="model code or data changed"):
         quick(exp, out, chunk_size=4, resume=True)
 
+
+# --------------------------------------------------------------------------
+# evaluate: experiments in memory
+
+
+def test_evaluate_gives_the_sweep_s_rows(tmp_path):
+    exp = write_experiment(tmp_path)
+    res = quick(exp, tmp_path / "out", chunk_size=7)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    plan = res.plan
+    design = pd.DataFrame(plan.design.values, columns=plan.design.names)
+    table = xp.evaluate(TINY, design, runs=5, seed=3)
+    head = ["point", "replication", "seed", "k_leader", "w_trust"]
+    assert list(table.columns) == head + plan.metric_names
+    assert len(table) == 30
+    pd.testing.assert_frame_equal(
+        table, runs.drop(columns=["run"]), check_exact=True, check_dtype=False
+    )
+    # common random numbers: the same seeds as the sweep's, every point alike
+    crn = write_experiment(tmp_path, name="crn", top="common_random_numbers = true")
+    ident = xp.make_plan(crn).identity(0, 30)
+    table = xp.evaluate(TINY, design, runs=5, seed=3, common_random_numbers=True)
+    assert table["seed"].tolist() == ident["seed"].tolist()
+
+
+def test_evaluate_keeps_the_design_s_columns_and_chosen_metrics():
+    design = pd.DataFrame({"w_trust": [0.2, 0.9], "k_leader": [1, 0]}, index=["a", "b"])
+    table = xp.evaluate(TINY, design, runs=3, seed=1, metrics=["cycles", "final_usa_trust"])
+    assert list(table.columns) == [
+        "point",
+        "replication",
+        "seed",
+        "w_trust",
+        "k_leader",
+        "cycles",
+        "final_usa_trust",
+    ]
+    assert table["point"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert table["replication"].tolist() == [0, 1, 2] * 2
+    assert table["seed"].tolist() == [run_seed(1, i) for i in range(6)]
+    assert table["k_leader"].tolist() == [1, 1, 1, 0, 0, 0]
+    # chunking changes nothing; no seed means the scenario's seed
+    small = xp.evaluate(TINY, design, runs=3, seed=1, metrics=["cycles"], chunk_size=2)
+    np.testing.assert_array_equal(small["cycles"], table["cycles"])
+    scenario = load_scenario(TINY)
+    pd.testing.assert_frame_equal(
+        xp.evaluate(scenario, design, runs=2), xp.evaluate(TINY, design, runs=2, seed=scenario.seed)
+    )
+    # a metrics function: all its metrics
+    basic = xp.evaluate(TINY, design, runs=2, metrics=xp.basic_metrics)
+    assert "mean_cooperation" in basic.columns and len(basic) == 4
+
+
+@pytest.mark.parametrize(
+    ("design", "kw", "words"),
+    [
+        (pd.DataFrame({"k_leeder": [0.5]}), {}, "design column 'k_leeder': unknown parameter"),
+        (pd.DataFrame({"k_leader": [0.5, 1.5]}), {}, "design column 'k_leader', row 1: 1.5 is"),
+        (pd.DataFrame({"w_trust": [np.nan]}), {}, "design column 'w_trust', row 0: must be finite"),
+        (pd.DataFrame({"w_trust": ["high"]}), {}, "design column 'w_trust': must hold numbers"),
+        (pd.DataFrame({"seed": [1.0]}), {}, "design column 'seed'"),
+        (pd.DataFrame({"w_trust": [0.5]}), {"runs": 0}, "runs"),
+        (pd.DataFrame({"w_trust": [0.5]}), {"metrics": ["cyclez"]}, "unknown metric 'cyclez'"),
+        (pd.DataFrame({"w_trust": [0.5]}), {"engine": "fast"}, "unknown engine 'fast'"),
+        ({"w_trust": [0.5]}, {}, "must be a pandas DataFrame"),
+    ],
+)
+def test_evaluate_refuses_a_bad_design_naming_the_column(design, kw, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        xp.evaluate(TINY, design, **kw)

@@ -18,6 +18,8 @@ From the bottom up (each module imports only those above it in this list):
 - ``summary``: per-point and pooled summaries with 95% CIs, Sobol' indices,
   ``meta.json``.
 - ``sweep``: :func:`sweep` (plan, dispatch, resume, finalize, figures).
+- ``evaluate``: :func:`evaluate`, a DataFrame of parameter values in and
+  outcomes out, in memory.
 - ``calibration``: the search behind ``resetsim calibrate``.
 
 Statistics helpers are :mod:`resetsim.analysis.statistics`; the figures are
@@ -26,6 +28,7 @@ Statistics helpers are :mod:`resetsim.analysis.statistics`; the figures are
 
 from resetsim.experiments.calibration import calibrate
 from resetsim.experiments.design import DesignPoints, build_design, latin_hypercube
+from resetsim.experiments.evaluate import evaluate
 from resetsim.experiments.executors import basic_metrics, run_chunk
 from resetsim.experiments.plan import ENGINES, Plan, SweepError, auto_chunk_size, make_plan
 from resetsim.experiments.schema import Experiment, Share, parse, parse_share
@@ -45,6 +48,7 @@ __all__ = [
     "basic_metrics",
     "build_design",
     "calibrate",
+    "evaluate",
     "finalize",
     "latin_hypercube",
     "load",

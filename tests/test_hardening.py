@@ -460,6 +460,23 @@ def test_events_of_a_bad_scenario_is_a_clean_error(run_cli):
     assert r.code == 2 and "Traceback" not in r.err and f"{path}: " in r.err, r
 
 
+def test_the_readme_power_snippets_validate(tmp_path):
+    """README, "Scenario files": the power.constant and power.file examples work."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("**Power**", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
+    (csv,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    assert [tomllib.loads(b)["power"]["source"] for b in blocks] == ["constant", "file"]
+    (tmp_path / "power").mkdir()
+    (tmp_path / "power" / "us_china.csv").write_text(csv, "utf-8")
+    base = (REPO / "scenarios" / "us_china_example.toml").read_text("utf-8")
+    head, _, rest = base.partition("[power]")
+    rest = rest.split("\n[", 1)[1]
+    for block in blocks:
+        sc = loads(f"{head}{block}\n[{rest}", name="readme", base_dir=tmp_path)
+        assert sc.power.source == tomllib.loads(block)["power"]["source"]
+
+
 # ------------------------------------------------------------ 8. licence and citation
 
 

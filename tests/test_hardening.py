@@ -227,10 +227,16 @@ def test_an_experiment_given_as_text_is_named_too():
 def test_long_values_are_cut_short_in_messages(tmp_path):
     text = MINIMAL.read_text("utf-8").replace('name = "minimal"', f"name = {list(range(500))}")
     message = problem_of(_write(tmp_path, "long.toml", text))[2]
-    assert message.startswith("must be text (in quotes) (got [0, 1, 2") and message.endswith(
-        " ...)"
-    )
-    assert len(message) <= MAX_MESSAGE
+    assert message.startswith("must be text (in quotes) (got [0, 1, 2")
+    assert message.endswith(" ...)") and len(message) <= MAX_MESSAGE
+    text = MINIMAL.read_text("utf-8").replace('"treaty_signed"', f'"{"k" * 300}"')
+    text = text.replace('date = "2010-07-09"', f'date = "{"2" * 300}"')
+    with pytest.raises(ScenarioError) as info:
+        loads(text)
+    kind, date = (p[2] for p in info.value.problems)
+    assert kind.startswith("unknown shock kind 'kkkk") and kind.endswith("define it under [kinds])")
+    assert date.startswith("not a date: '2222") and date.endswith("2001-09 or 2001)")
+    assert max(len(kind), len(date)) <= MAX_MESSAGE
 
 
 def test_every_bad_file_message_is_one_short_line():

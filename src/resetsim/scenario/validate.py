@@ -14,6 +14,7 @@ from resetsim.core import power as pw
 from resetsim.core import shocks as sh
 from resetsim.core.config import (
     Problem,
+    short_repr,
 )
 from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.targets import problems_for
@@ -22,8 +23,8 @@ from resetsim.scenario.targets import problems_for
 def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
     try:
         return cal.parse_quarter(value)
-    except ValueError as exc:
-        problems.append(Problem(file, where, str(exc)))
+    except ValueError as exc:  # the message quotes the value: keep it short
+        problems.append(Problem(file, where, str(exc).replace(repr(value), short_repr(value))))
         return None
 
 
@@ -104,7 +105,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(
                     f,
                     f"{where}.kind",
-                    f"unknown shock kind {item.kind!r} "
+                    f"unknown shock kind {short_repr(item.kind)} "
                     "(see `resetsim kinds`, or define it under [kinds])",
                 )
             )
@@ -113,7 +114,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(
                     f,
                     f"{where}.actor",
-                    f"unknown state {item.actor!r}; the states are {', '.join(ids)}",
+                    f"unknown state {short_repr(item.actor)}; the states are {', '.join(ids)}",
                 )
             )
         if item.target is not None:
@@ -122,7 +123,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                     Problem(
                         f,
                         f"{where}.target",
-                        f"unknown state {item.target!r}; the states are {', '.join(ids)}",
+                        f"unknown state {short_repr(item.target)}; the states are {', '.join(ids)}",
                     )
                 )
             elif item.target == item.actor:
@@ -156,7 +157,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(
                     f,
                     f"{where}.state",
-                    f"unknown state {lt.state!r}; the states are {', '.join(ids)}",
+                    f"unknown state {short_repr(lt.state)}; the states are {', '.join(ids)}",
                 )
             )
             continue

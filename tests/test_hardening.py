@@ -411,6 +411,16 @@ def test_io_raises_output_error_with_the_path_and_the_reason(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
 
 
+def test_check_writable_in_place_probes_the_folder_itself(tmp_path):
+    out = tmp_path / "sweep"
+    out.mkdir()
+    assert io.check_writable(out, in_place=True) == out
+    assert io.check_writable(tmp_path / "new" / "sweep", in_place=True).name == "sweep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"] and not any(out.iterdir())
+    with pytest.raises(io.OutputError, match="no folder can be made in /sys"):
+        io.check_writable("/sys/x", in_place=True)
+
+
 def test_a_writable_out_still_works_and_leaves_no_probe(tmp_path):
     out = tmp_path / "deep" / "er" / "out"
     assert io.check_output_dir(out) == out

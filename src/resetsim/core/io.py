@@ -47,15 +47,19 @@ def _existing_ancestor(path: Path) -> Path:
     return Path(path.anchor)
 
 
-def check_writable(path: str | Path) -> Path:
+def check_writable(path: str | Path, in_place: bool = False) -> Path:
     """Raise :class:`OutputError` unless a directory ``path`` could be created
     (or replaced) there: the folder that would hold it must be a writable
-    folder.  Tried by making and removing an empty folder beside it, so
-    nothing is left behind and nothing is created on failure.  A ``path`` that
-    does not exist yet is not created."""
+    folder (with ``in_place``, for output written into an existing ``path``
+    directly, as a sweep does: ``path`` itself).  Tried by making and removing
+    an empty folder, so nothing is left behind and nothing is created on
+    failure.  A ``path`` that does not exist yet is not created."""
     path = Path(path)
     parent = path.absolute().parent
-    where = parent if parent.exists() else _existing_ancestor(parent)
+    if in_place and path.is_dir():
+        where = path
+    else:
+        where = parent if parent.exists() else _existing_ancestor(parent)
     if not where.is_dir():
         raise OutputError(
             f"cannot create {path}: {where} is a file, not a folder; choose another --out"

@@ -281,7 +281,13 @@ def test_resume_with_a_changed_experiment_is_refused(run_cli, tmp_path):
     assert sorted(p.name for p in (out / "chunks").iterdir()) == before
 
 
-def test_a_second_sweep_into_a_locked_dir_is_refused(tmp_path, run_cli):
+@pytest.fixture
+def steady_code(monkeypatch):
+    """Resume checks the code's hash: keep it fixed while other work edits the tree."""
+    monkeypatch.setattr(xplan, "code_hash", lambda: "steady")
+
+
+def test_a_second_sweep_into_a_locked_dir_is_refused(tmp_path, run_cli, steady_code):
     exp = write_experiment(tmp_path)
     out = tmp_path / "out"
     quick(exp, out, chunk_size=4, max_chunks=1)
@@ -299,7 +305,7 @@ def test_a_second_sweep_into_a_locked_dir_is_refused(tmp_path, run_cli):
     assert not (out / ".lock").exists()
 
 
-def test_the_lock_of_a_killed_process_is_released(tmp_path):
+def test_the_lock_of_a_killed_process_is_released(tmp_path, steady_code):
     exp = write_experiment(tmp_path)
     out = tmp_path / "out"
     quick(exp, out, chunk_size=4, max_chunks=1)

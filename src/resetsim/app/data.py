@@ -129,7 +129,7 @@ class Slider:
     @property
     def help(self) -> str:
         """The help text under the slider: unit and meaning (and the scenario's value)."""
-        text = f"{self.unit}: {self.meaning}"
+        text = f"[{self.unit}] {self.meaning}"
         if self.changed:
             text += f" (scenario: {self.base:g})"
         return text

@@ -32,6 +32,13 @@ def data_uri(image: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(image).decode("ascii")
 
 
+def _figure(width: float, height: float) -> Figure:
+    """A figure with constrained layout and a margin all round."""
+    fig = Figure(figsize=(width, height))
+    fig.set_layout_engine("constrained", w_pad=0.12, h_pad=0.08)
+    return fig
+
+
 def _start(x: np.ndarray, t: int) -> float:
     """The start of tick ``t``'s quarter; ``t`` may be one past the end."""
     return float(x[t] - 0.25) if t < len(x) else float(x[-1])
@@ -100,7 +107,7 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
     names = state_names(c)
     cf = view.counterfactual
     ratios = [3.2, 1.0] + ([1.6] if cf is not None else [])
-    fig = Figure(figsize=(width, 6.2 + (1.8 if cf is not None else 0)), layout="constrained")
+    fig = _figure(width, 6.2 + (1.8 if cf is not None else 0))
     axes = fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios})
     ax, ax_ep = axes[0], axes[1]
 
@@ -190,7 +197,7 @@ def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     c = run.compiled
     x = years(c)
     names = state_names(c)
-    fig = Figure(figsize=(width, 4.6), layout="constrained")
+    fig = _figure(width, 4.6)
     ax = fig.subplots()
     leader_bands(ax, c, x)
     event_rug(ax, x, [(t, "", label) for t, label in run.fired])

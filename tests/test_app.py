@@ -1,0 +1,440 @@
+"""The dashboard (``resetsim app``).
+
+* Its logic, without a browser or Solara: the scenario picker, the sliders
+  generated from the registry, the overrides they make, the ensemble fan, the
+  counterfactual, the single-run view, the figures.
+* The command: without the ``viz`` extra it says how to install it (exit 2),
+  and the rest of the command line never imports Solara.
+* The server (needs the ``viz`` extra): ``GET /`` answers 200 within two
+  minutes and the page names no host but its own.
+* A real browser (needs the extra, Playwright and Chromium): headless
+  Chromium, where every request to another host is refused and recorded,
+  removes an event, changes a parameter, runs the ensemble and steps the Mesa
+  run, and checks what the page shows.  The screenshot goes to
+  ``$RESETSIM_DASHBOARD_SCREENSHOT`` when set (``docs/figures/dashboard.png``
+  was made so), else to a temporary folder.
+
+One server serves the last two (module fixture), started on 127.0.0.1 on a
+free port and always stopped.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+from resetsim.app import data, figures, server, views
+from resetsim.core.params import PARAMETERS
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.model import ResetModel
+from resetsim.engines.randomness import replication_seeds
+from resetsim.scenario import as_compiled, compile_scenario
+
+VIZ_MISSING = server.missing_viz()
+needs_viz = pytest.mark.skipif(
+    VIZ_MISSING is not None,
+    reason=f'the viz extra is not installed ({VIZ_MISSING}): pip install -e ".[viz]"',
+)
+#: The shipped scenario the browser test drives.
+HISTORY = "history_1989_2021"
+STARTUP_LIMIT = 120.0  # seconds: "GET / answers 200 within two minutes"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+@pytest.fixture(scope="module")
+def history(scenarios_dir):
+    return as_compiled(scenarios_dir / f"{HISTORY}.toml")
+
+
+# --------------------------------------------------------------------------
+# the logic, without a browser
+
+
+def test_picker_lists_the_shipped_scenarios_default_first(scenarios_dir):
+    choices = data.shipped_scenarios(scenarios_dir)
+    assert next(iter(choices)) == data.DEFAULT_SCENARIO
+    assert set(choices) == {p.stem for p in scenarios_dir.glob("*.toml")}
+    assert all(Path(p).is_file() for p in choices.values())
+
+
+def test_picker_finds_the_repository_folder_from_anywhere(tmp_path, monkeypatch, scenarios_dir):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(data.SCENARIOS_ENV, raising=False)
+    assert data.scenario_folder() == scenarios_dir
+    monkeypatch.setenv(data.SCENARIOS_ENV, str(tmp_path))
+    (tmp_path / "mine.toml").write_text("")
+    assert list(data.shipped_scenarios()) == ["mine"]
+
+
+def test_a_bad_scenario_file_is_one_line_not_a_traceback(tmp_path):
+    missing = data.open_scenario(tmp_path / "nope.toml")
+    assert not missing.ok and "nope.toml" in missing.error and "not found" in missing.error
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nstart = "1990Q1"\nend = "1989Q1"\nstates = 3\nbogus = 1\n')
+    loaded = data.open_scenario(bad)
+    assert not loaded.ok
+    assert "bad.toml" in loaded.error and "\n" not in loaded.error
+    assert "more problem" in loaded.error  # several problems: the first, and a count
+    assert data.open_scenario("  ").error == "no scenario file given"
+
+
+def test_sliders_come_from_the_registry(history):
+    groups = data.sliders(history)
+    flat = [s for _, ss in groups for s in ss]
+    assert [s.name for s in flat] == [p.name for p in PARAMETERS]  # every one, registry order
+    assert [g for g, _ in groups] == list(dict.fromkeys(p.group for p in PARAMETERS))
+    for s, p in zip(flat, PARAMETERS, strict=True):
+        assert (s.low, s.high, s.group, s.unit, s.meaning) == (
+            p.low,
+            p.high,
+            p.group,
+            p.unit,
+            p.meaning,
+        )
+        steps = (s.high - s.low) / s.step
+        assert steps >= (s.high - s.low if s.integer else data.SLIDER_STEPS - 1e-6)
+        assert s.integer == (p.unit == "quarters")
+        assert p.meaning in s.help and p.unit in s.help
+        assert not s.changed
+
+
+def test_sliders_start_at_the_scenario_values_and_overrides_are_the_changes(history):
+    sc = history.scenario.model_copy(update={"parameters": {"k_leader": 0.5}})
+    compiled = compile_scenario(sc)
+    by_name = {s.name: s for _, ss in data.sliders(compiled) for s in ss}
+    assert by_name["k_leader"].base == by_name["k_leader"].value == 0.5
+    moved = {s.name: s for _, ss in data.sliders(compiled, {"k_leader": 0.2}) for s in ss}
+    assert moved["k_leader"].changed and "(scenario: 0.5)" in moved["k_leader"].help
+    # values equal to the scenario's are not overrides; the rest are, checked
+    assert data.overrides(compiled, {"k_leader": 0.5, "trust_noise": 0.02}) == {"trust_noise": 0.02}
+    assert data.overrides(compiled, {"k_leader": 1.0}) == {"k_leader": 1.0}
+    with pytest.raises(ValueError, match="k_leader"):
+        data.overrides(compiled, {"k_leader": 2.0})
+    with pytest.raises(ValueError, match="no_such"):
+        data.overrides(compiled, {"no_such": 1.0})
+
+
+def test_removing_an_event_equals_the_counterfactual_file(history, scenarios_dir):
+    mine = data.without_events(history, ["nine_eleven"])
+    theirs = as_compiled(scenarios_dir / "counterfactual_no_9_11.toml")
+    seeds = replication_seeds(7, 5)
+    a, b = simulate(mine, seeds), simulate(theirs, seeds)
+    for col, arr in a.data.items():
+        np.testing.assert_array_equal(arr, b[col], err_msg=col)
+    assert "nine_eleven" in data.event_choices(history).values()
+    with pytest.raises(KeyError, match="no_such_event"):
+        data.without_events(history, ["no_such_event"])
+
+
+def test_ensemble_view_is_the_fast_engine_reduced(history):
+    view = views.ensemble_view(history, 30, 11)
+    seeds = replication_seeds(11, 30)
+    traj = simulate(history, seeds)
+    for sid in history.state_ids:
+        np.testing.assert_allclose(
+            view.base.trust[sid][views.MEDIAN], np.median(traj[f"{sid}_trust"], axis=0)
+        )
+    share = view.base.in_episode
+    assert share.shape == (history.n_ticks,) and np.all((share >= 0) & (share <= 1))
+    assert view.base.episodes and view.base.resets_per_run >= 1
+    first = view.base.episodes[0]
+    assert first["onset"] == history.dates[first["onset_tick"]][:7]
+    assert "30 runs (base seed 11)" in view.summary[0]
+    # a parameter reaches the runs: the headline numbers change
+    other = views.ensemble_view(history, 30, 11, {"k_leader": 0.0})
+    assert other.summary[0] != view.summary[0]
+    with pytest.raises(ValueError, match="runs"):
+        views.ensemble_view(history, 0, 11)
+
+
+def test_counterfactual_is_paired_on_the_same_seeds(history):
+    view = views.ensemble_view(history, 20, 3, remove="nine_eleven")
+    tick = next(m.tick for m in history.markers if m.id == "nine_eleven")
+    for sid in history.state_ids:
+        diff = view.difference[sid]
+        assert np.all(diff[:, :tick] == 0)  # same runs, same draws: no change before it
+        assert np.abs(diff[views.MEDIAN, tick:]).max() > 0.01
+    assert view.counterfactual is not None and view.removed_label == "9/11"
+    assert "without '9/11'" in view.summary[-1]
+
+
+def test_any_dyad_columns_come_from_the_state_ids(scenarios_dir):
+    compiled = as_compiled(scenarios_dir / "us_china_example.toml")
+    assert "chn" in compiled.state_ids[1]
+    view = views.ensemble_view(compiled, 10, 1)
+    assert set(view.base.trust) == set(compiled.state_ids)
+    assert "China" in view.summary[0]
+    assert figures.png(figures.fan_figure(view)).startswith(b"\x89PNG")
+
+
+def test_single_run_view_reads_the_mesa_model(history):
+    model = ResetModel(history, rng=5, k_leader=0.5)
+    assert views.single_run(model).tick == 0
+    assert "not started" in views.single_run(model).status()
+    for _ in range(12):
+        model.step()
+    run = views.single_run(model)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert run.tick == 12 and run.date == history.dates[11][:7]
+    for sid in history.state_ids:
+        np.testing.assert_array_equal(run.trust[sid], frame[f"{sid}_trust"].to_numpy())
+    assert run.fired and all(t < 12 for t, _ in run.fired)
+    assert run.leaders == list(history.leader_names[11])
+    assert "quarter 12 of 132" in run.status()
+    assert figures.png(figures.single_run_figure(run)).startswith(b"\x89PNG")
+
+
+def test_fan_figure_with_a_counterfactual_draws(history):
+    view = views.ensemble_view(history, 10, 2, remove="nine_eleven")
+    fig = figures.fan_figure(view)
+    assert len(fig.axes) == 3
+    assert figures.data_uri(figures.png(fig)).startswith("data:image/png;base64,")
+    table = views.episode_table_html(view.base.episodes)
+    assert table.count("<tr>") == len(view.base.episodes) + 1
+
+
+# --------------------------------------------------------------------------
+# the command
+
+
+def test_app_without_the_viz_extra_says_how_to_install_it(run_cli, monkeypatch):
+    monkeypatch.setattr(server, "missing_viz", lambda: "solara is not installed")
+    r = run_cli("app", "--port", "0")
+    assert r.code == 2, r
+    assert r.err.strip().count("\n") == 0, r
+    assert 'pip install "resetsim[viz]"' in r.err and "solara is not installed" in r.err
+
+
+def test_the_rest_of_the_cli_never_imports_solara():
+    code = (
+        "import sys; from resetsim.cli.main import build_parser, main; build_parser();"
+        "main(['params', '--group', 'switches']);"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('solara', 'ipyvuetify', 'uvicorn', 'resetsim.app.page'));"
+        "sys.exit(f'imported {bad}' if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+@needs_viz
+def test_app_on_a_busy_port_is_a_usage_error(run_cli):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = run_cli("app", "--host", "127.0.0.1", "--port", str(port))
+    assert r.code == 2 and "cannot listen on 127.0.0.1" in r.err, r
+
+
+# --------------------------------------------------------------------------
+# the server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """``(url, seconds to the first 200)`` of a ``resetsim app`` started for these tests."""
+    if VIZ_MISSING is not None:
+        pytest.skip(f'the viz extra is not installed ({VIZ_MISSING}): pip install -e ".[viz]"')
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "resetsim", "app", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        start = time.monotonic()
+        while True:
+            elapsed = time.monotonic() - start
+            if proc.poll() is not None:
+                pytest.fail(f"resetsim app exited ({proc.returncode}):\n{log.read_text()}")
+            if elapsed > STARTUP_LIMIT:
+                pytest.fail(f"no answer on {url} within {STARTUP_LIMIT:.0f} s:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.5)
+        yield url, elapsed
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+class _References(html.parser.HTMLParser):
+    """Every address a page would load: ``src``/``href`` of any tag but links
+    to follow (``<a>``), and ``url(...)`` in inline styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self._style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._style = tag == "style"
+        for name, value in attrs:
+            if value and name in ("src", "href", "data") and tag != "a":
+                self.urls.append(value)
+
+    def handle_data(self, text):
+        if self._style:
+            for part in text.split("url(")[1:]:
+                self.urls.append(part.split(")")[0].strip("'\" "))
+
+
+def test_get_root_answers_200_and_the_page_is_offline(dashboard):
+    url, elapsed = dashboard
+    assert elapsed < STARTUP_LIMIT
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        assert resp.status == 200
+        page = resp.read().decode("utf-8")
+    refs = _References()
+    refs.feed(page)
+    assert any("/_solara/cdn/" in u for u in refs.urls), refs.urls  # the front end, served here
+    outside = [
+        u for u in refs.urls if urlsplit(u).netloc and urlsplit(u).hostname not in LOCAL_HOSTS
+    ]
+    assert not outside, outside
+    assert 'solara.cdn = "/_solara/cdn"' in page  # what the page's scripts load from
+    assert "solara.dev" not in page  # production mode: no check that loads a page from there
+    # the front end's files come from this server (solara-assets), not the CDN
+    for ref in [u for u in refs.urls if "/_solara/cdn/" in u][:3]:
+        with urllib.request.urlopen(url.rstrip("/") + ref, timeout=30) as resp:
+            assert resp.status == 200 and resp.read(), ref
+
+
+# --------------------------------------------------------------------------
+# the browser
+
+
+def _chromium() -> str | None:
+    return (
+        os.environ.get("RESETSIM_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    )
+
+
+def _summary(page) -> str:
+    return page.inner_text(".rs-summary")
+
+
+def test_dashboard_in_a_real_browser(dashboard, tmp_path):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason='Playwright is not installed: pip install -e ".[test]"'
+    )
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set RESETSIM_CHROMIUM)")
+    url, _ = dashboard
+    shot = Path(os.environ.get("RESETSIM_DASHBOARD_SCREENSHOT") or tmp_path / "dashboard.png")
+    outside: list[str] = []
+
+    def only_this_machine(route):
+        target = route.request.url
+        if target.startswith(("data:", "blob:")) or urlsplit(target).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(target)
+            route.abort()
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox"], timeout=60_000
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page.set_default_timeout(90_000)
+            page.route("**/*", only_this_machine)
+            page.goto(url)
+            # the ensemble is drawn: an image with pixels, and its numbers
+            page.wait_for_function(
+                "() => { const i = document.querySelector('img.rs-fan-chart');"
+                " return i && i.complete && i.naturalWidth > 500; }"
+            )
+            first = _summary(page)
+            assert "100 runs" in first and "United States" in first and "Russia" in first
+            first_src = page.get_attribute("img.rs-fan-chart", "src")
+
+            # the counterfactual: remove 9/11, the difference appears
+            box = page.locator(".rs-counterfactual input[type=text]")
+            box.click()
+            box.fill("9/11")
+            page.locator(".v-menu__content .v-list-item", has_text="9/11").first.click()
+            page.wait_for_function(
+                "() => document.querySelector('.rs-summary').innerText.includes('without')"
+            )
+            assert "without '9/11'" in _summary(page)
+            page.wait_for_function(
+                "(old) => { const i = document.querySelector('img.rs-fan-chart');"
+                " return i.src !== old && i.complete && i.naturalHeight > 0; }",
+                arg=first_src,
+            )
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot))
+            with_cf = _summary(page)
+
+            # a parameter: k_leader to its minimum (the leader factor off)
+            thumb = page.locator(".v-input", has=page.locator("label", has_text="k_leader"))
+            thumb = thumb.locator("[role=slider]")
+            assert thumb.get_attribute("aria-valuenow") == "1"
+            thumb.focus()
+            page.keyboard.press("Home")
+            assert thumb.get_attribute("aria-valuenow") == "0"
+            page.get_by_role("button", name="Run ensemble").click()
+            page.wait_for_function(
+                "(old) => document.querySelector('.rs-summary').innerText !== old",
+                arg=with_cf,
+            )
+            changed = _summary(page)
+            assert changed.splitlines()[0] != with_cf.splitlines()[0]  # other median trusts
+            assert "1 changed" in page.inner_text(".v-navigation-drawer")
+            page.wait_for_function(
+                "() => { const i = document.querySelector('img.rs-fan-chart');"
+                " return i.complete && i.naturalWidth > 500; }"
+            )
+
+            # the Mesa run: step it twice
+            page.get_by_role("tab", name="Single run (Mesa)").click()
+            page.wait_for_selector(".rs-run-status")
+            assert "quarter 0 of 132" in page.inner_text(".rs-run-status")
+            for k in (1, 2):
+                page.get_by_role("button", name="Step").click()
+                page.wait_for_function(
+                    "(k) => document.querySelector('.rs-run-status').innerText"
+                    ".includes(`quarter ${k} of 132`)",
+                    arg=k,
+                )
+            assert page.locator("img.rs-run-chart").count() == 1
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 20_000
+    assert not outside, f"the page tried to reach other hosts: {outside}"

@@ -136,3 +136,14 @@ def test_file_source_missing(tmp_path):
         pw.read_power_file(tmp_path / "absent.csv", ("usa", "chn"))
     with pytest.raises(ValueError):
         pw.read_power_file(None, ("usa", "chn"))
+
+
+def test_power_file_with_bom_and_extra_fields(tmp_path):
+    ok = tmp_path / "bom.csv"
+    ok.write_bytes("\ufeffyear,usa,rus\n2000,3,1\n2001,3,1\n".encode())
+    annual = pw.read_power_file(ok, ("usa", "rus"))
+    assert annual == {2000: 0.75, 2001: 0.75}
+    bad = tmp_path / "extra.csv"
+    bad.write_text("year,usa,rus\n2000,3,1,9\n")
+    with pytest.raises(ValueError, match="line 2 has more fields than the header"):
+        pw.read_power_file(bad, ("usa", "rus"))

@@ -137,7 +137,7 @@ def read_power_file(path: Path | None, state_ids: Sequence[str]) -> dict[int, fl
     """A CSV with columns ``year`` and one per state id (any positive power index)."""
     if path is None:
         raise ValueError("power.file is required when power.source = 'file'")
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     if not rows:
         raise ValueError(f"{path} has no rows")
@@ -146,6 +146,8 @@ def read_power_file(path: Path | None, state_ids: Sequence[str]) -> dict[int, fl
         raise ValueError(f"{path} lacks column(s) {', '.join(missing)}")
     annual: dict[int, float] = {}
     for i, r in enumerate(rows, start=2):
+        if None in r:
+            raise ValueError(f"{path}: line {i} has more fields than the header")
         try:
             year = int(r["year"])
             a, b = float(r[state_ids[0]]), float(r[state_ids[1]])

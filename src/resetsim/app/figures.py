@@ -20,10 +20,12 @@ FAILURE = "#c62828"
 DPI = 100
 
 
-def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (no software tag, so the bytes depend only on the figure)."""
+def png(fig: Figure, fast: bool = False) -> bytes:
+    """The figure as PNG bytes (no software tag, so the bytes depend only on the
+    figure); ``fast``: light compression, for a figure redrawn at every step."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    extra = {"pil_kwargs": {"compress_level": 1}} if fast else {}
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, **extra)
     return buf.getvalue()
 
 
@@ -70,6 +72,7 @@ def event_rug(ax, x: np.ndarray, events, highlight: str | None = None) -> None:
     """Events ``(tick, id, label)`` as a rug of short grey ticks above the lower
     leader band (mid-quarter); the one with id ``highlight`` as a labelled
     dashed line instead."""
+    rug = []
     for tick, eid, label in events:
         xm = float(x[tick]) - 0.125
         if highlight is not None and eid == highlight:
@@ -85,9 +88,9 @@ def event_rug(ax, x: np.ndarray, events, highlight: str | None = None) -> None:
                 clip_on=True,
             )
         else:
-            ax.plot(
-                [xm, xm], [0.075, 0.115], transform=ax.get_xaxis_transform(), color="0.45", lw=0.8
-            )
+            rug.append(xm)
+    if rug:
+        ax.vlines(rug, 0.075, 0.115, transform=ax.get_xaxis_transform(), color="0.45", lw=0.8)
 
 
 def _fan(ax, x, q, colour, label, alpha=1.0):
@@ -193,11 +196,13 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
 
 def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     """The Mesa run so far: both trusts and cooperation over the whole period,
-    leader terms, the events that have happened, the current quarter."""
+    leader terms, the events that have happened, the current quarter.  Fixed
+    margins (no layout engine): it is redrawn at every step."""
     c = run.compiled
     x = years(c)
     names = state_names(c)
-    fig = _figure(width, 4.6)
+    fig = Figure(figsize=(width, 4.6))
+    fig.subplots_adjust(left=0.065, right=0.985, top=0.93, bottom=0.2)
     ax = fig.subplots()
     leader_bands(ax, c, x)
     event_rug(ax, x, [(t, "", label) for t, label in run.fired])
@@ -212,6 +217,6 @@ def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     ax.set_ylabel("level (0 to 1)")
     ax.set_xlabel("year (one step = one quarter)")
     ax.set_title(f"{c.scenario.name}: one run, {run.tick} of {run.n_ticks} quarters", fontsize=10)
-    fig.legend(loc="outside lower center", fontsize=8, frameon=False, ncol=3)
+    fig.legend(loc="lower center", fontsize=8, frameon=False, ncol=3)
     ax.grid(alpha=0.25)
     return fig

@@ -256,6 +256,13 @@ def SingleRunPanel(loaded: data.Loaded, overrides: dict[str, float]):
                 max=1000,
                 step=10,
             )
+        with solara.Column(style={"min-width": "240px"}):
+            solara.SliderInt(
+                f"redraw every {render_interval.value} quarter(s)",
+                value=render_interval,
+                min=1,
+                max=20,
+            )
     SingleRunView(model.value)
 
 
@@ -264,7 +271,7 @@ def SingleRunView(model: ResetModel):
     update_counter.get()  # Mesa's signal: redraw after every step
     run = views.single_run(model)
     solara.Text(run.status(), classes=["rs-run-status"])
-    Picture(figures.png(figures.single_run_figure(run)), "rs-run-chart")
+    Picture(figures.png(figures.single_run_figure(run), fast=True), "rs-run-chart")
     if run.fired:
         recent = run.fired[-RECENT_EVENTS:]
         solara.Text(

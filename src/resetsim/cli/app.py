@@ -1,7 +1,7 @@
 """Open the interactive dashboard in the browser: pick a scenario, move the
 parameters, step or play one Mesa run, and watch an ensemble of runs (with a
-counterfactual) redrawn as you go.  Needs the ``viz`` extra:
-``pip install "resetsim[viz]"``; then open the address it prints.
+counterfactual) redrawn as you go.  Needs the viz extra
+(pip install "resetsim[viz]"); then open the address it prints.
 """
 
 from __future__ import annotations

@@ -526,3 +526,156 @@ def test_citation_cff_is_valid_and_carries_the_package_version():
     ]
     assert paper["year"] == 2021 and paper["languages"] == ["zh"]
     assert "doi" not in paper and "doi" not in cff  # none is known: do not invent one
+
+
+# ====================================================================== issue 14, second half
+# ------------------------------------------------------------ 8. a scenario given to sweep
+
+SWEEP_GRID = """
+replications = 3
+seed = 3
+[design]
+type = "grid"
+parameters = { k_leader = [0.0, 1.0] }
+"""
+
+
+def tiny_experiment(tmp_path: Path, name: str = "exp", body: str = SWEEP_GRID) -> Path:
+    tiny = DATA / "experiments" / "tiny_scenario.toml"
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'name = "{name}"\nscenario = "{tiny.as_posix()}"\n{body}', "utf-8")
+    return path
+
+
+def test_a_scenario_given_to_sweep_is_named_in_one_line(run_cli, tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("sweep", HISTORY, "--out", out, "--quiet")
+    message = one_error_line(r, HISTORY)
+    assert message == f"this is a scenario file, not an experiment: use `resetsim run {HISTORY}`"
+    assert not out.exists()
+
+
+# ------------------------------------------------------------ 9. sweep into an unwritable place
+
+
+@pytest.mark.parametrize(
+    ("out", "start"),
+    [
+        ("/proc/resetsim_out", "error: cannot write /proc/resetsim_out: no folder can be made in"),
+        ("/sys/resetsim_out", "error: cannot write /sys/resetsim_out: no folder can be made in"),
+    ],
+)
+def test_sweep_into_an_unwritable_place_is_one_line(run_cli, tmp_path, out, start):
+    if not Path(out).parent.is_dir():
+        pytest.skip(f"no {Path(out).parent} here")
+    r = run_cli("sweep", tiny_experiment(tmp_path), "--out", out, "--quiet", "--workers", "1")
+    assert r.code == 2 and "Traceback" not in r.err, r
+    assert r.err.startswith(start) and len(r.err.splitlines()) == 1, r
+    assert r.err.rstrip().endswith("; choose another --out"), r
+    assert not os.path.lexists(out)
+
+
+def test_sweep_with_out_through_a_file_is_one_line(run_cli, tmp_path):
+    exp = tiny_experiment(tmp_path)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    out = blocker / "sub" / "out"
+    r = run_cli("sweep", exp, "--out", out, "--quiet", "--workers", "1")
+    assert r.code == 2 and "Traceback" not in r.err, r
+    assert r.err == (
+        f"error: cannot create {out}: {blocker} is a file, not a folder; choose another --out\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "exp.toml"]
+
+
+def test_sweep_in_a_real_process_into_proc_has_no_traceback(run_cli_subprocess, tmp_path):
+    exp = tiny_experiment(tmp_path)
+    r = run_cli_subprocess("sweep", exp, "--out", "/proc/resetsim_out", "--quiet")
+    assert r.code == 2 and "Traceback" not in r.err, r
+    assert r.err.startswith("error: cannot write /proc/resetsim_out"), r
+
+
+def test_a_lock_that_cannot_be_made_is_an_output_error(tmp_path, monkeypatch):
+    from resetsim.experiments import store
+
+    def refuse(self, *a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store.FileLock, "acquire", refuse)
+    match = r"cannot write .*\.lock: Permission denied; choose"
+    with pytest.raises(io.OutputError, match=match), store.locked(tmp_path):
+        pass  # pragma: no cover
+
+
+# ------------------------------------------------------------ 10. sweep --overwrite
+
+
+def test_sweep_into_a_finished_folder_says_overwrite_or_resume(run_cli, tmp_path):
+    exp = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    args = ("sweep", exp, "--out", out, "--quiet", "--workers", "1", "--no-figures")
+    assert run_cli(*args).code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    r = run_cli(*args)
+    assert r.code == 2 and "Traceback" not in r.err, r
+    assert r.err == (
+        f"error: {out} holds a finished sweep; pass --overwrite to replace it, --resume to "
+        "continue the sweep in it, or choose another --out\n"
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    r = run_cli(*args, "--resume", "--overwrite")
+    assert r.code == 2 and r.err == "error: give --resume or --overwrite, not both\n", r
+
+
+def test_sweep_overwrite_replaces_a_finished_folder(run_cli, tmp_path):
+    import pyarrow.parquet as pq
+
+    exp = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    base = ("sweep", exp, "--out", out, "--quiet", "--workers", "1", "--no-figures")
+    assert run_cli(*base).code == 0
+    (out / "notes.txt").write_text("old")
+    r = run_cli(*base, "--runs", "2", "--overwrite")
+    assert r.code == 0, r
+    assert pq.read_table(out / "runs.parquet").num_rows == 4  # 2 points x 2 runs
+    assert not (out / "notes.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exp.toml", "out"]  # no trash left
+    # the same as a sweep into a fresh folder
+    assert run_cli(*base[:3], tmp_path / "ref", *base[4:], "--runs", "2").code == 0
+    assert (out / "runs.parquet").read_bytes() == (tmp_path / "ref" / "runs.parquet").read_bytes()
+
+
+def test_an_interrupted_overwrite_leaves_no_old_chunk_for_resume(tmp_path, monkeypatch):
+    from resetsim import experiments as xp
+    from resetsim.experiments import store
+
+    exp = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    xp.sweep(exp, out, progress=False, figures=False, chunk_size=1, max_chunks=3)
+    assert len(list((out / "chunks").iterdir())) == 3
+    calls = []
+
+    def interrupted(plan, out, result):
+        calls.append(result.index)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "write_chunk", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        xp.sweep(exp, out, progress=False, figures=False, chunk_size=1, overwrite=True)
+    assert calls == [0]
+    # nothing of the old sweep is left for --resume to pick up
+    assert not any((out / "chunks").iterdir())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
+    from filelock import FileLock
+
+    from resetsim import experiments as xp
+
+    exp = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    xp.sweep(exp, out, progress=False, figures=False, chunk_size=1, max_chunks=2)
+    with FileLock(out / ".lock"), pytest.raises(xp.SweepError, match="another sweep is writing"):
+        xp.sweep(exp, out, progress=False, figures=False, overwrite=True)
+    assert len(list((out / "chunks").iterdir())) == 2

@@ -259,7 +259,8 @@ def test_non_empty_dir_is_refused_without_resume(run_cli, tmp_path):
     (out / "notes.txt").write_text("mine")
     r = run_cli("sweep", exp, "--out", out, "--workers", "1", "--quiet")
     assert r.code == 2, r
-    assert "is not empty; pass --resume" in r.err and "Traceback" not in r.err
+    assert "is not empty; pass --overwrite to replace it, --resume" in r.err
+    assert "Traceback" not in r.err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     r = run_cli("sweep", exp, "--out", out, "--resume", "--workers", "1", "--quiet")
     assert r.code == 2, r

@@ -56,6 +56,11 @@ def add_arguments(p) -> None:
         help="continue an interrupted sweep in DIR (only the missing chunks run)",
     )
     p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a non-empty DIR (e.g. a finished sweep) with this sweep",
+    )
+    p.add_argument(
         "--engine",
         choices=ENGINES,
         default="ensemble",
@@ -81,6 +86,8 @@ def run(args) -> int:
         raise UsageError("--chunk-size must be between 1 and 100000")
     if args.scheduler and args.workers is not None:
         raise UsageError("give --workers or --scheduler, not both (the cluster has its workers)")
+    if args.resume and args.overwrite:
+        raise UsageError("give --resume or --overwrite, not both")
     plan = make_plan(
         args.experiment, runs=args.runs, engine=args.engine, chunk_size=args.chunk_size
     )
@@ -107,6 +114,7 @@ def run(args) -> int:
             workers=workers,
             scheduler=args.scheduler,
             resume=args.resume,
+            overwrite=args.overwrite,
             progress=False if args.quiet else None,
             figures=not args.no_figures,
         )

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -162,26 +164,38 @@ def locked(out: Path):
         lock.acquire()
     except Timeout:
         raise SweepError(f"another sweep is writing into {out}") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise io.OutputError(f"cannot write {out / LOCK}: {reason}; choose another --out") from None
     try:
         yield lock
     finally:
         lock.release()
 
 
-def prepare_dir(plan: Plan, out: Path, resume: bool) -> tuple[set[int], bool]:
+def prepare_dir(
+    plan: Plan, out: Path, resume: bool, overwrite: bool = False
+) -> tuple[set[int], bool]:
     """Check ``out`` and return (chunks already done, already complete).
 
-    Without ``resume`` the directory must be absent or empty; with it, it must
-    hold a sweep of the same experiment (or be empty).
+    Without ``resume`` the directory must be absent or empty (or ``overwrite``
+    given: :func:`discard` then removes it before the sweep writes); with it,
+    it must hold a sweep of the same experiment (or be empty).  A place that
+    cannot be written raises :class:`~resetsim.core.io.OutputError`.
     """
+    if resume and overwrite:
+        raise SweepError("give --resume or --overwrite, not both")
+    io.check_writable(out, in_place=True)
     if out.exists() and not out.is_dir():
-        raise io.OutputExists(f"{out} exists and is not a directory")
-    if not io.is_nonempty_dir(out):
+        raise io.OutputExists(f"{out} exists and is not a directory; choose another --out")
+    if not io.is_nonempty_dir(out) or overwrite:
         return set(), False
     if not resume:
+        finished = _read_manifest(out).get("complete") is True
+        what = "holds a finished sweep" if finished else "is not empty"
         raise io.OutputExists(
-            f"{out} is not empty; pass --resume to continue the sweep in it, or choose "
-            "another --out"
+            f"{out} {what}; pass --overwrite to replace it, --resume to continue the sweep "
+            "in it, or choose another --out"
         )
     mpath = out / MANIFEST
     if not mpath.exists():
@@ -207,6 +221,32 @@ def prepare_dir(plan: Plan, out: Path, resume: bool) -> tuple[set[int], bool]:
             "Resume with the same experiment file and options, or choose another --out"
         )
     return done_chunks(plan, out), bool(old.get("complete"))
+
+
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        old = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return old if isinstance(old, dict) else {}
+
+
+def discard(out: Path) -> None:
+    """Remove ``out`` (for ``--overwrite``), refusing while another sweep holds
+    its lock.  One rename takes the old folder out of the way first, so an
+    interrupted overwrite leaves either the whole old folder or none of it
+    (a hidden ``.NAME.xxx.old`` sibling at worst), never old chunks beside
+    new ones that ``--resume`` could take for its own."""
+    if not out.is_dir():
+        return
+    with locked(out):
+        try:
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, trash / "old")
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise io.OutputError(f"cannot replace {out}: {reason}; choose another --out") from None
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def sweep(
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     engine: str = "ensemble",
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
@@ -81,6 +82,7 @@ def sweep(
     ``scheduler`` (an address such as ``tcp://127.0.0.1:8786``) sends chunks
     to an existing Dask cluster instead.  ``max_chunks`` stops after that
     many new chunks without finishing (for tests and partial runs).
+    ``overwrite`` replaces a non-empty ``out`` (a finished sweep, say).
     Nothing is written into ``out`` until the plan is valid and the
     scheduler (if any) is reachable.
     """
@@ -92,9 +94,11 @@ def sweep(
             experiment, runs=runs, engine=engine, metrics_fn=metrics_fn, chunk_size=chunk_size
         )
     out = Path(out)
-    done, complete = st.prepare_dir(plan, out, resume)
+    done, complete = st.prepare_dir(plan, out, resume, overwrite)
     client = executors.connect(scheduler, scheduler_timeout) if scheduler else None
     try:
+        if overwrite:
+            st.discard(out)
         return _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0)
     finally:
         if client is not None:
@@ -102,7 +106,7 @@ def sweep(
 
 
 def _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0):
-    (out / st.CHUNK_DIR).mkdir(parents=True, exist_ok=True)
+    io.make_dirs(out / st.CHUNK_DIR)
     with st.locked(out):
         st.clean_temp(out)
         if complete and (out / "runs.parquet").exists():

@@ -21,7 +21,7 @@ import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
-from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, read_toml
+from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
 from resetsim.engines.columns import detection_columns
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import run_seed
@@ -57,7 +57,9 @@ def load(
     :func:`default_metrics`) returns for one run of the scenario.
     """
     path = Path(path)
-    exp = parse(read_toml(path), str(path), path.resolve().parent)
+    raw = read_toml(path)
+    check_kind(raw, "experiment", str(path))
+    exp = parse(raw, str(path), path.resolve().parent)
     problems = semantic_problems(exp)
     compiled = None
     if not exp.scenario_path.exists():

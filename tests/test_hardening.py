@@ -679,3 +679,63 @@ def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
     with FileLock(out / ".lock"), pytest.raises(xp.SweepError, match="another sweep is writing"):
         xp.sweep(exp, out, progress=False, figures=False, overwrite=True)
     assert len(list((out / "chunks").iterdir())) == 2
+
+
+# ------------------------------------------------------------ 11. calibrate --around, one LHS
+
+CALIBRATE_TINY = ("--params", "w_leader,trust_erode", "--candidates", "4", "--runs", "2")
+CALIBRATE_TINY += ("--rounds", "0", "--validate-runs", "2", "--quiet")
+
+
+def test_calibrate_around_a_file_with_a_byte_order_mark_reads_normally(run_cli, tmp_path):
+    around = with_bom(AROUND, tmp_path / "around.toml")
+    out = tmp_path / "cal"
+    r = run_cli("calibrate", HISTORY, "--around", around, *CALIBRATE_TINY, "--out", out)
+    assert r.code == 0, r
+    assert (out / "best.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        (None, "", "file not found"),
+        ("x = [", "", "not valid TOML"),
+        ('name = "x"\n', "parameters", "--around needs a [parameters] table"),
+        ("[parameters]\nw_leader = 7.0\n", "parameters.w_leader", "outside its bounds"),
+        ("[parameters]\nnosuch = 1.0\n", "parameters.nosuch", "unknown parameter"),
+    ],
+    ids=["missing", "not_toml", "no_table", "out_of_bounds", "unknown"],
+)
+def test_a_bad_around_file_is_one_line(run_cli, tmp_path, text, field, words):
+    around = tmp_path / "around.toml"
+    if text is not None:
+        around.write_text(text, "utf-8")
+    out = tmp_path / "cal"
+    r = run_cli("calibrate", HISTORY, "--around", around, *CALIBRATE_TINY, "--out", out)
+    message = one_error_line(r, around, field)
+    assert words in message, message
+    assert not out.exists()
+
+
+def test_calibration_draws_its_latin_hypercube_from_the_design_module(monkeypatch):
+    import numpy as np
+
+    from resetsim.experiments import calibration, design
+
+    calls = []
+
+    def spy(bounds, n, seed):
+        calls.append((list(bounds), n))
+        return design.latin_hypercube(bounds, n, seed)
+
+    monkeypatch.setattr(calibration, "latin_hypercube", spy)
+    u = calibration.unit_latin_hypercube(50, 3, np.random.default_rng(1))
+    assert calls == [([(0.0, 1.0)] * 3, 50)]
+    # a Latin hypercube: each of the 50 strata of every coordinate holds one point
+    assert u.shape == (50, 3) and ((u >= 0) & (u < 1)).all()
+    for j in range(3):
+        assert sorted(np.floor(u[:, j] * 50).astype(int)) == list(range(50))
+    # seeded by the search's stream: the same seed, the same points
+    again = calibration.unit_latin_hypercube(50, 3, np.random.default_rng(1))
+    assert np.array_equal(u, again)
+    assert not np.array_equal(u, calibration.unit_latin_hypercube(50, 3, np.random.default_rng(2)))

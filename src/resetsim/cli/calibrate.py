@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 import sys
-import tomllib
 from pathlib import Path
 
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
 from resetsim.core import params as prm
+from resetsim.core.config import Problem, ScenarioError, read_toml
 from resetsim.experiments.calibration import DEFAULT_SEARCH, calibrate, round3
 from resetsim.scenario import compile_scenario, load
 
@@ -195,16 +195,23 @@ def run(args) -> int:
 
 
 def read_parameters(path: str) -> dict[str, float]:
-    """The ``[parameters]`` table of a TOML file, validated against the registry."""
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"--around {path}: {exc}") from None
+    """The ``[parameters]`` table of a TOML file, validated against the registry
+    (read like every data file: a byte-order mark is fine, any problem names
+    the file and the field on one line)."""
+    raw = read_toml(Path(path))
     table = raw.get("parameters")
     if not isinstance(table, dict):
-        raise UsageError(f"--around {path}: no [parameters] table")
+        raise ScenarioError(
+            [
+                Problem(
+                    path,
+                    "parameters",
+                    "--around needs a [parameters] table (name = value lines); "
+                    "see scenarios/targets/calibration_start.toml",
+                )
+            ]
+        )
     problems = prm.check_overrides(table)
     if problems:
-        raise UsageError("; ".join(f"--around {path}: {n}: {m}" for n, m in problems))
+        raise ScenarioError([Problem(path, f"parameters.{n}", m) for n, m in problems])
     return {k: float(v) for k, v in table.items()}

@@ -32,6 +32,7 @@ from resetsim.analysis.metrics import required_columns, run_metrics
 from resetsim.core import params as prm
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import replication_seeds
+from resetsim.experiments.design import latin_hypercube
 from resetsim.scenario import Compiled
 
 #: Parameters searched by default: the dynamics, not switches, noise or detection.
@@ -103,12 +104,11 @@ class Box:
 
 
 def unit_latin_hypercube(m: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    """``m`` points of a Latin hypercube in ``[0, 1]^d``, drawn from the search's
-    own random stream (so stage 1 and the refinement share one seed)."""
-    u = (rng.random((m, d)) + np.arange(m)[:, None]) / m
-    for j in range(d):
-        u[:, j] = u[rng.permutation(m), j]
-    return u
+    """``m`` points of a Latin hypercube in ``[0, 1]^d``: the experiments'
+    :func:`~resetsim.experiments.design.latin_hypercube` (the one owner of the
+    rule), seeded from the search's own random stream (so one ``seed``
+    fixes the whole search)."""
+    return latin_hypercube([(0.0, 1.0)] * d, m, int(rng.integers(2**32)))
 
 
 def score(

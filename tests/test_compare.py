@@ -3,10 +3,14 @@ counterfactual scenarios; ``resetsim calibrate`` on a tiny search."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from resetsim.engines.randomness import replication_seeds
+from resetsim.engines.runner import run_scenario
 from resetsim.scenario import load
 
 BASE = """
@@ -210,3 +214,87 @@ def test_calibrate_runs_a_tiny_search(scenarios_dir, tmp_path, run_cli):
     (tmp_path / "t.toml").write_text(BASE)
     r = run_cli("calibrate", tmp_path / "t.toml")
     assert r.code == 2 and "names no targets" in r.err
+
+
+# --------------------------------------------------------------------------
+# issue 14: different periods, meta.json
+
+
+@pytest.fixture
+def short(files):
+    """``short.toml``: the base scenario from 2002Q1 to 2005Q4 (base: 2000Q1-2007Q4)."""
+    text = BASE.replace('start = "2000Q1"\nend = "2007Q4"', 'start = "2002Q1"\nend = "2005Q4"')
+    text = text.replace('start = "2000Q1"', 'start = "2002Q1"').replace('"2001Q2"', '"2002Q2"')
+    (files / "short.toml").write_text(text.replace('name = "base"', 'name = "short"'))
+    return files / "short.toml"
+
+
+def test_compare_refuses_different_periods_in_one_line(files, short, run_cli):
+    out = files / "cmp"
+    r = run_cli("compare", files / "base.toml", short, "--out", out)
+    assert r.code == 2 and "Traceback" not in r.err, r
+    assert r.err == (
+        f"error: {short}: start, end: its period 2002Q1-2005Q4 differs from "
+        f"{files / 'base.toml'}'s 2000Q1-2007Q4; give both the same start and end, or pass "
+        "--allow-different-periods to compare only the 16 quarters both cover (2002Q1-2005Q4)\n"
+    )
+    assert not out.exists()
+
+
+def test_compare_of_scenarios_sharing_no_quarter_is_refused(files, run_cli):
+    late = BASE.replace('start = "2000Q1"\nend = "2007Q4"', 'start = "2010Q1"\nend = "2011Q4"')
+    late = late.replace('start = "2000Q1"', 'start = "2010Q1"')
+    late = late.replace('"2001Q2"', '"2010Q2"').replace('"2004Q1"', '"2011Q1"')
+    (files / "late.toml").write_text(late)
+    out = files / "cmp"
+    r = run_cli("compare", files / "base.toml", files / "late.toml", "--out", out)
+    r2 = run_cli(
+        "compare", files / "base.toml", files / "late.toml", "--out", out,
+        "--allow-different-periods",
+    )  # fmt: skip
+    for res in (r, r2):
+        assert res.code == 2 and "shares no quarter with" in res.err, res
+        assert len(res.err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_compare_allowed_different_periods_uses_the_common_quarters(files, short, run_cli):
+    out = files / "cmp"
+    r = run_cli(
+        "compare", files / "base.toml", short, "--out", out, "--allow-different-periods"
+    )  # fmt: skip
+    assert r.code == 0, r
+    assert (
+        "periods differ (A 2000Q1-2007Q4, B 2002Q1-2005Q4): compared over the 16 quarters "
+        "both cover, 2002Q1-2005Q4, without the fidelity metrics" in r.out
+    )
+    table = pd.read_csv(out / "compare.csv")
+    assert table["date"].iloc[0] == "2002-01-01" and len(table) == 16
+    metrics = pd.read_csv(out / "metrics.csv").set_index("metric")
+    # paired metrics over the common quarters only: A's mean trust is its mean over 2002-2005
+    ra = run_scenario(load(files / "base.toml"))
+    mean_a = ra["aa_trust"][:, 8:24].mean(axis=1).mean()
+    assert metrics.loc["mean_aa_trust", "mean_a"] == pytest.approx(mean_a, abs=1e-6)
+    assert ra["aa_trust"][:, :].mean() != pytest.approx(mean_a, abs=1e-6)
+    meta = json.loads((out / "meta.json").read_text("utf-8"))
+    assert meta["periods"] == {
+        "a": "2000Q1-2007Q4",
+        "b": "2002Q1-2005Q4",
+        "compared": "2002Q1-2005Q4",
+        "quarters_compared": 16,
+    }
+
+
+def test_compare_writes_meta_json(files, run_cli):
+    out = files / "cmp"
+    r = run_cli("compare", files / "base.toml", files / "no_war.toml", "--out", out, "--seed", "3")
+    assert r.code == 0, r
+    assert "periods differ" not in r.out
+    meta = json.loads((out / "meta.json").read_text("utf-8"))
+    assert meta["seed"] == 3 and meta["runs"] == 6 and meta["engine"] == "ensemble"
+    assert meta["seeds"] == [int(s) for s in replication_seeds(3, 6)]
+    assert meta["scenarios"]["a"]["name"] == "base" and meta["scenarios"]["b"]["name"] == "no_war"
+    assert [e["id"] for e in meta["scenarios"]["b"]["events"]] == ["window"]
+    assert set(meta["parameters"]["a"]) == set(meta["parameters"]["b"])
+    assert meta["resetsim_version"] and "git_commit" in meta and "numpy" in meta["versions"]
+    assert meta["periods"]["quarters_compared"] == 32

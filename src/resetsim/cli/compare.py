@@ -10,7 +10,13 @@ difference is the effect of what differs between the files.  Writes into --out:
 * metrics.csv - per metric (resetsim.analysis.metrics.run_metrics and each
   state's mean trust): mean in A, mean in B, mean of the per-run difference,
   shares of runs where B > A and where B < A;
-* compare.png - trusts of both and the per-run difference over time.
+* compare.png - trusts of both and the per-run difference over time;
+* meta.json - seeds, engine, both resolved scenarios, the periods compared,
+  versions and git commit.
+
+Scenarios over different periods are refused unless --allow-different-periods
+is given; then only the quarters both cover are compared (the paired metrics
+too, without the fidelity metrics), and the summary says so.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from pathlib import Path
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
 from resetsim.engines.runner import run_scenario
-from resetsim.output.compare import shared_quarters, write_comparison
+from resetsim.output.compare import period_label, same_period, shared_quarters, write_comparison
 from resetsim.output.summary import compare_header
-from resetsim.scenario import load
+from resetsim.scenario import compile_scenario, load
 
 NAME = "compare"
 HELP = "run two scenarios on the same seeds and tabulate / plot the difference"
@@ -40,6 +46,11 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--out", metavar="DIR", help="output directory (default: runs/compare_A_vs_B)")
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    p.add_argument(
+        "--allow-different-periods",
+        action="store_true",
+        help="compare scenarios over different periods on the quarters both cover",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -56,15 +67,15 @@ def run(args) -> int:
             f"the scenarios have different states ({', '.join(sa.state_ids)} vs "
             f"{', '.join(sb.state_ids)}); compare needs the same dyad"
         )
+    ca, cb = compile_scenario(sa), compile_scenario(sb)
+    check_periods(args, ca, cb)
     runs = args.runs if args.runs is not None else sa.runs
     seed = args.seed if args.seed is not None else sa.seed
     out = Path(args.out or Path("runs") / f"compare_{sa.name}_vs_{sb.name}")
     io.check_output_dir(out, args.overwrite)
     progress = None if not args.quiet else False
-    ra = run_scenario(sa, runs=runs, seed=seed, params=params, progress=progress)
-    rb = run_scenario(sb, runs=runs, seed=seed, params=params, progress=progress)
-    if shared_quarters(ra.compiled, rb.compiled).size == 0:
-        raise UsageError("the scenarios share no quarter; nothing to compare")
+    ra = run_scenario(ca, runs=runs, seed=seed, params=params, progress=progress)
+    rb = run_scenario(cb, runs=runs, seed=seed, params=params, progress=progress)
     with io.atomic_dir(out, overwrite=args.overwrite) as stage:
         lines = write_comparison(ra, rb, stage)
     if not args.quiet:
@@ -73,3 +84,21 @@ def run(args) -> int:
             print(line)
         print(f"wrote {out}/", file=sys.stderr)
     return 0
+
+
+def check_periods(args, ca, cb) -> None:
+    """Refuse scenarios sharing no quarter, and (without
+    --allow-different-periods) scenarios over different periods."""
+    common = shared_quarters(ca, cb)
+    pa, pb = period_label(ca.quarters), period_label(cb.quarters)
+    if common.size == 0:
+        raise UsageError(
+            f"{args.b}: start, end: its period {pb} shares no quarter with {args.a}'s {pa}; "
+            "nothing to compare"
+        )
+    if not same_period(ca, cb) and not args.allow_different_periods:
+        raise UsageError(
+            f"{args.b}: start, end: its period {pb} differs from {args.a}'s {pa}; give both "
+            "the same start and end, or pass --allow-different-periods to compare only the "
+            f"{common.size} quarters both cover ({period_label(common)})"
+        )

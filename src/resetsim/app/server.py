@@ -48,7 +48,11 @@ VIZ_MODULES: tuple[str, ...] = ("solara", "solara_assets", "altair", "networkx",
 def missing_viz() -> str | None:
     """Why the dashboard cannot run in this environment, or None when it can."""
     for name in VIZ_MODULES:
-        if importlib.util.find_spec(name) is None:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # a broken or half-removed install
+            found = False
+        if not found:
             return f"{name} is not installed"
     for dist in ("ipyvuetify", "ipyvue"):
         try:

@@ -1,6 +1,8 @@
 """Run a scenario and write what it produced into --out:
 
-* trajectory.csv - every run, every quarter, every recorded variable;
+* trajectory.csv - every run, every quarter, every recorded variable
+  (trajectory.parquet with --table-format parquet: the same table, smaller
+  and faster for big runs; written as the runs are simulated);
 * meta.json - seeds, resolved parameters and scenario, versions and git
   commit (no timestamps);
 * episodes.csv - the reset episodes detected in each run (docs/EPISODES.md);
@@ -22,8 +24,9 @@ from pathlib import Path
 
 from resetsim.cli.common import UsageError, parse_sets
 from resetsim.core import io
-from resetsim.engines.runner import ENGINES, run_scenario
-from resetsim.output.run import run_text, write_run
+from resetsim.engines.runner import ENGINES
+from resetsim.output.run import run_into, run_text
+from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
 
 NAME = "run"
@@ -47,8 +50,17 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )
+    p.add_argument(
+        "--table-format",
+        choices=TABLE_FORMATS,
+        default="csv",
+        help="the trajectory table: trajectory.csv (default) or trajectory.parquet "
+        "(smaller and faster, for big runs)",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress bars (simulate, detect, write, plot)"
+    )
 
 
 def run(args) -> int:
@@ -61,16 +73,17 @@ def run(args) -> int:
         raise UsageError("--seed must be >= 0")
     out = Path(args.out or Path("runs") / scenario.name)
     io.check_output_dir(out, args.overwrite)
-    result = run_scenario(
-        scenario,
-        runs=args.runs,
-        seed=args.seed,
-        params=params,
-        engine=args.engine,
-        progress=None if not args.quiet else False,
-    )
     with io.atomic_dir(out, overwrite=args.overwrite) as stage:
-        report = write_run(result, stage)
+        result, report = run_into(
+            stage,
+            scenario,
+            runs=args.runs,
+            seed=args.seed,
+            params=params,
+            engine=args.engine,
+            table_format=args.table_format,
+            progress=None if not args.quiet else False,
+        )
     if not args.quiet:
         for line in run_text(result, report):
             print(line)

@@ -17,7 +17,8 @@ never imports Mesa.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,12 +133,21 @@ def run_scenario(
     record: Sequence[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: bool | None = False,
+    on_chunk: Callable[[slice, Trajectories], None] | None = None,
+    keep: Sequence[str] | None = None,
+    desc: str | None = None,
 ) -> RunResult:
     """Run a scenario ``runs`` times (default: the scenario's ``runs``).
 
     ``seed`` defaults to the scenario's ``seed``; ``params`` overrides
     parameters (floats); ``engine`` is ``"ensemble"`` (fast, default) or
     ``"mesa"`` (the agent model, the reference).  Both give the same numbers.
+
+    ``progress``: a bar on stderr (None: only on a terminal; True: always;
+    False: none), labelled ``desc``.  For big batches, ``on_chunk(runs,
+    trajectories)`` sees each block of runs as it is simulated (to stream it
+    to a file) and ``keep`` names the only columns the result retains, so
+    memory holds one block of every column and all runs of ``keep`` only.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
@@ -150,17 +160,27 @@ def run_scenario(
     seeds = replication_seeds(seed, runs)
     p = compiled.params(params)
     resolved = {k: float(v) for k, v in p.items()}
-    bar = _progress(runs, progress, f"{sc.name} ({engine})")
+    bar = _progress(runs, progress, desc or f"{sc.name} ({engine})")
     try:
         if engine == "mesa":
             traj = simulate_mesa(compiled, seeds, params, record, progress=bar)
+            if on_chunk is not None:
+                on_chunk(slice(0, runs), traj)
+            if keep is not None:
+                traj = Trajectories(compiled, seeds, {k: traj.data[k] for k in keep})
         else:
-            parts = []
+            data: dict[str, np.ndarray] = {}
             for sl in chunks(runs, chunk_size):
-                parts.append(simulate(compiled, seeds[sl], params, record))
+                part = simulate(compiled, seeds[sl], params, record)
+                if on_chunk is not None:
+                    on_chunk(sl, part)
+                for k in keep if keep is not None else part.data:
+                    if k not in data:
+                        data[k] = np.empty((runs, compiled.n_ticks), dtype=part.data[k].dtype)
+                    data[k][sl] = part.data[k]
+                del part
                 if bar is not None:
                     bar.update(sl.stop - sl.start)
-            data = {k: np.concatenate([t.data[k] for t in parts]) for k in parts[0].data}
             traj = Trajectories(compiled, seeds, data)
     finally:
         if bar is not None:
@@ -174,4 +194,4 @@ def _progress(total: int, enabled: bool | None, desc: str):
     from tqdm.auto import tqdm
 
     disable = None if enabled is None else not enabled
-    return tqdm(total=total, desc=desc, unit="run", disable=disable)
+    return tqdm(total=total, desc=desc, unit="run", disable=disable, file=sys.stderr)

@@ -2,7 +2,8 @@
 
 :func:`write_run` fills a (staging) directory with
 
-* ``trajectory.csv``: every run, every quarter, every recorded variable;
+* ``trajectory.csv`` (or ``trajectory.parquet``): every run, every quarter,
+  every recorded variable (:mod:`resetsim.output.trajectory`);
 * ``meta.json``: seeds, resolved parameters and scenario, the software's
   versions and git commit (:func:`run_meta`; no timestamps, so the same seed
   gives the same bytes);
@@ -14,11 +15,15 @@
   the projection as a fan chart and in a few lines of text.
 
 and returns the lines to print; :func:`run_text` adds the header the terminal
-shows.  The caller makes the directory atomic (:func:`resetsim.core.io.atomic_dir`).
+shows.  :func:`run_into` runs and writes at once, streaming the runs to the
+trajectory table so that memory does not grow with every column of every
+run, and shows the progress of each phase (:mod:`resetsim.output.progress`).
+The caller makes the directory atomic (:func:`resetsim.core.io.atomic_dir`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +37,12 @@ from resetsim.analysis.triggers import episode_table as _episode_table
 from resetsim.core import io
 from resetsim.core.provenance import provenance
 from resetsim.engines.columns import detection_columns, trust_columns
-from resetsim.engines.runner import SEED_DERIVATION, RunResult
+from resetsim.engines.runner import SEED_DERIVATION, RunResult, run_scenario
 from resetsim.output import summary, tables
+from resetsim.output.progress import Phases
 from resetsim.output.tables import FLOAT_FORMAT
-from resetsim.scenario import Compiled
+from resetsim.output.trajectory import TrajectoryWriter, table_name
+from resetsim.scenario import Compiled, as_compiled
 
 
 def run_meta(result: RunResult) -> dict[str, Any]:
@@ -58,36 +65,112 @@ def run_meta(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_run(result: RunResult, stage: Path) -> list[str]:
-    """Write everything ``resetsim run`` writes into ``stage``; return the
-    lines to print (episode counts, fidelity, projection summary)."""
+def run_into(
+    stage: Path,
+    scenario: Any,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: str = "ensemble",
+    table_format: str = "csv",
+    progress: bool | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    chunk_size: int | None = None,
+) -> tuple[RunResult, list[str]]:
+    """Run a scenario and write everything ``resetsim run`` writes into
+    ``stage``, streaming: the trajectory table is written block by block of
+    runs as they are simulated, and only the columns the episodes, figures
+    and summaries read (:func:`kept_columns`) stay in memory for all runs.
+    Returns the (thus slimmed) result and the lines to print.  ``progress``
+    and ``on_phase`` as in :class:`~resetsim.output.progress.Phases`;
+    ``chunk_size`` runs are simulated at once (default: the runner's)."""
+    c = as_compiled(scenario)
+    phases = Phases(c.scenario.name, progress, on_phase)
+    writer = TrajectoryWriter(stage / table_name(table_format), c, table_format)
+    phases.started("simulate")
+    try:
+        result = run_scenario(
+            c,
+            runs=runs,
+            seed=seed,
+            params=params,
+            engine=engine,
+            progress=progress,
+            desc=phases.label("simulate"),
+            on_chunk=writer.add,
+            keep=kept_columns(c.state_ids),
+            **({} if chunk_size is None else {"chunk_size": chunk_size}),
+        )
+    finally:
+        writer.close()
+    return result, write_results(result, stage, phases)
+
+
+def kept_columns(state_ids: Sequence[str]) -> list[str]:
+    """What the episodes, figures and summaries of a run read: detection's
+    columns (both trusts and cooperation) and each state's trust."""
+    cols = detection_columns(state_ids)
+    return cols + [k for k in trust_columns(state_ids) if k not in cols]
+
+
+def write_run(
+    result: RunResult, stage: Path, table_format: str = "csv", phases: Phases | None = None
+) -> list[str]:
+    """Write everything ``resetsim run`` writes into ``stage`` from a result
+    held in memory; return the lines to print (episode counts, fidelity,
+    projection summary)."""
+    writer = TrajectoryWriter(stage / table_name(table_format), result.compiled, table_format)
+    try:
+        writer.add_result(result)
+    finally:
+        writer.close()
+    return write_results(result, stage, phases)
+
+
+def write_results(result: RunResult, stage: Path, phases: Phases | None = None) -> list[str]:
+    """Everything but the trajectory table: ``meta.json``, episodes, fidelity,
+    figures, the projection's summary; returns the lines to print."""
     c = result.compiled
+    phases = phases or Phases(c.scenario.name, False)
     p = tables.run_params(result)
-    result.write_csv(stage / "trajectory.csv")
     io.write_json(stage / "meta.json", run_meta(result))
 
-    ep = tables.detect(result)
-    windows = tables.targets(c)
-    table = tables.episode_table(result, ep, windows)
-    table.to_csv(stage / "episodes.csv", index=False, float_format=FLOAT_FORMAT)
-    report = [summary.episode_line(ep)]
-    scores = tables.fidelity_scores(result, ep, windows)
-    if scores is not None:
-        scores.summary().to_csv(stage / "fidelity.csv", index=False, float_format=FLOAT_FORMAT)
-        scores.per_run().to_csv(stage / "fidelity_runs.csv", index=False, float_format=FLOAT_FORMAT)
-        report += scores.text()
+    with phases.phase("detect", 2) as bar:
+        ep = tables.detect(result)
+        windows = tables.targets(c)
+        table = tables.episode_table(result, ep, windows)
+        bar.update()
+        scores = tables.fidelity_scores(result, ep, windows)
+        bar.update()
+    projection = c.projection_tick is not None
+    with phases.phase("write", 1 + 2 * (scores is not None) + projection, "file") as bar:
+        table.to_csv(stage / "episodes.csv", index=False, float_format=FLOAT_FORMAT)
+        bar.update()
+        report = [summary.episode_line(ep)]
+        if scores is not None:
+            scores.summary().to_csv(stage / "fidelity.csv", index=False, float_format=FLOAT_FORMAT)
+            bar.update()
+            per_run = scores.per_run()
+            per_run.to_csv(stage / "fidelity_runs.csv", index=False, float_format=FLOAT_FORMAT)
+            bar.update()
+            report += scores.text()
+        if projection:
+            started, failed = onset_failure_probability(ep, c.projection_tick)
+            t2 = after_scheduled(c)
+            later = (t2, *onset_failure_probability(ep, t2)) if t2 is not None else None
+            text = summary.projection_summary(result, ep, p, started, failed, later)
+            (stage / "summary.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+            bar.update()
+            report += text
 
-    write_trust_figure(result, ep, table, stage / "trust.png")
-
-    if c.projection_tick is not None:
-        started, failed = onset_failure_probability(ep, c.projection_tick)
-        t2 = after_scheduled(c)
-        later = (t2, *onset_failure_probability(ep, t2)) if t2 is not None else None
-        fig = plotting.plot_fan(result, started, failed, later=later)
-        plotting.save(fig, stage / "fan.png")
-        text = summary.projection_summary(result, ep, p, started, failed, later)
-        (stage / "summary.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
-        report += text
+    with phases.phase("plot", 1 + projection, "figure") as bar:
+        write_trust_figure(result, ep, table, stage / "trust.png")
+        bar.update()
+        if projection:
+            fig = plotting.plot_fan(result, started, failed, later=later)
+            plotting.save(fig, stage / "fan.png")
+            bar.update()
     return report
 
 

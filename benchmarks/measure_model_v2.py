@@ -37,12 +37,12 @@ def _resets(compiled, data) -> float:
     return float(np.mean(ep.observed_onset.sum(axis=1)))
 
 
-def measure(runs: int = 30, seed: int | None = None) -> dict[str, float]:
+def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, float]:
     sc = load(HISTORY)
     out: dict[str, float] = {}
     comp = compile_scenario(sc)
     q0 = int(comp.quarters[0])
-    res = run_scenario(comp, runs=runs, seed=seed)
+    res = run_scenario(comp, runs=runs, seed=seed, params=params)
     data = res.trajectories.data
     m = turns.mean_trust(data)
     six = turns.six_turns(m, q0)
@@ -72,7 +72,7 @@ def measure(runs: int = 30, seed: int | None = None) -> dict[str, float]:
         )
     for value, tag in ((0.0, "0"), (-0.5, "-0.5")):
         comp_p = compile_scenario(with_dispositions(sc, value))
-        res_p = run_scenario(comp_p, runs=runs, seed=seed)
+        res_p = run_scenario(comp_p, runs=runs, seed=seed, params=params)
         m_p = turns.mean_trust(res_p.trajectories.data)
         if tag == "0":
             out["placebo0_trump_started_nothing_share"] = float(
@@ -87,8 +87,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE parameter override")
     args = ap.parse_args()
-    for k, v in measure(args.runs, args.seed).items():
+    params = {k: float(v) for k, v in (a.split("=", 1) for a in args.set)}
+    for k, v in measure(args.runs, args.seed, params or None).items():
         print(f"{k:45s} {v: .3f}")
 
 

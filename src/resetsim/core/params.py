@@ -33,6 +33,7 @@ class Param:
     meaning: str
     group: str
     paper: str = ""
+    source: str = "hand"
 
     def check(self, value: float) -> str | None:
         """Return a problem description, or None when ``value`` is acceptable."""
@@ -68,12 +69,18 @@ CONTRADICTIONS: dict[str, str] = {
 #: The leader factor, which is not a contradiction but a trigger (§2.2).
 LEADER_SWITCH = "k_leader"
 
+#: How a parameter's value was set (the ``source`` field of the registry).
+SOURCES: tuple[str, ...] = ("switch", "fitted", "hand", "data", "detection")
+
+
 def _read_registry() -> tuple[Param, ...]:
     """The registry, read once from ``data/parameters.toml`` (checked on load)."""
     text = resources.files("resetsim").joinpath("data/parameters.toml").read_text("utf-8")
     out = []
     for name, row in tomllib.loads(text).items():
         spec = Param(name=name, paper=row.pop("paper", ""), **row)
+        if spec.source not in SOURCES:  # pragma: no cover - tested
+            raise ValueError(f"parameters.toml: {name}: source must be one of {SOURCES}")
         if not (spec.low <= spec.default <= spec.high):  # pragma: no cover - tested
             raise ValueError(f"parameters.toml: {name}: default outside its bounds")
         out.append(spec)

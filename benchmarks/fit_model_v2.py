@@ -67,11 +67,20 @@ def objective(comp, data, q0: int) -> np.ndarray:
     return frac + six["all"] + score_runs(comp, data).score
 
 
-def search(points: int, seeds: int, seed: int = 8) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def search(
+    points: int, seeds: int, seed: int = 8, center: dict[str, float] | None = None, radius: float = 1.0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Uniform draws in :data:`BOX`, or within ``radius`` x box width of ``center``."""
     comp = compile_scenario(load(HISTORY))
     q0 = int(comp.quarters[0])
     rng = np.random.default_rng(seed)
-    draws = {k: rng.uniform(a, b, points) for k, (a, b) in BOX.items()}
+    draws = {}
+    for k, (a, b) in BOX.items():
+        if center is None:
+            draws[k] = rng.uniform(a, b, points)
+        else:
+            h = radius * (b - a)
+            draws[k] = rng.uniform(max(a, center[k] - h), min(b, center[k] + h), points)
     run_seeds = replication_seeds(comp.scenario.seed, seeds)
     score = np.zeros(points)
     for s in run_seeds:
@@ -87,8 +96,13 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=16)
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--refine-seeds", type=int, default=30)
+    ap.add_argument("--center", default="", help="'name=value ...': search around this point")
+    ap.add_argument("--radius", type=float, default=0.15, help="share of each box width")
     args = ap.parse_args()
-    score, draws = search(args.points, args.seeds, args.seed)
+    center = None
+    if args.center:
+        center = {k: float(v) for k, v in (kv.split("=", 1) for kv in args.center.split())}
+    score, draws = search(args.points, args.seeds, args.seed, center, args.radius)
     top = np.argsort(-score, kind="stable")[: args.top]
     # refine: the best points again, each with --refine-seeds seeds
     comp = compile_scenario(load(HISTORY))

@@ -41,6 +41,14 @@ TURNS: tuple[str, ...] = (
     "low_2014_16",
 )
 
+#: The held-out checks of issue 8 (never in a fit objective).
+HELD_OUT: tuple[str, ...] = (
+    "placebo_trump_starts_nothing",
+    "biden_does_not_lift_russian_rapport",
+    "us_constraint_below_095_after_2014",
+    "cooperation_above_002_after_2014",
+)
+
 
 def mean_trust(data: Mapping[str, np.ndarray], state_ids: Sequence[str] = ("usa", "rus")):
     """``m``: the quarterly mean of both states' trust, ``(runs, ticks)``."""

@@ -147,6 +147,7 @@ def table(groups: Iterable[str] | None = None) -> list[dict[str, Any]]:
             "group": p.group,
             "meaning": p.meaning,
             "paper": p.paper,
+            "source": p.source,
         }
         for p in PARAMETERS
         if wanted is None or p.group in wanted
@@ -161,12 +162,17 @@ def markdown_table() -> str:
         "Generated from `src/resetsim/data/parameters.toml` by `resetsim params --markdown`;",
         "do not edit by hand (a test checks that this file is in sync).",
         "",
-        "| name | default | bounds | unit | meaning | paper |",
-        "|---|---|---|---|---|---|",
+        "Source: how the value was set: `switch` (structural on/off, 1 = as the paper",
+        "says), `fitted` (by a calibration, see docs/ODD.md, 'Free numbers'), `hand`",
+        "(by the modeller), `data` (from a data set), `detection` (episode detector rule).",
+        "`resetsim params --count` counts them next to the patterns they are checked against.",
+        "",
+        "| name | default | bounds | unit | source | meaning | paper |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
         lines.append(
             f"| `{p.name}` | {p.default:g} | [{p.low:g}, {p.high:g}] | {p.unit} | "
-            f"{p.meaning} | {p.paper} |"
+            f"{p.source} | {p.meaning} | {p.paper} |"
         )
     return "\n".join(lines) + "\n"

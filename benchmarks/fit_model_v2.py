@@ -1,14 +1,18 @@
 """The quick fit of model v2's free rates to the paper's turning points (issue 8).
 
-A random search (Latin-free, uniform in the boxes below) over a few rates,
+A random search (uniform in the boxes below) over sixteen rates,
 each point run once per seed with per-run parameter arrays; the objective is
 the mean share of the six turns of :func:`resetsim.analysis.turns.six_turns`
 (1989-2016, the paper's narrative; no opinion data) plus the share of runs
 showing all six plus the mean fidelity score to the paper's six episodes
-(the targets file of the history scenario).  The placebo, Biden and constraint checks of the issue are
-NOT in the objective: they stay out-of-sample tests.
+(the targets file of the history scenario).  The placebo, Biden and
+constraint checks of the issue are NOT in the objective: they stay held out.
 
-    python benchmarks/fit_model_v2.py [--points 4000] [--seeds 4] [--top 16]\n\nThe best ``--top`` points are then rerun with ``--refine-seeds`` seeds each\nand printed best first (objective: mean share of turns + share of all six).
+    python benchmarks/fit_model_v2.py [--points 4000] [--seeds 4] [--top 16]
+
+The best ``--top`` points are then rerun with ``--refine-seeds`` seeds each
+and printed best first.  The shipped defaults come from
+``--points 8000`` (global), then ``--center '<best point>' --seed 9``.
 """
 
 from __future__ import annotations
@@ -68,7 +72,11 @@ def objective(comp, data, q0: int) -> np.ndarray:
 
 
 def search(
-    points: int, seeds: int, seed: int = 8, center: dict[str, float] | None = None, radius: float = 1.0
+    points: int,
+    seeds: int,
+    seed: int = 8,
+    center: dict[str, float] | None = None,
+    radius: float = 1.0,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Uniform draws in :data:`BOX`, or within ``radius`` x box width of ``center``."""
     comp = compile_scenario(load(HISTORY))

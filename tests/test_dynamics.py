@@ -8,6 +8,7 @@ written out as the arithmetic it comes from.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -309,9 +310,7 @@ def test_trust_rises_with_cooperation_and_falls_with_friction():
     # cooperation that yields no trust (pure expedience) builds none
     assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, P) == 0.3
     # an unfair share builds less
-    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, P) < dyn.next_trust(
-        0.3, 0.15, 1.2, 0.0, 0.0, P
-    )
+    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, P) < dyn.next_trust(0.3, 0.15, 1.2, 0.0, 0.0, P)
     # working institutions slow erosion
     assert dyn.next_trust(0.5, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
         0.5, 0, 1, 1.0, 0, P
@@ -396,7 +395,7 @@ def test_headroom_step_never_reaches_the_bound():
         new = dyn.headroom_step(c, 0.25)
         steps.append(new - c)
         c = new
-    assert c < 1.0 and all(b < a for a, b in zip(steps, steps[1:], strict=False))
+    assert c < 1.0 and all(b < a for a, b in itertools.pairwise(steps))
     # at 0.95 a new law still tightens
     assert dyn.headroom_step(0.95, 0.25) > 0.95
 
@@ -450,8 +449,9 @@ def test_switches_at_zero_remove_their_channel():
     p = params(k_power_asymmetry=0.0)
     coop = {"cooperation": 0.5, "trust_yield": 0.3}
     p_l = params(k_leader=0.0)
-    assert dyn.engagement({**OWN, "leader_affinity": -1.0}, OTHER, DYAD, p_l)["economy"] == (
-        dyn.engagement({**OWN, "leader_affinity": 1.0}, OTHER, DYAD, p_l)["economy"]
+    assert (
+        dyn.engagement({**OWN, "leader_affinity": -1.0}, OTHER, DYAD, p_l)["economy"]
+        == (dyn.engagement({**OWN, "leader_affinity": 1.0}, OTHER, DYAD, p_l)["economy"])
     )
     strong = dyn.state_update({**OWN, "power": 0.9}, {**OTHER, "power": 0.1}, coop, 0.0, p)
     equal = dyn.state_update({**OWN, "power": 0.5}, {**OTHER, "power": 0.5}, coop, 0.0, p)

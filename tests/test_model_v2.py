@@ -136,7 +136,7 @@ def test_biden_s_arrival_does_not_lift_russian_rapport(history):
         for lt in history.leaders
         if lt.id != "biden"
     )
-    comp2, data2 = run(
+    _, data2 = run(
         history.model_copy(update={"leaders": leaders}), 10, record=["rus_leader_affinity"]
     )
     q0 = int(comp.quarters[0])

@@ -142,9 +142,7 @@ def test_each_next_function_stays_in_bounds(x, y, z, share, fric, eps, aff, disp
         "status_expectation": dyn.next_expectation(x, y, z, p),
         "grievance": dyn.next_grievance(x, y, p),
         "threat": dyn.next_threat(x, y, p),
-        "domestic_constraint": dyn.next_constraint(
-            x, dyn.constraint_target(y, z, x, y, p), p
-        ),
+        "domestic_constraint": dyn.next_constraint(x, dyn.constraint_target(y, z, x, y, p), p),
         "power_shock": dyn.next_power_shock((x - 0.5), p),
         "power": dyn.power(x, y - 0.5),
         "recognition": dyn.recognition(0.01 + 0.98 * x, 0.01 + 0.98 * y, z, p),

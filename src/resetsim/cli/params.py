@@ -33,7 +33,6 @@ def run(args) -> int:
         return 0
     rows = prm.table(args.group)
     if not rows:
-
         groups = sorted({p.group for p in prm.PARAMETERS})
         raise UsageError(f"no parameter group {args.group!r}; the groups are {', '.join(groups)}")
     w = max(len(r["name"]) for r in rows)

@@ -86,7 +86,7 @@ DYAD_VARS: dict[str, tuple[float, float, str, str]] = {
         0.0,
         1.0,
         "share",
-        "trust-building content of this quarter's cooperation (area cooperation x interest x yield)",
+        "trust-building content of cooperation (area cooperation x interest x yield)",
     ),
 }
 
@@ -420,9 +420,7 @@ def state_update(
     )
     return {
         "trust": next_trust(own["trust"], coop["trust_yield"], share, fric, noise, p),
-        "leader_affinity": next_affinity(
-            own["leader_affinity"], own["disposition"], experience, p
-        ),
+        "leader_affinity": next_affinity(own["leader_affinity"], own["disposition"], experience, p),
         "status_expectation": next_expectation(
             own["status_expectation"], own["status_anchor"], q, p
         ),

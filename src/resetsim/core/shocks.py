@@ -53,10 +53,6 @@ Who = Literal["actor", "target", "both", "dyad"]
 HEADROOM_VARS: frozenset[str] = frozenset({"domestic_constraint"})
 
 
-
-
-
-
 class Effect(BaseModel):
     """One effect of a kind on one driver."""
 

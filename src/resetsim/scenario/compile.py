@@ -151,9 +151,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     for i, pr in enumerate(procs):
         actor = sidx[pr.actor]
         target = sidx[pr.target] if pr.target else 1 - actor
-        proc[i] = sh.effect_matrix(
-            kinds[pr.kind], actor, target, sh.intensity_scale(pr.intensity)
-        )
+        proc[i] = sh.effect_matrix(kinds[pr.kind], actor, target, sh.intensity_scale(pr.intensity))
         a = (
             cal.parse_quarter(pr.start) - start
             if pr.start is not None

@@ -6,6 +6,7 @@ are ``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -260,3 +261,17 @@ def test_free_numbers_are_counted(history):
         + c["initial_values_hand"]
         + c["leader_dispositions_hand"]
     )
+
+
+def test_kinds_show_their_intensity_criteria(run_cli):
+    r = run_cli("kinds")
+    assert r.code == 0
+    assert "intensity 3 (grave): a campaign of more than a month" in r.out
+    assert "intensity 1 (minor): talks or a framework" in r.out
+
+
+def test_params_count_cli(run_cli):
+    r = run_cli("params", "--count", str(HISTORY))
+    assert r.code == 0
+    assert "free_total" in r.out and "patterns_turns" in r.out
+    assert re.search(r"event_scales_hand +0\n", r.out)

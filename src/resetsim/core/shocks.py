@@ -231,6 +231,8 @@ def kinds_table(kinds: Mapping[str, Kind] | None = None) -> list[dict[str, Any]]
                 "effects": "; ".join(f"{e.who}.{e.var} {e.delta:+g}" for e in kind.effects),
                 "description": kind.description,
                 "paper": kind.paper,
+                "minor": kind.minor,
+                "grave": kind.grave,
             }
         )
     return rows

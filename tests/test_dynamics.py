@@ -8,6 +8,7 @@ written out as the arithmetic it comes from.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -49,12 +50,11 @@ FIXED = {
     "constraint_up": 0.1,
     "constraint_down": 0.02,
     "constraint_base": 0.1,
-    "constraint_distrust": 0.6,
-    "ideology_reaction": 0.01,
-    "grievance_neutral": 0.2,
+    "constraint_hawks": 0.6,
+    "constraint_econ": 0.2,
     "affinity_learn": 0.04,
-    "affinity_ref": 0.3,
-    "affinity_constraint": 0.1,
+    "affinity_relax": 0.2,
+    "perception_gap": 0.3,
     "affinity_carry": 0.5,
     "interest_decay": 0.1,
     "interest_base_european_security": 0.1,
@@ -81,8 +81,10 @@ OWN = {
     "power_shock": 0.0,
     "trust": 0.4,
     "leader_affinity": 0.5,
+    "disposition": 0.4,
     "ideology": 0.2,
     "domestic_constraint": 0.3,
+    "security_services": 0.0,
     "status_expectation": 0.8,
     "status_anchor": 0.6,
     "recognition": 0.0,
@@ -95,8 +97,10 @@ OTHER = {
     "power_shock": -0.02,
     "trust": 0.2,
     "leader_affinity": 0.1,
+    "disposition": 0.2,
     "ideology": 0.7,
     "domestic_constraint": 0.5,
+    "security_services": 1.0,
     "status_expectation": 0.9,
     "status_anchor": 0.5,
     "recognition": 0.0,
@@ -110,6 +114,7 @@ DYAD = {
     "interest_nonproliferation": 0.3,
     "interest_counterterrorism": 0.1,
     "interest_economy": 0.5,
+    **{f"cooperation_{a}": 0.0 for a in prm.ISSUE_AREAS},
     "cooperation": 0.0,
     "trust_yield": 0.0,
 }
@@ -192,11 +197,13 @@ def test_interest_mean_and_trust_yield():
     assert yields == {
         "european_security": 1.0,
         "arms_control": approx(1 - 0.6),
-        "nonproliferation": 1.0,
+        "nonproliferation": approx(1 - 0.6),  # expedient too (§2.3.2)
         "counterterrorism": approx(1 - 0.5),
         "economy": 1.0,
     }
-    assert dyn.trust_yield(DYAD, P) == approx((0.2 + 0.4 * 0.4 + 0.3 + 0.1 * 0.5 + 0.5) / 5)
+    # weighted: interest-weighted mean over the areas
+    vals = {a: float(i) for i, a in enumerate(prm.ISSUE_AREAS)}
+    assert dyn.weighted(vals, DYAD) == approx((0.4 * 1 + 0.3 * 2 + 0.1 * 3 + 0.5 * 4) / 1.5)
     # switches off: arms control and counter-terrorism build trust fully
     off = dyn.area_yields(params(k_arms_control=0.0, k_counterterrorism=0.0))
     assert set(off.values()) == {1.0}
@@ -204,9 +211,15 @@ def test_interest_mean_and_trust_yield():
 
 def test_willingness():
     leader = 1.0 * 0.9 * 0.5 * (1 - 0.3)
-    expected = 0.05 + leader + 0.5 * 0.4 + 0.8 * 0.3 - 0.4 * 0.5 - 0.3 * 0.25 - 0.2 * 0.3
+    stance = 0.05 + leader + 0.5 * 0.4 - 0.4 * 0.5 - 0.3 * 0.25 - 0.2 * 0.3
+    expected = stance + 0.8 * 0.3
+    assert dyn.stance(OWN, 0.5, P) == approx(stance)
     assert dyn.willingness(OWN, 0.5, 0.3, P) == approx(expected)
-    assert dyn.engagement(OWN, OTHER, DYAD, P) == approx(expected)
+    # per issue area: the stance plus that area's own interest (its own gate)
+    w = dyn.engagement(OWN, OTHER, DYAD, P)
+    for a in prm.ISSUE_AREAS:
+        assert w[a] == approx(min(max(stance + 0.8 * DYAD[f"interest_{a}"], 0.0), 1.0)), a
+    assert w["willingness"] == approx(dyn.weighted(w, DYAD))
     # clipped into [0, 1]
     assert dyn.willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
     assert dyn.willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
@@ -227,8 +240,29 @@ def test_willingness_rises_with_rapport_trust_and_interest():
 def test_cooperation_takes_two():
     assert dyn.cooperation(0.64, 0.25) == approx(0.4)
     assert dyn.cooperation(0.9, 0.0) == 0.0
-    coop = dyn.dyad_cooperation(0.64, 0.25, DYAD, P)
-    assert coop == {"cooperation": approx(0.4), "trust_yield": approx(dyn.trust_yield(DYAD, P))}
+    areas = prm.ISSUE_AREAS
+    w_a = {a: 0.64 for a in areas}
+    w_b = {a: 0.25 for a in areas}
+    w_b["arms_control"] = 0.0  # one side refuses arms control only
+    coop = dyn.dyad_cooperation(w_a, w_b, DYAD, P)
+    assert coop["cooperation_arms_control"] == 0.0
+    assert coop["cooperation_economy"] == approx(0.4)
+    # overall: interest-weighted over the areas
+    assert coop["cooperation"] == approx(0.4 * (1.5 - 0.4) / 1.5)
+    y = dyn.area_yields(P)
+    content = sum(y[a] * DYAD[f"interest_{a}"] * coop[f"cooperation_{a}"] for a in areas) / 5
+    assert coop["trust_yield"] == approx(content)
+
+
+def test_issue_areas_cooperate_apart():
+    """Arms control goes on (high common interest) while the stance is hostile (§2.3.2)."""
+    hostile = {**OWN, "grievance": 0.9, "leader_affinity": -0.5}
+    dyad = {**DYAD, "interest_arms_control": 0.9, "interest_economy": 0.05}
+    w = dyn.engagement(hostile, OTHER, dyad, P)
+    assert w["arms_control"] > 0.0 and w["economy"] == 0.0
+    coop = dyn.dyad_cooperation(w, w, dyad, P)
+    assert coop["cooperation_arms_control"] > 0.02 and coop["cooperation_economy"] == 0.0
+    assert coop["cooperation"] > 0.02
 
 
 def test_gains_share_favours_the_stronger():
@@ -258,40 +292,57 @@ def test_institution_and_breach_factors():
 
 
 def test_next_trust():
-    built = 0.8 * 0.5 * 0.242 * 1.2 * (1 - 0.4)
+    built = 0.8 * 0.121 * 1.2 * (1 - 0.4)
     lost = 0.15 * 1.0 * 0.755 * 0.4
-    assert dyn.next_trust(0.4, 0.5, 0.242, 1.2, 0.755, 1.0, P) == approx(0.4 + built - lost + 0.01)
-    assert dyn.next_trust(0.4, 0.5, 0.242, 1.2, 0.755, 0.0, P) == approx(0.4 + built - lost)
-    assert dyn.next_trust(0.99, 1.0, 1.0, 2.0, 0.0, 50.0, P) == 1.0
-    assert dyn.next_trust(0.01, 0.0, 0.0, 1.0, 3.0, -50.0, P) == 0.0
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 1.0, P) == approx(0.4 + built - lost + 0.01)
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 0.0, P) == approx(0.4 + built - lost)
+    assert dyn.next_trust(0.99, 1.0, 2.0, 0.0, 50.0, P) == 1.0
+    assert dyn.next_trust(0.01, 0.0, 1.0, 3.0, -50.0, P) == 0.0
 
 
 def test_trust_rises_with_cooperation_and_falls_with_friction():
-    coop = np.linspace(0, 1, 11)
-    up = dyn.next_trust(0.3, coop, 0.3, 1.0, 0.5, 0.0, P)
+    content = np.linspace(0, 1, 11)
+    up = dyn.next_trust(0.3, content, 1.0, 0.5, 0.0, P)
     assert np.all(np.diff(up) > 0)
     fric = np.linspace(0, 3, 11)
-    down = dyn.next_trust(0.3, 0.4, 0.3, 1.0, fric, 0.0, P)
+    down = dyn.next_trust(0.3, 0.12, 1.0, fric, 0.0, P)
     assert np.all(np.diff(down) < 0)
     # cooperation that yields no trust (pure expedience) builds none
-    assert dyn.next_trust(0.3, 1.0, 0.0, 1.0, 0.0, 0.0, P) == 0.3
+    assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, P) == 0.3
     # an unfair share builds less
-    assert dyn.next_trust(0.3, 0.5, 0.3, 0.8, 0.0, 0.0, P) < dyn.next_trust(
-        0.3, 0.5, 0.3, 1.2, 0.0, 0.0, P
-    )
+    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, P) < dyn.next_trust(0.3, 0.15, 1.2, 0.0, 0.0, P)
     # working institutions slow erosion
-    assert dyn.next_trust(0.5, 0, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
-        0.5, 0, 0, 1, 1.0, 0, P
+    assert dyn.next_trust(0.5, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
+        0.5, 0, 1, 1.0, 0, P
     )
 
 
 def test_next_affinity():
-    assert dyn.next_affinity(0.5, 0.5, 0.3, P) == approx(0.5 + 0.04 * 0.2 - 0.1 * 0.3 * 0.5)
-    # negative rapport is not worn down further by the constraint, only by low cooperation
-    assert dyn.next_affinity(-0.5, 0.5, 0.3, P) == approx(-0.5 + 0.04 * 0.2)
-    assert dyn.next_affinity(0.5, 0.5, 0.3, params(k_domestic=0.0)) == approx(0.5 + 0.008)
-    assert dyn.next_affinity(0.2, 0.0, 0.0, P) < 0.2  # below affinity_ref rapport sours
-    assert dyn.next_affinity(1.0, 1.0, 0.0, P) == 1.0
+    # relaxes toward the disposition, moved by experience
+    assert dyn.next_affinity(0.5, 0.1, 0.2, P) == approx(0.5 + 0.2 * (0.1 - 0.5) + 0.04 * 0.2)
+    assert dyn.next_affinity(-0.5, 0.1, 0.0, P) == approx(-0.5 + 0.2 * 0.6)
+    assert dyn.next_affinity(1.0, 1.0, 1.0, P) == 1.0
+    assert dyn.next_affinity(-1.0, -1.0, -1.0, P) == -1.0
+
+
+def test_rapport_rests_near_the_disposition_not_at_a_bound():
+    """In ordinary times rapport settles at disposition + (learn / relax) x experience."""
+    a = -1.0
+    for _ in range(200):
+        a = dyn.next_affinity(a, 0.3, -0.1, P)
+    assert a == pytest.approx(0.3 + (0.04 / 0.2) * -0.1, abs=1e-9)
+    assert -1.0 < a < 1.0
+
+
+def test_perception_gap_lets_a_leader_cause_rupture():
+    """Equal engagement, misread through the regimes' distance: rapport sours (§2.2)."""
+    seen = dyn.perceived_conduct(0.5, 0.5, P)
+    assert seen == approx(0.5 - 0.3 * 0.5)
+    experience = seen - 0.5
+    assert dyn.next_affinity(0.4, 0.4, experience, P) < 0.4
+    assert dyn.perceived_conduct(0.5, 0.5, params(perception_gap=0.0)) == 0.5
+    # a leader who gives more than he gets sours; one who gets more warms
+    assert dyn.next_affinity(0.4, 0.4, 0.3 - 0.6, P) < 0.4 < dyn.next_affinity(0.4, 0.4, 0.2, P)
 
 
 def test_next_expectation():
@@ -316,31 +367,48 @@ def test_next_threat_relaxes_to_a_floor_kept_by_distrust():
     assert dyn.next_threat(0.5, 1.0, P) < 0.5
 
 
+def test_constraint_target_has_each_side_s_own_drivers():
+    # a legislature feeds on distrust, security services on threat (§2.1)
+    leg = dyn.constraint_target(0.4, 0.3, 0.0, 0.5, P)
+    assert leg == approx(0.1 + 0.6 * (1 - 0.4) - 0.2 * 0.5)
+    sec = dyn.constraint_target(0.4, 0.3, 1.0, 0.5, P)
+    assert sec == approx(0.1 + 0.6 * 0.3 - 0.2 * 0.5)
+    # security services do not care about distrust, a legislature not about threat
+    assert dyn.constraint_target(0.9, 0.3, 1.0, 0.5, P) == sec
+    assert dyn.constraint_target(0.4, 0.9, 0.0, 0.5, P) == leg
+    # economic elites who want ties pull it down
+    assert dyn.constraint_target(0.4, 0.3, 1.0, 0.9, P) < sec
+
+
 def test_next_constraint():
-    target = 0.1 + 0.6 * (1 - 0.4) * (0.5 + 0.5 * 0.25)
-    assert dyn.next_constraint(0.3, 0.4, 0.25, P) == approx(0.3 + 0.1 * (target - 0.3))
-    assert dyn.next_constraint(0.5, 0.4, 0.25, P) == approx(0.5 - 0.02 * (0.5 - target))
+    target = 0.4
+    assert dyn.next_constraint(0.3, target, P) == approx(0.3 + 0.1 * (target - 0.3))
+    assert dyn.next_constraint(0.5, target, P) == approx(0.5 - 0.02 * (0.5 - target))
+
+
+def test_headroom_step_never_reaches_the_bound():
+    assert dyn.headroom_step(0.6, 0.25) == approx(0.6 + 0.25 * 0.4)
+    assert dyn.headroom_step(0.6, -0.25) == approx(0.6 - 0.25 * 0.6)
+    c = 0.5
+    steps = []
+    for _ in range(20):  # twenty sanctions laws in a row
+        new = dyn.headroom_step(c, 0.25)
+        steps.append(new - c)
+        c = new
+    assert c < 1.0 and all(b < a for a, b in itertools.pairwise(steps))
+    # at 0.95 a new law still tightens
+    assert dyn.headroom_step(0.95, 0.25) > 0.95
 
 
 def test_domestic_constraint_rises_faster_than_it_falls():
-    target = dyn.next_constraint(0.0, 0.4, 0.25, params(constraint_up=1.0))  # = the target
+    target = 0.4
     d = 0.2
-    rise = dyn.next_constraint(target - d, 0.4, 0.25, P) - (target - d)
-    fall = (target + d) - dyn.next_constraint(target + d, 0.4, 0.25, P)
+    rise = dyn.next_constraint(target - d, target, P) - (target - d)
+    fall = (target + d) - dyn.next_constraint(target + d, target, P)
     assert rise > fall > 0
     # as calibrated: laws stick (§2.1)
     defaults = prm.defaults()
     assert defaults["constraint_up"] > defaults["constraint_down"]
-
-
-def test_next_ideology():
-    # grievance above neutral pushes away from the other's model
-    assert dyn.next_ideology(0.7, 0.2, 0.5, P) == approx(0.7 + 0.01 * (0.5 - 0.2))
-    assert dyn.next_ideology(0.2, 0.7, 0.5, P) == approx(0.2 - 0.01 * (0.5 - 0.2))
-    # below neutral it drifts back toward it
-    assert dyn.next_ideology(0.7, 0.2, 0.0, P) == approx(0.7 - 0.01 * 0.2)
-    # identical regimes stay put
-    assert dyn.next_ideology(0.4, 0.4, 1.0, P) == 0.4
 
 
 def test_next_interest_and_power_shock():
@@ -380,6 +448,11 @@ def test_switches_at_zero_remove_their_channel():
     )
     p = params(k_power_asymmetry=0.0)
     coop = {"cooperation": 0.5, "trust_yield": 0.3}
+    p_l = params(k_leader=0.0)
+    assert (
+        dyn.engagement({**OWN, "leader_affinity": -1.0}, OTHER, DYAD, p_l)["economy"]
+        == (dyn.engagement({**OWN, "leader_affinity": 1.0}, OTHER, DYAD, p_l)["economy"])
+    )
     strong = dyn.state_update({**OWN, "power": 0.9}, {**OTHER, "power": 0.1}, coop, 0.0, p)
     equal = dyn.state_update({**OWN, "power": 0.5}, {**OTHER, "power": 0.5}, coop, 0.0, p)
     assert strong == equal
@@ -392,27 +465,29 @@ def test_switches_at_zero_remove_their_channel():
 # ------------------------------------------------------------ one quarter
 
 
-COOP = {"cooperation": 0.5, "trust_yield": 0.242}
+COOP = {"cooperation": 0.5, "trust_yield": 0.121}
 
 
 def test_state_update_pinned():
-    new = dyn.state_update(OWN, OTHER, COOP, 1.0, P)
+    new = dyn.state_update(OWN, OTHER, COOP, 1.0, P, w_own=0.6, w_other=0.5, interest_economy=0.5)
     # own_eff 0.7 vs 0.3: recognition capped at 1, no status gap
     fric = 0.5 * 0.25 + 0.6 * 0.3 + 0.6 * 0.5 + 0.5 * 0.3
-    target_c = 0.1 + 0.6 * 0.6 * (0.5 + 0.5 * 0.25)
+    target_c = 0.1 + 0.6 * 0.6 - 0.2 * 0.5  # a legislature: distrust
+    experience = (0.5 - 0.3 * 0.5) - 0.6
     assert new == {
-        "trust": approx(0.4 + 0.8 * 0.5 * 0.242 * 1.2 * 0.6 - 0.15 * fric * 0.4 + 0.01),
-        "leader_affinity": approx(0.5 + 0.04 * 0.2 - 0.1 * 0.3 * 0.5),
+        "trust": approx(0.4 + 0.8 * 0.121 * 1.2 * 0.6 - 0.15 * fric * 0.4 + 0.01),
+        "leader_affinity": approx(0.5 + 0.2 * (0.4 - 0.5) + 0.04 * experience),
         "status_expectation": approx(0.8 + 0.15 * (0.9 - 0.8)),
         "recognition": 1.0,
         "grievance": approx(0.25 * (1 - 0.08)),
         "threat": approx(0.3 + 0.1 * (0.4 * 0.6 - 0.3)),
         "domestic_constraint": approx(0.3 + 0.1 * (target_c - 0.3)),
-        "ideology": approx(0.2 - 0.01 * (0.25 - 0.2)),
         "power_shock": 0.0,
     }
-    # the weaker side
-    new = dyn.state_update(OTHER, OWN, COOP, 0.0, P)
+    # the weaker side, whose hawks are security services (threat 0.5)
+    new = dyn.state_update(OTHER, OWN, COOP, 0.0, P, w_own=0.5, w_other=0.6, interest_economy=0.5)
+    target_r = 0.1 + 0.6 * 0.5 - 0.2 * 0.5
+    assert new["domestic_constraint"] == approx(0.5 - 0.02 * (0.5 - target_r))
     recog = math.sqrt(0.3 / 0.7) + 0.2 * 0.5
     gap = 0.9 - recog  # Russia-like: expects more than it is granted
     assert gap > 0
@@ -461,8 +536,9 @@ def test_arrays_agree_with_floats():
     noise = rng.standard_normal(n)
     p_arr = params(trust_build=rng.uniform(0, 1, n), k_institutions=rng.uniform(0, 1, n))
     w = dyn.engagement(own, other, dyad, p_arr)
-    coop = dyn.dyad_cooperation(w, dyn.engagement(other, own, dyad, p_arr), dyad, p_arr)
-    new = dyn.state_update(own, other, coop, noise, p_arr)
+    wo = dyn.engagement(other, own, dyad, p_arr)
+    coop = dyn.dyad_cooperation(w, wo, dyad, p_arr)
+    new = dyn.state_update(own, other, coop, noise, p_arr, w["willingness"], wo["willingness"])
     nd = dyn.dyad_update(dyad, p_arr)
     for i in range(n):
         p_i = params(trust_build=p_arr.trust_build[i], k_institutions=p_arr.k_institutions[i])
@@ -470,9 +546,10 @@ def test_arrays_agree_with_floats():
         t = {k: float(v[i]) for k, v in other.items()}
         d = {k: float(v[i]) for k, v in dyad.items()}
         wi = dyn.engagement(o, t, d, p_i)
-        assert wi == w[i]
-        ci = dyn.dyad_cooperation(wi, dyn.engagement(t, o, d, p_i), d, p_i)
-        ni = dyn.state_update(o, t, ci, float(noise[i]), p_i)
+        assert wi == {k: v[i] for k, v in w.items()}
+        woi = dyn.engagement(t, o, d, p_i)
+        ci = dyn.dyad_cooperation(wi, woi, d, p_i)
+        ni = dyn.state_update(o, t, ci, float(noise[i]), p_i, wi["willingness"], woi["willingness"])
         for k in ni:
             assert ni[k] == pytest.approx(new[k][i], abs=1e-15), k
         for k, v in dyn.dyad_update(d, p_i).items():
@@ -498,10 +575,11 @@ def test_effect_matrix():
     # trust always sits on the breach channel, the rest on the kind's channel
     assert m[breach, slot(0, "trust")] == approx(-0.3 * 2)
     assert m[sd, slot(0, "threat")] == approx(0.3 * 2)
+    assert m[sd, slot(0, "leader_affinity")] == approx(-0.4 * 2)  # breaches hit rapport
     assert m[sd, slot(0, "domestic_constraint")] == approx(0.2 * 2)
     assert m[sd, slot(1, "grievance")] == approx(0.1 * 2)
     assert m[sd, slot(None, "interest_economy")] == approx(-0.1 * 2)
-    assert np.count_nonzero(m) == 6
+    assert np.count_nonzero(m) == 7
     summit = kind(effects=[{"who": "both", "var": "leader_affinity", "delta": 0.1}])
     m = sh.effect_matrix(summit, actor=0, target=1, scale=1.0)
     none = sh.CHANNELS.index("none")

@@ -306,9 +306,9 @@ def test_run_metrics_shapes_and_names():
 
 
 def test_calibrated_history_shows_the_paper_s_waves():
-    """Issue 2, after calibration: with default parameters the median history
-    rises after 1992, 2001 and 2009 and falls around 1999, 2008 and 2014, each
-    low lower than the last."""
+    """Issues 2 and 8: with default parameters the median history dips in
+    1992-93 (the first reset ends before Clinton's), rises after 1993, 2001 and
+    2009 and falls around 1999, 2008 and 2014, each low lower than the last."""
     c = as_compiled("scenarios/history_1989_2021.toml")
     tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
     x = np.median(E.relationship_index(tr.data, c.state_ids, c.params()), axis=0)
@@ -316,7 +316,8 @@ def test_calibrated_history_shows_the_paper_s_waves():
     def at(date: str) -> float:
         return float(x[c.dates.index(date)])
 
-    assert at("1995-01-01") > at("1992-01-01") + 0.1
+    assert at("1993-04-01") < at("1992-01-01") - 0.03
+    assert at("1995-01-01") > at("1993-04-01") + 0.1
     assert at("2003-01-01") > at("2001-04-01") + 0.05
     assert at("2011-01-01") > at("2008-07-01") + 0.1
     low_1999, low_2008, low_2014 = (

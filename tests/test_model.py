@@ -187,9 +187,9 @@ def test_both_states_compute_from_the_same_quarter(monkeypatch):
     calls = []
     real = dyn.state_update
 
-    def spy(own, other, coop, noise, p):
+    def spy(own, other, coop, noise, p, **kw):
         calls.append((dict(own), dict(other)))
-        return real(own, other, coop, noise, p)
+        return real(own, other, coop, noise, p, **kw)
 
     monkeypatch.setattr(dyn, "state_update", spy)
     model = ResetModel(scenario=SHORT, rng=1)

@@ -102,9 +102,10 @@ def quarter(a, b, dyad, za, zb, p):
     wa = dyn.engagement(a, b, dyad, p)
     wb = dyn.engagement(b, a, dyad, p)
     coop = dyn.dyad_cooperation(wa, wb, dyad, p)
-    new_a = dyn.state_update(a, b, coop, za, p)
-    new_b = dyn.state_update(b, a, coop, zb, p)
-    return new_a, new_b, coop, (wa, wb)
+    econ = dyad["interest_economy"]
+    new_a = dyn.state_update(a, b, coop, za, p, wa["willingness"], wb["willingness"], econ)
+    new_b = dyn.state_update(b, a, coop, zb, p, wb["willingness"], wa["willingness"], econ)
+    return new_a, new_b, coop, (wa["willingness"], wb["willingness"])
 
 
 # ------------------------------------------------------------ bounds, floats
@@ -136,13 +137,12 @@ def test_one_quarter_stays_in_bounds(a, b, dyad, za, zb, p):
 )
 def test_each_next_function_stays_in_bounds(x, y, z, share, fric, eps, aff, disp, p):
     checks = {
-        "trust": dyn.next_trust(x, y, z, share, fric, eps, p),
-        "leader_affinity": dyn.next_affinity(aff, y, z, p),
+        "trust": dyn.next_trust(x, y * z, share, fric, eps, p),
+        "leader_affinity": dyn.next_affinity(aff, disp, y - z, p),
         "status_expectation": dyn.next_expectation(x, y, z, p),
         "grievance": dyn.next_grievance(x, y, p),
         "threat": dyn.next_threat(x, y, p),
-        "domestic_constraint": dyn.next_constraint(x, y, z, p),
-        "ideology": dyn.next_ideology(x, y, z, p),
+        "domestic_constraint": dyn.next_constraint(x, dyn.constraint_target(y, z, x, y, p), p),
         "power_shock": dyn.next_power_shock((x - 0.5), p),
         "power": dyn.power(x, y - 0.5),
         "recognition": dyn.recognition(0.01 + 0.98 * x, 0.01 + 0.98 * y, z, p),
@@ -150,6 +150,7 @@ def test_each_next_function_stays_in_bounds(x, y, z, share, fric, eps, aff, disp
     }
     assert_in_bounds(checks, dyn.STATE_VARS)
     assert_in_bounds({"leader_affinity": dyn.leader_change(aff, disp, p)}, dyn.STATE_VARS)
+    assert_in_bounds({"domestic_constraint": dyn.headroom_step(x, eps / 8)}, dyn.STATE_VARS)
     assert_in_bounds({"interest_economy": dyn.next_interest(x, y, p)}, dyn.DYAD_VARS)
     assert 0 <= dyn.institution_factor(p) <= 1
     assert 0 <= dyn.breach_factor(p) <= 3

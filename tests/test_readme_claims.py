@@ -74,22 +74,23 @@ def test_every_shipped_scenario_is_listed_in_the_readme():
 
 
 def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
-    """README: lows descend in 98% of runs; the Bush Jr and Obama resets are in
-    their windows in 98% and 100% of runs; no spurious episodes."""
+    """README (model v2): lows descend in 90% of runs; the Bush Jr and Obama
+    resets are found in 100% and 98% of runs; spurious episodes 0.04 per run."""
     c = as_compiled(REPO / "scenarios" / "history_1989_2021.toml")
     tr = simulate(
         c, replication_seeds(c.scenario.seed, 100), record=M.required_columns(c.state_ids)
     )
     m = M.run_metrics(c, tr.data)
-    assert np.mean(m["lows_descending"]) >= 0.9
+    assert np.mean(m["lows_descending"]) >= 0.85
     assert np.mean(m["spurious"]) <= 0.1
     assert np.mean(m["match_reset_3_bush_jr"] > 0) >= 0.9
     assert np.mean(m["match_reset_4_obama"] > 0) >= 0.9
 
 
 def test_biden_era_upturn_is_limited_and_usually_fails():
-    """README: a reset starts in almost every run but peaks far below the 1990s
-    and has failed by 2028 in most runs."""
+    """README (model v2): no reset starts in 2021-22 (Biden's arrival restarts
+    nothing); a later one starts in a minority of runs, peaks far below the
+    1990s and has mostly not failed by 2028."""
     c = as_compiled(REPO / "scenarios" / "biden_era.toml")
     tr = simulate(
         c, replication_seeds(c.scenario.seed, 200), record=M.required_columns(c.state_ids)
@@ -98,8 +99,10 @@ def test_biden_era_upturn_is_limited_and_usually_fails():
     index = E.relationship_index(tr.data, c.state_ids, p)
     ep = E.detect(index, p)
     started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
-    assert started[-1] >= 0.9
-    assert 0.6 <= failed[-1] <= started[-1]
+    end_2022 = c.dates.index("2022-10-01") - c.projection_tick
+    assert started[end_2022] <= 0.1
+    assert 0.2 <= started[-1] <= 0.6
+    assert failed[-1] <= 0.5 * started[-1]
     before = index[:, : c.projection_tick].max(axis=1)
     after = index[:, c.projection_tick :].max(axis=1)
     assert np.median(after) < 0.6 * np.median(before)
@@ -117,7 +120,7 @@ def contradictions(tmp_path_factory):
 def test_contradictions_are_jointly_but_not_singly_necessary(contradictions):
     s = contradictions
     assert s.loc["baseline", "share_loop"] >= 0.95
-    assert s.loc["all_off", "share_loop"] == 0.0
+    assert s.loc["all_off", "share_loop"] <= 0.01
     assert s.loc["all_off", "share_stable_partnership"] >= 0.95
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
     assert len(singles) == 7
@@ -129,12 +132,24 @@ def test_no_single_contradiction_is_sufficient(contradictions):
     groups = {"only_system_ideology", "only_security", "only_structure"}
     only = [c for c in s.index if c.startswith("only_") and c not in groups]
     assert len(only) == 7
-    assert (s.loc[only, "share_loop"] <= 0.1).all()
-    assert s.loc["only_system_ideology", "share_loop"] > s.loc["only_security", "share_loop"]
+    # model v2: power asymmetry alone (with its status gap) is sufficient in a third
+    assert 0.2 <= s.loc["only_power_asymmetry", "share_loop"] <= 0.5
+    others = [c for c in only if c != "only_power_asymmetry"]
+    assert (s.loc[others, "share_loop"] <= 0.2).all()
+    assert s.loc["only_security", "share_loop"] > s.loc["only_system_ideology", "share_loop"]
+
+
+def test_arms_control_limits_are_the_largest_obstacle_to_partnership(contradictions):
+    s = contradictions
+    singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
+    best = s.loc[singles, "share_stable_partnership"].idxmax()
+    assert best == "no_arms_control_limits"
+    assert s.loc["no_domestic_constraint", "share_stable_partnership"] <= 0.05
 
 
 def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
-    """The README reports this as a disagreement with the paper's hypothesis."""
+    """Random windows start resets without leaders (the leader factor is dual,
+    not necessary: docs/THEORY.md §4)."""
     assert contradictions.loc["no_leader", "share_loop"] >= 0.9
 
 

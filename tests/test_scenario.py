@@ -105,7 +105,7 @@ id = "new_start"
 date = "2011Q2"
 kind = "treaty_signed"
 actor = "rus"
-scale = 0.5
+intensity = 1
 
 [[events]]
 id = "extra"

@@ -24,7 +24,7 @@ from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, params_for
 from resetsim.core import calendar as cal
 from resetsim.core.params import Params
-from resetsim.core.shocks import fire_probability
+from resetsim.core.shocks import fire_probability, intensity_scale
 from resetsim.engines.randomness import randomness
 
 _WARMING_VARS = {"leader_affinity": 1.0, "trust": 1.0, "recognition": 1.0}
@@ -82,7 +82,7 @@ def trigger_candidates(compiled) -> list[Candidate]:
         if ev is None or ev.kind not in kinds:
             continue
         actor = compiled.state_ids.index(ev.actor)
-        score = warming_score(kinds[ev.kind], actor, ideol) * ev.scale
+        score = warming_score(kinds[ev.kind], actor, ideol) * intensity_scale(ev.intensity)
         if score > 0:
             out.append(Candidate(m.tick, m.label, score, "event"))
     return out
@@ -116,7 +116,7 @@ def process_candidates(compiled) -> list[tuple[int, str, float]]:
     out = []
     for i, pr in enumerate(sc.stochastic):
         actor = compiled.state_ids.index(pr.actor)
-        score = warming_score(kinds[pr.kind], actor, ideol) * pr.scale
+        score = warming_score(kinds[pr.kind], actor, ideol) * intensity_scale(pr.intensity)
         out.append((i, pr.label or pr.id.replace("_", " "), score))
     return out
 

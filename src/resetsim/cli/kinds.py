@@ -1,4 +1,4 @@
-"""List the built-in shock kinds: what drivers each moves, and its channel."""
+"""List the built-in shock kinds: what drivers each moves, its channel and intensity criteria."""
 
 from __future__ import annotations
 
@@ -19,4 +19,9 @@ def run(args) -> int:
             f"{r['kind']}{flag} (channel {r['channel']}; {r['paper']})\n"
             f"    {r['description']}\n    effects: {r['effects']}"
         )
+        # the written criteria of the intensity scale (docs/ODD.md §3.4)
+        if r["minor"]:
+            print(f"    intensity 1 (minor): {r['minor']}")
+        if r["grave"]:
+            print(f"    intensity 3 (grave): {r['grave']}")
     return 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from resetsim.analysis import free_numbers
 from resetsim.cli.common import UsageError
 from resetsim.core import params as prm
+from resetsim.scenario import load
 
 NAME = "params"
 HELP = "list parameters with defaults, bounds, units and meanings"
@@ -12,9 +14,20 @@ HELP = "list parameters with defaults, bounds, units and meanings"
 def add_arguments(p) -> None:
     p.add_argument("--markdown", action="store_true", help="print docs/PARAMETERS.md")
     p.add_argument("--group", action="append", help="only this group (repeatable)")
+    p.add_argument(
+        "--count",
+        nargs="?",
+        const="",
+        metavar="SCENARIO",
+        help="count the free numbers (by hand, fitted, from data) next to the patterns they "
+        "are checked against; with SCENARIO also its own numbers and its targets",
+    )
 
 
 def run(args) -> int:
+    if args.count is not None:
+        print(free_numbers.report(load(args.count) if args.count else None), end="")
+        return 0
     if args.markdown:
         print(prm.markdown_table(), end="")
         return 0

@@ -35,6 +35,12 @@ STATE_VARS: dict[str, tuple[float, float, str, str]] = {
         "index",
         "this state's leader's personal rapport with the other's leader",
     ),
+    "disposition": (
+        -1.0,
+        1.0,
+        "index",
+        "this state's leader's own stance toward the other side (set at his arrival)",
+    ),
     "ideology": (
         0.0,
         1.0,
@@ -46,6 +52,12 @@ STATE_VARS: dict[str, tuple[float, float, str, str]] = {
         1.0,
         "share",
         "hawkish hold of legislature / security services on policy (sticky)",
+    ),
+    "security_services": (
+        0.0,
+        1.0,
+        "share",
+        "who the domestic hawks are: 0 a legislature (distrust), 1 security services (threat)",
     ),
     "status_expectation": (0.0, 1.0, "share", "status this state expects the other to grant it"),
     "status_anchor": (0.0, 1.0, "share", "long-run status claim the expectation returns to"),
@@ -60,12 +72,21 @@ DYAD_VARS: dict[str, tuple[float, float, str, str]] = {
         f"interest_{a}": (0.0, 1.0, "share", f"common interest in {a.replace('_', ' ')}")
         for a in ISSUE_AREAS
     },
-    "cooperation": (0.0, 1.0, "share", "realised cooperation (geometric mean of willingness)"),
+    **{
+        f"cooperation_{a}": (
+            0.0,
+            1.0,
+            "share",
+            f"realised cooperation in {a.replace('_', ' ')} (geometric mean of area willingness)",
+        )
+        for a in ISSUE_AREAS
+    },
+    "cooperation": (0.0, 1.0, "share", "realised cooperation, interest-weighted over areas"),
     "trust_yield": (
         0.0,
         1.0,
         "share",
-        "interest-weighted cooperation content that can build trust",
+        "trust-building content of cooperation (area cooperation x interest x yield)",
     ),
 }
 
@@ -135,28 +156,26 @@ def interest_mean(dyad: Mapping[str, Any]) -> Any:
 
 
 def area_yields(p) -> dict[str, Any]:
-    """Share of each issue area's cooperation that builds trust (§2.3.2, §2.3.3)."""
+    """Share of each issue area's cooperation that builds trust (§2.3.2, §2.3.3).
+
+    Arms control *and* non-proliferation cooperation is partly expedient (the
+    paper treats them together, §2.3.2); counter-terrorism cooperation is
+    offset by the dispute over who is a terrorist (§2.3.3).
+    """
     yields: dict[str, Any] = {a: 1.0 for a in ISSUE_AREAS}
-    yields["arms_control"] = 1.0 - p.k_arms_control * p.arms_control_expedience
+    expedient = 1.0 - p.k_arms_control * p.arms_control_expedience
+    yields["arms_control"] = expedient
+    yields["nonproliferation"] = expedient
     yields["counterterrorism"] = 1.0 - p.k_counterterrorism * p.ct_disagreement
     return yields
 
 
-def trust_yield(dyad: Mapping[str, Any], p) -> Any:
-    """Interest-weighted cooperation content that can build trust."""
-    yields = area_yields(p)
-    total = 0.0
-    for a in ISSUE_AREAS:
-        total = total + yields[a] * dyad[f"interest_{a}"]
-    return total / len(ISSUE_AREAS)
+def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
+    """A state's general stance toward the other, before any issue area (§2.1-2.3).
 
-
-def willingness(own: Mapping[str, Any], distance: Any, interest: Any, p) -> Any:
-    """A state's willingness to engage (§2.1-2.3).
-
-    Leaders' rapport pushes (net of the domestic constraint holding them back),
-    trust and common interest pull; ideological distance, grievance and threat
-    push away.
+    Leaders' rapport pushes (net of the domestic constraint holding them back;
+    negative rapport pulls: the leader factor is dual), trust pulls; ideological
+    distance, grievance and threat push away.
     """
     leader = (
         p.k_leader
@@ -164,21 +183,39 @@ def willingness(own: Mapping[str, Any], distance: Any, interest: Any, p) -> Any:
         * own["leader_affinity"]
         * (1.0 - p.k_domestic * own["domestic_constraint"])
     )
-    w = (
+    return (
         p.will_base
         + leader
         + p.w_trust * own["trust"]
-        + p.w_interest * interest
         - p.w_ideology * distance
         - p.w_grievance * own["grievance"]
         - p.w_threat * p.k_security_dilemma * own["threat"]
     )
-    return clip(w, 0.0, 1.0)
+
+
+def area_willingness(stance_: Any, interest: Any, p) -> Any:
+    """Willingness to engage in one issue area: the stance plus that area's interest."""
+    return clip(stance_ + p.w_interest * interest, 0.0, 1.0)
+
+
+def willingness(own: Mapping[str, Any], distance: Any, interest: Any, p) -> Any:
+    """Willingness at a given (mean) common interest: :func:`area_willingness` of the stance."""
+    return area_willingness(stance(own, distance, p), interest, p)
 
 
 def cooperation(w_a: Any, w_b: Any) -> Any:
     """Realised cooperation: it takes two (geometric mean of willingness)."""
     return np.sqrt(w_a * w_b)
+
+
+def weighted(values: Mapping[str, Any], dyad: Mapping[str, Any]) -> Any:
+    """Interest-weighted mean over the issue areas of ``values[area]``."""
+    num: Any = 0.0
+    den: Any = 0.0
+    for a in ISSUE_AREAS:
+        num = num + dyad[f"interest_{a}"] * values[a]
+        den = den + dyad[f"interest_{a}"]
+    return num / np.maximum(den, 1e-12)
 
 
 def gains_share(own_eff: Any, other_eff: Any, p) -> Any:
@@ -210,18 +247,37 @@ def breach_factor(p) -> Any:
 # next-state equations (one quarter)
 
 
-def next_trust(trust, coop, yield_, share, fric, noise, p):
-    """Trust is hard to build (cooperation x trust-yield x fair share) and eroded by friction."""
-    built = p.trust_build * coop * yield_ * share * (1.0 - trust)
+def next_trust(trust, content, share, fric, noise, p):
+    """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction."""
+    built = p.trust_build * content * share * (1.0 - trust)
     lost = p.trust_erode * institution_factor(p) * fric * trust
     return clip(trust + built - lost + p.trust_noise * noise, 0.0, 1.0)
 
 
-def next_affinity(affinity, coop, constraint, p):
-    """Rapport grows with cooperation and is worn down by domestic constraint (§2.2)."""
-    drift = p.affinity_learn * (coop - p.affinity_ref)
-    drag = p.affinity_constraint * p.k_domestic * constraint * np.maximum(affinity, 0.0)
-    return clip(affinity + drift - drag, -1.0, 1.0)
+def perceived_conduct(w_other: Any, distance: Any, p) -> Any:
+    """How far the other side engages, as this leader reads it (§2.2).
+
+    The intersubjective perception gap (主体间认知差异) makes a leader under-read
+    the other's engagement in proportion to the distance between the regimes.
+    """
+    return w_other - p.perception_gap * distance
+
+
+def next_affinity(affinity, disposition, experience, p):
+    """Rapport relaxes toward the leader's own disposition and is moved by experience (§2.2).
+
+    ``experience`` is the other side's perceived engagement minus one's own:
+    a leader who gives more than he (thinks he) gets sours, one who gets more
+    warms.  Summits, breaches and incidents move rapport directly (shock kinds).
+    Rapport is personal: it does not drift to a bound in ordinary times, its
+    resting point is the disposition plus ``affinity_learn / affinity_relax``
+    times the running experience.
+    """
+    return clip(
+        affinity + p.affinity_relax * (disposition - affinity) + p.affinity_learn * experience,
+        -1.0,
+        1.0,
+    )
 
 
 def next_expectation(expectation, anchor, coop, p):
@@ -245,24 +301,41 @@ def next_threat(threat, trust, p):
     return clip(threat + p.threat_decay * (floor - threat), 0.0, 1.0)
 
 
-def next_constraint(constraint, trust, grievance, p):
-    """Domestic hawks gain fast with distrust and lose ground slowly: laws stick (§2.1)."""
-    target = clip(
-        p.constraint_base + p.constraint_distrust * (1.0 - trust) * (0.5 + 0.5 * grievance),
+def hawk_pull(trust, threat, security_services):
+    """What feeds the domestic hawks (§2.1): distrust for a legislature that writes
+    it into law (US Congress), perceived threat of Western penetration for
+    security services (Russia); ``security_services`` in [0, 1] blends the two."""
+    return (1.0 - security_services) * (1.0 - trust) + security_services * threat
+
+
+def constraint_target(trust, threat, security_services, interest_economy, p):
+    """Where the domestic constraint settles: hawks pull it up, economic elites who
+    want ties (common economic interest) pull it down (§2.1)."""
+    return clip(
+        p.constraint_base
+        + p.constraint_hawks * hawk_pull(trust, threat, security_services)
+        - p.constraint_econ * interest_economy,
         0.0,
         1.0,
     )
+
+
+def next_constraint(constraint, target, p):
+    """Hawks gain fast and lose ground slowly: laws stick (§2.1).
+
+    The target stays inside (0, 1) and shocks move the constraint by a share of
+    its headroom (:func:`headroom_step`), so it never sits at its bound and a
+    new sanctions law still tightens it.
+    """
     up = p.constraint_up * np.maximum(target - constraint, 0.0)
     down = p.constraint_down * np.maximum(constraint - target, 0.0)
     return clip(constraint + up - down, 0.0, 1.0)
 
 
-def next_ideology(ideology, other_ideology, grievance, p):
-    """Grievance above a neutral level pushes a regime away from the other's model
-    (nationalist reaction); below it the regime drifts back toward it (§2.1)."""
-    direction = np.sign(ideology - other_ideology)
-    drift = p.ideology_reaction * (grievance - p.grievance_neutral) * direction
-    return clip(ideology + drift, 0.0, 1.0)
+def headroom_step(x: Any, delta: Any) -> Any:
+    """A shock to a share that approaches its bounds with diminishing steps:
+    ``+d`` closes ``d`` of the distance to 1, ``-d`` closes ``d`` of the distance to 0."""
+    return x + np.maximum(delta, 0.0) * (1.0 - x) + np.minimum(delta, 0.0) * x
 
 
 def next_interest(level, base, p):
@@ -276,10 +349,11 @@ def next_power_shock(shock, p):
 
 
 def leader_change(affinity_old, disposition, p):
-    """A new leader pair: rapport restarts from the leader's disposition (§2.2).
+    """A new leader on *one* side: his rapport starts from his disposition (§2.2).
 
     Working institutions (``k_institutions`` < 1) carry part of the old rapport
-    over the change; without them rapport is purely personal.
+    over the change; without them rapport is purely personal.  The other side's
+    leader is not restarted: he meets the newcomer through experience.
     """
     carry = (1.0 - p.k_institutions) * p.affinity_carry
     return clip(disposition + carry * (affinity_old - disposition), -1.0, 1.0)
@@ -290,14 +364,30 @@ def leader_change(affinity_old, disposition, p):
 
 
 def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[str, Any], p):
-    """This state's willingness this quarter (computed before anyone commits)."""
+    """This state's willingness this quarter, per issue area and overall.
+
+    Returns ``{area: willingness}`` plus ``"willingness"``, the interest-weighted
+    mean over the areas (computed before anyone commits).
+    """
     distance = ideological_distance(own["ideology"], other["ideology"], p)
-    return willingness(own, distance, interest_mean(dyad), p)
+    base = stance(own, distance, p)
+    w = {a: area_willingness(base, dyad[f"interest_{a}"], p) for a in ISSUE_AREAS}
+    w["willingness"] = weighted(w, dyad)
+    return w
 
 
 def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
-    """Cooperation and its trust-building content this quarter."""
-    return {"cooperation": cooperation(w_a, w_b), "trust_yield": trust_yield(dyad, p)}
+    """Cooperation per issue area, overall (interest-weighted) and its trust content."""
+    yields = area_yields(p)
+    out: dict[str, Any] = {}
+    content: Any = 0.0
+    for a in ISSUE_AREAS:
+        c = cooperation(w_a[a], w_b[a])
+        out[f"cooperation_{a}"] = c
+        content = content + yields[a] * dyad[f"interest_{a}"] * c
+    out["cooperation"] = weighted({a: out[f"cooperation_{a}"] for a in ISSUE_AREAS}, dyad)
+    out["trust_yield"] = content / len(ISSUE_AREAS)
+    return out
 
 
 def state_update(
@@ -306,9 +396,14 @@ def state_update(
     coop: Mapping[str, Any],
     noise: Any,
     p,
+    w_own: Any = 0.0,
+    w_other: Any = 0.0,
+    interest_economy: Any = 0.0,
 ) -> dict[str, Any]:
     """The next state of ``own`` given the current ``own``, ``other`` and cooperation.
 
+    ``w_own`` and ``w_other`` are both sides' overall willingness this quarter
+    (what each leader offers); ``interest_economy`` the common economic interest.
     Pure: reads only its arguments, so both states can compute from the same
     current quarter before either commits.
     """
@@ -319,19 +414,20 @@ def state_update(
     gap = status_gap(own["status_expectation"], recog)
     fric = friction(own, distance, p)
     share = gains_share(own_eff, other_eff, p)
+    experience = perceived_conduct(w_other, distance, p) - w_own
+    target = constraint_target(
+        own["trust"], own["threat"], own["security_services"], interest_economy, p
+    )
     return {
-        "trust": next_trust(own["trust"], q, coop["trust_yield"], share, fric, noise, p),
-        "leader_affinity": next_affinity(own["leader_affinity"], q, own["domestic_constraint"], p),
+        "trust": next_trust(own["trust"], coop["trust_yield"], share, fric, noise, p),
+        "leader_affinity": next_affinity(own["leader_affinity"], own["disposition"], experience, p),
         "status_expectation": next_expectation(
             own["status_expectation"], own["status_anchor"], q, p
         ),
         "recognition": recog,
         "grievance": next_grievance(own["grievance"], gap, p),
         "threat": next_threat(own["threat"], own["trust"], p),
-        "domestic_constraint": next_constraint(
-            own["domestic_constraint"], own["trust"], own["grievance"], p
-        ),
-        "ideology": next_ideology(own["ideology"], other["ideology"], own["grievance"], p),
+        "domestic_constraint": next_constraint(own["domestic_constraint"], target, p),
         "power_shock": next_power_shock(own["power_shock"], p),
     }
 

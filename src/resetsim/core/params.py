@@ -33,6 +33,7 @@ class Param:
     meaning: str
     group: str
     paper: str = ""
+    source: str = "hand"
 
     def check(self, value: float) -> str | None:
         """Return a problem description, or None when ``value`` is acceptable."""
@@ -68,12 +69,18 @@ CONTRADICTIONS: dict[str, str] = {
 #: The leader factor, which is not a contradiction but a trigger (§2.2).
 LEADER_SWITCH = "k_leader"
 
+#: How a parameter's value was set (the ``source`` field of the registry).
+SOURCES: tuple[str, ...] = ("switch", "fitted", "hand", "data", "detection")
+
+
 def _read_registry() -> tuple[Param, ...]:
     """The registry, read once from ``data/parameters.toml`` (checked on load)."""
     text = resources.files("resetsim").joinpath("data/parameters.toml").read_text("utf-8")
     out = []
     for name, row in tomllib.loads(text).items():
         spec = Param(name=name, paper=row.pop("paper", ""), **row)
+        if spec.source not in SOURCES:  # pragma: no cover - tested
+            raise ValueError(f"parameters.toml: {name}: source must be one of {SOURCES}")
         if not (spec.low <= spec.default <= spec.high):  # pragma: no cover - tested
             raise ValueError(f"parameters.toml: {name}: default outside its bounds")
         out.append(spec)
@@ -140,6 +147,7 @@ def table(groups: Iterable[str] | None = None) -> list[dict[str, Any]]:
             "group": p.group,
             "meaning": p.meaning,
             "paper": p.paper,
+            "source": p.source,
         }
         for p in PARAMETERS
         if wanted is None or p.group in wanted
@@ -154,12 +162,17 @@ def markdown_table() -> str:
         "Generated from `src/resetsim/data/parameters.toml` by `resetsim params --markdown`;",
         "do not edit by hand (a test checks that this file is in sync).",
         "",
-        "| name | default | bounds | unit | meaning | paper |",
-        "|---|---|---|---|---|---|",
+        "Source: how the value was set: `switch` (structural on/off, 1 = as the paper",
+        "says), `fitted` (by a calibration, see docs/ODD.md, 'Free numbers'), `hand`",
+        "(by the modeller), `data` (from a data set), `detection` (episode detector rule).",
+        "`resetsim params --count` counts them next to the patterns they are checked against.",
+        "",
+        "| name | default | bounds | unit | source | meaning | paper |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
         lines.append(
             f"| `{p.name}` | {p.default:g} | [{p.low:g}, {p.high:g}] | {p.unit} | "
-            f"{p.meaning} | {p.paper} |"
+            f"{p.source} | {p.meaning} | {p.paper} |"
         )
     return "\n".join(lines) + "\n"

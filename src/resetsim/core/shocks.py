@@ -1,8 +1,9 @@
 """Shocks as data: the library of shock kinds and how effects reach the drivers.
 
 A *kind* (``data/shock_kinds.toml``, or a scenario's ``[kinds.NAME]``) lists
-effects ``{who, var, delta}``; an *event* names a kind, a date, an actor and a
-scale.  Effects are compiled into vectors over *slots* (one slot per shockable
+effects ``{who, var, delta}`` and the written criteria of its intensity scale;
+an *event* names a kind, a date, an actor and an ordinal intensity (1-3) coded
+by those criteria.  Effects are compiled into vectors over *slots* (one slot per shockable
 state variable of each state, then one per common interest) and per
 *channel*: the contradiction the kind embodies, whose switch scales it at run
 time (so a sweep can knock a contradiction out without recompiling).
@@ -47,9 +48,9 @@ KIND_CHANNELS = tuple(c for c in CHANNELS if c != "breach")
 
 Who = Literal["actor", "target", "both", "dyad"]
 
-
-
-
+#: Drivers that shocks move by a share of their headroom (diminishing steps,
+#: never stuck at a bound): a new sanctions law still tightens a tight constraint.
+HEADROOM_VARS: frozenset[str] = frozenset({"domestic_constraint"})
 
 
 class Effect(BaseModel):
@@ -70,6 +71,19 @@ class Kind(BaseModel):
     channel: Literal[KIND_CHANNELS] = "none"  # type: ignore[valid-type]
     breach: bool = False
     effects: tuple[Effect, ...] = Field(min_length=1)
+    # the written criteria of the kind's ordinal intensity scale (docs/ODD.md):
+    # what makes an instance minor (1) or grave (3); 2 is the typical instance
+    minor: str = ""
+    grave: str = ""
+
+
+#: An event's intensity (1 minor, 2 typical, 3 grave) multiplies its kind's effects.
+INTENSITY_SCALE: dict[int, float] = {1: 0.5, 2: 1.0, 3: 1.5}
+
+
+def intensity_scale(intensity: int) -> float:
+    """The multiplier of an event's kind effects for its coded intensity."""
+    return INTENSITY_SCALE[int(intensity)]
 
 
 def effect_problems(kind: Kind) -> list[tuple[str, str]]:
@@ -186,13 +200,16 @@ def apply_delta(
     """Add a slot vector (or run x slot array) to the drivers, in place, clipping each.
 
     Only the listed ``slots`` are touched, in order, so the Mesa model and the
-    ensemble engine do the same arithmetic.
+    ensemble engine do the same arithmetic.  A driver in :data:`HEADROOM_VARS`
+    moves by a share of its headroom (:func:`resetsim.core.dynamics.headroom_step`).
     """
     for i in slots:
         s, var = SLOTS.names[i]
         d = delta[..., i]
         if s is None:
             dyad[var] = dyn.clip_var(var, dyad[var] + d)
+        elif var in HEADROOM_VARS:
+            states[s][var] = dyn.clip_var(var, dyn.headroom_step(states[s][var], d))
         else:
             states[s][var] = dyn.clip_var(var, states[s][var] + d)
 
@@ -214,6 +231,8 @@ def kinds_table(kinds: Mapping[str, Kind] | None = None) -> list[dict[str, Any]]
                 "effects": "; ".join(f"{e.who}.{e.var} {e.delta:+g}" for e in kind.effects),
                 "description": kind.description,
                 "paper": kind.paper,
+                "minor": kind.minor,
+                "grave": kind.grave,
             }
         )
     return rows

@@ -29,6 +29,7 @@ STATE_COLUMNS: tuple[str, ...] = (
 #: Recorded dyad variables.
 DYAD_COLUMNS: tuple[str, ...] = (
     "cooperation",
+    *(k for k in dyn.DYAD_VARS if k.startswith("cooperation_")),
     "trust_yield",
     *(k for k in dyn.DYAD_VARS if k.startswith("interest_")),
 )

@@ -51,6 +51,8 @@ def initial_state(compiled: Compiled, p, n: int | None = None):
             "leader_affinity": init["leader_affinity"]
             if init["leader_affinity"] is not None
             else (0.0 if np.isnan(disp) else disp),
+            "disposition": 0.0 if np.isnan(disp) else disp,
+            "security_services": init.get("security_services", 0.0),
             "ideology": init["ideology"],
             "domestic_constraint": init["domestic_constraint"],
             "status_expectation": init["status_expectation"],
@@ -65,6 +67,8 @@ def initial_state(compiled: Compiled, p, n: int | None = None):
     for a in ISSUE_AREAS:
         key = f"interest_{a}"
         dyad[key] = broadcast(compiled.interests.get(key, p[f"interest_base_{a}"]), n)
+    for a in ISSUE_AREAS:
+        dyad[f"cooperation_{a}"] = broadcast(0.0, n)
     dyad["cooperation"] = broadcast(0.0, n)
     dyad["trust_yield"] = broadcast(0.0, n)
     return states, dyad
@@ -86,13 +90,13 @@ def apply_forcing(
     the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns
     the indices of the processes that may fire this quarter (for bookkeeping).
     """
-    if compiled.leader_change[t].any():
-        # a new pair of leaders: both sides' rapport restarts (§2.2)
-        for s in range(2):
-            if not np.isnan(compiled.disposition[t, s]):
-                states[s]["leader_affinity"] = dyn.leader_change(
-                    states[s]["leader_affinity"], disposition(compiled, t, s, leader_z), p
-                )
+    for s in range(2):
+        # a new leader on side s changes that side's leader and stance only (§2.2);
+        # the other leader meets him through experience (dynamics.next_affinity)
+        if compiled.leader_change[t, s] and not np.isnan(compiled.disposition[t, s]):
+            d = disposition(compiled, t, s, leader_z)
+            states[s]["disposition"] = d + 0.0 * states[s]["leader_affinity"]  # run shape
+            states[s]["leader_affinity"] = dyn.leader_change(states[s]["leader_affinity"], d, p)
     delta: Any = 0.0
     slots: set[int] = set()
     if compiled.sched_slots[t]:

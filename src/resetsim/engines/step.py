@@ -4,8 +4,9 @@
 
 1. *forcing* (:func:`resetsim.engines.forcing.apply_forcing`): leader changes,
    scheduled and random shocks, power;
-2. *compute*: each state's willingness, then the dyad's cooperation, then each
-   state's next drivers, all from the same current quarter;
+2. *compute*: each state's willingness per issue area, then the dyad's
+   cooperation per area and overall, then each state's next drivers (its
+   leader reading the other's engagement), all from the same current quarter;
 3. *commit*: both states adopt their new drivers at once (simultaneous
    update), then the common interests move.
 
@@ -44,11 +45,24 @@ def quarter(
     # compute (both states from the same quarter) ...
     w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
     coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)
-    new = [dyn.state_update(states[s], states[1 - s], coop, noise_t[..., s], p) for s in range(2)]
+    econ = dyad["interest_economy"]
+    new = [
+        dyn.state_update(
+            states[s],
+            states[1 - s],
+            coop,
+            noise_t[..., s],
+            p,
+            w_own=w[s]["willingness"],
+            w_other=w[1 - s]["willingness"],
+            interest_economy=econ,
+        )
+        for s in range(2)
+    ]
     # ... then commit
     for s in range(2):
         states[s].update(new[s])
-        states[s]["willingness"] = w[s]
+        states[s]["willingness"] = w[s]["willingness"]
     dyad.update(coop)
     dyad.update(dyn.dyad_update(dyad, p))
     return active

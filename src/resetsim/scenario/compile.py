@@ -107,6 +107,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         init = spec.initial.model_dump()
         if init["status_expectation"] is None:
             init["status_expectation"] = init["status_anchor"]
+        init["security_services"] = 1.0 if spec.domestic_hawks == "security_services" else 0.0
         initial.append(init)
 
     leader_change = np.zeros((n, 2), dtype=bool)
@@ -137,7 +138,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
         t = cal.parse_quarter(ev.date) - start
         actor = sidx[ev.actor]
         target = sidx[ev.target] if ev.target else 1 - actor
-        sched[t] += sh.effect_matrix(kinds[ev.kind], actor, target, ev.scale)
+        sched[t] += sh.effect_matrix(
+            kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity)
+        )
         markers.append(Marker(t, ev.id, ev.label or ev.id.replace("_", " "), ev.kind, ev.actor))
     markers.sort(key=lambda m: (m.tick, m.id))
     sched_nz = [_nz(sched[t]) for t in range(n)]
@@ -148,7 +151,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
     for i, pr in enumerate(procs):
         actor = sidx[pr.actor]
         target = sidx[pr.target] if pr.target else 1 - actor
-        proc[i] = sh.effect_matrix(kinds[pr.kind], actor, target, pr.scale)
+        proc[i] = sh.effect_matrix(kinds[pr.kind], actor, target, sh.intensity_scale(pr.intensity))
         a = (
             cal.parse_quarter(pr.start) - start
             if pr.start is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, field_validator
 
 from resetsim.core import shocks as sh
 from resetsim.core.config import (
@@ -33,6 +33,16 @@ def _two_states(value: Any) -> Any:
     return value
 
 
+def _refuse_scale(value: Any) -> None:
+    """Model v2 codes event sizes by rule: a hand-set ``scale`` is an error, not ignored."""
+    if value is not None:
+        raise ValueError(
+            "'scale' was removed in model v2 (event sizes by rule): give 'intensity' = 1, 2 "
+            "or 3 by the coding rule of docs/ODD.md (2 = the kind's typical instance)"
+        )
+    return None
+
+
 class StateInitial(Strict):
     """Initial values of a state's drivers (defaults are neutral)."""
 
@@ -49,6 +59,9 @@ class StateInitial(Strict):
 class StateSpec(Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=12)
     name: str = ""
+    # who the domestic hawks are (§2.1): a legislature feeding on distrust (US
+    # Congress) or security services fearing Western penetration (Russia)
+    domestic_hawks: Literal["legislature", "security_services"] = "legislature"
     initial: StateInitial = StateInitial()
 
 
@@ -69,9 +82,12 @@ class Event(Strict):
     kind: str
     actor: str
     target: str | None = None
-    scale: Num = Field(1.0, ge=0, le=5)
+    intensity: Count = Field(2, ge=1, le=3)
+    scale: Any = None  # removed in model v2: refused with a clear message
     label: str | None = None
     note: str = ""
+
+    _no_scale = field_validator("scale")(_refuse_scale)
 
 
 class Process(Strict):
@@ -82,9 +98,12 @@ class Process(Strict):
     rate_per_year: Num = Field(ge=0, le=12)
     start: DateLike | None = None
     end: DateLike | None = None
-    scale: Num = Field(1.0, ge=0, le=5)
+    intensity: Count = Field(2, ge=1, le=3)
+    scale: Any = None  # removed in model v2: refused with a clear message
     label: str | None = None
     note: str = ""
+
+    _no_scale = field_validator("scale")(_refuse_scale)
 
 
 class PowerSpec(Strict):

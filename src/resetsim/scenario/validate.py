@@ -109,6 +109,18 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                     "(see `resetsim kinds`, or define it under [kinds])",
                 )
             )
+        kind = kinds.get(item.kind)
+        if kind is not None and item.intensity != 2:
+            rule = kind.minor if item.intensity == 1 else kind.grave
+            if not rule:
+                problems.append(
+                    Problem(
+                        f,
+                        f"{where}.intensity",
+                        f"kind {item.kind!r} has no written criterion for intensity "
+                        f"{item.intensity} (its 'minor' / 'grave' field); use 2",
+                    )
+                )
         if item.actor not in ids:
             problems.append(
                 Problem(

@@ -12,43 +12,18 @@ import pytest
 from resetsim.engines.randomness import replication_seeds
 from resetsim.engines.runner import run_scenario
 from resetsim.scenario import load
+from scenario_text import tiny_scenario
 
-BASE = """
-name = "base"
-start = "2000Q1"
-end = "2007Q4"
-runs = 6
-seed = 7
-[[states]]
-id = "aa"
-[[states]]
-id = "bb"
-[power]
-source = "constant"
-constant = { aa = 0.6, bb = 0.4 }
-[[leaders]]
-id = "a1"
-state = "aa"
-name = "A"
-start = "2000Q1"
-disposition = 0.4
-[[leaders]]
-id = "b1"
-state = "bb"
-name = "B"
-start = "2000Q1"
-disposition = 0.4
-[[events]]
-id = "window"
-date = "2001Q2"
-kind = "common_threat"
-actor = "aa"
-[[events]]
-id = "war"
-date = "2004Q1"
-kind = "military_conflict"
-actor = "bb"
-"""
+BASE = tiny_scenario(
+    "base",
+    end="2007Q4",
+    runs=6,
+    seed=7,
+    events=[
+        {"id": "window", "date": "2001Q2", "kind": "common_threat", "actor": "aa"},
+        {"id": "war", "date": "2004Q1", "kind": "military_conflict", "actor": "bb"},
+    ],
+)
 
 NO_WAR = """
 extends = "base.toml"

@@ -21,6 +21,7 @@ from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import fired_events
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import as_compiled, compile_scenario, loads
+from scenario_text import leader, tiny_scenario
 
 #: Exact detection on clean series: no smoothing, one quarter of persistence.
 RAW = {
@@ -197,55 +198,29 @@ def test_detection_parameters_are_in_the_registry():
 # --------------------------------------------------------------------------
 # real scenarios
 
-TINY = """
-name = "tiny"
-start = "2000Q1"
-end = "2011Q4"
-runs = 4
-[[states]]
-id = "aa"
-[[states]]
-id = "bb"
-[power]
-source = "constant"
-constant = { aa = 0.6, bb = 0.4 }
-[[leaders]]
-id = "a1"
-state = "aa"
-name = "A-one"
-start = "2000Q1"
-disposition = 0.0
-[[leaders]]
-id = "b1"
-state = "bb"
-name = "B-one"
-start = "2000Q1"
-end = "2004Q1"
-disposition = -0.2
-[[leaders]]
-id = "b2"
-state = "bb"
-name = "B-two"
-start = "2004Q1"
-disposition = 0.8
-[[events]]
-id = "crisis"
-date = "2004Q2"
-kind = "common_threat"
-actor = "aa"
-label = "the crisis"
-[[events]]
-id = "war"
-date = "2007Q1"
-kind = "military_conflict"
-actor = "bb"
-[[stochastic]]
-id = "talks"
-kind = "summit"
-actor = "aa"
-rate_per_year = 2.0
-start = "2008Q1"
-"""
+TINY = tiny_scenario(
+    "tiny",
+    end="2011Q4",
+    runs=4,
+    leaders=[
+        leader("a1", "aa", "A-one", "2000Q1", 0.0),
+        leader("b1", "bb", "B-one", "2000Q1", -0.2, end="2004Q1"),
+        leader("b2", "bb", "B-two", "2004Q1", 0.8),
+    ],
+    events=[
+        {
+            "id": "crisis",
+            "date": "2004Q2",
+            "kind": "common_threat",
+            "actor": "aa",
+            "label": "the crisis",
+        },
+        {"id": "war", "date": "2007Q1", "kind": "military_conflict", "actor": "bb"},
+    ],
+    stochastic=[
+        {"id": "talks", "kind": "summit", "actor": "aa", "rate_per_year": 2.0, "start": "2008Q1"}
+    ],
+)
 
 
 def test_warming_scores_of_shock_kinds():

@@ -18,6 +18,7 @@ from resetsim.core import params as prm
 from resetsim.core.config import ScenarioError
 from resetsim.scenario import compile_scenario, load
 from resetsim.scenario import targets as T
+from scenario_text import leader, tiny_scenario
 
 RAW = {
     **{k: prm.PARAM_BY_NAME[k].default for k in E.DETECTION_PARAMS},
@@ -25,37 +26,15 @@ RAW = {
     "det_persist": 1.0,
 }
 
-SCENARIO = """
-name = "two_waves"
-start = "2000Q1"
-end = "2014Q4"
-runs = 3
-targets = "targets.toml"
-[[states]]
-id = "aa"
-[[states]]
-id = "bb"
-[power]
-source = "constant"
-constant = { aa = 0.5, bb = 0.5 }
-[[leaders]]
-id = "a1"
-state = "aa"
-name = "A"
-start = "2000Q1"
-disposition = 0.3
-[[leaders]]
-id = "b1"
-state = "bb"
-name = "B"
-start = "2000Q1"
-disposition = 0.3
-[[events]]
-id = "opening"
-date = "2006Q2"
-kind = "summit"
-actor = "aa"
-"""
+SCENARIO = tiny_scenario(
+    "two_waves",
+    end="2014Q4",
+    runs=3,
+    targets="targets.toml",
+    power=(0.5, 0.5),
+    leaders=[leader("a1", "aa", "A", "2000Q1", 0.3), leader("b1", "bb", "B", "2000Q1", 0.3)],
+    events=[{"id": "opening", "date": "2006Q2", "kind": "summit", "actor": "aa"}],
+)
 
 # ticks: 2000Q1 = 0, so 2000Q2 = 1, 2001Q1 = 4, 2003Q1 = 12, 2004Q1 = 16,
 # 2006Q1 = 24, 2006Q4 = 27, 2009Q1 = 36, 2010Q1 = 40

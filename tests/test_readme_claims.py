@@ -117,6 +117,7 @@ def contradictions(tmp_path_factory):
     return pd.read_csv(out / "summary.csv").set_index("condition")
 
 
+@pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
 def test_contradictions_are_jointly_but_not_singly_necessary(contradictions):
     s = contradictions
     assert s.loc["baseline", "share_loop"] >= 0.95
@@ -127,6 +128,7 @@ def test_contradictions_are_jointly_but_not_singly_necessary(contradictions):
     assert (s.loc[singles, "share_loop"] >= 0.9).all()
 
 
+@pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
 def test_no_single_contradiction_is_sufficient(contradictions):
     s = contradictions
     groups = {"only_system_ideology", "only_security", "only_structure"}
@@ -139,6 +141,7 @@ def test_no_single_contradiction_is_sufficient(contradictions):
     assert s.loc["only_security", "share_loop"] > s.loc["only_system_ideology", "share_loop"]
 
 
+@pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
 def test_arms_control_limits_are_the_largest_obstacle_to_partnership(contradictions):
     s = contradictions
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
@@ -147,6 +150,7 @@ def test_arms_control_limits_are_the_largest_obstacle_to_partnership(contradicti
     assert s.loc["no_domestic_constraint", "share_stable_partnership"] <= 0.05
 
 
+@pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
 def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
     """Random windows start resets without leaders (the leader factor is dual,
     not necessary: docs/THEORY.md §4)."""

@@ -182,3 +182,18 @@ def test_the_readme_scenario_format_example_is_a_valid_scenario(tmp_path):
     path.write_text(text, encoding="utf-8")
     sc = load(path)
     assert sc.name == "example" and sc.state_ids == ("usa", "rus")
+
+
+def test_the_readme_python_example_runs(monkeypatch):
+    """The 'From Python' block runs as written (from the repository root) and
+    gives what its comments say."""
+    block = README.split("### From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(REPO)
+    ns: dict = {}
+    exec(compile(block, "README.md (From Python)", "exec"), ns)
+    result, outcomes = ns["result"], ns["outcomes"]
+    assert len(result.metrics()) == 100
+    assert set(result.frame()["run"]) == set(range(100))
+    assert len(outcomes) == 3 * 20 and {"k_leader", "k_domestic", "cycles"} <= set(outcomes)
+    assert len(ns["df"]) == ns["model"].compiled.n_ticks
+    assert {r["k_leader"] for r in ns["results"]} == {0.0, 1.0}

@@ -56,7 +56,7 @@ def run(args) -> int:
             _date(ev.date),
             ev.kind,
             ev.actor + (f" -> {ev.target}" if ev.target else ""),
-            ev.label or "",
+            ev.label if isinstance(ev.label, str) else "",
             src.get(("events", ev.id), here),
         )
         for ev in sorted(sc.events, key=lambda e: (cal.parse_quarter(e.date), str(e.date)))

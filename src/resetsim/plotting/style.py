@@ -1,7 +1,15 @@
-"""What every figure shares: colours, the time axis, leader bands, shock
-lines, median-and-bands, and saving with deterministic metadata."""
+"""What every figure shares: the project's matplotlib style (:data:`STYLE`,
+applied by :func:`styled` / :func:`style_context` in every plotting function),
+colours, the time axis, leader bands, shock lines, median-and-bands, and
+saving in one or more formats with deterministic metadata (:func:`save`,
+:func:`save_all`)."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -10,6 +18,76 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from resetsim.core import calendar as cal
+
+#: The project's one matplotlib style: every font at 8 pt or more, light
+#: grids, no top/right spines, fixed SVG ids (same figure, same bytes).
+STYLE: dict[str, Any] = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8,
+    "figure.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "grid.alpha": 0.3,
+    "legend.framealpha": 0.9,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": None,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "resetsim",
+    "pdf.fonttype": 42,
+    "image.cmap": "viridis",
+}
+#: Smallest font size any figure uses, in points.
+MIN_FONT = 8.0
+#: Formats :func:`save_all` writes.
+FIGURE_FORMATS = ("png", "svg", "pdf")
+#: PNG resolution: on screen, and when saving for print (any vector format asked for).
+SCREEN_DPI, PRINT_DPI = 150, 300
+
+
+def style_context():
+    """A context manager applying :data:`STYLE` (``with style_context(): ...``)."""
+    return plt.rc_context(STYLE)
+
+
+def styled(fn: Callable) -> Callable:
+    """Decorator: run a plotting function under :data:`STYLE`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with style_context():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def parse_formats(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"png,svg"`` -> ``("png", "svg")`` (order kept, duplicates dropped);
+    ``None`` -> ``("png",)``.  An unknown or empty format raises ``ValueError``
+    with a one-line message."""
+    if text is None:
+        return ("png",)
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for item in items:
+        f = item.strip().lower().lstrip(".")
+        if f not in FIGURE_FORMATS:
+            raise ValueError(
+                f"unknown figure format {item.strip()!r}; choose from {', '.join(FIGURE_FORMATS)} "
+                "(comma-separated, e.g. png,svg,pdf)"
+            )
+        if f not in out:
+            out.append(f)
+    if not out:
+        raise ValueError("no figure format given; e.g. png,svg,pdf")
+    return tuple(out)
+
 
 #: One colour per state of the dyad (in the scenario's order).
 STATE_COLOURS = ("#1f4e99", "#b5261e", "#2e7d32", "#6a1b9a")
@@ -38,6 +116,7 @@ def leader_band(
     ax, a: float, b: float, y0: float, y1: float, colour, alpha: float, name: str, fontsize: float
 ) -> None:
     """One labelled leader-term band between x = a and b, y0 and y1 (axes units)."""
+    fontsize = max(fontsize, MIN_FONT)
     ax.axvspan(a, b, ymin=y0, ymax=y1, color=colour, alpha=alpha, lw=0)
     ax.text(
         (a + b) / 2,
@@ -115,7 +194,50 @@ def median_bands(ax, x, y, colour, label, lw=1.8, alpha=1.0):
     ax.plot(x, q50, color=colour, lw=lw, label=label, alpha=alpha)
 
 
-def save(fig, path, **kwargs) -> None:
-    """Save a figure with deterministic metadata, then close it."""
-    fig.savefig(path, metadata=PNG_METADATA, **kwargs)
-    plt.close(fig)
+#: Metadata per format that keeps the bytes free of dates and versions.
+METADATA = {
+    "png": PNG_METADATA,
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
+def save(fig, path, close: bool = True, **kwargs) -> None:
+    """Save a figure (format from ``kwargs['format']`` or the file's suffix) with
+    deterministic metadata and the project's style, then close it."""
+    fmt = kwargs.get("format") or Path(str(path)).suffix.lstrip(".").lower() or "png"
+    kwargs.setdefault("dpi", SCREEN_DPI)
+    with style_context():
+        fig.savefig(path, metadata=METADATA.get(fmt, PNG_METADATA), **kwargs)
+    if close:
+        plt.close(fig)
+
+
+def save_all(
+    fig,
+    stem: Path,
+    formats: Iterable[str] = ("png",),
+    write: Callable[[Path, Callable[[Path], None]], None] | None = None,
+) -> list[str]:
+    """Save ``fig`` as ``stem.<format>`` for each format, then close it; returns
+    the file names.  PNG is at :data:`SCREEN_DPI`, or :data:`PRINT_DPI` when a
+    vector format is asked for too (saving for print).  ``write(path, fn)``
+    (e.g. :func:`resetsim.core.io.write_atomic`) wraps each write."""
+    formats = parse_formats(list(formats))
+    dpi = PRINT_DPI if any(f != "png" for f in formats) else SCREEN_DPI
+    names = []
+    try:
+        for f in formats:
+            path = Path(stem).with_suffix(f".{f}")
+
+            def one(p, f=f):
+                save(fig, p, close=False, format=f, dpi=dpi)
+
+            if write is None:
+                one(path)
+            else:
+                write(path, one)
+            names.append(path.name)
+    finally:
+        plt.close(fig)
+    return names

@@ -26,6 +26,8 @@ class Marker:
     label: str
     kind: str
     actor: str
+    intensity: int = 2
+    pinned: bool = False  # `label = true`: always labelled on the trust plot
 
 
 @dataclass
@@ -141,7 +143,10 @@ def compile_scenario(sc: Scenario) -> Compiled:
         sched[t] += sh.effect_matrix(
             kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity)
         )
-        markers.append(Marker(t, ev.id, ev.label or ev.id.replace("_", " "), ev.kind, ev.actor))
+        text = ev.label if isinstance(ev.label, str) and ev.label else ev.id.replace("_", " ")
+        markers.append(
+            Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True)
+        )
     markers.sort(key=lambda m: (m.tick, m.id))
     sched_nz = [_nz(sched[t]) for t in range(n)]
 

@@ -84,7 +84,7 @@ class Event(Strict):
     target: str | None = None
     intensity: Count = Field(2, ge=1, le=3)
     scale: Any = None  # removed in model v2: refused with a clear message
-    label: str | None = None
+    label: str | bool | None = None  # text, or true: always label it on the trust plot
     note: str = ""
 
     _no_scale = field_validator("scale")(_refuse_scale)

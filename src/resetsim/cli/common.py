@@ -9,6 +9,36 @@ class UsageError(Exception):
     """A command-line value is wrong (exit status 2)."""
 
 
+#: What ``--figure-formats`` accepts (kept here so the CLI never loads matplotlib).
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def add_figure_formats(p) -> None:
+    """The ``--figure-formats`` option of run, compare and sweep."""
+    p.add_argument(
+        "--figure-formats",
+        metavar="LIST",
+        default="png",
+        help="figure formats, comma-separated, from png, svg, pdf (default png; with svg or "
+        "pdf, PNG is written at 300 dpi for print)",
+    )
+
+
+def figure_formats(text: str | None) -> tuple[str, ...]:
+    """``"png,svg"`` -> ``("png", "svg")``; an unknown format is a usage error."""
+    out: list[str] = []
+    for item in (text or "png").split(","):
+        f = item.strip().lower()
+        if f not in FIGURE_FORMATS:
+            raise UsageError(
+                f"--figure-formats: unknown format {item.strip()!r}; choose from "
+                f"{', '.join(FIGURE_FORMATS)}, comma-separated (e.g. png,svg,pdf)"
+            )
+        if f not in out:
+            out.append(f)
+    return tuple(out)
+
+
 def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]:
     """``["name=value", ...]`` -> validated parameter overrides."""
     out: dict[str, float] = {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.common import UsageError, add_figure_formats, figure_formats, parse_sets
 from resetsim.core import io
 from resetsim.engines.runner import run_scenario
 from resetsim.output.compare import period_label, same_period, shared_quarters, write_comparison
@@ -51,6 +51,7 @@ def add_arguments(p) -> None:
         action="store_true",
         help="compare scenarios over different periods on the quarters both cover",
     )
+    add_figure_formats(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -58,6 +59,7 @@ def run(args) -> int:
     """Parse, load, run both, write (see the module's docstring); exit status 0."""
     sa, sb = load(args.a), load(args.b)
     params = parse_sets(args.set)
+    formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")
     if args.seed is not None and args.seed < 0:
@@ -77,7 +79,7 @@ def run(args) -> int:
     ra = run_scenario(ca, runs=runs, seed=seed, params=params, progress=progress)
     rb = run_scenario(cb, runs=runs, seed=seed, params=params, progress=progress)
     with io.atomic_dir(out, overwrite=args.overwrite) as stage:
-        lines = write_comparison(ra, rb, stage)
+        lines = write_comparison(ra, rb, stage, formats)
     if not args.quiet:
         print(compare_header(ra, rb))
         for line in lines:

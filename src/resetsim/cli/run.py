@@ -6,7 +6,8 @@
 * meta.json - seeds, resolved parameters and scenario, versions and git
   commit (no timestamps);
 * episodes.csv - the reset episodes detected in each run (docs/EPISODES.md);
-* trust.png - both trusts with the detected episodes marked;
+* trust.png - both trusts with the detected episodes marked (also .svg/.pdf
+  with --figure-formats);
 * fidelity.csv, fidelity_runs.csv - when the scenario names a targets file:
   how well the runs reproduce those episodes;
 * fan.png, summary.txt - when the scenario has a projection_start: the
@@ -22,7 +23,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.common import UsageError, add_figure_formats, figure_formats, parse_sets
 from resetsim.core import io
 from resetsim.engines.runner import ENGINES
 from resetsim.output.run import run_into, run_text
@@ -58,6 +59,7 @@ def add_arguments(p) -> None:
         "(smaller and faster, for big runs)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    add_figure_formats(p)
     p.add_argument(
         "--quiet", action="store_true", help="no progress bars (simulate, detect, write, plot)"
     )
@@ -67,6 +69,7 @@ def run(args) -> int:
     """Parse, load, run, write (see the module's docstring); exit status 0."""
     scenario = load(args.scenario)
     params = parse_sets(args.set)
+    formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")
     if args.seed is not None and args.seed < 0:
@@ -83,6 +86,7 @@ def run(args) -> int:
             engine=args.engine,
             table_format=args.table_format,
             progress=None if not args.quiet else False,
+            figure_formats=formats,
         )
     if not args.quiet:
         for line in run_text(result, report):

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError
+from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
 
 NAME = "sweep"
@@ -73,11 +73,13 @@ def add_arguments(p) -> None:
         help="runs per chunk (default: the file's, else about 1/32 of the runs, at most 10000)",
     )
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    add_figure_formats(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
 def run(args) -> int:
 
+    formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")
     if args.workers is not None and args.workers < 1:
@@ -117,6 +119,7 @@ def run(args) -> int:
             overwrite=args.overwrite,
             progress=False if args.quiet else None,
             figures=not args.no_figures,
+            figure_formats=formats,
         )
     except SweepError as exc:
         raise UsageError(str(exc)) from None

@@ -75,6 +75,7 @@ def sweep(
     figures: bool = True,
     max_chunks: int | None = None,
     scheduler_timeout: float = 20.0,
+    figure_formats: tuple[str, ...] = ("png",),
 ) -> SweepResult:
     """Run (or resume) an experiment into ``out``.
 
@@ -83,6 +84,7 @@ def sweep(
     to an existing Dask cluster instead.  ``max_chunks`` stops after that
     many new chunks without finishing (for tests and partial runs).
     ``overwrite`` replaces a non-empty ``out`` (a finished sweep, say).
+    ``figure_formats``: the figures' formats (png, svg, pdf).
     Nothing is written into ``out`` until the plan is valid and the
     scheduler (if any) is reachable.
     """
@@ -99,7 +101,8 @@ def sweep(
     try:
         if overwrite:
             st.discard(out)
-        return _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0)
+        figs = tuple(figure_formats) if figures else ()
+        return _sweep(plan, out, done, complete, workers, client, progress, figs, max_chunks, t0)
     finally:
         if client is not None:
             client.close()
@@ -174,8 +177,9 @@ def _run_chunks(
 # finishing: runs.parquet, summary.csv, sobol.csv, figures, meta.json
 
 
-def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
-    """Combine the chunks and write the summaries; returns the files written."""
+def finalize(plan: Plan, out: Path, figures: bool | tuple[str, ...] = True) -> list[str]:
+    """Combine the chunks and write the summaries; returns the files written.
+    ``figures``: False, True (PNG) or the formats to write the figures in."""
     written = []
     st.combine([st.chunk_path(out, k) for k in range(plan.n_chunks)], out / "runs.parquet")
     written.append("runs.parquet")
@@ -207,11 +211,12 @@ def finalize(plan: Plan, out: Path, figures: bool = True) -> list[str]:
     if figures:
         figs = design_figures(plan, summary, sobol)
         if figs:
-            from resetsim.plotting import save  # deferred: loads matplotlib
+            from resetsim.plotting import save_all  # deferred: loads matplotlib
 
+            formats = ("png",) if figures is True else tuple(figures)
             for name, fig in figs.items():
-                io.write_atomic(out / name, lambda p, fig=fig: save(fig, p, format="png", dpi=110))
-                written.append(name)
+                stem = out / Path(name).stem
+                written += save_all(fig, stem, formats, write=io.write_atomic)
     io.write_json(out / "meta.json", meta(plan))
     written.append("meta.json")
     return written

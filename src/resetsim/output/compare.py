@@ -168,7 +168,9 @@ def period_note(ra: RunResult, rb: RunResult) -> list[str]:
     ]
 
 
-def write_comparison(ra: RunResult, rb: RunResult, stage: Path) -> list[str]:
+def write_comparison(
+    ra: RunResult, rb: RunResult, stage: Path, figure_formats: tuple[str, ...] = ("png",)
+) -> list[str]:
     """Write ``compare.csv``, ``metrics.csv``, ``compare.png`` and ``meta.json``
     into ``stage``; return the lines to print."""
     table = over_time(ra, rb)
@@ -179,8 +181,10 @@ def write_comparison(ra: RunResult, rb: RunResult, stage: Path) -> list[str]:
     metrics = paired_metrics(compared_metrics(ra, common), compared_metrics(rb, common))
     metrics.to_csv(stage / "metrics.csv", index=False, float_format=FLOAT_FORMAT)
     labels = (ra.compiled.scenario.name, rb.compiled.scenario.name)
-    fig = plotting.plot_compare([ra, rb], labels)
-    plotting.save(fig, stage / "compare.png")
+    da, db = (r.compiled.scenario.description for r in (ra, rb))
+    title = f"{da or labels[0]}\nvs {db or labels[1]}"
+    fig = plotting.plot_compare([ra, rb], labels, title=title)
+    plotting.save_all(fig, stage / "compare", figure_formats)
     io.write_json(stage / "meta.json", compare_meta(ra, rb))
     return period_note(ra, rb) + summary.compare_lines(
         labels, ra.compiled.state_ids, metrics, table

@@ -77,6 +77,7 @@ def run_into(
     progress: bool | None = None,
     on_phase: Callable[[str], None] | None = None,
     chunk_size: int | None = None,
+    figure_formats: Sequence[str] = ("png",),
 ) -> tuple[RunResult, list[str]]:
     """Run a scenario and write everything ``resetsim run`` writes into
     ``stage``, streaming: the trajectory table is written block by block of
@@ -84,7 +85,8 @@ def run_into(
     and summaries read (:func:`kept_columns`) stay in memory for all runs.
     Returns the (thus slimmed) result and the lines to print.  ``progress``
     and ``on_phase`` as in :class:`~resetsim.output.progress.Phases`;
-    ``chunk_size`` runs are simulated at once (default: the runner's)."""
+    ``chunk_size`` runs are simulated at once (default: the runner's);
+    ``figure_formats`` the figures' formats (png, svg, pdf)."""
     c = as_compiled(scenario)
     phases = Phases(c.scenario.name, progress, on_phase)
     writer = TrajectoryWriter(stage / table_name(table_format), c, table_format)
@@ -104,7 +106,7 @@ def run_into(
         )
     finally:
         writer.close()
-    return result, write_results(result, stage, phases)
+    return result, write_results(result, stage, phases, figure_formats)
 
 
 def kept_columns(state_ids: Sequence[str]) -> list[str]:
@@ -115,7 +117,11 @@ def kept_columns(state_ids: Sequence[str]) -> list[str]:
 
 
 def write_run(
-    result: RunResult, stage: Path, table_format: str = "csv", phases: Phases | None = None
+    result: RunResult,
+    stage: Path,
+    table_format: str = "csv",
+    phases: Phases | None = None,
+    figure_formats: Sequence[str] = ("png",),
 ) -> list[str]:
     """Write everything ``resetsim run`` writes into ``stage`` from a result
     held in memory; return the lines to print (episode counts, fidelity,
@@ -125,10 +131,15 @@ def write_run(
         writer.add_result(result)
     finally:
         writer.close()
-    return write_results(result, stage, phases)
+    return write_results(result, stage, phases, figure_formats)
 
 
-def write_results(result: RunResult, stage: Path, phases: Phases | None = None) -> list[str]:
+def write_results(
+    result: RunResult,
+    stage: Path,
+    phases: Phases | None = None,
+    figure_formats: Sequence[str] = ("png",),
+) -> list[str]:
     """Everything but the trajectory table: ``meta.json``, episodes, fidelity,
     figures, the projection's summary; returns the lines to print."""
     c = result.compiled
@@ -165,11 +176,11 @@ def write_results(result: RunResult, stage: Path, phases: Phases | None = None) 
             report += text
 
     with phases.phase("plot", 1 + projection, "figure") as bar:
-        write_trust_figure(result, ep, table, stage / "trust.png")
+        write_trust_figure(result, ep, table, stage / "trust.png", figure_formats)
         bar.update()
         if projection:
             fig = plotting.plot_fan(result, started, failed, later=later)
-            plotting.save(fig, stage / "fan.png")
+            plotting.save_all(fig, stage / "fan", figure_formats)
             bar.update()
     return report
 
@@ -180,7 +191,13 @@ def run_text(result: RunResult, report: list[str]) -> list[str]:
     return [summary.run_header(result), *(f"  median {m}" for m in medians), *report]
 
 
-def write_trust_figure(result: RunResult, ep: Episodes, table: pd.DataFrame, path: Path) -> None:
+def write_trust_figure(
+    result: RunResult,
+    ep: Episodes,
+    table: pd.DataFrame,
+    path: Path,
+    figure_formats: Sequence[str] = ("png",),
+) -> None:
     """``trust.png``: the trusts with the episodes of the median trajectory
     marked (of the one run when there is one: ``table``) and, below, the share
     of runs with an onset or a failure in each quarter."""
@@ -195,7 +212,7 @@ def write_trust_figure(result: RunResult, ep: Episodes, table: pd.DataFrame, pat
         onset_share=onset_share,
         failure_share=failure_share,
     )
-    plotting.save(fig, path)
+    plotting.save_all(fig, path.with_suffix(""), figure_formats)
 
 
 def median_episodes(result: RunResult) -> pd.DataFrame:

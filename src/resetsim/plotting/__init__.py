@@ -1,5 +1,7 @@
 """Figures.  Each function takes results and returns a matplotlib Figure;
-:func:`save` writes one with deterministic metadata and closes it.
+:func:`save` writes one with deterministic metadata and closes it,
+:func:`save_all` in each of several formats (png, svg, pdf); every plotting
+function draws under the project's one style (:data:`STYLE`).
 
 * :mod:`~resetsim.plotting.style`: colours, the time axis (a recorded state is
   drawn at the end of its quarter), leader bands, shock lines, median and bands;
@@ -15,30 +17,42 @@ Importing this package imports matplotlib (Agg backend); nothing below
 from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
 from resetsim.plotting.style import (
+    FIGURE_FORMATS,
     PNG_METADATA,
     STATE_COLOURS,
+    STYLE,
     leader_band,
     mark_shocks,
     median_bands,
+    parse_formats,
     quarter_ends,
     quarter_start,
     save,
+    save_all,
     shade_leaders,
+    style_context,
+    styled,
 )
 from resetsim.plotting.trust import mark_episodes, plot_trust
 
 __all__ = [
+    "FIGURE_FORMATS",
     "PNG_METADATA",
     "STATE_COLOURS",
+    "STYLE",
     "leader_band",
     "mark_episodes",
     "mark_shocks",
     "median_bands",
+    "parse_formats",
     "plot_compare",
     "plot_fan",
     "plot_trust",
     "quarter_ends",
     "quarter_start",
     "save",
+    "save_all",
     "shade_leaders",
+    "style_context",
+    "styled",
 ]

@@ -9,9 +9,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from resetsim.core import calendar as cal
-from resetsim.plotting.style import STATE_COLOURS, mark_shocks, median_bands, quarter_ends
+from resetsim.plotting.style import (
+    STATE_COLOURS,
+    mark_shocks,
+    median_bands,
+    quarter_ends,
+    styled,
+)
 
 
+@styled
 def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | None = None):
     """Two scenarios run on the same seeds: each state's trust (medians and 50%
     bands) in the top panels, the median per-run difference (B - A, with its

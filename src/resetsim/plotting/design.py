@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from resetsim.plotting.style import MIN_FONT, styled
+
 #: ``output name -> (column, low column, high column)`` of a summary table.
 Outputs = Mapping[str, tuple[str, str, str]]
 
@@ -31,6 +33,7 @@ def _panels(n: int, width: float = 4.2, height: float = 3.4):
     return fig, list(axes.flat[:n])
 
 
+@styled
 def plot_heatmap(
     summary,
     outputs: Outputs,
@@ -48,14 +51,32 @@ def plot_heatmap(
     fig, axes = _panels(len(outputs), 4.6, 3.8)
     for ax, (name, (col, _, _)) in zip(axes, outputs.items(), strict=True):
         z = summary[col].to_numpy(dtype=float).reshape(len(la), len(lb))
-        im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(lb)), [f"{v:g}" for v in lb])
         ax.set_yticks(range(len(la)), [f"{v:g}" for v in la])
         ax.set_xlabel(b)
         ax.set_ylabel(a)
         ax.set_title(name)
+        finite = z[np.isfinite(z)]
+        constant = finite.size == 0 or float(np.ptp(finite)) < 1e-12
+        if constant:
+            # no colour scale for a constant: one flat colour and a note
+            ax.imshow(np.zeros_like(z), origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=4)
+            value = f"{finite[0]:.3g}" if finite.size else "undefined"
+            ax.text(
+                0.5,
+                -0.32,
+                f"constant: {value} in every cell (no colour scale)",
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=MIN_FONT,
+                style="italic",
+            )
+        else:
+            im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
+            fig.colorbar(im, ax=ax, shrink=0.85)
         if z.size <= 64:
-            span = np.nanmax(z) - np.nanmin(z) if np.isfinite(z).any() else 0.0
+            span = 0.0 if constant else float(np.ptp(finite))
             for i in range(z.shape[0]):
                 for j in range(z.shape[1]):
                     light = span > 0 and (z[i, j] - np.nanmin(z)) / span > 0.6
@@ -65,15 +86,15 @@ def plot_heatmap(
                         f"{z[i, j]:.2g}",
                         ha="center",
                         va="center",
-                        fontsize=7,
-                        color="k" if light else "w",
+                        fontsize=MIN_FONT,
+                        color="k" if light or constant else "w",
                     )
-        fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
+@styled
 def plot_main_effects(
     summary,
     outputs: Outputs,
@@ -95,35 +116,48 @@ def plot_main_effects(
             ax.plot(x, y, marker="o", label=p)
         ax.set_xlabel("level (low -> high, scaled)")
         ax.set_title(name)
-        ax.legend(fontsize=7)
+        ax.legend()
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
+@styled
 def plot_conditions(summary, outputs: Outputs, title: str):
-    """Conditions (the summary's ``condition`` column): bars with 95% CIs, one
-    panel per output."""
-    labels = list(summary["condition"])
-    fig, axes = _panels(len(outputs), max(4.2, 0.45 * len(labels) + 1.5), 3.6)
-    x = np.arange(len(labels))
-    for ax, (name, (c, lo, hi)) in zip(axes, outputs.items(), strict=True):
-        y = summary[c].to_numpy(dtype=float)
+    """Conditions (the summary's ``condition`` column): horizontal bars with
+    95% CIs as error bars, one panel per output, names at 8 pt (on the
+    left panel of each row)."""
+    labels = [str(v) for v in summary["condition"]]
+    n = len(labels)
+    fig, axes = _panels(len(outputs), 5.2, max(2.6, 0.2 * n + 1.0))
+    y = np.arange(n)
+    for k, (ax, (name, (c, lo, hi))) in enumerate(zip(axes, outputs.items(), strict=True)):
+        v = summary[c].to_numpy(dtype=float)
         err = np.vstack(
-            [y - summary[lo].to_numpy(dtype=float), summary[hi].to_numpy(dtype=float) - y]
+            [v - summary[lo].to_numpy(dtype=float), summary[hi].to_numpy(dtype=float) - v]
         )
-        ax.bar(x, y, color="#1f4e99", alpha=0.8)
+        ax.barh(y, v, color="#1f4e99", alpha=0.8, height=0.7)
         ax.errorbar(
-            x, y, yerr=np.clip(np.nan_to_num(err), 0, None), fmt="none", ecolor="k", capsize=3, lw=1
+            v,
+            y,
+            xerr=np.clip(np.nan_to_num(err), 0, None),
+            fmt="none",
+            ecolor="k",
+            capsize=2,
+            lw=0.9,
         )
-        ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
+        ax.set_yticks(y, labels if k % 2 == 0 else [""] * n, fontsize=MIN_FONT)
+        ax.set_ylim(n - 0.5, -0.5)
         ax.set_title(name)
-        ax.axhline(0, color="0.5", lw=0.5)
+        ax.axvline(0, color="0.5", lw=0.5)
+        ax.grid(axis="x", alpha=0.3)
+    axes[-1].set_xlabel("bars: estimate; whiskers: 95% confidence interval")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
+@styled
 def plot_lhs(y, name: str, names: Sequence[str], values: np.ndarray, title: str):
     """Latin hypercube: output ``name`` (``y``, one value per point) against each
     parameter (``values[point, j]`` is ``names[j]``)."""
@@ -137,6 +171,7 @@ def plot_lhs(y, name: str, names: Sequence[str], values: np.ndarray, title: str)
     return fig
 
 
+@styled
 def plot_sobol(sobol):
     """S1 and ST per parameter with confidence intervals, one panel per output
     (``sobol``: the ``sobol.csv`` table)."""
@@ -148,10 +183,10 @@ def plot_sobol(sobol):
         x = np.arange(len(t))
         ax.bar(x - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=2, label="S1", color="#1f4e99")
         ax.bar(x + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=2, label="ST", color="#b5261e")
-        ax.set_xticks(x, list(t["parameter"]), rotation=45, ha="right", fontsize=7)
+        ax.set_xticks(x, list(t["parameter"]), rotation=45, ha="right", fontsize=MIN_FONT)
         ax.set_title(name)
         ax.axhline(0, color="0.5", lw=0.5)
-        ax.legend(fontsize=7)
+        ax.legend()
     fig.suptitle("Sobol' indices (bars: confidence intervals)")
     fig.tight_layout()
     return fig

@@ -12,9 +12,11 @@ from resetsim.plotting.style import (
     median_bands,
     quarter_ends,
     quarter_start,
+    styled,
 )
 
 
+@styled
 def plot_fan(
     result,
     started: np.ndarray,

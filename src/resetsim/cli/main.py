@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "params",
     "kinds",
     "app",
+    "report",
 )
 
 

@@ -156,3 +156,20 @@ def reset_probability(forecast: RunResult) -> tuple[np.ndarray, np.ndarray]:
     each quarter, from its origin (for the figure)."""
     ep, _ = episodes_and_index(forecast)
     return onset_failure_probability(ep, forecast.compiled.projection_tick)
+
+
+def summary_lines(
+    result: RunResult, forecast: RunResult, check: fc.ForecastCheck | None
+) -> list[str]:
+    """What ``summary.txt`` adds for a scenario with a forecast: the paths
+    compared, the check and, in words, what the forecast got right and wrong."""
+    lines = ["", f"The forecast ({forecast.compiled.scenario.name}) against these runs:"]
+    lines += path_lines(result, forecast)
+    if check is None:
+        return lines
+    lines += ["", *check_lines(check, forecast), "", "What the forecast got right and wrong:"]
+    lines += [f"  {line}" for line in verdict(check)]
+    lines.append(
+        "  (wrote forecast.csv: each question's probabilities, Brier and log scores and its source)"
+    )
+    return lines

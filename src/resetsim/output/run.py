@@ -12,7 +12,10 @@
   file, how well the runs reproduce them;
 * ``trust.png``: both trusts with the detected episodes marked;
 * ``fan.png``, ``summary.txt``: when the scenario has a ``projection_start``,
-  the projection as a fan chart and in a few lines of text.
+  the projection as a fan chart and in a few lines of text; when it names a
+  ``forecast`` too, that scenario's runs (same seeds) drawn over it, and with
+  ``outcomes`` the forecast check (also ``forecast.csv``,
+  :mod:`resetsim.output.forecast`).
 
 and returns the lines to print; :func:`run_text` adds the header the terminal
 shows.  :func:`run_into` runs and writes at once, streaming the runs to the
@@ -38,6 +41,7 @@ from resetsim.core import io
 from resetsim.core.provenance import provenance
 from resetsim.engines.columns import detection_columns, trust_columns
 from resetsim.engines.runner import SEED_DERIVATION, RunResult, run_scenario
+from resetsim.output import forecast as fcst
 from resetsim.output import summary, tables
 from resetsim.output.progress import Phases
 from resetsim.output.tables import FLOAT_FORMAT
@@ -155,6 +159,9 @@ def write_results(
         scores = tables.fidelity_scores(result, ep, windows)
         bar.update()
     projection = c.projection_tick is not None
+    # a scenario naming a forecast: run it on the same seeds, score it (forecast.csv)
+    forecast = fcst.run_forecast(result) if projection else None
+    check = fcst.forecast_check(result, forecast) if forecast is not None else None
     with phases.phase("write", 1 + 2 * (scores is not None) + projection, "file") as bar:
         table.to_csv(stage / "episodes.csv", index=False, float_format=FLOAT_FORMAT)
         bar.update()
@@ -171,6 +178,10 @@ def write_results(
             t2 = after_scheduled(c)
             later = (t2, *onset_failure_probability(ep, t2)) if t2 is not None else None
             text = summary.projection_summary(result, ep, p, started, failed, later)
+            if forecast is not None:
+                text += fcst.summary_lines(result, forecast, check)
+            if check is not None:
+                fcst.write_check(check, stage / "forecast.csv")
             (stage / "summary.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
             bar.update()
             report += text
@@ -179,7 +190,12 @@ def write_results(
         write_trust_figure(result, ep, table, stage / "trust.png", figure_formats)
         bar.update()
         if projection:
-            fig = plotting.plot_fan(result, started, failed, later=later)
+            if forecast is not None:
+                fig = plotting.plot_forecast_fan(
+                    result, forecast, started, failed, *fcst.reset_probability(forecast)
+                )
+            else:
+                fig = plotting.plot_fan(result, started, failed, later=later)
             plotting.save_all(fig, stage / "fan", figure_formats)
             bar.update()
     return report

@@ -7,6 +7,8 @@ function draws under the project's one style (:data:`STYLE`).
   drawn at the end of its quarter), leader bands, shock lines, median and bands;
 * :mod:`~resetsim.plotting.trust`: ``trust.png`` (:func:`plot_trust`);
 * :mod:`~resetsim.plotting.fan`: ``fan.png`` (:func:`plot_fan`);
+* :mod:`~resetsim.plotting.forecast`: ``fan.png`` of a scenario with a forecast
+  (:func:`plot_forecast_fan`);
 * :mod:`~resetsim.plotting.compare`: ``compare.png`` (:func:`plot_compare`);
 * :mod:`~resetsim.plotting.design`: an experiment's summary figures.
 
@@ -16,6 +18,7 @@ Importing this package imports matplotlib (Agg backend); nothing below
 
 from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
+from resetsim.plotting.forecast import plot_forecast_fan
 from resetsim.plotting.style import (
     FIGURE_FORMATS,
     PNG_METADATA,
@@ -47,6 +50,7 @@ __all__ = [
     "parse_formats",
     "plot_compare",
     "plot_fan",
+    "plot_forecast_fan",
     "plot_trust",
     "quarter_ends",
     "quarter_start",

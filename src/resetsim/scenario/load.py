@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from resetsim.core import calendar as cal
 from resetsim.core.config import (
     Problem,
     ScenarioError,
@@ -22,6 +23,7 @@ from resetsim.core.config import (
     read_toml,
     schema_problems,
 )
+from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
 
@@ -157,8 +159,9 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
         except ValueError:  # another drive (Windows)
             return str(target)
 
-    if "targets" in raw:
-        raw["targets"] = rebase(raw["targets"])
+    for key in ("targets", "forecast", "outcomes"):
+        if key in raw:
+            raw[key] = rebase(raw[key])
     power = raw.get("power")
     if isinstance(power, dict) and "file" in power:
         power["file"] = rebase(power["file"])
@@ -188,9 +191,66 @@ def _validate(raw: dict[str, Any], file: str, base_dir: Path) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(schema_problems(exc, raw, file)) from None
     problems = semantic_problems(scenario)
+    if not problems and scenario.forecast is not None:
+        problems = forecast_problems(scenario)
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def forecast_problems(sc: Scenario) -> list[Problem]:
+    """Checks of a scenario's ``forecast``: a valid scenario file, over the same
+    period and states, with a projection start (its origin), naming no forecast
+    itself, and the origin of the ``outcomes`` file."""
+    f, ref = sc.source or "<scenario>", sc.forecast
+    path = Path(sc.base_dir) / str(ref)
+    if not path.is_file():
+        return [Problem(f, "forecast", f"no such file: {ref}")]
+    try:
+        raw = _load_raw(path)
+        if raw.get("forecast") is not None:
+            return [Problem(f, "forecast", f"{ref} names a forecast itself; give one level only")]
+        fc = load(path)
+    except ScenarioError as exc:
+        return [Problem(f, "forecast", f"{ref} is not a valid scenario: {exc.problems[0]}")]
+    period = f"{cal.quarter_label(cal.parse_quarter(sc.start))}-" + cal.quarter_label(
+        cal.parse_quarter(sc.end)
+    )
+    fperiod = f"{cal.quarter_label(cal.parse_quarter(fc.start))}-" + cal.quarter_label(
+        cal.parse_quarter(fc.end)
+    )
+    if fperiod != period:
+        return [
+            Problem(
+                f,
+                "forecast",
+                f"{ref} runs {fperiod}, this scenario {period}; a forecast covers the same period",
+            )
+        ]
+    if fc.state_ids != sc.state_ids:
+        return [
+            Problem(
+                f,
+                "forecast",
+                f"{ref} has states {', '.join(fc.state_ids)}, this "
+                f"scenario {', '.join(sc.state_ids)}; a forecast is of the same dyad",
+            )
+        ]
+    if fc.projection_start is None:
+        return [Problem(f, "forecast", f"{ref} has no projection_start (the forecast's origin)")]
+    out = outcomes_path(sc)
+    if out is not None:
+        spec = load_outcomes(out, sc.all_kinds())
+        origin = cal.parse_quarter(spec.origin)
+        if origin != cal.parse_quarter(fc.projection_start):
+            return [
+                Problem(
+                    str(out),
+                    "origin",
+                    f"{spec.origin} is not the forecast's projection_start ({fc.projection_start})",
+                )
+            ]
+    return []
 
 
 def loads(text: str, name: str = "<string>", base_dir: str | Path = ".") -> Scenario:

@@ -1,0 +1,208 @@
+"""Scoring a forecast: the probability its runs give each question of an
+outcomes file, the answer that happened, proper scores, and naive forecasts.
+
+A question (:class:`resetsim.scenario.outcomes.Outcome`) is an event on a
+run, computed from the run's trajectories, its detected episodes and the
+events that fired (:func:`fired_processes` re-derives them from the run's own
+random numbers with the engine's firing rule).  The model's probability is
+the share of runs where the event happens.  Two naive forecasts read the
+question's ``past`` dates in the reference period: *climatology* (the share
+of windows of the question's length holding one) and *persistence* (1 if one
+fell in the window just before the origin, else 0).
+
+Scores, lower is better: Brier ``(p - y)^2`` and the log loss ``-ln(p)`` if
+it happened, ``-ln(1 - p)`` if not, with ``p`` clipped to ``[floor, 1 - floor]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from resetsim.analysis.episodes import Episodes
+from resetsim.core import calendar as cal
+from resetsim.core import shocks as sh
+from resetsim.engines.randomness import randomness
+from resetsim.scenario import Compiled
+from resetsim.scenario.outcomes import Outcome, OutcomesFile
+
+
+def fired_processes(compiled: Compiled, seeds: Sequence[int], p) -> np.ndarray:
+    """``(runs, ticks, processes)``: whether each random process fired, from
+    each run's own draws (:func:`resetsim.engines.randomness.randomness`) and
+    the firing rule the engines use (:func:`resetsim.core.shocks.fire_probability`)."""
+    n_terms = len(compiled.term_sd)
+    _, unif, _ = randomness(seeds, compiled.n_ticks, compiled.n_processes, n_terms)
+    scale = np.asarray(p.shock_rate_scale, dtype=float)
+    rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
+    prob = sh.fire_probability(rate, _Scale(scale.reshape(-1, 1, 1) if scale.ndim else scale))
+    return (unif < prob) & (rate > 0)
+
+
+class _Scale:
+    """``shock_rate_scale`` shaped to broadcast over (runs, ticks, processes)."""
+
+    def __init__(self, scale):
+        self.shock_rate_scale = scale
+
+
+def _tick(compiled: Compiled, value) -> int:
+    """The tick of a date's quarter, clipped to the run."""
+    q = cal.parse_quarter(value) - int(compiled.quarters[0])
+    return int(np.clip(q, 0, compiled.n_ticks - 1))
+
+
+def _matches(kind: str, actor: str, intensity: int, o: Outcome) -> bool:
+    return (
+        kind in o.kinds and (o.actor is None or actor == o.actor) and intensity >= o.min_intensity
+    )
+
+
+def happens(
+    o: Outcome,
+    compiled: Compiled,
+    t0: int,
+    index: np.ndarray,
+    ep: Episodes,
+    fired: np.ndarray,
+) -> np.ndarray:
+    """Per run: whether the question's event happens from tick ``t0`` to ``o.by``.
+
+    ``index`` is the relationship index ``(runs, ticks)``, ``ep`` the
+    episodes detected on it, ``fired`` :func:`fired_processes`."""
+    n = index.shape[0]
+    t1 = _tick(compiled, o.by)
+    if o.measure == "reset_onset":
+        ok = ep.observed_onset & (ep.onset >= t0) & (ep.onset <= t1)
+        return ok.any(axis=1)
+    if o.measure == "record_low":
+        s = _tick(compiled, o.since) if o.since is not None else 0
+        before = index[:, s:t0].min(axis=1)
+        return index[:, t0 : t1 + 1].min(axis=1) < before
+    sc = compiled.scenario
+    scheduled = any(
+        t0 <= _tick(compiled, ev.date) <= t1 and _matches(ev.kind, ev.actor, ev.intensity, o)
+        for ev in sc.events
+    )
+    out = np.full(n, scheduled)
+    for i, pr in enumerate(sc.stochastic):
+        if _matches(pr.kind, pr.actor, pr.intensity, o):
+            out |= fired[:, t0 : t1 + 1, i].any(axis=1)
+    return out
+
+
+def past_quarters(o: Outcome, compiled: Compiled, reference: tuple[int, int]) -> list[int]:
+    """The quarters of the question's past occurrences in the reference period:
+    its ``past`` dates, or (an ``events`` question without them) the
+    scenario's dated events that match it."""
+    if o.past is not None:
+        qs = [cal.parse_quarter(d) for d in o.past]
+    else:
+        qs = [
+            cal.parse_quarter(ev.date)
+            for ev in compiled.scenario.events
+            if _matches(ev.kind, ev.actor, ev.intensity, o)
+        ]
+    return sorted(q for q in set(qs) if reference[0] <= q <= reference[1])
+
+
+def climatology(past: Sequence[int], length: int, reference: tuple[int, int]) -> float:
+    """The share of windows of ``length`` quarters inside ``reference`` that
+    hold at least one of the ``past`` quarters (NaN if none fits)."""
+    starts = np.arange(reference[0], reference[1] - length + 2)
+    if starts.size == 0:
+        return float("nan")
+    q = np.asarray(past, dtype=np.int64)
+    hit = [bool(((q >= w) & (q < w + length)).any()) for w in starts]
+    return float(np.mean(hit))
+
+
+def persistence(past: Sequence[int], length: int, origin: int) -> float:
+    """1 if one of the ``past`` quarters falls in the ``length`` quarters just
+    before ``origin``, else 0: "the next window will be like the last"."""
+    return float(any(origin - length <= q < origin for q in past))
+
+
+def brier(p, y) -> np.ndarray:
+    """Brier score ``(p - y)^2`` (0 best, 1 worst)."""
+    return (np.asarray(p, float) - np.asarray(y, float)) ** 2
+
+
+def log_loss(p, y, floor: float = 0.01) -> np.ndarray:
+    """``-ln`` of the probability given to what happened, ``p`` clipped to
+    ``[floor, 1 - floor]`` (0 best; ``-ln(floor)`` worst)."""
+    p = np.clip(np.asarray(p, float), floor, 1.0 - floor)
+    y = np.asarray(y, bool)
+    return -np.log(np.where(y, p, 1.0 - p))
+
+
+@dataclass
+class ForecastCheck:
+    """The table (one row per question) and the mean scores per forecaster."""
+
+    table: pd.DataFrame
+    means: pd.DataFrame
+
+    FORECASTERS = ("model", "climatology", "persistence")
+
+    def skill(self, score: str = "brier") -> dict[str, float]:
+        """Skill of the model against each naive forecast: ``1 - S_model / S_naive``
+        (positive: the model beats it)."""
+        m = self.means
+        s_model = float(m.loc["model", score])
+        return {
+            ref: (1.0 - s_model / float(m.loc[ref, score]))
+            if float(m.loc[ref, score]) > 0
+            else float("nan")
+            for ref in ("climatology", "persistence")
+        }
+
+
+def check(
+    spec: OutcomesFile,
+    compiled: Compiled,
+    index: np.ndarray,
+    ep: Episodes,
+    fired: np.ndarray,
+) -> ForecastCheck:
+    """Score a forecast's runs (``compiled``, ``index``, ``ep``, ``fired``)
+    against the outcomes ``spec``: probabilities, answers, Brier and log scores
+    of the model and of the two naive forecasts."""
+    origin = cal.parse_quarter(spec.origin)
+    t0 = _tick(compiled, spec.origin)
+    ref = (cal.parse_quarter(spec.reference[0]), cal.parse_quarter(spec.reference[1]))
+    rows = []
+    for o in spec.outcomes:
+        length = cal.parse_quarter(o.by) - origin + 1
+        yes = happens(o, compiled, t0, index, ep, fired)
+        past = past_quarters(o, compiled, ref)
+        probs = {
+            "model": float(np.mean(yes)),
+            "climatology": climatology(past, length, ref),
+            "persistence": persistence(past, length, origin),
+        }
+        row = {
+            "id": o.id,
+            "question": o.question,
+            "by": cal.quarter_label(cal.parse_quarter(o.by)),
+            "happened": bool(o.happened),
+            "date": str(o.date),
+        }
+        for name, pr in probs.items():
+            row[f"p_{name}"] = pr
+            row[f"brier_{name}"] = float(brier(pr, o.happened))
+            row[f"log_{name}"] = float(log_loss(pr, o.happened, spec.log_floor))
+        row["source"] = o.source
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    means = pd.DataFrame(
+        {
+            "brier": [table[f"brier_{f}"].mean() for f in ForecastCheck.FORECASTERS],
+            "log": [table[f"log_{f}"].mean() for f in ForecastCheck.FORECASTERS],
+        },
+        index=list(ForecastCheck.FORECASTERS),
+    )
+    return ForecastCheck(table, means)

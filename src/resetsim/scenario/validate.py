@@ -17,6 +17,7 @@ from resetsim.core.config import (
     short_repr,
 )
 from resetsim.scenario.schema import Event, Process, Scenario
+from resetsim.scenario.patterns import problems_for as pattern_problems
 from resetsim.scenario.targets import problems_for
 
 
@@ -213,6 +214,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
 
     if sc.targets:
         problems.extend(problems_for(sc))
+    if sc.patterns:
+        problems.extend(pattern_problems(sc))
 
     pwr = sc.power
     if pwr.source == "constant":

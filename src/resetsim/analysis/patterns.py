@@ -82,7 +82,7 @@ def sample_observed(x: np.ndarray, compiled, obs: Observed) -> tuple[np.ndarray,
                 keys.append(t)
         else:
             a = cal.parse_quarter(f"{int(y)}Q1") - q0
-            if 0 <= a and a + 4 <= T:
+            if a >= 0 and a + 4 <= T:
                 cols.append(x[:, a : a + 4].mean(axis=1))
                 vals.append(v)
                 keys.append(a + 1.5)

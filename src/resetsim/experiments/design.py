@@ -45,6 +45,7 @@ class DesignPoints:
     levels: dict[str, list[float]] | None = None  # grid levels
     nulls: list[str | None] | None = None  # per condition: its null series, if any
     statics: list[list[str]] | None = None  # per condition: contradictions held static
+    freezes: list[list[str]] | None = None  # per condition: variables frozen at their start
 
     @property
     def n_points(self) -> int:
@@ -146,4 +147,5 @@ def build_design(exp: Experiment, scenario: Scenario | None = None) -> DesignPoi
         fixed=fixed,
         nulls=[c.null for c in conds],
         statics=[list(c.static) for c in conds],
+        freezes=[list(c.freeze) for c in conds],
     )

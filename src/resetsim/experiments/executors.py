@@ -66,9 +66,9 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
     """The chunk's recorded trajectories, ``(runs, ticks)`` each (null series
     written in for the runs of a null condition: :func:`apply_nulls`)."""
     n = len(task.seeds)
-    if task.static:
+    if task.static or task.freeze:
         if task.engine == "mesa":
-            raise SweepError("static knock-outs need the ensemble engine (--engine ensemble)")
+            raise SweepError("static and frozen conditions need the ensemble engine")
         hold = static_hold(task)
         data = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold).data
         return apply_nulls(task, data)
@@ -87,13 +87,19 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
 def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:
     """What a static knock-out holds: per run and state, the time mean of the
     contradiction's variable in the same run simulated free (same seed and
-    parameters); NaN (free) for the runs that do not hold it."""
-    assert task.static is not None
+    parameters); NaN (free) for the runs that do not hold it.  A frozen variable
+    is held at its starting value (the scenario's initial state)."""
     ids = task.compiled.state_ids
+    hold: dict[tuple[int, str], np.ndarray] = {}
+    for v, rows in (task.freeze or {}).items():
+        for s in range(len(ids)):
+            start = float(task.compiled.initial[s][v])
+            hold[(s, v)] = np.where(rows, start, np.nan)
+    if not task.static:
+        return hold
     wanted = sorted({STATIC_VARIABLES[k] for k in task.static})
     cols = [f"{sid}_{v}" for sid in ids for v in wanted]
     free = simulate(task.compiled, task.seeds, task.params, cols).data
-    hold: dict[tuple[int, str], np.ndarray] = {}
     for k, rows in task.static.items():
         v = STATIC_VARIABLES[k]
         for s, sid in enumerate(ids):

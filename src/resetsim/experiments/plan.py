@@ -82,6 +82,7 @@ class ChunkTask:
     # series (``""`` = the model's own) and the contradictions held static
     null: np.ndarray | None = None
     static: dict[str, np.ndarray] | None = None
+    freeze: dict[str, np.ndarray] | None = None  # variable -> per run: frozen at its start
 
 
 @dataclass
@@ -144,6 +145,13 @@ class Plan:
                 k: np.asarray([k in ks for ks in self.design.statics], dtype=bool)[point]
                 for k in names
             }
+        freeze = None
+        if self.design.freezes is not None and any(self.design.freezes):
+            names = sorted({k for ks in self.design.freezes for k in ks})
+            freeze = {
+                k: np.asarray([k in ks for ks in self.design.freezes], dtype=bool)[point]
+                for k in names
+            }
         return ChunkTask(
             index=k,
             compiled=self.compiled,
@@ -156,6 +164,7 @@ class Plan:
             trajectories=self.experiment.trajectories,
             null=null,
             static=static,
+            freeze=freeze,
         )
 
 

@@ -54,6 +54,10 @@ STATIC_VARIABLES: dict[str, str] = {
     "security_dilemma": "threat",
     "domestic_constraint": "domestic_constraint",
 }
+#: State variables a condition may *freeze* at their starting values (the
+#: endogenous "seeds of failure" of model v2: status hopes, grievance, the
+#: domestic constraint, the security dilemma's threat).
+FREEZABLE = ("status_expectation", "grievance", "domestic_constraint", "threat")
 #: Null series a condition may run through the detector instead of the model's.
 NULL_KINDS = ("ar1", "shot_noise")
 
@@ -105,6 +109,7 @@ class Condition(Strict):
     # validation (docs/VALIDATION.md): contradictions held at their baseline
     # mean (``static``), or a null series fed to the detector (``null``)
     static: list[str] = Field(default_factory=list)
+    freeze: list[Literal[FREEZABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
     null: Literal["ar1", "shot_noise"] | None = None
 
 

@@ -29,10 +29,10 @@ from resetsim.experiments.schema import (
     ALL,
     LEADER,
     MAX_RUNS,
+    STATIC_VARIABLES,
     ConditionsDesign,
     Experiment,
     LHSDesign,
-    STATIC_VARIABLES,
     MetricsFn,
     SobolDesign,
     expand_conditions,
@@ -290,9 +290,9 @@ def _condition_problems(f: str, d: ConditionsDesign) -> list[Problem]:
                 problems.append(
                     Problem(f, f"{where}.static", f"{k!r} is both knocked out and held static")
                 )
-        if c.null is not None and c.static:
+        if c.null is not None and (c.static or c.freeze):
             problems.append(
-                Problem(f, f"{where}.null", "a null condition cannot also hold contradictions static")
+                Problem(f, f"{where}.null", "a null condition cannot also hold variables")
             )
     return problems
 

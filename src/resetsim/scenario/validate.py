@@ -16,8 +16,8 @@ from resetsim.core.config import (
     Problem,
     short_repr,
 )
-from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.patterns import problems_for as pattern_problems
+from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.targets import problems_for
 
 

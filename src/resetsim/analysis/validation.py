@@ -162,11 +162,15 @@ def validation_metrics(
     """:data:`VALIDATION_METRICS`, one value per run (counts as floats).
 
     Event-based counts need the runs' ``seeds`` when the scenario has
-    stochastic events; without them they are NaN.
+    stochastic events or drawn dispositions; without them they are NaN (and
+    so they are when ``compiled`` is not the whole scenario the runs cover,
+    e.g. a comparison over a cut period).
     """
     n = ep.n_runs
     out: dict[str, np.ndarray] = {}
-    if seeds is None and compiled.n_processes:
+    whole = getattr(compiled, "n_ticks", None) == ep.n_ticks
+    random = whole and (compiled.n_processes > 0 or bool(np.any(np.asarray(compiled.term_sd) > 0)))
+    if not whole or (seeds is None and random):
         out["onsets_after_opening"] = np.full(n, np.nan)
         out["failures_endogenous"] = np.full(n, np.nan)
     else:

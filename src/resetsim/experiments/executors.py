@@ -80,7 +80,7 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
             one = simulate_mesa(task.compiled, [int(seed)], p, task.record)
             for c in task.record:
                 data[c][i] = one.data[c][0]
-        return data
+        return apply_nulls(task, data)
     return apply_nulls(task, simulate(task.compiled, task.seeds, task.params, task.record).data)
 
 

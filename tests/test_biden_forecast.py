@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -278,9 +279,7 @@ def _pair(tmp_path: Path, forecast_line: str, ex_ante_end: str = "2028Q4") -> Pa
     (tmp_path / "history_1989_2021.toml").write_text(
         (REPO / "scenarios" / "history_1989_2021.toml").read_text()
     )
-    (tmp_path / "targets").mkdir()
-    for f in ("paper_episodes.toml", "biden_era_outcomes.toml"):
-        (tmp_path / "targets" / f).write_text((REPO / "scenarios" / "targets" / f).read_text())
+    shutil.copytree(REPO / "scenarios" / "targets", tmp_path / "targets")
     ex = EX_ANTE.read_text().replace('end = "2028Q4"', f'end = "{ex_ante_end}"')
     (tmp_path / "biden_era_ex_ante.toml").write_text(ex)
     text = REALISED.read_text().replace('forecast = "biden_era_ex_ante.toml"', forecast_line)

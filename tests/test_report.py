@@ -46,7 +46,7 @@ def test_report_of_a_biden_era_run(biden_run, run_cli):
     from resetsim.core.provenance import __version__
 
     assert __version__ in text
-    assert "Assumptions" in text and "leaders after 2021" in text
+    assert "Assumptions" in text and "Biden to 20 Jan 2025" in text
     assert re.search(
         r"resetsim run \S*scenarios/biden_era.toml --runs 4 --seed 20210101</pre>", text
     )

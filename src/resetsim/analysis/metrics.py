@@ -23,6 +23,7 @@ import numpy as np
 
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs, params_for, per_run, spiral_measures
+from resetsim.analysis.validation import VALIDATION_METRICS, validation_metrics
 from resetsim.engines.columns import detection_columns
 from resetsim.scenario.targets import load_for
 
@@ -43,6 +44,7 @@ BASE_METRICS: tuple[str, ...] = (
     "share_partnership",
     "share_confrontation",
     "final_index",
+    *VALIDATION_METRICS,
 )
 #: Extra metrics when the scenario has a targets file (see :mod:`resetsim.analysis.fidelity`).
 FIDELITY_METRICS: tuple[str, ...] = (
@@ -70,7 +72,9 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     Returns :data:`BASE_METRICS`, ``final_<state id>_trust`` for both states
     and, when the scenario names a targets file, :data:`FIDELITY_METRICS`
     (see :mod:`resetsim.analysis.fidelity`).  Counts are floats so every metric can be
-    averaged alike.
+    averaged alike.  ``data`` may carry ``seed``, the runs' seeds ``(runs,)``:
+    the event-based counts of :mod:`resetsim.analysis.validation` need it when
+    the scenario has stochastic events (NaN without).
     """
     p = params_for(compiled, p)
     ids = compiled.state_ids
@@ -83,6 +87,8 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     out["share_partnership"] = (x >= part).mean(axis=1)
     out["share_confrontation"] = (x <= conf).mean(axis=1)
     out["final_index"] = x[:, -1].copy()
+    seeds = data.get("seed")
+    out.update(validation_metrics(compiled, ep, None if seeds is None else np.asarray(seeds), p))
     for sid in ids:
         out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
     if compiled.scenario.targets:

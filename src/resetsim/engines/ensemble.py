@@ -61,12 +61,15 @@ def simulate(
     seeds: Sequence[int],
     params: Mapping[str, Any] | None = None,
     record: Sequence[str] | None = None,
+    hold: Mapping[tuple[int, str], Any] | None = None,
 ) -> Trajectories:
     """Run ``len(seeds)`` runs of a scenario at once.
 
     ``params`` overrides the scenario's parameters; a value may be a float or
     an array with one entry per run.  ``record`` limits the recorded columns
-    (default: all of :func:`columns`).
+    (default: all of :func:`columns`).  ``hold`` holds state variables fixed
+    (``{(state index, variable): value or per-run array, NaN = free}``; see
+    :func:`resetsim.engines.step.quarter`): the validation's *static* knock-outs.
     """
     compiled = as_compiled(scenario)
     seeds = np.asarray(seeds, dtype=np.int64)
@@ -92,8 +95,11 @@ def simulate(
     noise, unif, leader_z = randomness(seeds, T, compiled.n_processes, len(compiled.term_sd))
     scales = sh.channel_scales(p)
     states, dyad = initial_state(compiled, p, n)
+    held = None
+    if hold:
+        held = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in hold.items()}
     for t in range(T):
-        quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z)
+        quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z, held)
         for c, s, v in plan:
             data[c][:, t] = states[s][v] if s is not None else dyad[v]
     return Trajectories(compiled, seeds, data)

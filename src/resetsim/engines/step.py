@@ -16,8 +16,10 @@ ensemble engine) alike, because :mod:`resetsim.core.dynamics` is elementwise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from resetsim.core import dynamics as dyn
 from resetsim.engines.forcing import apply_forcing
@@ -34,14 +36,22 @@ def quarter(
     uniforms_t: Any,
     noise_t: Any,
     leader_z: Any = None,
+    hold: Mapping[tuple[int, str], Any] | None = None,
 ) -> list[int]:
     """Advance ``states`` and ``dyad`` through quarter ``t``, in place.
 
     ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs, ``noise_t``
     ``(2,)`` or ``(n, 2)`` (one trust noise per state), ``leader_z`` the run's
     leader-term normals.  Returns the processes that could fire this quarter.
+
+    ``hold`` (an engine option for validation, not a model parameter) maps
+    ``(state index, variable)`` to a value held fixed: the variable is set to it
+    after the forcing and again after the commit, so it is present but has no
+    dynamics (a *static* knock-out).  A NaN entry (per run) leaves that run free.
     """
     active = apply_forcing(compiled, t, states, dyad, p, scales, uniforms_t, leader_z)
+    if hold:
+        apply_hold(states, hold)
     # compute (both states from the same quarter) ...
     w = [dyn.engagement(states[s], states[1 - s], dyad, p) for s in range(2)]
     coop = dyn.dyad_cooperation(w[0], w[1], dyad, p)
@@ -65,4 +75,12 @@ def quarter(
         states[s]["willingness"] = w[s]["willingness"]
     dyad.update(coop)
     dyad.update(dyn.dyad_update(dyad, p))
+    if hold:
+        apply_hold(states, hold)
     return active
+
+
+def apply_hold(states: Sequence[dict[str, Any]], hold: Mapping[tuple[int, str], Any]) -> None:
+    """Set each held ``(state, variable)`` to its value (NaN entries: left free)."""
+    for (s, var), value in hold.items():
+        states[s][var] = np.where(np.isnan(value), states[s][var], value)

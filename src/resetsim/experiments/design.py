@@ -43,6 +43,9 @@ class DesignPoints:
     fixed: dict[str, float] = field(default_factory=dict)  # applied to every run
     bounds: list[tuple[float, float]] | None = None  # lhs / sobol ranges
     levels: dict[str, list[float]] | None = None  # grid levels
+    nulls: list[str | None] | None = None  # per condition: its null series, if any
+    statics: list[list[str]] | None = None  # per condition: contradictions held static
+    freezes: list[list[str]] | None = None  # per condition: variables frozen at their start
 
     @property
     def n_points(self) -> int:
@@ -136,4 +139,13 @@ def build_design(exp: Experiment, scenario: Scenario | None = None) -> DesignPoi
     base = prm.resolve(sc.parameters, fixed)
     values = np.array([[s.get(k, base[k]) for k in names] for s in sets], dtype=float)
     values = values.reshape(len(conds), len(names))
-    return DesignPoints("conditions", names, values, labels=[c.name for c in conds], fixed=fixed)
+    return DesignPoints(
+        "conditions",
+        names,
+        values,
+        labels=[c.name for c in conds],
+        fixed=fixed,
+        nulls=[c.null for c in conds],
+        statics=[list(c.static) for c in conds],
+        freezes=[list(c.freeze) for c in conds],
+    )

@@ -24,9 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.analysis.episodes import relationship_index
+from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.runner import simulate_mesa
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
+from resetsim.experiments.schema import STATIC_VARIABLES
 from resetsim.scenario import Compiled
 
 
@@ -60,8 +63,15 @@ def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = N
 
 
 def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
-    """The chunk's recorded trajectories, ``(runs, ticks)`` each."""
+    """The chunk's recorded trajectories, ``(runs, ticks)`` each (null series
+    written in for the runs of a null condition: :func:`apply_nulls`)."""
     n = len(task.seeds)
+    if task.static or task.freeze:
+        if task.engine == "mesa":
+            raise SweepError("static and frozen conditions need the ensemble engine")
+        hold = static_hold(task)
+        data = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold).data
+        return apply_nulls(task, data)
     if task.engine == "mesa":
         T = task.compiled.n_ticks
         data = {c: np.empty((n, T)) for c in task.record}
@@ -70,8 +80,54 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
             one = simulate_mesa(task.compiled, [int(seed)], p, task.record)
             for c in task.record:
                 data[c][i] = one.data[c][0]
+        return apply_nulls(task, data)
+    return apply_nulls(task, simulate(task.compiled, task.seeds, task.params, task.record).data)
+
+
+def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:
+    """What a static knock-out holds: per run and state, the time mean of the
+    contradiction's variable in the same run simulated free (same seed and
+    parameters); NaN (free) for the runs that do not hold it.  A frozen variable
+    is held at its starting value (the scenario's initial state)."""
+    ids = task.compiled.state_ids
+    hold: dict[tuple[int, str], np.ndarray] = {}
+    for v, rows in (task.freeze or {}).items():
+        for s in range(len(ids)):
+            start = float(task.compiled.initial[s][v])
+            hold[(s, v)] = np.where(rows, start, np.nan)
+    if not task.static:
+        return hold
+    wanted = sorted({STATIC_VARIABLES[k] for k in task.static})
+    cols = [f"{sid}_{v}" for sid in ids for v in wanted]
+    free = simulate(task.compiled, task.seeds, task.params, cols).data
+    for k, rows in task.static.items():
+        v = STATIC_VARIABLES[k]
+        for s, sid in enumerate(ids):
+            value = np.where(rows, free[f"{sid}_{v}"].mean(axis=1), np.nan)
+            prev = hold.get((s, v))
+            hold[(s, v)] = value if prev is None else np.where(rows, value, prev)
+    return hold
+
+
+def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Replace the runs of null conditions by their null series (matched to the
+    same run's simulated index), so the same detector reads them."""
+    if task.null is None or not any(task.null):
         return data
-    return simulate(task.compiled, task.seeds, task.params, task.record).data
+    compiled = task.compiled
+    p = compiled.params(task.params)
+    index = relationship_index(data, compiled.state_ids, p)
+    for kind in ("ar1", "shot_noise"):
+        rows = np.flatnonzero(task.null == kind)
+        if not rows.size:
+            continue
+        if kind == "ar1":
+            series = ar1_null(index[rows], task.seeds[rows])
+        else:
+            weight = event_timeline(compiled, task.seeds, p)[2]
+            series = shot_noise_null(index[rows], weight[rows])
+        data = detector_input(data, compiled.state_ids, series, rows, p)
+    return data
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
@@ -80,7 +136,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     data = simulate_chunk(task)
     n = len(task.seeds)
     p = task.compiled.params(task.params)
-    values = task.metrics_fn(task.compiled, data, p)
+    values = task.metrics_fn(task.compiled, {**data, "seed": np.asarray(task.seeds)}, p)
     metrics = {}
     for name in task.metrics:
         v = np.asarray(values[name])

@@ -78,6 +78,11 @@ class ChunkTask:
     metrics_fn: MetricsFn
     metrics: list[str]
     trajectories: bool
+    # validation conditions (None when the design has none): per run, the null
+    # series (``""`` = the model's own) and the contradictions held static
+    null: np.ndarray | None = None
+    static: dict[str, np.ndarray] | None = None
+    freeze: dict[str, np.ndarray] | None = None  # variable -> per run: frozen at its start
 
 
 @dataclass
@@ -130,6 +135,23 @@ class Plan:
         a, b = self.chunk_range(k)
         ident = self.identity(a, b)
         params = {n: ident[n] for n in self.design.names}
+        point = ident["point"]
+        null = static = None
+        if self.design.nulls is not None and any(self.design.nulls):
+            null = np.asarray([x or "" for x in self.design.nulls], dtype=object)[point]
+        if self.design.statics is not None and any(self.design.statics):
+            names = sorted({k for ks in self.design.statics for k in ks})
+            static = {
+                k: np.asarray([k in ks for ks in self.design.statics], dtype=bool)[point]
+                for k in names
+            }
+        freeze = None
+        if self.design.freezes is not None and any(self.design.freezes):
+            names = sorted({k for ks in self.design.freezes for k in ks})
+            freeze = {
+                k: np.asarray([k in ks for ks in self.design.freezes], dtype=bool)[point]
+                for k in names
+            }
         return ChunkTask(
             index=k,
             compiled=self.compiled,
@@ -140,6 +162,9 @@ class Plan:
             metrics_fn=self.metrics_fn,
             metrics=self.metric_names,
             trajectories=self.experiment.trajectories,
+            null=null,
+            static=static,
+            freeze=freeze,
         )
 
 

@@ -45,6 +45,22 @@ MAX_RUNS = 20_000_000
 ALL = "all"
 LEADER = "leader"
 
+#: Contradictions a condition may hold *static* (at their baseline mean), and the
+#: state variable that carries each one's dynamics; the others are constant
+#: parameters already (static = baseline), so they are refused.
+STATIC_VARIABLES: dict[str, str] = {
+    "power_asymmetry": "power",
+    "ideological_distance": "ideology",
+    "security_dilemma": "threat",
+    "domestic_constraint": "domestic_constraint",
+}
+#: State variables a condition may *freeze* at their starting values (the
+#: endogenous "seeds of failure" of model v2: status hopes, grievance, the
+#: domestic constraint, the security dilemma's threat).
+FREEZABLE = ("status_expectation", "grievance", "domestic_constraint", "threat")
+#: Null series a condition may run through the detector instead of the model's.
+NULL_KINDS = ("ar1", "shot_noise")
+
 #: A metrics function: ``fn(compiled, data, params) -> {name: array over runs}``.
 MetricsFn = Callable[..., Mapping[str, np.ndarray]]
 
@@ -90,6 +106,11 @@ class Condition(Strict):
     description: str = ""
     knock_out: list[str] | str = Field(default_factory=list)
     set: dict[str, float] = Field(default_factory=dict)
+    # validation (docs/VALIDATION.md): contradictions held at their baseline
+    # mean (``static``), or a null series fed to the detector (``null``)
+    static: list[str] = Field(default_factory=list)
+    freeze: list[Literal[FREEZABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
+    null: Literal["ar1", "shot_noise"] | None = None
 
 
 class ConditionsDesign(Strict):

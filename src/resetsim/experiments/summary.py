@@ -20,11 +20,16 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis.statistics import grouped_mean_ci, mean_ci, wilson
+from resetsim.analysis.validation import POOLED_SHARES
 from resetsim.core.provenance import __version__, provenance
 from resetsim.experiments.plan import Plan, metrics_fn_name
 from resetsim.experiments.schema import SobolDesign
 
 Runs = Callable[[str], np.ndarray] | Mapping[str, Any]
+
+#: Metrics compared with the AR(1) null of the same replication (paired
+#: difference, t interval): ``<metric>_vs_null`` columns of ``summary.csv``.
+VS_NULL = ("trough_trend", "rise_fall_asymmetry")
 
 #: The columns of ``sobol.csv``.
 SOBOL_COLUMNS = [
@@ -82,13 +87,60 @@ def summarize(plan: Plan, runs: Runs) -> pd.DataFrame:
         k = np.bincount(point, weights=hit.astype(float), minlength=P)
         p, lo, hi = wilson(k, counts)
         cols[share.name], cols[f"{share.name}_lo"], cols[f"{share.name}_hi"] = p, lo, hi
+    cols.update(pooled_shares(plan, column, point, P))
     for m in plan.metric_names:
         mean, lo, hi = grouped_mean_ci(point, column(m).astype(float), P)
         cols[f"mean_{m}"], cols[f"mean_{m}_lo"], cols[f"mean_{m}_hi"] = mean, lo, hi
+    cols.update(versus_null(plan, column, point, P))
     if conditions:
         for j, name in enumerate(plan.design.names):
             cols[name] = plan.design.values[:, j]
     return pd.DataFrame(cols)
+
+
+def pooled_shares(
+    plan: Plan, column: Callable[[str], np.ndarray], point: np.ndarray, P: int
+) -> dict[str, Any]:
+    """:data:`~resetsim.analysis.validation.POOLED_SHARES` per point: numerator and
+    denominator summed over the point's runs, Wilson interval (not a mean of
+    per-run ratios)."""
+    out: dict[str, Any] = {}
+    kept = set(plan.metric_names)
+    for name, (num, den) in POOLED_SHARES.items():
+        if num not in kept or den not in kept:
+            continue
+        a, b = column(num).astype(float), column(den).astype(float)
+        ok = np.isfinite(a) & np.isfinite(b)
+        k = np.bincount(point[ok], weights=a[ok], minlength=P)
+        n = np.bincount(point[ok], weights=b[ok], minlength=P)
+        out[name], out[f"{name}_lo"], out[f"{name}_hi"] = wilson(k, n)
+    return out
+
+
+def versus_null(
+    plan: Plan, column: Callable[[str], np.ndarray], point: np.ndarray, P: int
+) -> dict[str, Any]:
+    """``<metric>_vs_null`` (:data:`VS_NULL`): per point, the mean paired difference
+    from the first ``null = "ar1"`` condition's run of the same replication, with
+    its t interval (needs ``common_random_numbers``; nothing without a null)."""
+    nulls = plan.design.nulls or []
+    if "ar1" not in nulls or not plan.experiment.common_random_numbers:
+        return {}
+    ref = nulls.index("ar1")
+    rep = column("replication").astype(np.int64)
+    R = plan.replications
+    out: dict[str, Any] = {}
+    for m in VS_NULL:
+        if m not in plan.metric_names:
+            continue
+        x = column(m).astype(float)
+        base = np.full(R, np.nan)
+        sel = point == ref
+        base[rep[sel]] = x[sel]
+        d = x - base[rep]
+        mean, lo, hi = grouped_mean_ci(point, d, P)
+        out[f"{m}_vs_null"], out[f"{m}_vs_null_lo"], out[f"{m}_vs_null_hi"] = mean, lo, hi
+    return out
 
 
 def summarize_pooled(plan: Plan, runs: Runs) -> pd.DataFrame:
@@ -100,6 +152,8 @@ def summarize_pooled(plan: Plan, runs: Runs) -> pd.DataFrame:
         hit = share.evaluate({m: column(m).astype(float) for m in set(share.metrics)})
         p, lo, hi = wilson(np.array([hit.sum()]), np.array([n_all]))
         cols[share.name], cols[f"{share.name}_lo"], cols[f"{share.name}_hi"] = p, lo, hi
+    for name, v in pooled_shares(plan, column, np.zeros(n_all, dtype=np.int64), 1).items():
+        cols[name] = list(v)
     for m in plan.metric_names:
         mean, lo, hi = mean_ci(column(m))
         cols[f"mean_{m}"], cols[f"mean_{m}_lo"], cols[f"mean_{m}_hi"] = [mean], [lo], [hi]

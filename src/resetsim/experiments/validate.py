@@ -29,6 +29,7 @@ from resetsim.experiments.schema import (
     ALL,
     LEADER,
     MAX_RUNS,
+    STATIC_VARIABLES,
     ConditionsDesign,
     Experiment,
     LHSDesign,
@@ -270,6 +271,29 @@ def _condition_problems(f: str, d: ConditionsDesign) -> list[Problem]:
                 )
         for name, msg in prm.check_overrides(c.set):
             problems.append(Problem(f, f"{where}.set.{name}", msg))
+        for k in c.static:
+            if k not in STATIC_VARIABLES:
+                why = (
+                    "it is a constant parameter, so static equals the baseline"
+                    if k in prm.CONTRADICTIONS
+                    else "unknown contradiction"
+                )
+                problems.append(
+                    Problem(
+                        f,
+                        f"{where}.static",
+                        f"cannot hold {k!r} static ({why}); use one of "
+                        + ", ".join(STATIC_VARIABLES),
+                    )
+                )
+            if k in knockouts(c) or ALL in knockouts(c):
+                problems.append(
+                    Problem(f, f"{where}.static", f"{k!r} is both knocked out and held static")
+                )
+        if c.null is not None and (c.static or c.freeze):
+            problems.append(
+                Problem(f, f"{where}.null", "a null condition cannot also hold variables")
+            )
     return problems
 
 
@@ -286,8 +310,10 @@ def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> lis
     """The metrics ``metrics_fn`` produces for this scenario (from one short run)."""
     fn = metrics_fn or default_metrics()
     cols = required_columns(compiled, fn)
-    traj = simulate(compiled, [run_seed(0, 0)], None, cols)
-    return list(fn(compiled, traj.data, compiled.params()))
+    seed = run_seed(0, 0)
+    traj = simulate(compiled, [seed], None, cols)
+    data = {**traj.data, "seed": np.array([seed], dtype=np.int64)}
+    return list(fn(compiled, data, compiled.params()))
 
 
 def required_columns(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> list[str]:

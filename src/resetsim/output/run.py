@@ -10,6 +10,8 @@
 * ``episodes.csv``: the reset episodes detected in each run;
 * ``fidelity.csv``, ``fidelity_runs.csv``: when the scenario names a targets
   file, how well the runs reproduce them;
+* ``patterns.csv``: when the scenario names a patterns file, the scorecard
+  (:func:`resetsim.analysis.patterns.scorecard`: one row per pattern);
 * ``trust.png``: both trusts with the detected episodes marked;
 * ``fan.png``, ``summary.txt``: when the scenario has a ``projection_start``,
   the projection as a fan chart and in a few lines of text; when it names a
@@ -36,6 +38,7 @@ import pandas as pd
 from resetsim import plotting
 from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.analysis.metrics import onset_failure_probability
+from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.analysis.triggers import episode_table as _episode_table
 from resetsim.core import io
 from resetsim.core.provenance import provenance
@@ -47,6 +50,7 @@ from resetsim.output.progress import Phases
 from resetsim.output.tables import FLOAT_FORMAT
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.scenario import Compiled, as_compiled
+from resetsim.scenario.patterns import load_patterns, patterns_path
 
 
 def run_meta(result: RunResult) -> dict[str, Any]:
@@ -105,7 +109,7 @@ def run_into(
             progress=progress,
             desc=phases.label("simulate"),
             on_chunk=writer.add,
-            keep=kept_columns(c.state_ids),
+            keep=kept_columns(c.state_ids) + pattern_columns(c),
             **({} if chunk_size is None else {"chunk_size": chunk_size}),
         )
     finally:
@@ -118,6 +122,15 @@ def kept_columns(state_ids: Sequence[str]) -> list[str]:
     columns (both trusts and cooperation) and each state's trust."""
     cols = detection_columns(state_ids)
     return cols + [k for k in trust_columns(state_ids) if k not in cols]
+
+
+def pattern_columns(c: Compiled) -> list[str]:
+    """The recorded columns a scenario's patterns file reads besides detection's."""
+    path = patterns_path(c.scenario)
+    if path is None:
+        return []
+    kept = kept_columns(c.state_ids)
+    return [k for k in load_patterns(path).columns if k not in kept]
 
 
 def write_run(
@@ -173,6 +186,11 @@ def write_results(
             per_run.to_csv(stage / "fidelity_runs.csv", index=False, float_format=FLOAT_FORMAT)
             bar.update()
             report += scores.text()
+        path = patterns_path(c.scenario)
+        if path is not None:
+            card = scorecard(load_patterns(path), c, result.trajectories.data, ep, windows)
+            card.to_csv(stage / "patterns.csv", index=False, float_format=FLOAT_FORMAT)
+            report += scorecard_line(card)
         if projection:
             started, failed = onset_failure_probability(ep, c.projection_tick)
             t2 = after_scheduled(c)

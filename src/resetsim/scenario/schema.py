@@ -126,6 +126,7 @@ class Scenario(Strict):
     runs: Count = Field(1, ge=1, le=1_000_000)
     seed: Count = Field(20210101, ge=0)
     targets: str | None = None
+    patterns: str | None = None  # a patterns file (scorecard, docs/VALIDATION.md)
     # a scenario of what was known earlier (same period, same seeds): `run` also
     # simulates it, draws it over this one and scores it against `outcomes`
     forecast: str | None = None

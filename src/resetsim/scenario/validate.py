@@ -17,6 +17,7 @@ from resetsim.core.config import (
     short_repr,
 )
 from resetsim.scenario.outcomes import problems_for as outcome_problems
+from resetsim.scenario.patterns import problems_for as pattern_problems
 from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.targets import problems_for
 
@@ -216,6 +217,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         problems.extend(problems_for(sc))
     if sc.outcomes:
         problems.extend(outcome_problems(sc))
+    if sc.patterns:
+        problems.extend(pattern_problems(sc))
 
     pwr = sc.power
     if pwr.source == "constant":

@@ -234,7 +234,7 @@ def design_figures(plan: Plan, summary, sobol=None) -> dict[str, Any]:
     from resetsim.plotting import design as fig
 
     cols = {name: output_columns(plan, name) for name in names}
-    name = plan.experiment.name
+    name = plan.experiment.description or plan.experiment.name  # titles: what, not the file id
     if d.type == "conditions":
         title = f"{name}: {plan.replications} runs per condition, 95% CI"
         return {"conditions.png": fig.plot_conditions(summary, cols, title)}
@@ -254,5 +254,5 @@ def design_figures(plan: Plan, summary, sobol=None) -> dict[str, Any]:
         y = summary[cols[first][0]]
         return {"lhs.png": fig.plot_lhs(y, first, d.names, d.values, f"{name}: {first}")}
     if d.type == "sobol" and sobol is not None:
-        return {"sobol.png": fig.plot_sobol(sobol)}
+        return {"sobol.png": fig.plot_sobol(sobol, f"{name}: {plan.n_runs:,} runs")}
     return {}

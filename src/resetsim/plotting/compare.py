@@ -52,7 +52,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
             ax.plot(x, q50, color=STATE_COLOURS[s], lw=1.6, ls=ls, label=f"{lab} (median)")
         ax.set_ylim(0, 1)
         ax.set_ylabel(f"{name}\ntrust", fontsize=9)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         if s == 0:
             mark_shocks(
                 ax,
@@ -75,7 +75,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
     ax.axhline(0, color="k", lw=0.6)
     ax.set_ylabel("difference in trust", fontsize=9)
     ax.set_xlabel("year (one model step = one quarter)")
-    ax.legend(loc="best", fontsize=7.5, framealpha=0.8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, frameon=False)
     ax.set_xlim(min(xa[0], xb[0]) - 0.25, max(xa[-1], xb[-1]))
     fig.suptitle(title or f"{labels[1]} vs {labels[0]}", fontsize=11)
     fig.tight_layout()

@@ -172,9 +172,9 @@ def plot_lhs(y, name: str, names: Sequence[str], values: np.ndarray, title: str)
 
 
 @styled
-def plot_sobol(sobol):
+def plot_sobol(sobol, title: str | None = None):
     """S1 and ST per parameter with confidence intervals, one panel per output
-    (``sobol``: the ``sobol.csv`` table)."""
+    (``sobol``: the ``sobol.csv`` table); one legend, above the panels."""
     ok = sobol[sobol["note"] == ""]
     outs = list(dict.fromkeys(ok["output"]))[:6]
     fig, axes = _panels(max(1, len(outs)), 5.0, 3.4)
@@ -186,7 +186,18 @@ def plot_sobol(sobol):
         ax.set_xticks(x, list(t["parameter"]), rotation=45, ha="right", fontsize=MIN_FONT)
         ax.set_title(name)
         ax.axhline(0, color="0.5", lw=0.5)
-        ax.legend()
-    fig.suptitle("Sobol' indices (bars: confidence intervals)")
-    fig.tight_layout()
+        ax.grid(axis="y", alpha=0.3)
+    handles, _ = axes[0].get_legend_handles_labels()
+    head = "Sobol' indices: first-order (S1) and total (ST), whiskers: confidence intervals"
+    h = fig.get_figheight()
+    fig.suptitle(f"{title}\n{head}" if title else head, y=1 - 0.08 / h, va="top")
+    fig.legend(
+        handles,
+        ["S1: first-order index", "ST: total index"],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1 - (0.55 if title else 0.35) / h),
+        ncol=2,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.8 if title else 0.6) / h))
     return fig

@@ -153,7 +153,7 @@ def shade_leaders(ax, compiled, x: np.ndarray) -> None:
 
 
 def mark_shocks(
-    ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = 5.0, labels: bool = True
+    ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = MIN_FONT, labels: bool = True
 ) -> None:
     """Scheduled shocks as thin vertical lines (mid-quarter) with labels placed
     greedily on ``levels`` rows so that they do not overlap where avoidable

@@ -144,9 +144,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
             kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity)
         )
         text = ev.label if isinstance(ev.label, str) and ev.label else ev.id.replace("_", " ")
-        markers.append(
-            Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True)
-        )
+        markers.append(Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True))
     markers.sort(key=lambda m: (m.tick, m.id))
     sched_nz = [_nz(sched[t]) for t in range(n)]
 

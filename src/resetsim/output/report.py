@@ -6,7 +6,8 @@ is rerun); :func:`write_report` writes ``DIR/report.html`` atomically.  The
 page holds the scenario's description and assumptions, every figure found
 (SVG preferred, else PNG, inline as data URIs), the episodes, the fidelity
 (``fidelity.csv``) and pattern (``patterns.csv``) scorecards when present,
-the forecast check of a projection (``summary.txt``) and the provenance
+the forecast check of a projection (``summary.txt``, ``forecast.csv``) and
+the provenance
 (version, git commit, seed, engine, parameters, and the command line when
 ``meta.json`` records one, else a command that reproduces the run).  It
 fetches nothing: no external CSS, script, font or image, and every text
@@ -332,7 +333,12 @@ def forecast_html(folder: Path) -> str:
     p = folder / "summary.txt"
     if not p.is_file():
         return ""
-    return "<h2>Forecast check</h2><pre>" + esc(p.read_text(encoding="utf-8")) + "</pre>"
+    out = "<h2>Forecast check</h2><pre>" + esc(p.read_text(encoding="utf-8")) + "</pre>"
+    check = read_csv(folder / "forecast.csv")
+    if check is not None:
+        out += "<p>The forecast scored against the outcomes (<code>forecast.csv</code>):</p>"
+        out += table_html(check, 100)
+    return out
 
 
 def reproduce_command(meta: Mapping[str, Any]) -> str:

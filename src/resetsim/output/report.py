@@ -42,6 +42,8 @@ FIGURE_ORDER = (
 )
 #: Rows of a table shown at most (the file has them all).
 MAX_ROWS = 40
+#: Characters of a table cell shown at most (the file has them all).
+MAX_CELL = 120
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;
@@ -53,7 +55,9 @@ td,th{border:1px solid #ddd;padding:.2em .5em;text-align:right}
 th{background:#f3f3f3}td.t,th.t{text-align:left}
 figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85em;color:#555}pre{background:#f7f7f7;padding:.7em;overflow-x:auto;
-font-size:.85em}code{background:#f3f3f3;padding:0 .2em}details{margin:.5em 0}
+font-size:.85em;white-space:pre-wrap}.tw{overflow-x:auto}
+td{vertical-align:top;max-width:24em;white-space:nowrap}td.t{white-space:normal;min-width:14em}
+code{background:#f3f3f3;padding:0 .2em}details{margin:.5em 0}
 .note{color:#555;font-size:.9em}
 """
 
@@ -113,10 +117,13 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> s
     def cell(v: Any) -> str:
         if isinstance(v, float):
             return "" if pd.isna(v) else f"{v:.{digits}g}" if abs(v) >= 1e4 else f"{v:.{digits}f}"
-        return esc(v)
+        text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+        if len(text) > MAX_CELL:
+            return f'<span title="{esc(text)}">{esc(text[: MAX_CELL - 1])}\u2026</span>'
+        return esc(text)
 
-    text_cols = {c for c in df.columns if df[c].dtype == object}
-    rows = ["<table><thead><tr>"]
+    text_cols = {c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])}
+    rows = ['<div class="tw"><table><thead><tr>']
     rows += [f'<th class="{"t" if c in text_cols else ""}">{esc(c)}</th>' for c in df.columns]
     rows.append("</tr></thead><tbody>")
     for rec in df.head(max_rows).itertuples(index=False):
@@ -124,7 +131,7 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> s
         for c, v in zip(df.columns, rec, strict=True):
             rows.append(f'<td class="{"t" if c in text_cols else ""}">{cell(v)}</td>')
         rows.append("</tr>")
-    rows.append("</tbody></table>")
+    rows.append("</tbody></table></div>")
     if len(df) > max_rows:
         rows.append(f'<p class="note">first {max_rows} of {len(df)} rows</p>')
     return "".join(rows)

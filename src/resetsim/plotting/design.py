@@ -153,7 +153,7 @@ def plot_conditions(summary, outputs: Outputs, title: str):
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlabel("bars: estimate; whiskers: 95% confidence interval")
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.15 / fig.get_figheight()))
     return fig
 
 

@@ -59,6 +59,7 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
                 cb if len(cb.markers) >= len(ca.markers) else ca,
                 xb if len(cb.markers) >= len(ca.markers) else xa,
                 labels=False,
+                min_intensity=3,
             )
     ax = axes[2]
     for s, sid in enumerate(ids):

@@ -153,16 +153,25 @@ def shade_leaders(ax, compiled, x: np.ndarray) -> None:
 
 
 def mark_shocks(
-    ax, compiled, x: np.ndarray, levels: int = 8, fontsize: float = MIN_FONT, labels: bool = True
+    ax,
+    compiled,
+    x: np.ndarray,
+    levels: int = 8,
+    fontsize: float = MIN_FONT,
+    labels: bool = True,
+    min_intensity: int = 1,
 ) -> None:
     """Scheduled shocks as thin vertical lines (mid-quarter) with labels placed
     greedily on ``levels`` rows so that they do not overlap where avoidable
-    (``labels=False``: lines only)."""
+    (``labels=False``: lines only; ``min_intensity``: only events at least
+    that intense)."""
     span = float(x[-1] - x[0]) + 0.25
     width_in = ax.figure.get_figwidth() * ax.get_position().width
     years_per_char = span / max(width_in * 72.0 / (0.55 * fontsize), 1.0)
     ends = [-np.inf] * levels
     for m in compiled.markers:
+        if getattr(m, "intensity", 2) < min_intensity:
+            continue
         xm = float(x[m.tick]) - 0.125
         ax.axvline(xm, color="0.55", lw=0.5, alpha=0.6, zorder=1)
         if not labels:

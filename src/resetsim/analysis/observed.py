@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -67,7 +67,7 @@ def _number(text: str) -> float | None:
     return float(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_series(name: str) -> Series:
     """The series ``name`` (a key of :data:`SERIES`) by the module's reading rules."""
     file, col, traj = SERIES[name]

@@ -125,9 +125,7 @@ def add_arguments(p) -> None:
         metavar="K",
         help="parameter draws for each predictive check (default 400)",
     )
-    p.add_argument(
-        "--resume", action="store_true", help="continue from the last saved generation"
-    )
+    p.add_argument("--resume", action="store_true", help="continue from the last saved generation")
     p.add_argument("--overwrite", action="store_true", help="start again in a non-empty --out")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -196,13 +194,17 @@ def run(args) -> int:
         compiled, prior, settings, fixed, ev, gens, args.predictive, quiet=args.quiet
     )
     last = gens[-1]
-    io.write_atomic(out / "posterior.parquet", lambda p: report.posterior.to_parquet(p, index=False))
+    io.write_atomic(
+        out / "posterior.parquet", lambda p: report.posterior.to_parquet(p, index=False)
+    )
     for name, table in (
         ("posterior.csv", report.table),
         ("generations.csv", report.generations),
         ("predictive.csv", report.predictive),
     ):
-        io.write_atomic(out / name, lambda p, t=table: t.to_csv(p, index=False, float_format="%.6g"))
+        io.write_atomic(
+            out / name, lambda p, t=table: t.to_csv(p, index=False, float_format="%.6g")
+        )
     for name, fig in report.figures.items():
         io.write_atomic(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=110))
     meta = abc_report.meta(

@@ -34,11 +34,15 @@ uninterrupted one would.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import multiprocessing as mp
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +53,7 @@ from resetsim.core import io
 from resetsim.core import params as prm
 from resetsim.engines.randomness import run_seeds
 from resetsim.experiments import evidence as evd
-from resetsim.experiments.executors import ChunkTask, in_process, process_pool
+from resetsim.experiments.executors import ChunkTask, _worker_init, run_chunk
 from resetsim.scenario import Compiled
 
 #: The calibrated parameters by default: the Sobol' leaders for the fidelity
@@ -280,7 +284,7 @@ def simulate_particles(
     reps: int,
     fixed: Mapping[str, float],
     ev: evd.Evidence,
-    workers: int = 1,
+    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate ``reps`` runs per particle (rows of ``theta``, parameter values;
@@ -292,7 +296,7 @@ def simulate_particles(
     per_run = {k: np.empty(n * reps) for k in names}
     if n:
         tasks = _tasks(compiled, prior, theta, seeds, reps, fixed, ev)
-        results = in_process(tasks) if workers <= 1 else process_pool(tasks, workers)
+        results = map(run_chunk, tasks) if executor is None else executor.map(run_chunk, tasks)
         for res in results:
             a = res.index * CHUNK_PARTICLES * reps
             k = len(next(iter(res.metrics.values())))
@@ -323,6 +327,7 @@ def step(
     ev: evd.Evidence,
     prev: Generation | None,
     progress: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Generation:
     """Generation ``prev.index + 1`` (or 0 without ``prev``)."""
     s = settings
@@ -344,7 +349,7 @@ def step(
             s.replicates,
             fixed,
             ev,
-            s.workers,
+            executor,
             progress,
         )
         dist[idx] = res["distance"]
@@ -429,7 +434,9 @@ def config(
     s.pop("workers")
     return {
         "scenario": scenario,
-        "prior": {n: [lo, hi] for n, lo, hi in zip(prior.names, prior.low, prior.high, strict=True)},
+        "prior": {
+            n: [lo, hi] for n, lo, hi in zip(prior.names, prior.low, prior.high, strict=True)
+        },
         "settings": s,
         "fixed": {k: float(v) for k, v in sorted(fixed.items())},
         "evidence": ev.describe(),
@@ -471,6 +478,28 @@ def run(
                 g += 1
         else:
             io.write_json(cfg_path, cfg)
+    with worker_pool(settings.workers) as executor:
+        _generations(compiled, prior, settings, fixed, evidence, folder, progress, gens, executor)
+    return gens
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """One process pool for the whole calibration (``None``: in process)."""
+    if workers <= 1:
+        yield None
+        return
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context(method),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    ) as ex:
+        yield ex
+
+
+def _generations(compiled, prior, settings, fixed, evidence, folder, progress, gens, executor):
     while len(gens) < settings.generations:
         if gens and gens[-1].index > 0 and gens[-1].acceptance < settings.min_acceptance:
             break
@@ -480,12 +509,11 @@ def run(
         m = pool if prev is None else pool - settings.population
         cb = progress(prev, g, m) if progress else None
         t0 = time.perf_counter()
-        gen = step(compiled, prior, settings, fixed, evidence, prev, cb)
+        gen = step(compiled, prior, settings, fixed, evidence, prev, cb, executor)
         gen.seconds = time.perf_counter() - t0
         if folder is not None:
             save_generation(folder, gen)
         gens.append(gen)
-    return gens
 
 
 def draw_posterior(gen: Generation, prior: Prior, n: int, seed: int) -> np.ndarray:

@@ -73,7 +73,9 @@ def pairs(prior, theta: np.ndarray, weights: np.ndarray, n: int = 600):
             ax.set_xticks([])
             ax.set_yticks([])
             if i == j:
-                ax.hist(theta[idx, j], bins=20, range=(prior.low[j], prior.high[j]), color="#1f4e99")
+                ax.hist(
+                    theta[idx, j], bins=20, range=(prior.low[j], prior.high[j]), color="#1f4e99"
+                )
             elif i > j:
                 ax.scatter(theta[idx, j], theta[idx, i], s=1.5, color="#1f4e99", alpha=0.4)
                 ax.set_xlim(prior.low[j], prior.high[j])
@@ -114,9 +116,7 @@ def predictive(
     if train_until is not None:
         ax.axvline(train_until / 4.0 + 0.25, color="black", ls=":", lw=1, label="train until")
     ax.set_ylabel("mean trust m")
-    ax.set_title(
-        "Predictive checks: bands include parameter uncertainty (draws) and run noise"
-    )
+    ax.set_title("Predictive checks: bands include parameter uncertainty (draws) and run noise")
     ax.legend(fontsize=7, ncol=2, frameon=False, loc="lower left")
     fig.tight_layout()
     return fig

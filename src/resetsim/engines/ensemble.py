@@ -24,7 +24,15 @@ from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, as_compiled
 
 #: Kept importable from here (the column lists live in :mod:`resetsim.engines.columns`).
-__all__ = ["DYAD_COLUMNS", "STATE_COLUMNS", "Trajectories", "chunks", "columns", "simulate"]
+__all__ = [
+    "DYAD_COLUMNS",
+    "STATE_COLUMNS",
+    "Trajectories",
+    "chunks",
+    "columns",
+    "posterior_draws",
+    "simulate",
+]
 
 
 @dataclass
@@ -56,6 +64,17 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
     return out
 
 
+def posterior_draws(
+    compiled: Compiled, seeds: Sequence[int], params: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
+    """The parameters each run draws from the scenario's posterior (arrays over
+    ``seeds``), less those the caller sets in ``params``; empty without one."""
+    if compiled.posterior is None:
+        return {}
+    given = set(params or {})
+    return {k: v for k, v in compiled.posterior.draw(seeds).items() if k not in given}
+
+
 def simulate(
     scenario: Any,
     seeds: Sequence[int],
@@ -73,6 +92,7 @@ def simulate(
     n = len(seeds)
     p = compiled.params(_param_arrays(params or {}, n))
     p = type(p)(_param_arrays(p, n))
+    p.update(posterior_draws(compiled, seeds, params))
     ids = compiled.state_ids
     wanted = list(record) if record is not None else columns(ids)
     unknown = set(wanted) - set(columns(ids))

@@ -32,7 +32,6 @@ def replication_seeds(base_seed: int, n: int, start: int = 0) -> np.ndarray:
     return run_seeds(base_seed, np.arange(start, start + n, dtype=np.int64))
 
 
-
 _INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
 _INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
 _MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
@@ -104,7 +103,6 @@ def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int, n_
     uniforms = rng.random((n_ticks, n_processes))
     leader_z = rng.standard_normal(n_terms)
     return noise, uniforms, leader_z
-
 
 
 def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int, n_terms: int = 0):

@@ -154,11 +154,13 @@ def make_plan(
     engine: str = "ensemble",
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
+    posterior: bool = True,
 ) -> Plan:
     """Load and validate an experiment and fix its run table and chunk plan.
 
     ``runs`` overrides the replications per design point; ``chunk_size``
-    overrides the file's (default: :func:`auto_chunk_size`).
+    overrides the file's (default: :func:`auto_chunk_size`); ``posterior=False``
+    ignores the scenario's ``posterior`` (the point estimate).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
@@ -166,6 +168,8 @@ def make_plan(
     # a file is loaded with every check (every problem at once)
     exp = experiment if isinstance(experiment, Experiment) else load(experiment, metrics_fn=fn)
     scenario = load_scenario(exp.scenario_path)
+    if not posterior and scenario.posterior:
+        scenario = scenario.model_copy(update={"posterior": None})
     compiled = compile_scenario(scenario)
     names = metric_names(compiled, fn)
     problems = metric_problems(exp, names)

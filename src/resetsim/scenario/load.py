@@ -157,8 +157,9 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
         except ValueError:  # another drive (Windows)
             return str(target)
 
-    if "targets" in raw:
-        raw["targets"] = rebase(raw["targets"])
+    for key in ("targets", "posterior"):
+        if key in raw:
+            raw[key] = rebase(raw[key])
     power = raw.get("power")
     if isinstance(power, dict) and "file" in power:
         power["file"] = rebase(power["file"])

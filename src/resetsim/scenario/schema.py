@@ -126,6 +126,7 @@ class Scenario(Strict):
     runs: Count = Field(1, ge=1, le=1_000_000)
     seed: Count = Field(20210101, ge=0)
     targets: str | None = None
+    posterior: str | None = None  # a calibrated posterior (scenario/posterior.py)
     states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
         min_length=2, max_length=2
     )

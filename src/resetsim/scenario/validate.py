@@ -16,6 +16,7 @@ from resetsim.core.config import (
     Problem,
     short_repr,
 )
+from resetsim.scenario.posterior import problems_for as posterior_problems
 from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.targets import problems_for
 
@@ -213,6 +214,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
 
     if sc.targets:
         problems.extend(problems_for(sc))
+    if sc.posterior:
+        problems.extend(posterior_problems(sc))
 
     pwr = sc.power
     if pwr.source == "constant":

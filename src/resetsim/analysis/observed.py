@@ -91,11 +91,12 @@ def load_series(name: str) -> Series:
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis (ties share their mean rank)."""
+    """Ranks along the last axis: for one series (the observed values) ties
+    share their mean rank; for runs ``(n, k)`` ties (rare in simulated floats)
+    are ranked in time order."""
     order = np.argsort(x, axis=-1, kind="stable")
     ranks = np.empty_like(x, dtype=float)
     np.put_along_axis(ranks, order, np.arange(x.shape[-1], dtype=float)[None, :], axis=-1)
-    # average ties (rare in simulated floats; common in the observed values)
     if x.ndim == 1:
         out = ranks.copy()
         for v in np.unique(x):

@@ -45,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.common import UsageError, parse_sets, without_posterior
 from resetsim.core import io
 from resetsim.core import params as prm
 from resetsim.experiments import abc, abc_report
@@ -140,7 +140,8 @@ def _check(args) -> None:
 
 def run(args) -> int:
     _check(args)
-    scenario = load(args.scenario)
+    # a calibration starts from the prior: the scenario's own posterior is ignored
+    scenario = without_posterior(load(args.scenario), True)
     if not scenario.targets:
         raise UsageError(f"{args.scenario} names no targets file (add `targets = ...`)")
     fixed = parse_sets(args.set)

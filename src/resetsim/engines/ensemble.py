@@ -99,7 +99,9 @@ def simulate(
     if unknown:
         raise KeyError(f"unknown column(s): {sorted(unknown)}")
     T = compiled.n_ticks
-    data = {c: np.empty((n, T)) for c in wanted}
+    # time-major buffers: each quarter writes one contiguous row per column
+    # (a (runs, T) array would be written a strided column at a time)
+    buf = {c: np.empty((T, n)) for c in wanted}
     plan = []
     for c in wanted:
         for s, sid in enumerate(ids):
@@ -115,7 +117,8 @@ def simulate(
     for t in range(T):
         quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z)
         for c, s, v in plan:
-            data[c][:, t] = states[s][v] if s is not None else dyad[v]
+            buf[c][t] = states[s][v] if s is not None else dyad[v]
+    data = {c: np.ascontiguousarray(b.T) for c, b in buf.items()}
     return Trajectories(compiled, seeds, data)
 
 

@@ -10,6 +10,7 @@ from matplotlib.ticker import FuncFormatter
 
 from resetsim.plotting.style import (
     STATE_COLOURS,
+    band_note,
     mark_shocks,
     median_bands,
     quarter_ends,
@@ -89,7 +90,7 @@ def plot_trust(
     ax.set_ylim(0, 1)
     ax.set_xlim(x[0] - 0.25, x[-1])
     ax.set_ylabel("trust (0 = none, 1 = full)")
-    ax.set_title(title or f"{c.scenario.name}: trust trajectories", pad=34)
+    ax.set_title(title or f"{c.scenario.name}: trust trajectories; {band_note(c)}", pad=34)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7.5, framealpha=0.9)
     if lower:
         w = 0.22

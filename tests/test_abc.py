@@ -287,3 +287,24 @@ def test_both_engines_apply_the_posterior_alike(tmp_path):
     b = simulate_mesa(c, seeds, record=["usa_trust", "cooperation"])
     for k in a.data:
         np.testing.assert_allclose(a.data[k], b.data[k], atol=1e-9)
+
+
+# ------------------------------------------------------------------ the shipped posterior
+
+
+def test_shipped_posterior_is_valid_and_large_enough():
+    post = read_posterior(REPO / "scenarios" / "posteriors" / "history.parquet")
+    assert len(post.weights) >= 1000 and len(post.names) >= 8
+    assert post.weights.sum() == pytest.approx(1.0)
+
+
+def test_biden_era_draws_its_parameters_from_the_shipped_posterior():
+    from resetsim.engines.runner import run_scenario
+
+    c = compile_scenario(load(BIDEN))
+    assert c.posterior is not None
+    result = run_scenario(c, runs=40, seed=1, record=["usa_trust"])
+    table = result.drawn_parameters()
+    assert list(table.columns[:1]) == ["run"] and len(table) == 40
+    distinct = table.drop(columns="run").nunique()
+    assert (distinct >= 10).sum() >= 8, distinct.to_dict()

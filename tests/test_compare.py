@@ -206,7 +206,7 @@ def test_calibrate_runs_a_tiny_search(scenarios_dir, tmp_path, run_cli):
     r = run_cli("calibrate", tmp_path / "nowhere.toml")
     assert r.code == 2
     (tmp_path / "t.toml").write_text(BASE)
-    r = run_cli("calibrate", tmp_path / "t.toml")
+    r = run_cli("calibrate", tmp_path / "t.toml", "--out", tmp_path / "c2")
     assert r.code == 2 and "names no targets" in r.err
 
 

@@ -308,3 +308,11 @@ def test_biden_era_draws_its_parameters_from_the_shipped_posterior():
     assert list(table.columns[:1]) == ["run"] and len(table) == 40
     distinct = table.drop(columns="run").nunique()
     assert (distinct >= 10).sum() >= 8, distinct.to_dict()
+
+
+def test_balance_weights_are_a_proper_importance_sample(history):
+    gens = _tiny(history)
+    lw = abc.balance_log_weights(gens)
+    assert lw.shape == (12,) and np.isfinite(lw).all()
+    # with one generation (the prior's draws) every particle weighs the same
+    assert np.allclose(abc.balance_log_weights(gens[:1]), 0.0)

@@ -194,7 +194,6 @@ def run(args) -> int:
     report = abc_report.report(
         compiled, prior, settings, fixed, ev, gens, args.predictive, quiet=args.quiet
     )
-    last = gens[-1]
     io.write_atomic(
         out / "posterior.parquet", lambda p: report.posterior.to_parquet(p, index=False)
     )
@@ -209,14 +208,14 @@ def run(args) -> int:
     for name, fig in report.figures.items():
         io.write_atomic(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=110))
     meta = abc_report.meta(
-        prior, settings, fixed, ev, gens, wall, " ".join(["resetsim", *sys.argv[1:]])
+        prior, settings, fixed, ev, gens, wall, " ".join(["resetsim", *sys.argv[1:]]), report.ess
     )
     meta["scenario"] = os.fspath(args.scenario)
     meta["predictive_wall_seconds"] = report.wall
     io.write_json(out / "meta.json", meta)
     print("\n".join(abc_report.lines(report, gens, wall)))
     print(
-        f"wrote {out}/ ({len(gens)} generations, {last.ess:.0f} effective particles)",
+        f"wrote {out}/ ({len(gens)} generations, {report.ess:.0f} effective particles)",
         file=sys.stderr,
     )
     return 0

@@ -225,6 +225,38 @@ def log_prior_logit(z: np.ndarray) -> np.ndarray:
     return -(np.logaddexp(0.0, z) + np.logaddexp(0.0, -z)).sum(axis=1)
 
 
+def kernel(prev: Generation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The proposal built from a population: its logit coordinates, normalised
+    weights and the kernel covariance (twice the weighted covariance)."""
+    w = prev.weights
+    z_prev = logit(prev.units)
+    cov = 2.0 * weighted_covariance(z_prev, w) + 1e-9 * np.eye(z_prev.shape[1])
+    return z_prev, w, cov
+
+
+def balance_log_weights(gens: Sequence[Generation]) -> np.ndarray:
+    """Importance weights of the last population against the *mixture* of every
+    generation's proposal (the balance heuristic of multiple importance
+    sampling): ``log prior(z) - log(sum_s n_s q_s(z) / sum_s n_s)``.
+
+    Every proposal ever made whose distance is within the final tolerance is in
+    the last population (tolerances never rise and each generation keeps all
+    particles within its own), so these weights make the last population an
+    importance sample of the ABC posterior at the final tolerance, with far
+    less variance than each particle's own ``prior / q_s`` (which lets a lucky
+    prior draw of generation 0 outweigh hundreds of later particles).
+    """
+    last = gens[-1]
+    z = logit(last.units)
+    lp = log_prior_logit(z)
+    terms = [np.log(gens[0].proposals) + lp]
+    for s in range(1, len(gens)):
+        z_prev, w, cov = kernel(gens[s - 1])
+        terms.append(np.log(gens[s].proposals) + log_kernel_mixture(z, z_prev, w, cov))
+    total = np.log(sum(g.proposals for g in gens))
+    return lp - (np.logaddexp.reduce(np.vstack(terms), axis=0) - total)
+
+
 def propose(prev: Generation | None, prior: Prior, m: int, seed: int, g: int):
     """``m`` proposals of generation ``g`` (unit coordinates) and their log
     importance weights.  The kernel acts on ``logit(u)`` so that no proposal
@@ -232,9 +264,7 @@ def propose(prev: Generation | None, prior: Prior, m: int, seed: int, g: int):
     rng = _generator(seed, g, 0)
     if prev is None:
         return rng.random((m, prior.d)), np.zeros(m)
-    w = prev.weights
-    z_prev = logit(prev.units)
-    cov = 2.0 * weighted_covariance(z_prev, w) + 1e-9 * np.eye(prior.d)
+    z_prev, w, cov = kernel(prev)
     parents = rng.choice(len(w), size=m, p=w)
     step = rng.multivariate_normal(np.zeros(prior.d), cov, size=m, method="cholesky")
     z = z_prev[parents] + step

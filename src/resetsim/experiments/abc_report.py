@@ -4,6 +4,7 @@ predictive checks and the figures (built here, written by the CLI)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -146,11 +147,13 @@ class Report:
     correlations: pd.DataFrame
     figures: dict[str, Any] = field(default_factory=dict)
     wall: float = 0.0
+    ess: float = 0.0  # of the shipped (balance-heuristic) weights
 
 
 def report(compiled, prior, settings, fixed, ev, gens, k: int, quiet: bool = False) -> Report:
     t0 = time.perf_counter()
-    last = gens[-1]
+    # the shipped weights: the balance heuristic over every generation's proposal
+    last = dataclasses.replace(gens[-1], log_weight=abc.balance_log_weights(gens))
     pred, bands = predictive(compiled, prior, last, fixed, ev, k, settings.seed)
     x = np.array([cal.decimal_year(int(q)) + 0.25 for q in compiled.quarters])
     obs = {name: observed.load_series(name) for name in observed.SERIES}
@@ -167,10 +170,13 @@ def report(compiled, prior, settings, fixed, ev, gens, k: int, quiet: bool = Fal
         correlations=correlations(last, prior),
         figures=figures,
         wall=time.perf_counter() - t0,
+        ess=last.ess,
     )
 
 
-def meta(prior, settings, fixed: Mapping[str, float], ev, gens, wall: float, command: str):
+def meta(
+    prior, settings, fixed: Mapping[str, float], ev, gens, wall: float, command: str, ess=None
+):
     """``meta.json``."""
     last = gens[-1]
     return {
@@ -191,7 +197,10 @@ def meta(prior, settings, fixed: Mapping[str, float], ev, gens, wall: float, com
         "simulations": int(sum(g.runs for g in gens)),
         "particles_simulated": int(sum(g.simulated for g in gens)),
         "final_tolerance": last.tolerance,
-        "final_ess": last.ess,
+        "final_ess": ess,
+        "final_ess_own_proposal_weights": last.ess,
+        "weights": "balance heuristic over every generation's proposal "
+        "(resetsim.experiments.abc.balance_log_weights)",
         "wall_seconds_this_session": wall,
         "wall_seconds_all_generations": float(sum(g.seconds for g in gens)),
         "provenance": provenance(),
@@ -205,7 +214,8 @@ def lines(rep: Report, gens, wall: float) -> list[str]:
     out = [
         f"ABC-SMC: {len(gens)} generations, {runs} simulated runs, "
         f"{sum(g.seconds for g in gens):.0f} s; final tolerance {last.tolerance:.4f}, "
-        f"acceptance {last.acceptance:.3f}, ESS {last.ess:.0f} of {len(last.distance)}",
+        f"acceptance {last.acceptance:.3f}, ESS {rep.ess:.0f} of {len(last.distance)} "
+        f"(balance-heuristic weights; {last.ess:.0f} with each particle's own proposal)",
         f"{'parameter':<20} {'median':>8} {'5%':>8} {'95%':>8} {'width/prior':>11}",
     ]
     for r in rep.table.to_dict("records"):

@@ -204,6 +204,7 @@ def test_a_targets_file_given_to_validate_is_named_in_one_line(run_cli):
 def test_a_parameters_file_given_to_run_is_named_in_one_line(run_cli, tmp_path):
     message = one_error_line(run_cli("run", AROUND, "--out", tmp_path / "o"), AROUND)
     assert message.startswith("this is a file of [parameters] only, not a scenario: give it to")
+    assert "--around" not in message  # the point search and its --around are gone (issue 10)
     assert not (tmp_path / "o").exists()
 
 

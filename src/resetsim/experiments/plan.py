@@ -207,7 +207,7 @@ def metrics_fn_name(fn: MetricsFn) -> str:
 
 
 def _plan_key(plan: Plan) -> dict[str, Any]:
-    return {
+    key = {
         "code": plan.code,
         "replications": plan.replications,
         "chunk_size": plan.chunk_size,
@@ -216,6 +216,10 @@ def _plan_key(plan: Plan) -> dict[str, Any]:
         "metrics": plan.metric_names,
         "format": FORMAT_VERSION,
     }
+    if plan.compiled.posterior is not None:
+        # the posterior's particles (a changed file must not be resumed into)
+        key["posterior"] = plan.compiled.posterior.digest
+    return key
 
 
 def experiment_hash(exp: Experiment, scenario: Scenario, extra: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ the scenario's ``[parameters]`` and the registry defaults.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,14 @@ class Posterior:
     names: tuple[str, ...]
     values: np.ndarray
     weights: np.ndarray
+
+    @property
+    def digest(self) -> str:
+        """A digest of the particles (names, values, weights): what the runs depend on."""
+        h = hashlib.sha256(",".join(self.names).encode())
+        h.update(np.ascontiguousarray(self.values).tobytes())
+        h.update(np.ascontiguousarray(self.weights).tobytes())
+        return h.hexdigest()
 
     @property
     def cumulative(self) -> np.ndarray:

@@ -175,7 +175,6 @@ def test_resume_refuses_other_settings(history, tmp_path):
 # ------------------------------------------------------------------ the command
 
 
-@pytest.mark.slow
 def test_calibrate_end_to_end(run_cli, tmp_path):
     out = tmp_path / "cal"
     r = run_cli(

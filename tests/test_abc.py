@@ -315,3 +315,17 @@ def test_balance_weights_are_a_proper_importance_sample(history):
     assert lw.shape == (12,) and np.isfinite(lw).all()
     # with one generation (the prior's draws) every particle weighs the same
     assert np.allclose(abc.balance_log_weights(gens[:1]), 0.0)
+
+
+def test_sweep_and_compare_take_no_posterior(run_cli, tmp_path):
+    from resetsim.experiments import make_plan
+
+    exp = REPO / "experiments" / "lhs_example.toml"
+    with_post, without = make_plan(exp, runs=1), make_plan(exp, runs=1, posterior=False)
+    assert with_post.compiled.posterior is not None and without.compiled.posterior is None
+    assert with_post.hash != without.hash
+    r = run_cli(
+        "compare", HISTORY, REPO / "scenarios" / "counterfactual_no_crimea.toml",
+        "--runs", "4", "--out", tmp_path / "c", "--quiet", "--no-posterior",
+    )  # fmt: skip
+    assert r.code == 0, r.err

@@ -150,7 +150,8 @@ def test_ensemble_view_is_the_fast_engine_reduced(history):
     assert share.shape == (history.n_ticks,) and np.all((share >= 0) & (share <= 1))
     assert view.base.episodes and view.base.resets_per_run >= 1
     first = view.base.episodes[0]
-    assert first["onset"] == history.dates[first["onset_tick"]][:7]
+    t = first["onset_tick"]  # -1: the run began inside it (censored; possible with posterior draws)
+    assert first["onset"] == (history.dates[t][:7] if t >= 0 else "")
     assert "30 runs (base seed 11)" in view.summary[0]
     # a parameter reaches the runs: the headline numbers change
     other = views.ensemble_view(history, 30, 11, {"k_leader": 0.0})

@@ -163,31 +163,25 @@ def test_calibrate_runs_a_tiny_search(scenarios_dir, tmp_path, run_cli):
         scenarios_dir / "history_1989_2021.toml",
         "--params",
         "w_leader,trust_erode",
-        "--candidates",
+        "--population",
         "6",
-        "--runs",
-        "2",
-        "--rounds",
+        "--generations",
         "1",
-        "--round-size",
-        "4",
-        "--validate-runs",
+        "--replicates",
+        "1",
+        "--predictive",
         "3",
         "--out",
         tmp_path / "cal",
         "--quiet",
     )
     assert r.code == 0, r
-    assert "mean fidelity score" in r.out
-    best = pd.read_csv(tmp_path / "cal" / "best.csv")
-    assert best["name"].tolist() == ["w_leader", "trust_erode"]
-    assert (tmp_path / "cal" / "best.toml").read_text().count("=") >= 2
-    cand = pd.read_csv(tmp_path / "cal" / "candidates.csv")
-    assert len(cand) == 1 + 6 + 4 and cand["stage"].iloc[0] == "default"
+    post = pd.read_parquet(tmp_path / "cal" / "posterior.parquet")
+    assert list(post.columns) == ["w_leader", "trust_erode", "weight"]
     r = run_cli("calibrate", tmp_path / "nowhere.toml")
     assert r.code == 2
     (tmp_path / "t.toml").write_text(BASE)
-    r = run_cli("calibrate", tmp_path / "t.toml")
+    r = run_cli("calibrate", tmp_path / "t.toml", "--out", tmp_path / "c2")
     assert r.code == 2 and "names no targets" in r.err
 
 

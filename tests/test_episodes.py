@@ -20,7 +20,7 @@ from resetsim.core import params as prm
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import fired_events
 from resetsim.engines.randomness import replication_seeds
-from resetsim.scenario import as_compiled, compile_scenario, loads
+from resetsim.scenario import as_compiled, compile_scenario, load, loads
 from scenario_text import leader, tiny_scenario
 
 #: Exact detection on clean series: no smoothing, one quarter of persistence.
@@ -284,7 +284,8 @@ def test_calibrated_history_shows_the_paper_s_waves():
     """Issues 2 and 8: with default parameters the median history dips in
     1992-93 (the first reset ends before Clinton's), rises after 1993, 2001 and
     2009 and falls around 1999, 2008 and 2014, each low lower than the last."""
-    c = as_compiled("scenarios/history_1989_2021.toml")
+    # at the point estimate (the scenario's posterior, issue 10, left out)
+    c = as_compiled(load("scenarios/history_1989_2021.toml").model_copy(update={"posterior": None}))
     tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
     x = np.median(E.relationship_index(tr.data, c.state_ids, c.params()), axis=0)
 

@@ -204,6 +204,7 @@ def test_a_targets_file_given_to_validate_is_named_in_one_line(run_cli):
 def test_a_parameters_file_given_to_run_is_named_in_one_line(run_cli, tmp_path):
     message = one_error_line(run_cli("run", AROUND, "--out", tmp_path / "o"), AROUND)
     assert message.startswith("this is a file of [parameters] only, not a scenario: give it to")
+    assert "--around" not in message  # the point search and its --around are gone (issue 10)
     assert not (tmp_path / "o").exists()
 
 
@@ -681,40 +682,9 @@ def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
     assert len(list((out / "chunks").iterdir())) == 2
 
 
-# ------------------------------------------------------------ 11. calibrate --around, one LHS
-
-CALIBRATE_TINY = ("--params", "w_leader,trust_erode", "--candidates", "4", "--runs", "2")
-CALIBRATE_TINY += ("--rounds", "0", "--validate-runs", "2", "--quiet")
-
-
-def test_calibrate_around_a_file_with_a_byte_order_mark_reads_normally(run_cli, tmp_path):
-    around = with_bom(AROUND, tmp_path / "around.toml")
-    out = tmp_path / "cal"
-    r = run_cli("calibrate", HISTORY, "--around", around, *CALIBRATE_TINY, "--out", out)
-    assert r.code == 0, r
-    assert (out / "best.csv").exists()
-
-
-@pytest.mark.parametrize(
-    ("text", "field", "words"),
-    [
-        (None, "", "file not found"),
-        ("x = [", "", "not valid TOML"),
-        ('name = "x"\n', "parameters", "--around needs a [parameters] table"),
-        ("[parameters]\nw_leader = 7.0\n", "parameters.w_leader", "outside its bounds"),
-        ("[parameters]\nnosuch = 1.0\n", "parameters.nosuch", "unknown parameter"),
-    ],
-    ids=["missing", "not_toml", "no_table", "out_of_bounds", "unknown"],
-)
-def test_a_bad_around_file_is_one_line(run_cli, tmp_path, text, field, words):
-    around = tmp_path / "around.toml"
-    if text is not None:
-        around.write_text(text, "utf-8")
-    out = tmp_path / "cal"
-    r = run_cli("calibrate", HISTORY, "--around", around, *CALIBRATE_TINY, "--out", out)
-    message = one_error_line(r, around, field)
-    assert words in message, message
-    assert not out.exists()
+# ------------------------------------------------------------ 11. one LHS
+# (the --around tests went with the point search: `resetsim calibrate` is
+# Bayesian since issue 10, tests/test_abc.py)
 
 
 def test_calibration_draws_its_latin_hypercube_from_the_design_module(monkeypatch):

@@ -1,217 +1,221 @@
-"""Calibrate the dynamics parameters against a scenario's targets file.
+"""Bayesian calibration (ABC-SMC) of the dynamics parameters against a
+scenario's in-sample evidence: the paper's episodes (its targets file), the
+paper's six turning points and the observed opinion series to 2013 (Gallup,
+Levada; as rank correlations).  The paper's 2016/2020 opinion figures and
+anything after --train-until are never fitted: they are scored.
 
-One parameter set for the whole timeline: each candidate is scored by its
-*mean* fidelity score (resetsim.fidelity) over many replications, all candidates
-on the same replication seeds (common random numbers).  Three stages:
+The sampler is adaptive population Monte Carlo ABC on the fast engine (see
+docs/CALIBRATION.md): priors uniform on the registry bounds of the calibrated
+parameters (default: 12, listed in meta.json; every other parameter stays at
+its registry default), a population of --population particles, each the mean
+of --replicates runs, tolerance = the median distance of old and new
+particles, Gaussian moves in logit coordinates with twice the weighted
+covariance, importance weights against the prior.  Deterministic for a
+--seed whatever --workers; each finished generation is saved, so --resume
+continues an interrupted calibration and ends exactly where an uninterrupted
+one would.
 
-1. a Latin-hypercube search of the box (each searched parameter between
-   default / spread and default * spread on a log scale, within its registry
-   bounds; or the whole registry range with --full-range);
-2. refinement: rounds of Gaussian perturbations (in the box's unit
-   coordinates, shrinking each round) around the best candidates so far;
-3. validation of the best few on fresh seeds; the winner is the best validated.
-
-Candidates run as one ensemble with per-run parameter arrays, so a batch of
-hundreds of candidates costs one simulation.  Everything is seeded (--seed):
-the same command prints the same result.  Detection thresholds (det_*),
-structural switches (k_*), trust_noise and shock_rate_scale are never searched.
-See docs/EPISODES.md, "Calibration".
+Files written to --out DIR:
+  posterior.parquet   one row per particle: each calibrated parameter and
+                      `weight` (summing to 1); usable as a scenario's
+                      `posterior = "..."`
+  posterior.csv       per parameter: prior bounds, default, posterior mean,
+                      median, 5% and 95% quantiles, width of the 90% interval
+                      relative to the prior's
+  generations.csv     per generation: proposals, kept, acceptance, tolerance,
+                      effective sample size (ESS), runs, median distance
+  predictive.csv      prior / posterior / point-estimate predictive checks:
+                      mean discrepancy per component, fidelity score, share
+                      of the six turns, held-out (oos_*) skill
+  predictive.png      the predictive bands of mean trust, prior vs posterior,
+                      with the observed series' ranks
+  marginals.png       marginal posterior of each parameter over its prior range
+  pairs.png           pairwise posterior scatter (weighted)
+  meta.json           command, settings, prior, fixed parameters, evidence,
+                      simulations, wall time, software versions
+  generations/        per-generation state (config.json, generation_NNN.npz)
+                      that --resume reads
 """
 
 from __future__ import annotations
 
-import math
+import os
+import shutil
 import sys
+import time
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.common import UsageError, parse_sets, without_posterior
 from resetsim.core import io
 from resetsim.core import params as prm
-from resetsim.core.config import Problem, ScenarioError, read_toml
-from resetsim.experiments.calibration import DEFAULT_SEARCH, calibrate, round3
+from resetsim.experiments import abc, abc_report
+from resetsim.experiments import evidence as evd
 from resetsim.scenario import compile_scenario, load
 
-# The module's docstring is the command's --help; the search itself lives in
-# resetsim.experiments.calibration: this module parses, loads, calls, writes.
-
 NAME = "calibrate"
-HELP = "search the dynamics parameters for the best fidelity to a scenario's targets"
+HELP = "Bayesian calibration (ABC-SMC): a posterior of the parameters from in-sample evidence"
+
+#: What ``--overwrite`` may remove from --out (nothing else is touched).
+OUTPUTS = (
+    "posterior.parquet",
+    "posterior.csv",
+    "generations.csv",
+    "predictive.csv",
+    "predictive.png",
+    "marginals.png",
+    "pairs.png",
+    "meta.json",
+)
 
 
 def add_arguments(p) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file with `targets`")
+    p.add_argument("--out", metavar="DIR", required=True, help="output folder (see above)")
+    p.add_argument(
+        "--population", type=int, default=1000, metavar="N", help="particles (default 1000)"
+    )
+    p.add_argument(
+        "--generations",
+        type=int,
+        default=10,
+        metavar="G",
+        help="generations, the prior draw included (default 10; stops earlier when "
+        "fewer than 2%% of a generation's proposals are kept)",
+    )
+    p.add_argument(
+        "--replicates",
+        type=int,
+        default=4,
+        metavar="R",
+        help="runs per particle, averaged before the distance (default 4)",
+    )
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="seed (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="processes (default 1; the result does not depend on it)",
+    )
     p.add_argument(
         "--params",
         metavar="A,B,...",
-        help="parameters to search (default: all dynamics parameters, see the module doc)",
+        help="parameters to calibrate (default: the 12 of docs/CALIBRATION.md)",
     )
-    p.add_argument(
-        "--around",
-        metavar="TOML",
-        help="centre the search on the [parameters] of this file instead of the current "
-        "defaults (parameters it lists but that are not searched are held at its values); "
-        "makes a calibration reproducible after the defaults have changed",
-    )
-    p.add_argument(
-        "--spread",
-        type=float,
-        default=3.0,
-        metavar="F",
-        help="search default/F .. default*F (log scale; default 3)",
-    )
-    p.add_argument(
-        "--full-range",
-        action="store_true",
-        help="search each parameter's whole registry range instead",
-    )
-    p.add_argument(
-        "--candidates",
-        type=int,
-        default=2000,
-        metavar="N",
-        help="Latin-hypercube candidates in stage 1 (default 2000)",
-    )
-    p.add_argument(
-        "--runs",
-        type=int,
-        default=24,
-        metavar="N",
-        help="replications per candidate while searching (default 24)",
-    )
-    p.add_argument(
-        "--rounds", type=int, default=8, metavar="R", help="refinement rounds (default 8)"
-    )
-    p.add_argument(
-        "--round-size",
-        type=int,
-        default=400,
-        metavar="N",
-        help="candidates per refinement round (default 400)",
-    )
-    p.add_argument(
-        "--validate-runs",
-        type=int,
-        default=500,
-        metavar="N",
-        help="fresh replications to validate the best 5 (default 500)",
-    )
-    p.add_argument(
-        "--saturation-penalty",
-        type=float,
-        default=0.5,
-        metavar="W",
-        help="objective = mean fidelity score - W x share of quarters with cooperation "
-        ">= 0.95 (the paper: at best a limited partnership; default 0.5)",
-    )
-    p.add_argument("--seed", type=int, default=1, metavar="S", help="search seed (default 1)")
     p.add_argument(
         "--set",
         action="append",
         metavar="NAME=VALUE",
-        help="fix a parameter during the search (repeatable)",
+        help="hold a parameter at a value (repeatable)",
     )
-    p.add_argument("--out", metavar="DIR", help="write candidates.csv and best.toml here")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument(
+        "--train-until",
+        metavar="DATE",
+        help="fit only evidence dated up to DATE (e.g. 2009-06-30); score the rest",
+    )
+    p.add_argument(
+        "--leave-out",
+        metavar="TARGET",
+        help="leave one target (episode id) or turn out of the fit and score it",
+    )
+    p.add_argument(
+        "--predictive",
+        type=int,
+        default=400,
+        metavar="K",
+        help="parameter draws for each predictive check (default 400)",
+    )
+    p.add_argument("--resume", action="store_true", help="continue from the last saved generation")
+    p.add_argument("--overwrite", action="store_true", help="start again in a non-empty --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _check(args) -> None:
+    for flag in ("population", "generations", "replicates", "workers", "predictive"):
+        if getattr(args, flag) < 1:
+            raise UsageError(f"--{flag} must be at least 1")
+    if args.population < 4:
+        raise UsageError("--population must be at least 4")
 
 
 def run(args) -> int:
-    scenario = load(args.scenario)
+    _check(args)
+    # a calibration starts from the prior: the scenario's own posterior is ignored
+    scenario = without_posterior(load(args.scenario), True)
     if not scenario.targets:
         raise UsageError(f"{args.scenario} names no targets file (add `targets = ...`)")
     fixed = parse_sets(args.set)
-    names = [n.strip() for n in args.params.split(",")] if args.params else list(DEFAULT_SEARCH)
+    names = [n.strip() for n in args.params.split(",")] if args.params else list(abc.PARAMETERS)
     names = [n for n in names if n and n not in fixed]
     unknown = [n for n in names if n not in prm.PARAM_BY_NAME]
     if unknown:
         raise UsageError(f"--params: unknown parameter(s) {', '.join(unknown)}")
-    if not names:
-        raise UsageError("--params: nothing to search")
-    if args.spread <= 1:
-        raise UsageError("--spread must be > 1")
-    if args.saturation_penalty < 0:
-        raise UsageError("--saturation-penalty must be >= 0")
-    for flag in ("candidates", "runs", "round_size", "validate_runs"):
-        if getattr(args, flag) < 1:
-            raise UsageError(f"--{flag.replace('_', '-')} must be at least 1")
-    if args.rounds < 0:
-        raise UsageError("--rounds must be >= 0")
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        io.check_output_dir(out, args.overwrite)
-    anchor = read_parameters(args.around) if args.around else {}
-
-    result = calibrate(
-        compile_scenario(scenario),
-        names,
-        fixed=fixed,
-        anchor=anchor,
-        spread=args.spread,
-        full_range=args.full_range,
-        candidates=args.candidates,
-        runs=args.runs,
-        rounds=args.rounds,
-        round_size=args.round_size,
-        validate_runs=args.validate_runs,
-        saturation_penalty=args.saturation_penalty,
+    if len(names) < 2:
+        raise UsageError("--params: calibrate at least two parameters")
+    compiled = compile_scenario(scenario)
+    try:
+        ev = evd.make_evidence(compiled, args.train_until, args.leave_out)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out)
+    state = out / "generations"
+    if io.is_nonempty_dir(out) and not (args.resume or args.overwrite):
+        raise UsageError(f"--out {out} is not empty (use --resume to continue or --overwrite)")
+    io.check_writable(out)
+    if args.overwrite and not args.resume:
+        shutil.rmtree(state, ignore_errors=True)
+        for name in OUTPUTS:
+            (out / name).unlink(missing_ok=True)
+    io.make_dirs(out)
+    prior = abc.Prior.registry(names)
+    settings = abc.Settings(
+        population=args.population,
+        generations=args.generations,
         seed=args.seed,
-        say=None if args.quiet else (lambda line: print(line, file=sys.stderr)),
+        replicates=args.replicates,
+        workers=args.workers,
     )
-    pen = float(args.saturation_penalty)
-    vscore, win = result.validation, result.winner
-    table = result.best_table()
-    rows = table.to_dict("records")
-    d0, det = result.details[0], result.details[win]
-    lines = [
-        f"calibration of {scenario.name} against {scenario.targets}: {len(result.scores)} "
-        f"candidates x {args.runs} runs (seed {args.seed}), best 5 validated on "
-        f"{args.validate_runs} fresh runs",
-        f"objective (mean fidelity score - {pen:g} x saturated share): "
-        f"defaults {vscore[0]:.3f} -> best {vscore[win]:.3f}",
-        f"mean fidelity score: defaults {d0['fidelity_score']:.3f} -> "
-        f"best {det['fidelity_score']:.3f}",
-    ]
-    keys = [k for k in det if k.startswith("match_")]
-    keys += ["targets_in_window", "spurious", "lows_descending", "saturated"]
-    lines.append("  best: " + ", ".join(f"{k} {det[k]:.2f}" for k in keys if k in det))
-    lines.append("parameters (changed by more than 1%):")
-    for r in rows:
-        if not math.isclose(r["default"], r["rounded"], rel_tol=0.01, abs_tol=1e-9):
-            lines.append(f"  {r['name']:<32} {r['default']:.4g} -> {round3(r['calibrated'])}")
-    print("\n".join(lines))
-    if out is not None:
-        with io.atomic_dir(out, overwrite=args.overwrite) as stage_dir:
-            result.candidates().to_csv(
-                stage_dir / "candidates.csv", index=False, float_format="%.6g"
-            )
-            table.to_csv(stage_dir / "best.csv", index=False, float_format="%.6g")
-            toml = ["# " + " ".join(["resetsim", *sys.argv[1:]])]
-            toml += [f"# {line}" for line in lines[:3]]
-            toml += ["[parameters]"]
-            toml += [f"{r['name']} = {round3(r['calibrated'])}" for r in rows]
-            (stage_dir / "best.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
-        print(f"wrote {out}/", file=sys.stderr)
-    return 0
-
-
-def read_parameters(path: str) -> dict[str, float]:
-    """The ``[parameters]`` table of a TOML file, validated against the registry
-    (read like every data file: a byte-order mark is fine, any problem names
-    the file and the field on one line)."""
-    raw = read_toml(Path(path))
-    table = raw.get("parameters")
-    if not isinstance(table, dict):
-        raise ScenarioError(
-            [
-                Problem(
-                    path,
-                    "parameters",
-                    "--around needs a [parameters] table (name = value lines); "
-                    "see scenarios/targets/calibration_start.toml",
-                )
-            ]
+    t0 = time.perf_counter()
+    try:
+        gens = abc.run(
+            compiled,
+            prior,
+            settings,
+            fixed=fixed,
+            evidence=ev,
+            folder=state,
+            resume=args.resume,
+            scenario=str(args.scenario),
+            progress=None if args.quiet else abc_report.progress_bar,
         )
-    problems = prm.check_overrides(table)
-    if problems:
-        raise ScenarioError([Problem(path, f"parameters.{n}", m) for n, m in problems])
-    return {k: float(v) for k, v in table.items()}
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    wall = time.perf_counter() - t0
+    report = abc_report.report(
+        compiled, prior, settings, fixed, ev, gens, args.predictive, quiet=args.quiet
+    )
+    io.write_atomic(
+        out / "posterior.parquet", lambda p: report.posterior.to_parquet(p, index=False)
+    )
+    for name, table in (
+        ("posterior.csv", report.table),
+        ("generations.csv", report.generations),
+        ("predictive.csv", report.predictive),
+    ):
+        io.write_atomic(
+            out / name, lambda p, t=table: t.to_csv(p, index=False, float_format="%.6g")
+        )
+    for name, fig in report.figures.items():
+        io.write_atomic(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=110))
+    meta = abc_report.meta(
+        prior, settings, fixed, ev, gens, wall, " ".join(["resetsim", *sys.argv[1:]]), report.ess
+    )
+    meta["scenario"] = os.fspath(args.scenario)
+    meta["predictive_wall_seconds"] = report.wall
+    io.write_json(out / "meta.json", meta)
+    print("\n".join(abc_report.lines(report, gens, wall)))
+    print(
+        f"wrote {out}/ ({len(gens)} generations, {report.ess:.0f} effective particles)",
+        file=sys.stderr,
+    )
+    return 0

@@ -54,3 +54,10 @@ def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]
     if problems:
         raise UsageError("; ".join(f"{flag} {n}: {m}" for n, m in problems))
     return out
+
+
+def without_posterior(scenario, drop: bool):
+    """The scenario, without its ``posterior`` when ``drop`` (``--no-posterior``)."""
+    if drop and getattr(scenario, "posterior", None):
+        return scenario.model_copy(update={"posterior": None})
+    return scenario

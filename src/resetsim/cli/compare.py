@@ -24,7 +24,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_figure_formats, figure_formats, parse_sets
+from resetsim.cli.common import (
+    UsageError,
+    add_figure_formats,
+    figure_formats,
+    parse_sets,
+    without_posterior,
+)
 from resetsim.core import io
 from resetsim.engines.runner import run_scenario
 from resetsim.output.compare import period_label, same_period, shared_quarters, write_comparison
@@ -45,6 +51,11 @@ def add_arguments(p) -> None:
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter in both"
     )
     p.add_argument("--out", metavar="DIR", help="output directory (default: runs/compare_A_vs_B)")
+    p.add_argument(
+        "--no-posterior",
+        action="store_true",
+        help="ignore the scenarios' `posterior`: every run at the point estimate",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     p.add_argument(
         "--allow-different-periods",
@@ -57,7 +68,8 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     """Parse, load, run both, write (see the module's docstring); exit status 0."""
-    sa, sb = load(args.a), load(args.b)
+    sa = without_posterior(load(args.a), args.no_posterior)
+    sb = without_posterior(load(args.b), args.no_posterior)
     params = parse_sets(args.set)
     formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:

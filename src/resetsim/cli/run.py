@@ -5,6 +5,8 @@
   and faster for big runs; written as the runs are simulated);
 * meta.json - seeds, resolved parameters and scenario, versions and git
   commit (no timestamps);
+* parameters.csv - when the scenario names a `posterior`: `run` and each
+  parameter the run drew from it (--no-posterior: none, the point estimate);
 * episodes.csv - the reset episodes detected in each run (docs/EPISODES.md);
 * trust.png - both trusts with the detected episodes marked (also .svg/.pdf
   with --figure-formats);
@@ -23,7 +25,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_figure_formats, figure_formats, parse_sets
+from resetsim.cli.common import (
+    UsageError,
+    add_figure_formats,
+    figure_formats,
+    parse_sets,
+    without_posterior,
+)
 from resetsim.core import io
 from resetsim.engines.runner import ENGINES
 from resetsim.output.run import run_into, run_text
@@ -58,6 +66,11 @@ def add_arguments(p) -> None:
         help="the trajectory table: trajectory.csv (default) or trajectory.parquet "
         "(smaller and faster, for big runs)",
     )
+    p.add_argument(
+        "--no-posterior",
+        action="store_true",
+        help="ignore the scenario's `posterior`: every run at the point estimate",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     add_figure_formats(p)
     p.add_argument(
@@ -67,7 +80,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     """Parse, load, run, write (see the module's docstring); exit status 0."""
-    scenario = load(args.scenario)
+    scenario = without_posterior(load(args.scenario), args.no_posterior)
     params = parse_sets(args.set)
     formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:

@@ -72,6 +72,12 @@ def add_arguments(p) -> None:
         metavar="N",
         help="runs per chunk (default: the file's, else about 1/32 of the runs, at most 10000)",
     )
+    p.add_argument(
+        "--no-posterior",
+        action="store_true",
+        help="ignore the scenario's `posterior`: every run at the point estimate "
+        "(else each run draws the parameters the design does not set from it)",
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     add_figure_formats(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -91,7 +97,11 @@ def run(args) -> int:
     if args.resume and args.overwrite:
         raise UsageError("give --resume or --overwrite, not both")
     plan = make_plan(
-        args.experiment, runs=args.runs, engine=args.engine, chunk_size=args.chunk_size
+        args.experiment,
+        runs=args.runs,
+        engine=args.engine,
+        chunk_size=args.chunk_size,
+        posterior=not args.no_posterior,
     )
     out = Path(args.out or Path("sweeps") / plan.experiment.name)
     workers = args.workers or _cores()

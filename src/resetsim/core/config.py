@@ -213,8 +213,8 @@ _USE = {
     "scenario": "use `resetsim run PATH`",
     "experiment": "use `resetsim sweep PATH`",
     "targets": 'a scenario names it with targets = "NAME" (the path from the scenario\'s folder)',
-    "parameters": "give it to `resetsim calibrate --around PATH` or copy its values into "
-    "a scenario's [parameters]",
+    "parameters": "give it to `resetsim run SCENARIO --set NAME=VALUE` or copy its values "
+    "into a scenario's [parameters]",
 }
 _THIS = {
     "scenario": "a scenario file",

@@ -24,7 +24,15 @@ from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, as_compiled
 
 #: Kept importable from here (the column lists live in :mod:`resetsim.engines.columns`).
-__all__ = ["DYAD_COLUMNS", "STATE_COLUMNS", "Trajectories", "chunks", "columns", "simulate"]
+__all__ = [
+    "DYAD_COLUMNS",
+    "STATE_COLUMNS",
+    "Trajectories",
+    "chunks",
+    "columns",
+    "posterior_draws",
+    "simulate",
+]
 
 
 @dataclass
@@ -56,6 +64,17 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
     return out
 
 
+def posterior_draws(
+    compiled: Compiled, seeds: Sequence[int], params: Mapping[str, Any] | None = None
+) -> dict[str, np.ndarray]:
+    """The parameters each run draws from the scenario's posterior (arrays over
+    ``seeds``), less those the caller sets in ``params``; empty without one."""
+    if compiled.posterior is None:
+        return {}
+    given = set(params or {})
+    return {k: v for k, v in compiled.posterior.draw(seeds).items() if k not in given}
+
+
 def simulate(
     scenario: Any,
     seeds: Sequence[int],
@@ -76,13 +95,16 @@ def simulate(
     n = len(seeds)
     p = compiled.params(_param_arrays(params or {}, n))
     p = type(p)(_param_arrays(p, n))
+    p.update(posterior_draws(compiled, seeds, params))
     ids = compiled.state_ids
     wanted = list(record) if record is not None else columns(ids)
     unknown = set(wanted) - set(columns(ids))
     if unknown:
         raise KeyError(f"unknown column(s): {sorted(unknown)}")
     T = compiled.n_ticks
-    data = {c: np.empty((n, T)) for c in wanted}
+    # time-major buffers: each quarter writes one contiguous row per column
+    # (a (runs, T) array would be written a strided column at a time)
+    buf = {c: np.empty((T, n)) for c in wanted}
     plan = []
     for c in wanted:
         for s, sid in enumerate(ids):
@@ -101,7 +123,8 @@ def simulate(
     for t in range(T):
         quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z, held)
         for c, s, v in plan:
-            data[c][:, t] = states[s][v] if s is not None else dyad[v]
+            buf[c][t] = states[s][v] if s is not None else dyad[v]
+    data = {c: np.ascontiguousarray(b.T) for c, b in buf.items()}
     return Trajectories(compiled, seeds, data)
 
 

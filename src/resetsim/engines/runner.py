@@ -19,14 +19,14 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from resetsim.engines.columns import columns, leader_columns, output_order
-from resetsim.engines.ensemble import Trajectories, chunks, simulate
+from resetsim.engines.ensemble import Trajectories, chunks, posterior_draws, simulate
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import Compiled, as_compiled
 
@@ -54,8 +54,10 @@ def simulate_mesa(
 
     wanted = list(record) if record is not None else columns(compiled.state_ids)
     data = {c: np.empty((len(seeds), compiled.n_ticks)) for c in wanted}
+    drawn = posterior_draws(compiled, seeds, params)
     for i, seed in enumerate(seeds):
-        model = model_class(compiled, rng=int(seed), params=dict(params or {}))
+        own = {k: float(v[i]) for k, v in drawn.items()}
+        model = model_class(compiled, rng=int(seed), params={**own, **dict(params or {})})
         while model.running:
             model.step()
         frame = model.datacollector.get_model_vars_dataframe()
@@ -81,6 +83,7 @@ class RunResult:
     seed: int
     engine: str
     params: dict[str, float]
+    overrides: dict[str, float] = field(default_factory=dict)
 
     @property
     def seeds(self) -> np.ndarray:
@@ -95,6 +98,14 @@ class RunResult:
     def __getitem__(self, key: str) -> np.ndarray:
         """A recorded column as a ``(runs, ticks)`` array."""
         return self.trajectories[key]
+
+    def drawn_parameters(self) -> pd.DataFrame | None:
+        """``parameters.csv``: ``run`` and each parameter drawn from the scenario's
+        posterior (None when the scenario names none)."""
+        drawn = posterior_draws(self.compiled, self.seeds, self.overrides)
+        if not drawn:
+            return None
+        return pd.DataFrame({"run": np.arange(self.n_runs), **drawn})
 
     def frame(self, runs: slice | None = None) -> pd.DataFrame:
         """Long table: one row per run and tick (``run``, ``date``, variables);
@@ -185,7 +196,7 @@ def run_scenario(
     finally:
         if bar is not None:
             bar.close()
-    return RunResult(compiled, traj, seed, engine, resolved)
+    return RunResult(compiled, traj, seed, engine, resolved, dict(params or {}))
 
 
 def _progress(total: int, enabled: bool | None, desc: str):

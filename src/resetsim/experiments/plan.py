@@ -179,11 +179,13 @@ def make_plan(
     engine: str = "ensemble",
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
+    posterior: bool = True,
 ) -> Plan:
     """Load and validate an experiment and fix its run table and chunk plan.
 
     ``runs`` overrides the replications per design point; ``chunk_size``
-    overrides the file's (default: :func:`auto_chunk_size`).
+    overrides the file's (default: :func:`auto_chunk_size`); ``posterior=False``
+    ignores the scenario's ``posterior`` (the point estimate).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
@@ -191,6 +193,8 @@ def make_plan(
     # a file is loaded with every check (every problem at once)
     exp = experiment if isinstance(experiment, Experiment) else load(experiment, metrics_fn=fn)
     scenario = load_scenario(exp.scenario_path)
+    if not posterior and scenario.posterior:
+        scenario = scenario.model_copy(update={"posterior": None})
     compiled = compile_scenario(scenario)
     names = metric_names(compiled, fn)
     problems = metric_problems(exp, names)
@@ -228,7 +232,7 @@ def metrics_fn_name(fn: MetricsFn) -> str:
 
 
 def _plan_key(plan: Plan) -> dict[str, Any]:
-    return {
+    key = {
         "code": plan.code,
         "replications": plan.replications,
         "chunk_size": plan.chunk_size,
@@ -237,6 +241,10 @@ def _plan_key(plan: Plan) -> dict[str, Any]:
         "metrics": plan.metric_names,
         "format": FORMAT_VERSION,
     }
+    if plan.compiled.posterior is not None:
+        # the posterior's particles (a changed file must not be resumed into)
+        key["posterior"] = plan.compiled.posterior.digest
+    return key
 
 
 def experiment_hash(exp: Experiment, scenario: Scenario, extra: Mapping[str, Any]) -> str:

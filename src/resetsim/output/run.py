@@ -7,6 +7,8 @@
 * ``meta.json``: seeds, resolved parameters and scenario, the software's
   versions and git commit (:func:`run_meta`; no timestamps, so the same seed
   gives the same bytes);
+* ``parameters.csv``: when the scenario names a ``posterior``, ``run`` and
+  each parameter the run drew from it;
 * ``episodes.csv``: the reset episodes detected in each run;
 * ``fidelity.csv``, ``fidelity_runs.csv``: when the scenario names a targets
   file, how well the runs reproduce them;
@@ -59,7 +61,18 @@ def run_meta(result: RunResult) -> dict[str, Any]:
     (None outside a checkout) and the versions of the libraries (read with
     :mod:`importlib.metadata`)."""
     soft = provenance()
-    return {
+    post = result.compiled.posterior
+    drawn = result.drawn_parameters()
+    posterior = None
+    if post is not None and drawn is not None:
+        posterior = {
+            "file": post.path,
+            "particles": len(post.weights),
+            "drawn": [c for c in drawn.columns if c != "run"],
+            "note": "these parameters are drawn per run from the posterior (parameters.csv); "
+            "`parameters` shows their point values, which these runs do not use",
+        }
+    meta = {
         "resetsim_version": soft["resetsim"],
         "git_commit": soft["git_commit"],
         "engine": result.engine,
@@ -71,6 +84,9 @@ def run_meta(result: RunResult) -> dict[str, Any]:
         "scenario": result.compiled.scenario.resolved(),
         "versions": soft["versions"],
     }
+    if posterior is not None:
+        meta["posterior"] = posterior
+    return meta
 
 
 def run_into(
@@ -163,6 +179,9 @@ def write_results(
     phases = phases or Phases(c.scenario.name, False)
     p = tables.run_params(result)
     io.write_json(stage / "meta.json", run_meta(result))
+    drawn = result.drawn_parameters()
+    if drawn is not None:
+        drawn.to_csv(stage / "parameters.csv", index=False, float_format="%.6g")
 
     with phases.phase("detect", 2) as bar:
         ep = tables.detect(result)

@@ -11,6 +11,7 @@ import numpy as np
 from resetsim.core import calendar as cal
 from resetsim.plotting.style import (
     STATE_COLOURS,
+    band_note,
     mark_shocks,
     median_bands,
     quarter_ends,
@@ -78,6 +79,8 @@ def plot_compare(results: Sequence[Any], labels: Sequence[str], title: str | Non
     ax.set_xlabel("year (one model step = one quarter)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, frameon=False)
     ax.set_xlim(min(xa[0], xb[0]) - 0.25, max(xa[-1], xb[-1]))
-    fig.suptitle(title or f"{labels[1]} vs {labels[0]}", fontsize=11)
+    fig.suptitle(
+        title or f"{labels[1]} vs {labels[0]}; {band_note(results[0].compiled)}", fontsize=11
+    )
     fig.tight_layout()
     return fig

@@ -8,6 +8,7 @@ from matplotlib.ticker import MaxNLocator
 
 from resetsim.plotting.style import (
     STATE_COLOURS,
+    band_note,
     leader_band,
     median_bands,
     quarter_ends,
@@ -87,7 +88,10 @@ def plot_fan(
     ax.set_ylim(0, min(1.0, max(0.2, top * 1.35)))
     ax.set_ylabel("trust (0 = none, 1 = full)")
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.78), fontsize=8, framealpha=0.9)
-    ax.set_title(title or f"{c.scenario.name}: projection from {c.dates[p0][:7]} ({n} runs)")
+    ax.set_title(
+        title or f"{c.scenario.name}: projection from {c.dates[p0][:7]} ({n} runs)\n{band_note(c)}",
+        fontsize=10,
+    )
     ax2.plot(
         x[proj],
         started[proj],

@@ -250,3 +250,11 @@ def save_all(
     finally:
         plt.close(fig)
     return names
+
+
+def band_note(compiled) -> str:
+    """What a figure's bands cover, for its caption: parameter uncertainty when
+    the runs drew their parameters from a posterior, else run noise only."""
+    if getattr(compiled, "posterior", None) is not None:
+        return "bands include parameter uncertainty (posterior draws) and run noise"
+    return "bands: event timing and noise at the point estimate"

@@ -28,6 +28,7 @@ from resetsim.plotting.style import (
     MIN_FONT,
     STATE_COLOURS,
     STYLE,
+    band_note,
     median_bands,
     quarter_ends,
     quarter_start,
@@ -260,6 +261,7 @@ def plot_trust(
         ncol=3,
         frameon=False,
     )
+    fig.text(0.995, 0.004, band_note(c), ha="right", va="bottom", fontsize=MIN_FONT, color="0.35")
     return fig
 
 

@@ -14,6 +14,8 @@ from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
 from resetsim.scenario.load import load
+from resetsim.scenario.posterior import Posterior
+from resetsim.scenario.posterior import load_for as load_posterior
 from resetsim.scenario.schema import Scenario
 
 
@@ -55,6 +57,7 @@ class Compiled:
     markers: list[Marker] = field(default_factory=list)
     leader_terms: list[tuple[int, int, int, str]] = field(default_factory=list)
     projection_tick: int | None = None
+    posterior: Posterior | None = None  # parameter draws per run (scenario/posterior.py)
 
     @property
     def n_ticks(self) -> int:
@@ -190,6 +193,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         markers=markers,
         leader_terms=terms,
         projection_tick=proj,
+        posterior=load_posterior(sc),
     )
 
 

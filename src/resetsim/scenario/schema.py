@@ -131,6 +131,7 @@ class Scenario(Strict):
     # simulates it, draws it over this one and scores it against `outcomes`
     forecast: str | None = None
     outcomes: str | None = None
+    posterior: str | None = None  # a calibrated posterior (scenario/posterior.py)
     states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
         min_length=2, max_length=2
     )

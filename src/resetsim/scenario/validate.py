@@ -18,6 +18,7 @@ from resetsim.core.config import (
 )
 from resetsim.scenario.outcomes import problems_for as outcome_problems
 from resetsim.scenario.patterns import problems_for as pattern_problems
+from resetsim.scenario.posterior import problems_for as posterior_problems
 from resetsim.scenario.schema import Event, Process, Scenario
 from resetsim.scenario.targets import problems_for
 
@@ -219,6 +220,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         problems.extend(outcome_problems(sc))
     if sc.patterns:
         problems.extend(pattern_problems(sc))
+    if sc.posterior:
+        problems.extend(posterior_problems(sc))
 
     pwr = sc.power
     if pwr.source == "constant":

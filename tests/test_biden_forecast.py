@@ -280,6 +280,7 @@ def _pair(tmp_path: Path, forecast_line: str, ex_ante_end: str = "2028Q4") -> Pa
         (REPO / "scenarios" / "history_1989_2021.toml").read_text()
     )
     shutil.copytree(REPO / "scenarios" / "targets", tmp_path / "targets")
+    shutil.copytree(REPO / "scenarios" / "posteriors", tmp_path / "posteriors")
     ex = EX_ANTE.read_text().replace('end = "2028Q4"', f'end = "{ex_ante_end}"')
     (tmp_path / "biden_era_ex_ante.toml").write_text(ex)
     text = REALISED.read_text().replace('forecast = "biden_era_ex_ante.toml"', forecast_line)

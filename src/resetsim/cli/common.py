@@ -61,3 +61,11 @@ def without_posterior(scenario, drop: bool):
     if drop and getattr(scenario, "posterior", None):
         return scenario.model_copy(update={"posterior": None})
     return scenario
+
+
+def check_runs_and_seed(args) -> None:
+    """``--runs`` at least 1 and ``--seed`` not negative, where given."""
+    if getattr(args, "runs", None) is not None and args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        raise UsageError("--seed must be >= 0")

@@ -27,6 +27,7 @@ from pathlib import Path
 from resetsim.cli.common import (
     UsageError,
     add_figure_formats,
+    check_runs_and_seed,
     figure_formats,
     parse_sets,
     without_posterior,
@@ -72,10 +73,7 @@ def run(args) -> int:
     sb = without_posterior(load(args.b), args.no_posterior)
     params = parse_sets(args.set)
     formats = figure_formats(args.figure_formats)
-    if args.runs is not None and args.runs < 1:
-        raise UsageError("--runs must be at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError("--seed must be >= 0")
+    check_runs_and_seed(args)
     if tuple(sa.state_ids) != tuple(sb.state_ids):
         raise UsageError(
             f"the scenarios have different states ({', '.join(sa.state_ids)} vs "

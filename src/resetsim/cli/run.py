@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 
 from resetsim.cli.common import (
-    UsageError,
     add_figure_formats,
+    check_runs_and_seed,
     figure_formats,
     parse_sets,
     without_posterior,
@@ -83,10 +83,7 @@ def run(args) -> int:
     scenario = without_posterior(load(args.scenario), args.no_posterior)
     params = parse_sets(args.set)
     formats = figure_formats(args.figure_formats)
-    if args.runs is not None and args.runs < 1:
-        raise UsageError("--runs must be at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError("--seed must be >= 0")
+    check_runs_and_seed(args)
     out = Path(args.out or Path("runs") / scenario.name)
     io.check_output_dir(out, args.overwrite)
     with io.atomic_dir(out, overwrite=args.overwrite) as stage:

@@ -329,3 +329,17 @@ def test_run_writes_the_forecast_check_and_the_figure(run_cli, tmp_path):
     )
     dates = pd.read_csv(out / "trajectory.csv", usecols=["date"])["date"]
     assert dates.max() >= "2028-10-01"
+
+
+def test_no_posterior_reaches_the_forecast_run(tmp_path):
+    """--no-posterior runs the 2021 forecast at the point estimate too."""
+    from resetsim.cli.common import without_posterior
+    from resetsim.engines.runner import run_scenario
+    from resetsim.output.forecast import run_forecast
+
+    scenario = without_posterior(load(REALISED), True)
+    result = run_scenario(scenario, runs=3, seed=5)
+    forecast = run_forecast(result)
+    assert result.compiled.posterior is None and forecast.compiled.posterior is None
+    with_posterior = run_forecast(run_scenario(load(REALISED), runs=3, seed=5))
+    assert with_posterior.compiled.posterior is not None

@@ -35,11 +35,16 @@ def forecast_path(result: RunResult) -> Path | None:
 
 def run_forecast(result: RunResult) -> RunResult | None:
     """The scenario's forecast run with ``result``'s runs, base seed, parameter
-    overrides and engine (so run ``i`` of both draws from the same seed)."""
+    overrides, engine and parameter treatment (a posterior, or the point
+    estimate with ``--no-posterior``), so run ``i`` of both draws from the
+    same seed."""
     path = forecast_path(result)
     if path is None:
         return None
     scenario = load(path)
+    if result.compiled.posterior is None and scenario.posterior:
+        # the forecast takes the realised run's parameter treatment (--no-posterior)
+        scenario = scenario.model_copy(update={"posterior": None})
     base = {k: float(v) for k, v in result.compiled.params().items()}
     overrides = {k: v for k, v in result.params.items() if v != base.get(k)}
     return run_scenario(

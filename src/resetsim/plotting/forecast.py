@@ -9,7 +9,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator
 
-from resetsim.plotting.style import STATE_COLOURS, leader_band, quarter_ends, quarter_start
+from resetsim.plotting.style import (
+    STATE_COLOURS,
+    band_note,
+    leader_band,
+    quarter_ends,
+    quarter_start,
+)
 
 #: The forecast's colour (its median and bands), the same for both states.
 FORECAST_COLOUR = "#e08a00"
@@ -124,7 +130,8 @@ def plot_forecast_fan(
     ax_ev.set_title(
         title
         or f"{c.scenario.name}: what happened, the {fc_.dates[f0][:4]} forecast "
-        f"({fc_.scenario.name}) and the outlook from {c.dates[p0][:7]} ({result.n_runs} runs)",
+        f"({fc_.scenario.name}) and the outlook from {c.dates[p0][:7]} ({result.n_runs} runs)"
+        f"\n{band_note(c)}",
         fontsize=11,
     )
 

@@ -683,32 +683,9 @@ def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
 
 
 # ------------------------------------------------------------ 11. one LHS
-# (the --around tests went with the point search: `resetsim calibrate` is
-# Bayesian since issue 10, tests/test_abc.py)
-
-
-def test_calibration_draws_its_latin_hypercube_from_the_design_module(monkeypatch):
-    import numpy as np
-
-    from resetsim.experiments import calibration, design
-
-    calls = []
-
-    def spy(bounds, n, seed):
-        calls.append((list(bounds), n))
-        return design.latin_hypercube(bounds, n, seed)
-
-    monkeypatch.setattr(calibration, "latin_hypercube", spy)
-    u = calibration.unit_latin_hypercube(50, 3, np.random.default_rng(1))
-    assert calls == [([(0.0, 1.0)] * 3, 50)]
-    # a Latin hypercube: each of the 50 strata of every coordinate holds one point
-    assert u.shape == (50, 3) and ((u >= 0) & (u < 1)).all()
-    for j in range(3):
-        assert sorted(np.floor(u[:, j] * 50).astype(int)) == list(range(50))
-    # seeded by the search's stream: the same seed, the same points
-    again = calibration.unit_latin_hypercube(50, 3, np.random.default_rng(1))
-    assert np.array_equal(u, again)
-    assert not np.array_equal(u, calibration.unit_latin_hypercube(50, 3, np.random.default_rng(2)))
+# (the point search and its own Latin hypercube went with issue 10: `resetsim
+# calibrate` is Bayesian, tests/test_abc.py; the one Latin hypercube is
+# experiments.design.latin_hypercube, tests/test_experiment.py)
 
 
 # ------------------------------------------------------------ 12. run: progress of every phase

@@ -20,13 +20,11 @@ From the bottom up (each module imports only those above it in this list):
 - ``sweep``: :func:`sweep` (plan, dispatch, resume, finalize, figures).
 - ``evaluate``: :func:`evaluate`, a DataFrame of parameter values in and
   outcomes out, in memory.
-- ``calibration``: the search behind ``resetsim calibrate``.
 
 Statistics helpers are :mod:`resetsim.analysis.statistics`; the figures are
 :mod:`resetsim.plotting.design`.
 """
 
-from resetsim.experiments.calibration import calibrate
 from resetsim.experiments.design import DesignPoints, build_design, latin_hypercube
 from resetsim.experiments.evaluate import evaluate
 from resetsim.experiments.executors import basic_metrics, run_chunk
@@ -47,7 +45,6 @@ __all__ = [
     "auto_chunk_size",
     "basic_metrics",
     "build_design",
-    "calibrate",
     "evaluate",
     "finalize",
     "latin_hypercube",

@@ -296,6 +296,7 @@ TINY = (
 )
 
 
+@pytest.mark.slow  # 2,000 models: a stress test (about 18 s)
 def test_thousands_of_models_do_not_leak():
     compiled = as_compiled(loads(TINY, name="tiny"))
     gc.collect()

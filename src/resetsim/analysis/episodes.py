@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.analysis.statistics import row_nanmean
 from resetsim.core.params import PARAM_BY_NAME
 
 #: Detection parameters (all in the registry's ``detection`` group).
@@ -428,18 +429,10 @@ def spiral_measures(ep: Episodes, dt_years: float = 0.25) -> dict[str, np.ndarra
     last = np.where(lows_mask, np.arange(ep.width)[None, :], -1).max(axis=1)
     out["last_low"] = np.where(last >= 0, ep.low_level[np.arange(n), np.maximum(last, 0)], np.nan)
     with np.errstate(invalid="ignore"):
-        out["mean_honeymoon"] = _nanmean(ep.honeymoon())
-        out["mean_duration"] = _nanmean(ep.duration())
-        out["mean_depth"] = _nanmean(ep.depth())
+        out["mean_honeymoon"] = row_nanmean(ep.honeymoon())
+        out["mean_duration"] = row_nanmean(ep.duration())
+        out["mean_depth"] = row_nanmean(ep.depth())
     return out
-
-
-def _nanmean(a: np.ndarray) -> np.ndarray:
-    m = np.isfinite(a)
-    k = m.sum(axis=1)
-    s = np.where(m, a, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, s / np.maximum(k, 1), np.nan)
 
 
 # --------------------------------------------------------------------------

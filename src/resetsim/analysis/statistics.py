@@ -65,3 +65,12 @@ def grouped_mean_ci(
         sd = np.sqrt(ss / (n - 1))
         half = t_quantile(n) * sd / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def row_nanmean(a: np.ndarray) -> np.ndarray:
+    """Mean of each row's finite values (NaN for a row with none)."""
+    m = np.isfinite(a)
+    k = m.sum(axis=1)
+    s = np.where(m, a, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k > 0, s / np.maximum(k, 1), np.nan)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from resetsim.analysis.episodes import Episodes, per_run
+from resetsim.analysis.statistics import row_nanmean
 from resetsim.analysis.triggers import fired_processes, warming_score
 from resetsim.core.shocks import intensity_scale
 from resetsim.engines.randomness import randomness
@@ -181,20 +182,12 @@ def validation_metrics(
         out["failures_endogenous"] = failures_endogenous(ep, negative)
     rise, fall = rise_fall(ep)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = _nanmean(rise)
-        f = _nanmean(fall)
+        r = row_nanmean(rise)
+        f = row_nanmean(fall)
         out["mean_rise"] = r
         out["mean_fall"] = f
         out["rise_fall_asymmetry"] = (r - f) / (r + f)
     return out
-
-
-def _nanmean(a: np.ndarray) -> np.ndarray:
-    m = np.isfinite(a)
-    k = m.sum(axis=1)
-    s = np.where(m, a, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(k > 0, s / np.maximum(k, 1), np.nan)
 
 
 # --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from resetsim.core.io import parse_formats
 from resetsim.engines.runner import run_scenario
 from resetsim.output import tables
 from resetsim.output.run import median_episodes
@@ -176,10 +177,10 @@ def test_no_colour_bar_for_a_constant():
 
 
 def test_parse_formats():
-    assert style.parse_formats(None) == ("png",)
-    assert style.parse_formats("svg, PNG,svg") == ("svg", "png")
+    assert parse_formats(None) == ("png",)
+    assert parse_formats("svg, PNG,svg") == ("svg", "png")
     with pytest.raises(ValueError, match="unknown figure format 'jpg'"):
-        style.parse_formats("png,jpg")
+        parse_formats("png,jpg")
 
 
 def tiny_run_args(tmp_path):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from resetsim.core.io import parse_formats
 from resetsim.core.params import check_overrides
 
 
 class UsageError(Exception):
     """A command-line value is wrong (exit status 2)."""
-
-
-#: What ``--figure-formats`` accepts (kept here so the CLI never loads matplotlib).
-FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def add_figure_formats(p) -> None:
@@ -26,17 +23,10 @@ def add_figure_formats(p) -> None:
 
 def figure_formats(text: str | None) -> tuple[str, ...]:
     """``"png,svg"`` -> ``("png", "svg")``; an unknown format is a usage error."""
-    out: list[str] = []
-    for item in (text or "png").split(","):
-        f = item.strip().lower()
-        if f not in FIGURE_FORMATS:
-            raise UsageError(
-                f"--figure-formats: unknown format {item.strip()!r}; choose from "
-                f"{', '.join(FIGURE_FORMATS)}, comma-separated (e.g. png,svg,pdf)"
-            )
-        if f not in out:
-            out.append(f)
-    return tuple(out)
+    try:
+        return parse_formats(text or "png")
+    except ValueError as exc:
+        raise UsageError(f"--figure-formats: {exc}") from None
 
 
 def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]:

@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -159,3 +159,30 @@ def write_json(path: str | Path, obj: Any) -> None:
     """Deterministic JSON (sorted keys, fixed indent), written atomically."""
     text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+#: The figure formats resetsim writes (``--figure-formats``); here, not in the
+#: plotting layer, so that the command line can check them without matplotlib.
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+
+def parse_formats(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``"png,svg"`` -> ``("png", "svg")`` (order kept, duplicates dropped);
+    ``None`` -> ``("png",)``.  An unknown or empty format raises ``ValueError``
+    with a one-line message."""
+    if text is None:
+        return ("png",)
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for item in items:
+        f = item.strip().lower().lstrip(".")
+        if f not in FIGURE_FORMATS:
+            raise ValueError(
+                f"unknown figure format {item.strip()!r}; choose from {', '.join(FIGURE_FORMATS)} "
+                "(comma-separated, e.g. png,svg,pdf)"
+            )
+        if f not in out:
+            out.append(f)
+    if not out:
+        raise ValueError("no figure format given; e.g. png,svg,pdf")
+    return tuple(out)

@@ -16,18 +16,17 @@ Importing this package imports matplotlib (Agg backend); nothing below
 ``resetsim.output`` and ``resetsim.experiments`` imports it.
 """
 
+from resetsim.core.io import FIGURE_FORMATS, parse_formats
 from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
 from resetsim.plotting.forecast import plot_forecast_fan
 from resetsim.plotting.style import (
-    FIGURE_FORMATS,
     PNG_METADATA,
     STATE_COLOURS,
     STYLE,
     leader_band,
     mark_shocks,
     median_bands,
-    parse_formats,
     quarter_ends,
     quarter_start,
     save,

@@ -7,7 +7,7 @@ saving in one or more formats with deterministic metadata (:func:`save`,
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from resetsim.core import calendar as cal
+from resetsim.core.io import parse_formats
 
 #: The project's one matplotlib style: every font at 8 pt or more, light
 #: grids, no top/right spines, fixed SVG ids (same figure, same bytes).
@@ -45,8 +46,6 @@ STYLE: dict[str, Any] = {
 }
 #: Smallest font size any figure uses, in points.
 MIN_FONT = 8.0
-#: Formats :func:`save_all` writes.
-FIGURE_FORMATS = ("png", "svg", "pdf")
 #: PNG resolution: on screen, and when saving for print (any vector format asked for).
 SCREEN_DPI, PRINT_DPI = 150, 300
 
@@ -65,28 +64,6 @@ def styled(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
 
     return wrapper
-
-
-def parse_formats(text: str | Sequence[str] | None) -> tuple[str, ...]:
-    """``"png,svg"`` -> ``("png", "svg")`` (order kept, duplicates dropped);
-    ``None`` -> ``("png",)``.  An unknown or empty format raises ``ValueError``
-    with a one-line message."""
-    if text is None:
-        return ("png",)
-    items = text.split(",") if isinstance(text, str) else list(text)
-    out: list[str] = []
-    for item in items:
-        f = item.strip().lower().lstrip(".")
-        if f not in FIGURE_FORMATS:
-            raise ValueError(
-                f"unknown figure format {item.strip()!r}; choose from {', '.join(FIGURE_FORMATS)} "
-                "(comma-separated, e.g. png,svg,pdf)"
-            )
-        if f not in out:
-            out.append(f)
-    if not out:
-        raise ValueError("no figure format given; e.g. png,svg,pdf")
-    return tuple(out)
 
 
 #: One colour per state of the dyad (in the scenario's order).

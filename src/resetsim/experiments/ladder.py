@@ -53,6 +53,9 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "coverage80",
     "crps",
 )
+#: Runs per rung when the caller gives none (runs are cheap; knock-out
+#: differences need more than a scenario's usual handful to rise above noise).
+DEFAULT_RUNS = 200
 #: Predictive draws per scored year.
 DRAWS = 500
 
@@ -313,8 +316,8 @@ def assess(
     """Score every rung on every series of ``observed`` at every origin.
 
     ``scenario``: a path, a Scenario or a Compiled; ``observed``: an
-    observations file (or a read one); ``runs``/``seed`` default to the
-    scenario's; ``recalibrate`` reruns the ABC calibration per origin (budget
+    observations file (or a read one); ``runs`` defaults to :data:`DEFAULT_RUNS`,
+    ``seed`` to the scenario's; ``recalibrate`` reruns the ABC calibration per origin (budget
     ``abc_population`` x ``abc_generations``); ``coding_draws`` re-scores the
     ladder that many times with every event's intensity moved by one at
     random and reports how often the winning rung stays the same.
@@ -326,7 +329,7 @@ def assess(
     obs = observed if isinstance(observed, Observations) else load_observations(observed)
     li.check_observes(obs, compiled)
     sc = compiled.scenario
-    runs = sc.runs if runs is None else int(runs)
+    runs = DEFAULT_RUNS if runs is None else int(runs)
     seed = sc.seed if seed is None else int(seed)
     if runs < 1:
         raise ValueError("--runs must be at least 1")

@@ -258,7 +258,10 @@ def bootstrap_difference(
     out["rmse"] = interval(float(np.sqrt(a["sq"].mean()) - np.sqrt(b["sq"].mean())), ra - rb)
     est = spearman(a["point"], obs) - spearman(b["point"], obs)
     boots = np.array(
-        [spearman(a["point"][i], obs[i]) - spearman(b["point"][i], obs[i]) for i in idx[:SPEARMAN_BOOT]]
+        [
+            spearman(a["point"][i], obs[i]) - spearman(b["point"][i], obs[i])
+            for i in idx[:SPEARMAN_BOOT]
+        ]
     )
     out["spearman"] = interval(est, boots) if np.isfinite(est) else nan3
     return out

@@ -64,7 +64,11 @@ def add_arguments(p) -> None:
         help="re-score K times with every event's intensity moved by one at random (within 1-3)",
     )
     p.add_argument(
-        "--bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="B",
+        help="bootstrap resamples (default 1000)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     add_figure_formats(p)

@@ -182,7 +182,7 @@ def score_origin(
             continue
         rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
         eps = rng.standard_normal((int(cover.sum()), DRAWS))
-        fc, years, z, train = _forecasts(inp, s, origin, eps, model_rows)
+        fc, years, z, _train = _forecasts(inp, s, origin, eps, model_rows)
         obs_all = lad.from_working(z, s.scale)
         losses: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         for rung, parts in fc.items():
@@ -195,9 +195,9 @@ def score_origin(
                     loss["point"] = point
                     losses[(rung, sample)] = loss
                     for i, y in enumerate(yrs):
+                        lo, hi = loss["lo"][i], loss["hi"][i]
                         pred_rows.append(
-                            (rung, s.id, origin, sample, int(y), obs[i], point[i])
-                            + (loss["lo"][i], loss["hi"][i])
+                            (rung, s.id, origin, sample, int(y), obs[i], point[i], lo, hi)
                         )
                 score_rows.append(
                     {

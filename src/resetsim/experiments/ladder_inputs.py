@@ -138,7 +138,9 @@ def simulate_rungs(
     for rung, overrides in model_rungs().items():
         res = run_scenario(compiled, runs, seed, params=overrides, record=record)
         data = res.trajectories.data
-        out[rung] = {s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series}
+        out[rung] = {
+            s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series
+        }
     return out
 
 
@@ -178,8 +180,7 @@ def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> 
         )
         data = run_scenario(_with_schedule(compiled, sched), runs, seed, record=cols)
         d = [
-            float((data.trajectories.data[c][:, window] - base[c][:, window]).mean())
-            for c in cols
+            float((data.trajectories.data[c][:, window] - base[c][:, window]).mean()) for c in cols
         ]
         rows.append({"kind": kind, "actor": ids[actor], "on_dyad": 0.5 * (d[0] + d[1])})
         rows[-1].update({f"on_{s}": v for s, v in zip(ids, d, strict=True)})

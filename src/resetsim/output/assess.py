@@ -64,7 +64,9 @@ def write_assessment(
         ]
         soft = provenance()
         meta.update(
-            resetsim_version=soft["resetsim"], git_commit=soft["git_commit"], versions=soft["versions"]
+            resetsim_version=soft["resetsim"],
+            git_commit=soft["git_commit"],
+            versions=soft["versions"],
         )
         io.write_json(stage / "meta.json", meta)
         io.write_json(
@@ -105,5 +107,7 @@ def assess_lines(a: Assessment) -> list[str]:
     for k in a.meta.get("not_scored", []):
         lines.append(f"not scored: {k['series']} at origin {k['origin']}: {k['reason']}")
     for sid, years in a.meta.get("years_not_scored_outside_scenario", {}).items():
-        lines.append(f"not scored (outside the scenario): {sid} {years[0]}-{years[-1]} ({len(years)} years)")
+        lines.append(
+            f"not scored (outside the scenario): {sid} {years[0]}-{years[-1]} ({len(years)} years)"
+        )
     return lines

@@ -134,6 +134,14 @@ def test_spearman_is_empty_for_a_constant_forecast():
     assert lad.spearman(np.arange(5.0), np.arange(5.0)) == pytest.approx(1.0)
 
 
+def test_spearman_of_rows_is_spearman_of_each_row():
+    rng = np.random.default_rng(0)
+    p, o = rng.normal(size=(40, 6)), rng.integers(0, 3, size=(40, 6)).astype(float)
+    p[3], o[4] = 2.0, 1.0  # a constant forecast, constant observations
+    each = [lad.spearman(a, b) for a, b in zip(p, o, strict=True)]
+    np.testing.assert_allclose(lad.spearman_rows(p, o), each)
+
+
 # --------------------------------------------------------------------------
 # rungs
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import properscoring as ps
-from scipy.stats import spearmanr
+from scipy.stats import rankdata, spearmanr
 
 #: Fewest training years a series needs at an origin to be scored there.
 MIN_TRAIN = 3
@@ -32,8 +32,6 @@ MIN_TRAIN = 3
 SIGMA_FLOOR = 1e-3
 #: The central interval whose coverage is scored.
 COVERAGE = 0.8
-#: Resamples for the interval of a Spearman difference (each needs two rank correlations).
-SPEARMAN_BOOT = 200
 #: Decays the ledger's fit tries (per quarter).
 DECAYS = np.round(np.concatenate([np.arange(0.0, 0.9, 0.05), np.arange(0.9, 0.995, 0.01)]), 3)
 
@@ -196,6 +194,24 @@ def spearman(point: np.ndarray, obs: np.ndarray) -> float:
     return float(spearmanr(point, obs).statistic)
 
 
+def spearman_rows(point: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    """:func:`spearman` of each row of ``point`` and ``obs`` (``(B, k)``, ties
+    at their mean rank), NaN where either row is constant or ``k < 3``."""
+    point, obs = np.atleast_2d(point), np.atleast_2d(obs)
+    if point.shape[1] < 3:
+        return np.full(point.shape[0], np.nan)
+    rp, ro = rankdata(point, axis=1), rankdata(obs, axis=1)
+    rp -= rp.mean(axis=1, keepdims=True)
+    ro -= ro.mean(axis=1, keepdims=True)
+    den = np.sqrt((rp**2).sum(axis=1) * (ro**2).sum(axis=1))
+    flat = (np.ptp(point, axis=1) <= 1e-12 * np.maximum(1.0, np.abs(point).max(axis=1))) | (
+        np.ptp(obs, axis=1) == 0
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (rp * ro).sum(axis=1) / den
+    return np.where(flat, np.nan, rho)
+
+
 def year_losses(point: np.ndarray, draws: np.ndarray, obs: np.ndarray) -> dict[str, np.ndarray]:
     """Per year, on the data's scale: squared error, inside the 80% interval, CRPS."""
     lo, hi = np.quantile(draws, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=1)
@@ -257,11 +273,6 @@ def bootstrap_difference(
     rb = np.sqrt(b["sq"][idx].mean(axis=1))
     out["rmse"] = interval(float(np.sqrt(a["sq"].mean()) - np.sqrt(b["sq"].mean())), ra - rb)
     est = spearman(a["point"], obs) - spearman(b["point"], obs)
-    boots = np.array(
-        [
-            spearman(a["point"][i], obs[i]) - spearman(b["point"][i], obs[i])
-            for i in idx[:SPEARMAN_BOOT]
-        ]
-    )
+    boots = spearman_rows(a["point"][idx], obs[idx]) - spearman_rows(b["point"][idx], obs[idx])
     out["spearman"] = interval(est, boots) if np.isfinite(est) else nan3
     return out

@@ -57,6 +57,20 @@ def add_arguments(p) -> None:
         help="recalibrate the model's dynamics per origin (ABC on the evidence up to it)",
     )
     p.add_argument(
+        "--abc-population",
+        type=int,
+        default=ladder.ABC_POPULATION,
+        metavar="N",
+        help=f"--recalibrate: particles per generation (default {ladder.ABC_POPULATION})",
+    )
+    p.add_argument(
+        "--abc-generations",
+        type=int,
+        default=ladder.ABC_GENERATIONS,
+        metavar="G",
+        help=f"--recalibrate: generations (default {ladder.ABC_GENERATIONS})",
+    )
+    p.add_argument(
         "--coding-draws",
         type=int,
         default=0,
@@ -88,6 +102,8 @@ def run(args) -> int:
         raise UsageError("--coding-draws must be >= 0")
     if args.bootstrap < 0:
         raise UsageError("--bootstrap must be >= 0")
+    if args.abc_population < 10 or args.abc_generations < 1:
+        raise UsageError("--abc-population must be >= 10 and --abc-generations >= 1")
     try:
         origins = ladder.check_origins(args.origins)
     except ValueError as exc:
@@ -112,6 +128,8 @@ def run(args) -> int:
             recalibrate=args.recalibrate,
             coding_draws=args.coding_draws,
             n_boot=args.bootstrap,
+            abc_population=args.abc_population,
+            abc_generations=args.abc_generations,
             progress=say,
         )
     except ValueError as exc:

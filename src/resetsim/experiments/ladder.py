@@ -56,6 +56,10 @@ SCORE_COLUMNS: tuple[str, ...] = (
 #: Runs per rung when the caller gives none (runs are cheap; knock-out
 #: differences need more than a scenario's usual handful to rise above noise).
 DEFAULT_RUNS = 200
+#: The recalibration's budget per origin (the shipped posterior took 4000 x 40,
+#: 8 replicates): particles per generation and generations, 2 replicates each.
+ABC_POPULATION = 500
+ABC_GENERATIONS = 8
 #: Predictive draws per scored year.
 DRAWS = 500
 
@@ -309,8 +313,8 @@ def assess(
     recalibrate: bool = False,
     coding_draws: int = 0,
     n_boot: int = 1000,
-    abc_population: int = 150,
-    abc_generations: int = 3,
+    abc_population: int = ABC_POPULATION,
+    abc_generations: int = ABC_GENERATIONS,
     progress: Callable[[str], None] | None = None,
 ) -> Assessment:
     """Score every rung on every series of ``observed`` at every origin.

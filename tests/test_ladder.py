@@ -316,3 +316,32 @@ def test_bad_origins_are_a_usage_error(run_cli, tmp_path):
     obs = write_obs(tmp_path, YEARLY)
     r = run_cli("assess", str(EXAMPLE), "--observed", str(obs), "--origins", "20011")
     assert r.code == 2 and "--origins" in r.err
+
+
+def test_recalibration_sees_only_the_evidence_up_to_the_origin():
+    c = as_compiled(SCENARIOS_DIR / "history_1989_2021.toml")
+    moved, info = li.recalibrated(c, 2001, seed=3, population=20, generations=1)
+    assert info["evidence_until"] == "2001Q4" and info["simulated_runs"] > 0
+    assert moved.posterior is not None and moved.posterior is not c.posterior
+    assert set(moved.posterior.names) <= set(prm.PARAM_BY_NAME)
+    assert li.calibration_end_year(c) >= 2014  # the shipped posterior saw later episodes
+
+
+def test_the_ladder_page_tables_are_written_from_the_result_files():
+    """docs/LADDER.md's tables are those tools/ladder_tables.py writes from
+    docs/results/ladder/ (rerun the script after re-measuring)."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "ladder_tables", root / "tools" / "ladder_tables.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    page = (root / "docs" / "LADDER.md").read_text(encoding="utf-8")
+    assert mod.render(page) == page
+    scores = pd.read_csv(root / "docs" / "results" / "ladder" / "history" / "scores.csv")
+    assert list(scores.columns[:9]) == list(ladder.SCORE_COLUMNS)
+    out = scores[scores["sample"] == "out"]
+    assert set(out["rung"]) == set(ladder.rung_names())
+    assert np.isfinite(out[["rmse", "coverage80", "crps"]].to_numpy()).all()

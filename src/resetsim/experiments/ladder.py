@@ -186,11 +186,18 @@ def score_origin(
             continue
         rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
         eps = rng.standard_normal((int(cover.sum()), DRAWS))
-        fc, years, z, _train = _forecasts(inp, s, origin, eps, model_rows)
+        fc, years, z, train = _forecasts(inp, s, origin, eps, model_rows)
+        if train.all():
+            skipped.append(
+                {"series": s.id, "origin": origin, "reason": "no years after the origin to score"}
+            )
         obs_all = lad.from_working(z, s.scale)
         losses: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+        first = len(score_rows)
         for rung, parts in fc.items():
             for sample, yrs, pz, dz in parts:
+                if not len(yrs):
+                    continue
                 obs = obs_all[np.isin(years, yrs)]
                 point, draws = lad.from_working(pz, s.scale), lad.from_working(dz, s.scale)
                 sc = lad.scores(point, draws, obs)
@@ -216,7 +223,7 @@ def score_origin(
                     }
                 )
         brng = np.random.default_rng(replication_seeds(seed, 1, start=5000 + 97 * k + origin)[0])
-        for row in score_rows[-2 * len(fc) :]:
+        for row in score_rows[first:]:
             a = losses.get((row["rung"], row["sample"]))
             b = losses.get(("full", row["sample"]))
             if a is None or b is None or n_boot <= 0:
@@ -361,7 +368,9 @@ def assess(
         for k in range(coding_draws):
             say(f"event coding draw {k + 1} of {coding_draws}")
             moved = li.recode_events(compiled, rng)
-            s, _, _, _ = _score_all(_inputs(moved, obs, runs, seed), origins, seed, 0, saw_until)
+            # the kinds' weights do not depend on the coded intensities: reused
+            again = _inputs(moved, obs, runs, seed, inp.weights)
+            s, _, _, _ = _score_all(again, origins, seed, 0, saw_until)
             summ = summarise(_order(pd.DataFrame(s)))
             means = summ.groupby("rung", sort=False)["crps_ratio"].mean()
             rows.append({"draw": k, "winner": winner_of(summ), **means.to_dict()})

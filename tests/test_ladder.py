@@ -312,6 +312,14 @@ def test_a_bad_observations_file_gets_one_line_naming_file_and_field(
     assert not (tmp_path / "o").exists()
 
 
+def test_a_scenario_given_as_observations_is_named_for_what_it_is(run_cli, tmp_path):
+    r = run_cli("assess", str(EXAMPLE), "--observed", str(EXAMPLE), "--out", str(tmp_path / "o"))
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+    assert "this is a scenario file, not an observations file" in r.err
+    r = run_cli("run", str(SCENARIOS_DIR / "targets" / "observed" / "training.toml"))
+    assert r.code == 2 and "resetsim assess SCENARIO --observed" in r.err
+
+
 def test_bad_origins_are_a_usage_error(run_cli, tmp_path):
     obs = write_obs(tmp_path, YEARLY)
     r = run_cli("assess", str(EXAMPLE), "--observed", str(obs), "--origins", "20011")

@@ -44,6 +44,7 @@ from resetsim.core.config import (
     Problem,
     ScenarioError,
     Strict,
+    check_kind,
     decode_text,
     read_toml,
     schema_problems,
@@ -211,6 +212,7 @@ def read_values(path: Path, scale: str, where: str) -> tuple[np.ndarray, ...]:
 
 def parse(raw: dict[str, Any], file: str, base_dir: Path) -> Observations:
     """Validate an observations mapping and read its series' CSVs."""
+    check_kind(raw, "observations", file)
     try:
         spec = ObservationsFile.model_validate(raw)
     except ValidationError as exc:

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import properscoring as ps
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import resetsim
 from resetsim.analysis import ladder as lad
@@ -58,6 +60,29 @@ def test_observation_model_recovers_alpha_beta_of_synthetic_data():
     assert fit.beta == pytest.approx(2.5, abs=0.05)
     assert fit.sigma == pytest.approx(0.1, abs=0.01)
     assert fit.rule == "ols"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    alpha=st.floats(-5, 5),
+    beta=st.floats(-5, 5).filter(lambda b: abs(b) > 1e-3),
+    x=st.lists(st.floats(-3, 3), min_size=3, max_size=30, unique=True),
+)
+def test_observation_model_recovers_any_exact_line(alpha, beta, x):
+    x = np.array(x)
+    if np.ptp(x) < 1e-3:
+        return
+    fit = lad.fit_observation(x, alpha + beta * x)
+    assert fit.alpha == pytest.approx(alpha, abs=1e-6)
+    assert fit.beta == pytest.approx(beta, abs=1e-6)
+    assert fit.sigma == pytest.approx(lad.SIGMA_FLOOR, abs=1e-6)
+
+
+def test_working_scale_round_trips():
+    v = np.array([0.5, 12.0, 50.0, 99.5])
+    np.testing.assert_allclose(lad.from_working(lad.to_working(v, "percent"), "percent"), v)
+    np.testing.assert_allclose(lad.from_working(lad.to_working(v / 100, "share"), "share"), v / 100)
+    assert list(lad.to_working(v, "index")) == list(v)
 
 
 def test_observation_model_rules_for_short_and_flat_series():
@@ -234,6 +259,16 @@ def test_assess_api_has_every_rung_with_finite_scores(tmp_path):
     assert list(written.columns[:9]) == list(ladder.SCORE_COLUMNS)
     assert (tmp_path / "o" / "ladder.png").stat().st_size > 0
     assert folder_kind(tmp_path / "o") == "assess"
+
+
+def test_same_seed_same_ladder(tmp_path):
+    obs = write_obs(tmp_path, YEARLY)
+    a = ladder.assess(EXAMPLE, obs, origins=[2011], **FAST)
+    b = ladder.assess(EXAMPLE, obs, origins=[2011], **FAST)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    pd.testing.assert_frame_equal(a.predictions, b.predictions)
+    c = ladder.assess(EXAMPLE, obs, origins=[2011], runs=4, n_boot=50, seed=99)
+    assert not a.predictions["point"].equals(c.predictions["point"])
 
 
 def test_years_outside_the_scenario_and_short_series_are_reported(tmp_path):

@@ -209,6 +209,7 @@ def assess(
     recalibrate: bool = False,
     coding_draws: int = 0,
     bootstrap: int = 1000,
+    engine: str = "ensemble",
     out: str | Path | None = None,
     overwrite: bool = False,
 ) -> Assessment:
@@ -237,6 +238,7 @@ def assess(
         recalibrate=recalibrate,
         coding_draws=int(coding_draws),
         n_boot=int(bootstrap),
+        engine=engine,
     )
     if out is not None:
         write_assessment(result, out, overwrite=overwrite)

@@ -21,6 +21,7 @@ from pathlib import Path
 from resetsim.cli.common import UsageError, add_figure_formats, check_runs_and_seed, figure_formats
 from resetsim.core import io
 from resetsim.core.config import ScenarioError
+from resetsim.engines.runner import ENGINES
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.output.assess import assess_lines, write_assessment
@@ -51,6 +52,12 @@ def add_arguments(p) -> None:
         "--runs", type=int, metavar="N", help=f"runs per rung (default: {ladder.DEFAULT_RUNS})"
     )
     p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="ensemble",
+        help="the engine of the model rungs: ensemble (fast, default) or mesa (the reference)",
+    )
     p.add_argument(
         "--recalibrate",
         action="store_true",
@@ -130,6 +137,7 @@ def run(args) -> int:
             n_boot=args.bootstrap,
             abc_population=args.abc_population,
             abc_generations=args.abc_generations,
+            engine=args.engine,
             progress=say,
         )
     except ValueError as exc:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from resetsim.analysis import ladder as lad
 from resetsim.engines.randomness import replication_seeds
+from resetsim.engines.runner import ENGINES
 from resetsim.experiments import ladder_inputs as li
 from resetsim.scenario import Compiled, as_compiled
 from resetsim.scenario.observations import Observations, ObservedSeries, load_observations
@@ -276,12 +277,14 @@ def winner_of(summary: pd.DataFrame) -> str | None:
     return str(m.idxmin()) if len(m) else None
 
 
-def _inputs(compiled: Compiled, obs: Observations, runs: int, seed: int, weights=None) -> _Inputs:
+def _inputs(
+    compiled: Compiled, obs: Observations, runs: int, seed: int, weights=None, engine="ensemble"
+) -> _Inputs:
     return _Inputs(
         compiled=compiled,
         obs=obs,
         years=li.scenario_years(compiled),
-        sim=li.simulate_rungs(compiled, obs, runs, seed),
+        sim=li.simulate_rungs(compiled, obs, runs, seed, engine),
         events=li.events_of(compiled),
         weights=weights if weights is not None else li.impulse_weights(compiled, seed),
     )
@@ -322,6 +325,7 @@ def assess(
     n_boot: int = 1000,
     abc_population: int = ABC_POPULATION,
     abc_generations: int = ABC_GENERATIONS,
+    engine: str = "ensemble",
     progress: Callable[[str], None] | None = None,
 ) -> Assessment:
     """Score every rung on every series of ``observed`` at every origin.
@@ -331,7 +335,8 @@ def assess(
     ``seed`` to the scenario's; ``recalibrate`` reruns the ABC calibration per origin (budget
     ``abc_population`` x ``abc_generations``); ``coding_draws`` re-scores the
     ladder that many times with every event's intensity moved by one at
-    random and reports how often the winning rung stays the same.
+    random and reports how often the winning rung stays the same; ``engine``
+    runs the model rungs (the ledgers' kind weights always on the ensemble).
     """
     say = progress or (lambda _m: None)
     t_start = time.perf_counter()
@@ -344,8 +349,10 @@ def assess(
     seed = sc.seed if seed is None else int(seed)
     if runs < 1:
         raise ValueError("--runs must be at least 1")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     say(f"running the full model and {len(li.model_rungs()) - 1} knock-outs ({runs} runs each)")
-    inp = _inputs(compiled, obs, runs, seed)
+    inp = _inputs(compiled, obs, runs, seed, engine=engine)
     saw_until = li.calibration_end_year(compiled)
     recal_info: list[dict[str, Any]] = []
     recal = None
@@ -355,7 +362,7 @@ def assess(
             say(f"recalibrating the dynamics on the evidence up to {origin}")
             comp, info = li.recalibrated(compiled, origin, seed, abc_population, abc_generations)
             recal_info.append(info)
-            return _inputs(comp, obs, runs, seed, inp.weights)
+            return _inputs(comp, obs, runs, seed, inp.weights, engine)
 
     scores, preds, models, skipped = _score_all(inp, origins, seed, n_boot, saw_until, recal)
     scores_df = _order(pd.DataFrame(scores))
@@ -369,7 +376,7 @@ def assess(
             say(f"event coding draw {k + 1} of {coding_draws}")
             moved = li.recode_events(compiled, rng)
             # the kinds' weights do not depend on the coded intensities: reused
-            again = _inputs(moved, obs, runs, seed, inp.weights)
+            again = _inputs(moved, obs, runs, seed, inp.weights, engine)
             s, _, _, _ = _score_all(again, origins, seed, 0, saw_until)
             summ = summarise(_order(pd.DataFrame(s)))
             means = summ.groupby("rung", sort=False)["crps_ratio"].mean()
@@ -386,6 +393,7 @@ def assess(
         "origins": list(origins),
         "runs": runs,
         "seed": seed,
+        "engine": engine,
         "rungs": rung_names(),
         "knock_outs": {k: v for k, v in li.switch_table().items()},
         "draws_per_year": DRAWS,

@@ -129,14 +129,15 @@ def annual(x: np.ndarray, compiled: Compiled) -> np.ndarray:
 
 
 def simulate_rungs(
-    compiled: Compiled, obs: Observations, runs: int, seed: int
+    compiled: Compiled, obs: Observations, runs: int, seed: int, engine: str = "ensemble"
 ) -> dict[str, dict[str, np.ndarray]]:
     """``{rung: {series id: (runs, years)}}`` for the full model and every
-    knock-out, all on the same seeds (common random numbers)."""
+    knock-out, all on the same seeds (common random numbers), on ``engine``
+    (one of :data:`resetsim.engines.runner.ENGINES`)."""
     record = record_for(compiled)
     out: dict[str, dict[str, np.ndarray]] = {}
     for rung, overrides in model_rungs().items():
-        res = run_scenario(compiled, runs, seed, params=overrides, record=record)
+        res = run_scenario(compiled, runs, seed, params=overrides, record=record, engine=engine)
         data = res.trajectories.data
         out[rung] = {
             s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series

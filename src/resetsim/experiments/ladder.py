@@ -396,6 +396,11 @@ def assess(
         "engine": engine,
         "rungs": rung_names(),
         "knock_outs": {k: v for k, v in li.switch_table().items()},
+        "ledger_weights": (
+            f"each kind's effect on trust over the {li.IMPULSE_WINDOW} quarters after one event "
+            f"(intensity {li.IMPULSE_INTENSITY}) at {compiled.dates[li.impulse_tick(compiled)]}, "
+            f"{li.IMPULSE_RUNS} runs, the scenario without its dated events"
+        ),
         "draws_per_year": DRAWS,
         "bootstrap": n_boot,
         "min_training_years": lad.MIN_TRAIN,

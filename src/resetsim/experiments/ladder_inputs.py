@@ -158,6 +158,12 @@ def _with_schedule(compiled: Compiled, sched: np.ndarray) -> Compiled:
     return replace(compiled, sched=sched, sched_channels=chan, sched_slots=slots, markers=[])
 
 
+def impulse_tick(compiled: Compiled) -> int:
+    """The quarter (tick) at which each kind's impulse is given: the middle of the run."""
+    n = compiled.n_ticks
+    return max(0, min(n // 2, n - IMPULSE_WINDOW - 1))
+
+
 def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> pd.DataFrame:
     """Per kind and acting state of the scenario's events: the mean change of
     each state's trust (``on_<state>``) and of their mean (``on_dyad``) over the
@@ -166,7 +172,7 @@ def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> 
     every switch as the scenario has them)."""
     ids = compiled.state_ids
     n = compiled.n_ticks
-    t0 = max(0, min(n // 2, n - IMPULSE_WINDOW - 1))
+    t0 = impulse_tick(compiled)
     empty = _with_schedule(compiled, np.zeros_like(compiled.sched))
     cols = trust_columns(ids)
     base = run_scenario(empty, runs, seed, record=cols).trajectories.data

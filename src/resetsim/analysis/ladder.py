@@ -32,8 +32,10 @@ MIN_TRAIN = 3
 SIGMA_FLOOR = 1e-3
 #: The central interval whose coverage is scored.
 COVERAGE = 0.8
-#: Decays the ledger's fit tries (per quarter).
-DECAYS = np.round(np.concatenate([np.arange(0.0, 0.9, 0.05), np.arange(0.9, 0.995, 0.01)]), 3)
+#: Decays the ledger's fit tries (per quarter; 1 = events are never forgotten).
+DECAYS = np.round(
+    np.concatenate([np.arange(0.0, 0.9, 0.05), np.arange(0.9, 0.995, 0.01), [0.995, 1.0]]), 3
+)
 
 
 def to_working(values: np.ndarray, scale: str) -> np.ndarray:

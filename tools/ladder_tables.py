@@ -47,8 +47,7 @@ def ladder_table(folder: str) -> str:
         m = mean.loc[r]
         name = f"**{r}**" if r == best else r
         cells = [
-            _f(summ.loc[(summ.rung == r) & (summ.series == s), "crps_ratio"].mean())
-            for s in series
+            _f(summ.loc[(summ.rung == r) & (summ.series == s), "crps_ratio"].mean()) for s in series
         ]
         lines.append(
             f"| {name} | {_f(m.crps_ratio)} | {_f(m.rmse_ratio)} | {_f(m.spearman)} | "
@@ -118,7 +117,33 @@ def coding_table(folder: str) -> str:
     )
 
 
+def headline() -> str:
+    """The page's verdict in numbers: per setting, out of sample, CRPS and RMSE
+    relative to persistence and Spearman, mean over series, for the rungs the
+    verdict compares."""
+    rungs = ("full", "full_without_all", "full_without_leader", "ledger", "side_ledger", "trend")
+    lines = [
+        "| setting | rung | CRPS ÷ persistence | RMSE ÷ persistence | Spearman |",
+        "|---|---|---|---|---|",
+    ]
+    for folder, label in (
+        ("history", "shipped posterior (saw the scored years)"),
+        ("history_recalibrated", "recalibrated per origin"),
+    ):
+        summ = pd.read_csv(RESULTS / folder / "summary.csv")
+        mean = summ.groupby("rung", sort=False)[["crps_ratio", "rmse_ratio", "spearman"]].mean()
+        best = mean["crps_ratio"].idxmin()
+        for r in dict.fromkeys((*rungs, best)):
+            m = mean.loc[r]
+            name = f"{r} (lowest CRPS)" if r == best else r
+            lines.append(
+                f"| {label} | {name} | {_f(m.crps_ratio)} | {_f(m.rmse_ratio)} | {_f(m.spearman)} |"
+            )
+    return "\n".join(lines)
+
+
 TABLES = {
+    "headline": headline,
     "history_settings": lambda: settings_line("history"),
     "history": lambda: ladder_table("history"),
     "history_knockouts": lambda: knockout_table("history"),
@@ -134,9 +159,7 @@ TABLES = {
 def render(text: str) -> str:
     """The page with every table rewritten from the result files."""
     for name, make in TABLES.items():
-        pattern = re.compile(
-            rf"(<!-- ladder:{name} -->\n).*?(<!-- /ladder:{name} -->)", flags=re.S
-        )
+        pattern = re.compile(rf"(<!-- ladder:{name} -->\n).*?(<!-- /ladder:{name} -->)", flags=re.S)
         if not pattern.search(text):
             raise SystemExit(f"{PAGE}: no markers for table {name!r}")
         text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)

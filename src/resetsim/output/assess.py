@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from resetsim import plotting
 from resetsim.core import io
 from resetsim.core.provenance import provenance
 from resetsim.experiments.ladder import Assessment, rung_names
@@ -47,7 +46,11 @@ def _csv(df, path: Path) -> None:
 def write_assessment(
     a: Assessment, out: str | Path, overwrite: bool = False, formats=("png",)
 ) -> Path:
-    """Write an assessment into ``out`` (atomically: complete, or not at all)."""
+    """Write an assessment into ``out`` (atomically: complete, or not at all).
+    Matplotlib is loaded here, on first use: ``resetsim.assess`` without
+    ``out`` never imports it."""
+    from resetsim.plotting import plot_ladder, save_all
+
     with io.atomic_dir(out, overwrite) as stage:
         _csv(a.scores, stage / "scores.csv")
         _csv(a.summary, stage / "summary.csv")
@@ -56,8 +59,8 @@ def write_assessment(
         _csv(a.weights, stage / "ledger_weights.csv")
         if a.coding is not None:
             _csv(a.coding, stage / "coding.csv")
-        fig = plotting.plot_ladder(a.scores, rung_names())
-        plotting.save_all(fig, stage / "ladder", formats, write=io.write_atomic)
+        fig = plot_ladder(a.scores, rung_names())
+        save_all(fig, stage / "ladder", formats, write=io.write_atomic)
         meta = {k: v for k, v in a.meta.items() if k != "seconds" and k != "recalibration"}
         meta["recalibration"] = [
             {k: v for k, v in r.items() if k != "seconds"} for r in a.meta.get("recalibration", [])

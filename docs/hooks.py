@@ -236,6 +236,18 @@ def on_page_markdown(markdown, page, config, files):
     return _SCHEMA.sub(lambda m: schema_tables(m.group(1)), markdown)
 
 
+#: A Sphinx role left in a docstring, as mkdocstrings renders it.
+_ROLE = re.compile(r":(?:func|class|meth|attr|mod|data|exc|obj):<code>(~?)([^<]+)</code>")
+
+
+def on_page_content(html, page, config, files):
+    """Docstrings keep their Sphinx roles for ``help()``; on the site they read as code."""
+    return _ROLE.sub(
+        lambda m: f"<code>{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}</code>",
+        html,
+    )
+
+
 def on_startup(command, dirty):
     # the package is imported from this checkout when it is not installed
     with contextlib.suppress(ImportError):

@@ -21,8 +21,6 @@ import types
 import typing
 from pathlib import Path
 
-from mkdocs.structure.files import File
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -220,6 +218,8 @@ _SCHEMA = re.compile(r"<!--\s*schema:\s*([\w.]+:\w+)\s*-->")
 
 
 def on_files(files, config):
+    from mkdocs.structure.files import File
+
     for uri, make in (
         ("index.md", front_page),
         ("reference/cli.md", cli_reference),

@@ -8,6 +8,10 @@ package itself, so it cannot drift from the code:
 - ``reference/api.md``: one mkdocstrings block per name in ``resetsim.__all__``;
 - ``<!-- schema: module:Model -->`` in any page: a table of that pydantic
   model's fields (type, default, bounds), and of the models nested in it.
+
+It also checks that the numbers README.md and FINDINGS.md quote are those of
+their result files (``docs/gen_findings.py --check``): a mismatch is a
+warning, so the strict build fails.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import importlib.util
+import logging
 import os
 import re
 import types
@@ -22,6 +28,7 @@ import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger("mkdocs.hooks.resetsim")
 
 
 # -- the front page -----------------------------------------------------------------
@@ -215,6 +222,14 @@ _SCHEMA = re.compile(r"<!--\s*schema:\s*([\w.]+:\w+)\s*-->")
 
 
 # -- the hooks ------------------------------------------------------------------------------
+
+
+def on_pre_build(config):
+    spec = importlib.util.spec_from_file_location("gen_findings", ROOT / "docs" / "gen_findings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for problem in module.check():
+        log.warning("%s (run `python docs/gen_findings.py`)", problem)
 
 
 def on_files(files, config):

@@ -388,3 +388,19 @@ def test_the_ladder_page_tables_are_written_from_the_result_files():
     out = scores[scores["sample"] == "out"]
     assert set(out["rung"]) == set(ladder.rung_names())
     assert np.isfinite(out[["rmse", "coverage80", "crps"]].to_numpy()).all()
+
+
+def test_rank_checks_are_in_sample_for_runs_that_draw_from_the_posterior():
+    from types import SimpleNamespace
+
+    from resetsim.analysis.patterns import sample_label
+    from resetsim.scenario.patterns import load_patterns
+
+    pats = load_patterns(SCENARIOS_DIR / "targets" / "history_patterns.toml").spec.patterns
+    by = {p.id: p for p in pats}
+    drawn, point = SimpleNamespace(posterior=object()), SimpleNamespace(posterior=None)
+    for name in ("gallup_rank_correlation", "levada_rank_correlation"):
+        assert sample_label(by[name], drawn) == "in"
+        assert sample_label(by[name], point) == "out"
+    assert sample_label(by["gallup_turning_points"], drawn) == "out"
+    assert sample_label(by["turn_kosovo_low"], point) == "in"

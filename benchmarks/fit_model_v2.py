@@ -60,7 +60,7 @@ RECORD = ["usa_trust", "rus_trust", "cooperation"]
 def objective(comp, data, q0: int) -> np.ndarray:
     """Per run: share of the six turns + all six (0/1) + the fidelity score to
     the paper's six episodes (scenarios/targets/paper_episodes.toml)."""
-    six = turns.six_turns(turns.mean_trust(data), q0)
+    six = turns.six_turns(turns.mean_trust(data), q0, turns.V2_MIN_TURN)
     frac = np.mean([six[k] for k in FIT_KEYS], axis=0)
     return frac + six["all"] + score_runs(comp, data).score
 

@@ -45,7 +45,7 @@ def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, f
     res = run_scenario(comp, runs=runs, seed=seed, params=params)
     data = res.trajectories.data
     m = turns.mean_trust(data)
-    six = turns.six_turns(m, q0)
+    six = turns.six_turns(m, q0, turns.V2_MIN_TURN)
     for k, v in six.items():
         out[f"turn_{k}_share"] = float(v.mean())
     sc_ = score_runs(comp, data)
@@ -79,7 +79,7 @@ def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, f
                 turns.started_nothing(m_p, q0).mean()
             )
         out[f"placebo{tag}_resets_detected_mean"] = _resets(comp_p, res_p.trajectories.data)
-        out[f"placebo{tag}_all_six_turns_share"] = float(turns.six_turns(m_p, q0)["all"].mean())
+        out[f"placebo{tag}_all_six_turns_share"] = float(turns.six_turns(m_p, q0, turns.V2_MIN_TURN)["all"].mean())
     return out
 
 

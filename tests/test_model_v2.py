@@ -70,7 +70,7 @@ PAPER_SHAPE = {
 
 def test_six_turns_reads_the_paper_s_shape():
     q0, m = series(PAPER_SHAPE)
-    out = turns.six_turns(m, q0)
+    out = turns.six_turns(m, q0, turns.V2_MIN_TURN)
     assert set(out) == {*turns.TURNS, "all"}
     assert all(bool(out[k][0]) for k in out)
 
@@ -86,7 +86,7 @@ def test_six_turns_reads_the_paper_s_shape():
 )
 def test_six_turns_notices_a_missing_turn(change, missing):
     q0, m = series({**PAPER_SHAPE, **change})
-    out = turns.six_turns(m, q0)
+    out = turns.six_turns(m, q0, turns.V2_MIN_TURN)
     assert not out[missing][0] and not out["all"][0]
 
 
@@ -164,7 +164,7 @@ def test_biden_median_lift_at_most_005(history):
 
 def test_history_shows_the_six_turns(history):
     comp, data = run(history, 8, record=["usa_trust", "rus_trust"])
-    six = turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]))
+    six = turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]), turns.V2_MIN_TURN)
     assert six["all"].mean() >= 0.75
     assert six["dip_1992_93"].all() and six["georgia_low"].mean() >= 0.75
 
@@ -172,7 +172,7 @@ def test_history_shows_the_six_turns(history):
 @pytest.mark.slow
 def test_history_30_runs_all_six_turns(history):
     comp, data = run(history, 30, record=["usa_trust", "rus_trust"])
-    assert turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]))["all"].mean() >= 0.7
+    assert turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]), turns.V2_MIN_TURN)["all"].mean() >= 0.7
 
 
 def test_constraint_can_still_tighten_and_cooperation_goes_on(history):

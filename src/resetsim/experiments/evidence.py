@@ -199,7 +199,7 @@ def summaries(
     keep = np.array([t != ev.leave_out for t in ids])
     ep_in = _subset_score(s_in, keep)
     m = turns.mean_trust(data, compiled.state_ids)
-    six = turns.six_turns(m, q0)
+    six = turns.six_turns(m, q0, turns.V2_MIN_TURN)
     out: dict[str, np.ndarray] = {
         "d_episodes": 1.0 - ep_in,
         "d_turns": 1.0 - np.mean([six[k] for k in ev.turns_in], axis=0)

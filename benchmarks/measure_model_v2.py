@@ -79,7 +79,9 @@ def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, f
                 turns.started_nothing(m_p, q0).mean()
             )
         out[f"placebo{tag}_resets_detected_mean"] = _resets(comp_p, res_p.trajectories.data)
-        out[f"placebo{tag}_all_six_turns_share"] = float(turns.six_turns(m_p, q0, turns.V2_MIN_TURN)["all"].mean())
+        out[f"placebo{tag}_all_six_turns_share"] = float(
+            turns.six_turns(m_p, q0, turns.V2_MIN_TURN)["all"].mean()
+        )
     return out
 
 

@@ -172,7 +172,12 @@ def test_history_shows_the_six_turns(history):
 @pytest.mark.slow
 def test_history_30_runs_all_six_turns(history):
     comp, data = run(history, 30, record=["usa_trust", "rus_trust"])
-    assert turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]), turns.V2_MIN_TURN)["all"].mean() >= 0.7
+    assert (
+        turns.six_turns(turns.mean_trust(data), int(comp.quarters[0]), turns.V2_MIN_TURN)[
+            "all"
+        ].mean()
+        >= 0.7
+    )
 
 
 def test_constraint_can_still_tighten_and_cooperation_goes_on(history):

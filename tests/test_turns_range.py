@@ -46,7 +46,7 @@ def test_the_paper_s_shape_shows_all_six():
 
 @pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (10.0, -3.0), (0.01, 5.0), (3.0, 100.0)])
 def test_the_rules_read_the_same_on_any_scale(scale, shift):
-    q0, m = series(SHAPE)
+    q0, _ = series(SHAPE)
     variants = [SHAPE, {**SHAPE, "2002Q3": 0.41}, {**SHAPE, "2015Q1": 0.35, "2021Q4": 0.35}]
     for points in variants:
         _, x = series(points)

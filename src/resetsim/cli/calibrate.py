@@ -4,6 +4,12 @@ paper's six turning points and the observed opinion series to 2013 (Gallup,
 Levada; as rank correlations).  The paper's 2016/2020 opinion figures and
 anything after --train-until are never fitted: they are scored.
 
+With --evidence levels --observed FILE (an observations file, e.g. the
+training series), the rank correlations give way to each series' yearly
+levels to 2013 through the ladder's observation model: per run and series,
+sqrt(1 - r^2) of the run's annual means and the observations on their working
+scale (docs/MODEL_V3.md).
+
 The sampler is adaptive population Monte Carlo ABC on the fast engine (see
 docs/CALIBRATION.md): priors uniform on the registry bounds of the calibrated
 parameters (default: 12, listed in meta.json; every other parameter stays at
@@ -48,9 +54,12 @@ from pathlib import Path
 from resetsim.cli.common import UsageError, parse_sets, without_posterior
 from resetsim.core import io
 from resetsim.core import params as prm
+from resetsim.core.config import ScenarioError
 from resetsim.experiments import abc, abc_report
 from resetsim.experiments import evidence as evd
+from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.scenario import compile_scenario, load
+from resetsim.scenario.observations import load_observations
 
 NAME = "calibrate"
 HELP = "Bayesian calibration (ABC-SMC): a posterior of the parameters from in-sample evidence"
@@ -119,6 +128,17 @@ def add_arguments(p) -> None:
         help="leave one target (episode id) or turn out of the fit and score it",
     )
     p.add_argument(
+        "--evidence",
+        choices=("ranks", "levels"),
+        default="ranks",
+        help="opinion series as rank correlations (default) or yearly levels of --observed",
+    )
+    p.add_argument(
+        "--observed",
+        metavar="FILE",
+        help="observations file whose series (to 2013) the levels evidence reads",
+    )
+    p.add_argument(
         "--predictive",
         type=int,
         default=400,
@@ -136,6 +156,23 @@ def _check(args) -> None:
             raise UsageError(f"--{flag} must be at least 1")
     if args.population < 4:
         raise UsageError("--population must be at least 4")
+    if args.evidence == "levels" and not args.observed:
+        raise UsageError("--evidence levels needs --observed FILE (an observations file)")
+    if args.observed and args.evidence != "levels":
+        raise UsageError("--observed is read only with --evidence levels")
+
+
+def _observations(args, compiled):
+    """The observations file of the levels evidence (None for the ranks)."""
+    if args.evidence != "levels":
+        return None
+    try:
+        obs = load_observations(args.observed)
+        check_observes(obs, compiled)
+    except ScenarioError as exc:
+        more = len(exc.problems) - 1
+        raise UsageError(str(exc.problems[0]) + (f" (and {more} more)" if more else "")) from None
+    return obs
 
 
 def run(args) -> int:
@@ -153,8 +190,9 @@ def run(args) -> int:
     if len(names) < 2:
         raise UsageError("--params: calibrate at least two parameters")
     compiled = compile_scenario(scenario)
+    obs = _observations(args, compiled)
     try:
-        ev = evd.make_evidence(compiled, args.train_until, args.leave_out)
+        ev = evd.make_evidence(compiled, args.train_until, args.leave_out, obs)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out)

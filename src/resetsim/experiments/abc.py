@@ -287,7 +287,7 @@ def _tasks(
 ) -> Iterator[ChunkTask]:
     names = evd.summary_names(ev)
     fn = functools.partial(evd.summaries, evidence=ev)
-    record = evd.record_columns(compiled)
+    record = evd.record_columns(compiled, ev)
     for c, a in enumerate(range(0, len(theta), CHUNK_PARTICLES)):
         b = min(len(theta), a + CHUNK_PARTICLES)
         params: dict[str, Any] = dict(fixed)

@@ -101,7 +101,7 @@ def _predict(compiled, prior, theta, seeds, fixed, ev) -> tuple[dict, np.ndarray
     params: dict[str, Any] = dict(fixed)
     for j, name in enumerate(prior.names):
         params[name] = theta[:, j]
-    data = simulate(compiled, seeds, params, record=evd.record_columns(compiled)).data
+    data = simulate(compiled, seeds, params, record=evd.record_columns(compiled, ev)).data
     summ = evd.summaries(compiled, data, evidence=ev)
     summ["distance"] = evd.distance(summ)
     q0 = int(compiled.quarters[0])

@@ -13,7 +13,12 @@ Four pieces of evidence, each read per run and turned into a discrepancy in
   ``usa_trust`` / ``rus_trust`` at the poll quarters; discrepancy
   ``(1 - rho) / 2`` (a constant run counts as rho = 0).
 
-A particle's distance is the mean of the four discrepancies, each first
+With an observations file (``resetsim calibrate --evidence levels``) the two
+rank discrepancies give way to one per observed series, on its yearly
+*levels* to 2013 through the ladder's observation model
+(:mod:`resetsim.experiments.levels`): ``level_<series id>``.
+
+A particle's distance is the mean of the discrepancies, each first
 averaged over the particle's replicate runs.  The paper's 2016/2020 opinion
 figures never enter it.
 
@@ -41,6 +46,7 @@ from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import Scores, score
 from resetsim.core import calendar as cal
 from resetsim.engines.columns import detection_columns
+from resetsim.experiments import levels as lv
 from resetsim.scenario.targets import load_for
 
 #: The last quarter each turn of :func:`resetsim.analysis.turns.six_turns` reads.
@@ -68,6 +74,20 @@ class Evidence:
     turns_out: tuple[str, ...] = ()
     n_targets: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    levels: tuple[lv.LevelSeries, ...] = ()  # observed levels (empty: the rank evidence)
+    observed_file: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"levels"`` (observed yearly levels) or ``"ranks"`` (the opinion ranks)."""
+        return "levels" if self.levels else "ranks"
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The discrepancy components of the distance, in order."""
+        if self.levels:
+            return ("episodes", "turns", *(f"level_{s.id}" for s in self.levels))
+        return COMPONENTS
 
     @property
     def held_out(self) -> bool:
@@ -82,12 +102,18 @@ class Evidence:
             "targets_held_out": list(self.targets_out),
             "turns_in_sample": list(self.turns_in),
             "turns_held_out": list(self.turns_out),
-            "observed_rows_in_sample": {
-                name: [cal.quarter_label(int(q)) for q in _rows(name, self).quarters]
-                for name in observed.SERIES
-            },
-            "components": list(COMPONENTS),
-            "distance": "mean of the four discrepancies (docs/CALIBRATION.md)",
+            "evidence": self.kind,
+            "observed_rows_in_sample": self._rows_in(),
+            "components": list(self.components),
+            "distance": f"mean of the {len(self.components)} discrepancies (docs/CALIBRATION.md)",
+        }
+
+    def _rows_in(self) -> dict[str, list]:
+        if self.levels:
+            return {s.id: [int(y) for y in s.years] for s in self.levels}
+        return {
+            name: [cal.quarter_label(int(q)) for q in _rows(name, self).quarters]
+            for name in observed.SERIES
         }
 
 
@@ -95,11 +121,19 @@ def _rows(name: str, ev: Evidence) -> observed.Series:
     return observed.load_series(name).select(last=ev.train_until)
 
 
-def make_evidence(compiled, train_until: str | None = None, leave_out: str | None = None):
+def make_evidence(
+    compiled,
+    train_until: str | None = None,
+    leave_out: str | None = None,
+    observations: Any = None,
+):
     """The :class:`Evidence` of a scenario (it must name a targets file).
 
+    ``observations`` (a read observations file) replaces the opinion ranks by
+    the observed yearly levels of its series (to 2013 and ``train_until``).
     Raises ``ValueError`` (one line) for an unreadable date, a date outside the
-    run, or a ``leave_out`` that is neither a target id nor a turn.
+    run, a ``leave_out`` that is neither a target id nor a turn, or a series
+    with too few training years.
     """
     windows = load_for(compiled.scenario)
     ids = list(windows.ids)
@@ -127,7 +161,12 @@ def make_evidence(compiled, train_until: str | None = None, leave_out: str | Non
         for k in turns.TURNS
         if (q is None or cal.parse_quarter(TURN_END[k]) <= q) and k != leave_out
     ]
+    levels: tuple[lv.LevelSeries, ...] = ()
+    if observations is not None:
+        levels = lv.training_levels(observations, compiled, q)
     return Evidence(
+        levels=levels,
+        observed_file=None if observations is None else str(observations.path),
         train_until=q,
         leave_out=leave_out,
         targets_in=tuple(t_in),
@@ -138,9 +177,11 @@ def make_evidence(compiled, train_until: str | None = None, leave_out: str | Non
     )
 
 
-def record_columns(compiled) -> list[str]:
+def record_columns(compiled, evidence: Evidence | None = None) -> list[str]:
     """The trajectory columns :func:`summaries` reads."""
     cols = list(detection_columns(compiled.state_ids))
+    if evidence is not None and evidence.levels:
+        cols += [c for c in lv.record_columns(evidence.levels, compiled) if c not in cols]
     for name in observed.SERIES:
         col = observed.SERIES[name][2]
         if col not in cols:
@@ -206,10 +247,13 @@ def summaries(
         if ev.turns_in
         else np.zeros(len(m)),
     }
-    for name in observed.SERIES:
-        ser = _rows(name, ev)
-        rho = observed.rank_correlation(np.asarray(data[ser.column]), q0, ser)
-        out[f"d_{name}"] = 0.5 * (1.0 - np.nan_to_num(rho, nan=0.0))
+    if ev.levels:
+        out.update(lv.level_discrepancies(ev.levels, compiled, data))
+    else:
+        for name in observed.SERIES:
+            ser = _rows(name, ev)
+            rho = observed.rank_correlation(np.asarray(data[ser.column]), q0, ser)
+            out[f"d_{name}"] = 0.5 * (1.0 - np.nan_to_num(rho, nan=0.0))
     out["fidelity_score"] = np.asarray(full.score, dtype=float)
     out["six_turns"] = np.mean([six[k] for k in turns.TURNS], axis=0)
     if ev.targets_out:
@@ -231,7 +275,7 @@ def summaries(
 
 def summary_names(evidence: Evidence) -> list[str]:
     """The columns :func:`summaries` returns for ``evidence``."""
-    names = [f"d_{c}" for c in COMPONENTS] + ["fidelity_score", "six_turns"]
+    names = [f"d_{c}" for c in evidence.components] + ["fidelity_score", "six_turns"]
     if evidence.targets_out:
         names.append("oos_episodes")
     if evidence.turns_out:
@@ -242,5 +286,7 @@ def summary_names(evidence: Evidence) -> list[str]:
 
 
 def distance(components: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The mean of the ``d_<component>`` entries (each already averaged per particle)."""
-    return np.mean([np.asarray(components[f"d_{c}"]) for c in COMPONENTS], axis=0)
+    """The mean of the ``d_<component>`` entries (each already averaged per
+    particle): :data:`COMPONENTS`, or those of the levels evidence."""
+    keys = [k for k in components if k.startswith("d_")]
+    return np.mean([np.asarray(components[k]) for k in keys], axis=0)

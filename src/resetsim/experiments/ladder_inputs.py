@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from resetsim.analysis.episodes import relationship_index
 from resetsim.core import calendar as cal
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
@@ -33,6 +32,8 @@ from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, trust_columns
 from resetsim.engines.runner import run_scenario
 from resetsim.experiments import abc
 from resetsim.experiments import evidence as evd
+from resetsim.experiments.levels import annual, quantity
+from resetsim.experiments.levels import scenario_years as scenario_years  # shared with the ladder
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario.observations import Observations
 from resetsim.scenario.posterior import Posterior
@@ -100,32 +101,6 @@ def record_for(compiled: Compiled) -> list[str]:
     """The columns the rungs record: both trusts, cooperation and every state variable."""
     ids = compiled.state_ids
     return [f"{s}_{v}" for s in ids for v in STATE_COLUMNS] + list(DYAD_COLUMNS)
-
-
-def quantity(observes: str, data: dict[str, np.ndarray], compiled: Compiled) -> np.ndarray:
-    """The ``(runs, ticks)`` array of a model quantity named as in ``observes``."""
-    who, var = observes.split(".", 1)
-    if who != "dyad":
-        return np.asarray(data[f"{who}_{var}"], dtype=float)
-    if var == "relationship_index":
-        return relationship_index(data, compiled.state_ids, compiled.params())
-    if var == "mean_trust":
-        a, b = (np.asarray(data[c], dtype=float) for c in trust_columns(compiled.state_ids))
-        return 0.5 * (a + b)
-    return np.asarray(data[var], dtype=float)
-
-
-def scenario_years(compiled: Compiled) -> np.ndarray:
-    """The calendar years the scenario covers (at least one quarter in the run)."""
-    return np.unique(np.asarray(compiled.quarters) // 4)
-
-
-def annual(x: np.ndarray, compiled: Compiled) -> np.ndarray:
-    """``(runs, ticks)`` -> ``(runs, years)``: each year's mean over its quarters."""
-    x = np.atleast_2d(x)
-    year = np.asarray(compiled.quarters) // 4
-    years = scenario_years(compiled)
-    return np.stack([x[:, year == y].mean(axis=1) for y in years], axis=1)
 
 
 def simulate_rungs(

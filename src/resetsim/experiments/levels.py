@@ -1,0 +1,153 @@
+"""Observed levels as calibration evidence: each training series, year by year,
+through the ladder's observation model (``resetsim calibrate --evidence levels``).
+
+Also here, shared with the ladder (:mod:`resetsim.experiments.ladder_inputs`):
+:func:`quantity` (an ``observes`` name as a ``(runs, ticks)`` array),
+:func:`scenario_years` and :func:`annual` (a run's yearly means).
+
+The discrepancy of one run and one series: on the series' working scale ``z``
+(logit of a percent or share, the value of an index;
+:func:`resetsim.analysis.ladder.to_working`) the observation model
+``z = alpha + beta * x + e`` is fitted by least squares to the run's annual
+means ``x`` over the training years, and the discrepancy is its residual
+standard deviation over that of ``z`` (both with ``n`` in the denominator):
+``sqrt(1 - r^2)``, ``r`` the correlation of ``x`` and ``z``.  It is 0 when
+the run's yearly levels are an exact affine image of the observations and 1
+when they explain nothing; a poll (``percent`` or ``share``) must rise with
+the quantity it observes (``beta > 0``), otherwise the discrepancy is 1; an
+``index`` (its direction is the series' own: the UN distance falls as
+relations improve) may have either sign.  A run whose quantity does not vary
+over the training years has discrepancy 1.
+
+Only years up to :data:`LAST_FIT_YEAR` are read, and with a ``train_until``
+quarter only the years whose last quarter is at or before it: never data
+after 2013.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from resetsim.analysis.episodes import relationship_index
+from resetsim.analysis.ladder import MIN_TRAIN, to_working
+from resetsim.engines.columns import trust_columns
+from resetsim.scenario.observations import Observations
+
+#: The last year the calibration may read (later years test the model).
+LAST_FIT_YEAR = 2013
+#: Scales whose series must rise with the quantity they observe.
+RISING_SCALES = ("percent", "share")
+
+
+def quantity(observes: str, data, compiled) -> np.ndarray:
+    """The ``(runs, ticks)`` array of a model quantity named as in ``observes``."""
+    who, var = observes.split(".", 1)
+    if who != "dyad":
+        return np.asarray(data[f"{who}_{var}"], dtype=float)
+    if var == "relationship_index":
+        return relationship_index(data, compiled.state_ids, compiled.params())
+    if var == "mean_trust":
+        a, b = (np.asarray(data[c], dtype=float) for c in trust_columns(compiled.state_ids))
+        return 0.5 * (a + b)
+    return np.asarray(data[var], dtype=float)
+
+
+def scenario_years(compiled) -> np.ndarray:
+    """The calendar years the scenario covers (at least one quarter in the run)."""
+    return np.unique(np.asarray(compiled.quarters) // 4)
+
+
+def annual(x: np.ndarray, compiled) -> np.ndarray:
+    """``(runs, ticks)`` -> ``(runs, years)``: each year's mean over its quarters."""
+    x = np.atleast_2d(x)
+    year = np.asarray(compiled.quarters) // 4
+    years = scenario_years(compiled)
+    return np.stack([x[:, year == y].mean(axis=1) for y in years], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class LevelSeries:
+    """One series' training years, ready for :func:`discrepancy`."""
+
+    id: str
+    observes: str
+    scale: str
+    years: np.ndarray  # (k,) int, inside the scenario and the fit years
+    z: np.ndarray  # (k,) the observations on the working scale
+
+    @property
+    def rising(self) -> bool:
+        return self.scale in RISING_SCALES
+
+
+def training_levels(
+    obs: Observations, compiled, train_until: int | None = None
+) -> tuple[LevelSeries, ...]:
+    """The series of ``obs`` cut to the fit years (at most :data:`LAST_FIT_YEAR`,
+    inside the scenario, and with ``train_until`` (a quarter index) only the
+    years it covers whole).  Raises ``ValueError`` (one line) for a series left
+    with fewer than the ladder's minimum of training years."""
+    last = LAST_FIT_YEAR
+    if train_until is not None:
+        last = min(last, (int(train_until) + 1) // 4 - 1)
+    years = scenario_years(compiled)
+    out = []
+    for s in obs.series:
+        keep = (s.years <= last) & np.isin(s.years, years) & np.isfinite(s.values)
+        if keep.sum() < MIN_TRAIN:
+            raise ValueError(
+                f"{obs.path}: series {s.id!r} has {int(keep.sum())} years up to {last} inside "
+                f"the scenario; at least {MIN_TRAIN} needed"
+            )
+        out.append(
+            LevelSeries(
+                s.id, s.observes, s.scale, s.years[keep], to_working(s.values[keep], s.scale)
+            )
+        )
+    return tuple(out)
+
+
+def record_columns(levels, compiled) -> list[str]:
+    """The trajectory columns :func:`discrepancy` reads for ``levels``."""
+    cols: list[str] = []
+    for s in levels:
+        who, var = s.observes.split(".", 1)
+        if who != "dyad":
+            need = [f"{who}_{var}"]
+        elif var in ("relationship_index", "mean_trust"):
+            need = [*trust_columns(compiled.state_ids), "cooperation"]
+        else:
+            need = [var]
+        cols += [c for c in need if c not in cols]
+    return cols
+
+
+def discrepancy(x: np.ndarray, z: np.ndarray, rising: bool) -> np.ndarray:
+    """Per run (rows of ``x``, ``(runs, k)``): ``sqrt(1 - r^2)`` of the run's
+    annual means and the observations ``z`` ``(k,)``; 1 for a flat run or,
+    when ``rising``, a negative slope."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    z = np.asarray(z, dtype=float)
+    dx = x - x.mean(axis=1, keepdims=True)
+    dz = z - z.mean()
+    sxx = (dx**2).sum(axis=1)
+    szz = float((dz**2).sum())
+    sxz = dx @ dz
+    flat = (sxx <= 1e-12 * np.maximum(1.0, np.abs(x).max(axis=1) ** 2)) | (szz <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(flat, 0.0, sxz**2 / (sxx * szz))
+    d = np.sqrt(np.clip(1.0 - r2, 0.0, 1.0))
+    wrong_way = rising & (sxz <= 0)
+    return np.where(flat | wrong_way, 1.0, d)
+
+
+def level_discrepancies(levels, compiled, data) -> dict[str, np.ndarray]:
+    """``{"d_level_<series id>": (runs,)}`` for every series of ``levels``."""
+    years = scenario_years(compiled)
+    out = {}
+    for s in levels:
+        x = annual(quantity(s.observes, data, compiled), compiled)
+        out[f"d_level_{s.id}"] = discrepancy(x[:, np.searchsorted(years, s.years)], s.z, s.rising)
+    return out

@@ -2,13 +2,18 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/measure_model_v3.py [--runs 200] [--biden-runs 100] \
-        [--ladder-runs 200] [--bootstrap 1000] [--set NAME=VALUE ...] > benchmarks/model_v3_before.txt
+    python benchmarks/measure_model_v3.py > benchmarks/model_v3_before.txt
+
+Options: ``--runs 200`` (history runs), ``--biden-runs 100``, ``--ladder-runs
+200`` (runs per ladder rung), ``--bootstrap 1000``, ``--posterior FILE``,
+``--set NAME=VALUE`` (repeatable).
 
 Every number comes from the shipped scenarios with their defaults: the runs
 draw their parameters from the history's shipped posterior
 (``scenarios/posteriors/history.parquet``).  ``--set`` overrides a parameter in
-every run (an option switched on, say).  Sections:
+every run (an option switched on, say); ``--posterior FILE`` replaces the
+shipped posterior (of the history and the Biden-era scenario) by another
+Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
 
 * ``free_*``: ``resetsim params --count`` of the history scenario;
 * ``posterior_*``: effective sample ``1/sum(w^2)`` and, per calibrated
@@ -117,9 +122,7 @@ def history_numbers(comp, data) -> dict[str, float]:
     m = turns.mean_trust(data)
     for k, v in turns.six_turns(m, q0).items():
         out[f"turn_{k}_share"] = float(v.mean())
-    out["turn_all_share_v2_rules"] = float(
-        turns.six_turns(m, q0, turns.V2_MIN_TURN)["all"].mean()
-    )
+    out["turn_all_share_v2_rules"] = float(turns.six_turns(m, q0, turns.V2_MIN_TURN)["all"].mean())
     years = li.scenario_years(comp)
     sel = (years >= 1997) & (years <= 2013)
     us = li.annual(data["usa_trust"], comp)[:, sel]
@@ -150,7 +153,7 @@ def observed_cross_side(obs) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def ladder_numbers(runs: int, n_boot: int, params) -> dict[str, float]:
+def ladder_numbers(scenario, runs: int, n_boot: int, params) -> dict[str, float]:
     if params:
         from resetsim.experiments import ladder as exl
 
@@ -158,7 +161,7 @@ def ladder_numbers(runs: int, n_boot: int, params) -> dict[str, float]:
         li_model_rungs = li.model_rungs
         exl.li.model_rungs = lambda: {k: {**params, **v} for k, v in base.items()}
     try:
-        a = assess(HISTORY, TRAINING, runs=runs, n_boot=n_boot)
+        a = assess(scenario, TRAINING, runs=runs, n_boot=n_boot)
     finally:
         if params:
             exl.li.model_rungs = li_model_rungs
@@ -173,12 +176,15 @@ def ladder_numbers(runs: int, n_boot: int, params) -> dict[str, float]:
     for rung, g in ko.groupby("rung", sort=False):
         out[f"ladder_{rung}_costs_crps_rows"] = float((g["crps_vs_full_lo"] > 0).sum())
         out[f"ladder_{rung}_rows"] = float(len(g))
+    for (rung, series), g in s.groupby(["rung", "series"], sort=False):
+        if rung in ("full", "ledger", "side_ledger", "trend"):
+            out[f"ladder_{rung}_spearman_{series}"] = float(g["spearman"].mean())
     out["ladder_winner_is_full"] = float(a.winner == "full")
     return out
 
 
-def biden_numbers(runs: int, params) -> dict[str, float]:
-    comp = compile_scenario(load(BIDEN))
+def biden_numbers(runs: int, params, posterior=None) -> dict[str, float]:
+    comp = compile_scenario(with_posterior(load(BIDEN), posterior))
     q0 = int(comp.quarters[0])
     res = run_scenario(comp, runs=runs, params=params, record=["usa_trust", "rus_trust"])
     data = res.trajectories.data
@@ -210,8 +216,15 @@ def biden_numbers(runs: int, params) -> dict[str, float]:
     return out
 
 
+def with_posterior(sc, posterior):
+    """The scenario with another posterior file (None: its own)."""
+    if posterior is None:
+        return sc
+    return sc.model_copy(update={"posterior": str(Path(posterior).resolve())})
+
+
 def measure(args, params) -> dict[str, float]:
-    sc = load(HISTORY)
+    sc = with_posterior(load(HISTORY), args.posterior)
     comp = compile_scenario(sc)
     obs = load_observations(TRAINING)
     out: dict[str, float] = {}
@@ -222,8 +235,8 @@ def measure(args, params) -> dict[str, float]:
     out.update(coverage_numbers(comp, data, obs))
     out.update(history_numbers(comp, data))
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
-    out.update(ladder_numbers(args.ladder_runs, args.bootstrap, params))
-    out.update(biden_numbers(args.biden_runs, params))
+    out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params))
+    out.update(biden_numbers(args.biden_runs, params, args.posterior))
     return out
 
 
@@ -233,6 +246,7 @@ def main() -> None:
     ap.add_argument("--biden-runs", type=int, default=100)
     ap.add_argument("--ladder-runs", type=int, default=200)
     ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--posterior", default=None, help="a Parquet posterior instead of the shipped")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE parameter override")
     args = ap.parse_args()
     params = {k: float(v) for k, v in (a.split("=", 1) for a in args.set)} or None

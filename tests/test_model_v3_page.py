@@ -1,0 +1,31 @@
+"""docs/MODEL_V3.md's table is the one tools/model_v3_table.py writes from the
+measurement files in benchmarks/ (rerun the script after re-measuring)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        "model_v3_table", ROOT / "tools" / "model_v3_table.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_model_v3_page_table_is_written_from_the_measurements():
+    mod = _tool()
+    page = (ROOT / "docs" / "MODEL_V3.md").read_text(encoding="utf-8")
+    assert mod.render(page) == page
+
+
+def test_every_number_the_table_names_is_measured():
+    mod = _tool()
+    before = mod.read(ROOT / "benchmarks" / "model_v3_before.txt")
+    for _label, _target, how, digits in mod.ROWS:
+        assert mod.cell(before, how, digits) != "–" or how == "ladder_persistence_spearman"

@@ -49,7 +49,7 @@ from resetsim.scenario import Compiled, as_compiled
 # -- the equations: core.dynamics' functions, compiled as they are
 for _fn in vars(dyn).values():
     if inspect.isfunction(_fn) and _fn.__module__ == dyn.__name__:
-        register_jitable(_fn)
+        register_jitable(inline="always")(_fn)
 register_jitable(sh.fire_probability)
 
 # -- where each variable lives in the kernel's state and dyad arrays
@@ -73,60 +73,8 @@ _N_STATE, _N_DYAD, _N_AREA, _N_NEXT = len(STATE), len(DYAD), len(ISSUE_AREAS), l
 PARAM_DTYPE = np.dtype([(p.name, np.float64) for p in PARAMETERS])
 
 
-@numba.njit(cache=True, nogil=True)
-def _forcing(t, i, st, dy, p, sc, lz, unif, delta, effect, sv):
-    """:func:`resetsim.engines.forcing.apply_forcing` for one run and quarter."""
-    (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
-    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
-    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
-    for s in range(2):
-        if leader_flag[t, s]:
-            base = disp_base[t, s]
-            k = term_index[t, s]
-            d = base
-            if k >= 0 and term_sd[k] != 0.0:
-                d = dyn.clip(base + term_sd[k] * lz[k], -1.0, 1.0)
-            st[s, _DISP] = d + 0.0 * st[s, _AFF]
-            st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
-    S = delta.shape[0]
-    for v in range(S):
-        delta[v] = 0.0
-    for c in sched_ch[t]:
-        if c < 0:
-            break
-        for v in range(S):
-            delta[v] = delta[v] + sc[c] * sched[t, c, v]
-    for j in range(proc_rate.shape[0]):
-        rate = proc_rate[j, t]
-        if rate > 0:
-            prob = sh.fire_probability(rate, p)
-            fired = 1.0 if unif[t, j] < prob else 0.0
-            for v in range(S):
-                effect[v] = 0.0
-            for c in proc_ch[j]:
-                if c < 0:
-                    break
-                for v in range(S):
-                    effect[v] = effect[v] + sc[c] * proc[j, c, v]
-            for v in range(S):
-                delta[v] = delta[v] + fired * effect[v]
-    for v in range(S):
-        if not slot_mask[t, v]:
-            continue
-        s = slot_state[v]
-        k = slot_var[v]
-        if s < 0:
-            dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
-        elif slot_headroom[v]:
-            st[s, k] = dyn.clip(dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v])
-        else:
-            st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
-    for s in range(2):
-        st[s, _POWER] = dyn.power(power_base[t, s], st[s, _SHOCK])
-
-
-@numba.njit(cache=True, nogil=True)
-def _state_next(st, s, q, trust_yield, noise, will, econ, p):
+@numba.njit(cache=True, nogil=True, inline="always")
+def _state_next(st, s, q, trust_yield, noise, w_own, w_other, econ, p):
     o = 1 - s
     return dyn.state_next(
         st[s, _POWER],
@@ -146,49 +94,32 @@ def _state_next(st, s, q, trust_yield, noise, will, econ, p):
         q,
         trust_yield,
         noise,
-        will[s],
-        will[o],
+        w_own,
+        w_other,
         econ,
         p,
     )
 
 
-@numba.njit(cache=True, nogil=True)
-def _quarter(st, dy, p, base, noise_t, w, will, interests, coop):
-    """The compute and commit of :func:`resetsim.engines.step.quarter`."""
-    for k in range(_N_AREA):
-        interests[k] = dy[_INTEREST[k]]
-    for s in range(2):
-        distance = dyn.ideological_distance(st[s, _IDEO], st[1 - s, _IDEO], p)
-        stance = dyn.stance_of(
-            st[s, _AFF], st[s, _CONSTR], st[s, _TRUST], st[s, _GRIEV], st[s, _THREAT], distance, p
-        )
-        will[s] = dyn.area_engagement(stance, interests, p, w[s])
-    q, trust_yield = dyn.area_cooperation(w[0], w[1], interests, p, coop)
-    econ = interests[_ECON]
-    new0 = _state_next(st, 0, q, trust_yield, noise_t[0], will, econ, p)
-    new1 = _state_next(st, 1, q, trust_yield, noise_t[1], will, econ, p)
-    for k in range(_N_NEXT):
-        st[0, _NEXT[k]] = new0[k]
-        st[1, _NEXT[k]] = new1[k]
-    for s in range(2):
-        st[s, _WILL] = will[s]
-    for k in range(_N_AREA):
-        dy[_COOP_AREA[k]] = coop[k]
-    dy[_COOP] = q
-    dy[_YIELD] = trust_yield
-    for k in range(_N_AREA):
-        dy[_INTEREST[k]] = dyn.next_interest(dy[_INTEREST[k]], base[k], p)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _stance(st, s, p):
+    distance = dyn.ideological_distance(st[s, _IDEO], st[1 - s, _IDEO], p)
+    return dyn.stance_of(
+        st[s, _AFF], st[s, _CONSTR], st[s, _TRUST], st[s, _GRIEV], st[s, _THREAT], distance, p
+    )
 
 
 @numba.njit(cache=True, nogil=True)
 def _kernel(seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, rec_var, out):
     """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i."""
+    (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
+    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
+    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
     n = seeds.shape[0]
-    T = sv[0].shape[0]
-    P = sv[9].shape[0]
-    L = sv[4].shape[0]
-    S = sv[10].shape[1]
+    T = power_base.shape[0]
+    P = proc_rate.shape[0]
+    L = term_sd.shape[0]
+    S = slot_mask.shape[1]
     st = np.empty((2, _N_STATE))
     dy = np.empty(_N_DYAD)
     rng = np.zeros(4, dtype=np.uint64)
@@ -197,18 +128,85 @@ def _kernel(seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, 
     lz = np.empty(L)
     delta = np.empty(S)
     effect = np.empty(S)
-    w = np.empty((2, _N_AREA))
-    will = np.empty(2)
+    w0 = np.empty(_N_AREA)
+    w1 = np.empty(_N_AREA)
     interests = np.empty(_N_AREA)
     coop = np.empty(_N_AREA)
     for i in range(n):
         p = prm[i]
         crng.draw(seeds[i], rng, noise, unif, lz)
-        st[:, :] = init_st[i]
-        dy[:] = init_dy[i]
+        for s in range(2):
+            for k in range(_N_STATE):
+                st[s, k] = init_st[i, s, k]
+        for k in range(_N_DYAD):
+            dy[k] = init_dy[i, k]
         for t in range(T):
-            _forcing(t, i, st, dy, p, scales[i], lz, unif, delta, effect, sv)
-            _quarter(st, dy, p, interest_base[i], noise[t], w, will, interests, coop)
+            # forcing: resetsim.engines.forcing.apply_forcing, step by step
+            for s in range(2):
+                if leader_flag[t, s]:
+                    base = disp_base[t, s]
+                    k = term_index[t, s]
+                    d = base
+                    if k >= 0 and term_sd[k] != 0.0:
+                        d = dyn.clip(base + term_sd[k] * lz[k], -1.0, 1.0)
+                    st[s, _DISP] = d + 0.0 * st[s, _AFF]
+                    st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
+            for v in range(S):
+                delta[v] = 0.0
+            for m in range(sched_ch.shape[1]):
+                c = sched_ch[t, m]
+                if c < 0:
+                    break
+                for v in range(S):
+                    delta[v] = delta[v] + scales[i, c] * sched[t, c, v]
+            for j in range(proc_rate.shape[0]):
+                rate = proc_rate[j, t]
+                if rate > 0:
+                    prob = sh.fire_probability(rate, p)
+                    fired = 1.0 if unif[t, j] < prob else 0.0
+                    for v in range(S):
+                        effect[v] = 0.0
+                    for m in range(proc_ch.shape[1]):
+                        c = proc_ch[j, m]
+                        if c < 0:
+                            break
+                        for v in range(S):
+                            effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
+                    for v in range(S):
+                        delta[v] = delta[v] + fired * effect[v]
+            for v in range(S):
+                if not slot_mask[t, v]:
+                    continue
+                s = slot_state[v]
+                k = slot_var[v]
+                if s < 0:
+                    dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
+                elif slot_headroom[v]:
+                    st[s, k] = dyn.clip(dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v])
+                else:
+                    st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
+            for s in range(2):
+                st[s, _POWER] = dyn.power(power_base[t, s], st[s, _SHOCK])
+            # compute, then commit: resetsim.engines.step.quarter
+            for k in range(_N_AREA):
+                interests[k] = dy[_INTEREST[k]]
+            will0 = dyn.area_engagement(_stance(st, 0, p), interests, p, w0)
+            will1 = dyn.area_engagement(_stance(st, 1, p), interests, p, w1)
+            q, trust_yield = dyn.area_cooperation(w0, w1, interests, p, coop)
+            econ = interests[_ECON]
+            new0 = _state_next(st, 0, q, trust_yield, noise[t, 0], will0, will1, econ, p)
+            new1 = _state_next(st, 1, q, trust_yield, noise[t, 1], will1, will0, econ, p)
+            for k in range(_N_NEXT):
+                st[0, _NEXT[k]] = new0[k]
+                st[1, _NEXT[k]] = new1[k]
+            st[0, _WILL] = will0
+            st[1, _WILL] = will1
+            for k in range(_N_AREA):
+                dy[_COOP_AREA[k]] = coop[k]
+            dy[_COOP] = q
+            dy[_YIELD] = trust_yield
+            for k in range(_N_AREA):
+                dy[_INTEREST[k]] = dyn.next_interest(dy[_INTEREST[k]], interest_base[i, k], p)
             for j in range(rec_state.shape[0]):
                 s = rec_state[j]
                 out[j, i, t] = st[s, rec_var[j]] if s >= 0 else dy[rec_var[j]]
@@ -234,7 +232,7 @@ def _key_cache_on_sources(*dispatchers) -> None:
             cache_file._source_stamp = (cache_file._source_stamp, digest)
 
 
-_key_cache_on_sources(_forcing, _state_next, _quarter, _kernel)
+_key_cache_on_sources(_state_next, _stance, _kernel)
 
 
 # --------------------------------------------------------------------------

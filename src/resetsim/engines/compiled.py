@@ -109,8 +109,10 @@ def _stance(st, s, p):
     )
 
 
-@numba.njit(cache=True, nogil=True)
-def _kernel(seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, rec_var, out):
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def _kernel(
+    seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, rec_var, out, scratch
+):
     """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i."""
     (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
     (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
@@ -120,18 +122,7 @@ def _kernel(seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, 
     P = proc_rate.shape[0]
     L = term_sd.shape[0]
     S = slot_mask.shape[1]
-    st = np.empty((2, _N_STATE))
-    dy = np.empty(_N_DYAD)
-    rng = np.zeros(4, dtype=np.uint64)
-    noise = np.empty((T, 2))
-    unif = np.empty((T, P))
-    lz = np.empty(L)
-    delta = np.empty(S)
-    effect = np.empty(S)
-    w0 = np.empty(_N_AREA)
-    w1 = np.empty(_N_AREA)
-    interests = np.empty(_N_AREA)
-    coop = np.empty(_N_AREA)
+    (st, dy, rng, noise, unif, lz, delta, effect, w0, w1, interests, coop) = scratch
     for i in range(n):
         p = prm[i]
         crng.draw(seeds[i], rng, noise, unif, lz)
@@ -287,6 +278,22 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
     )
 
 
+def _scratch(compiled: Compiled) -> tuple[np.ndarray, ...]:
+    """The kernel's working arrays (it allocates nothing: no reference counting)."""
+    T, P, L, S = compiled.n_ticks, compiled.n_processes, len(compiled.term_sd), len(sh.SLOTS)
+    return (
+        np.empty((2, _N_STATE)),
+        np.empty(_N_DYAD),
+        np.zeros(4, dtype=np.uint64),
+        np.empty((T, 2)),
+        np.empty((T, P)),
+        np.empty(L),
+        np.empty(S),
+        np.empty(S),
+        *(np.empty(_N_AREA) for _ in range(4)),
+    )
+
+
 def param_records(p: Mapping[str, Any], n: int) -> np.ndarray:
     """One record per run with every parameter (floats broadcast over runs)."""
     rec = np.empty(n, dtype=PARAM_DTYPE)
@@ -355,5 +362,6 @@ def simulate(
         rec_state,
         rec_var,
         out,
+        _scratch(compiled),
     )
     return ensemble.Trajectories(compiled, seeds, {c: out[j] for j, c in enumerate(wanted)})

@@ -36,7 +36,7 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
 from resetsim.core.params import check_overrides
-from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES, RunResult, run_scenario
 from resetsim.output import tables
 from resetsim.scenario import Compiled, Scenario
 
@@ -86,7 +86,7 @@ class Result:
 
     @property
     def engine(self) -> str:
-        """``"ensemble"`` or ``"mesa"``."""
+        """``"compiled"``, ``"ensemble"`` or ``"mesa"``."""
         return self.raw.engine
 
     @property
@@ -162,7 +162,7 @@ def run(
     runs: int | None = 1,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
@@ -170,8 +170,8 @@ def run(
     or a compiled one; ``runs`` the number of runs (``None``: the scenario's
     ``runs``); ``seed`` the base seed (default: the scenario's); ``params``
     parameter overrides on top of the scenario's (``resetsim params`` lists
-    them); ``engine`` ``"ensemble"`` (fast, the default) or ``"mesa"`` (the
-    agent model, the reference; same numbers).
+    them); ``engine`` ``"compiled"`` (fastest, the default), ``"ensemble"``
+    (numpy arrays) or ``"mesa"`` (the agent model, the reference; same numbers).
 
     Raises :class:`ValueError` for an unknown or out-of-bounds parameter, an
     unknown engine, ``runs < 1`` or a negative seed, and

@@ -33,7 +33,7 @@ _KI = ki_double.astype(np.uint64)
 _WI = wi_double.astype(np.float64)
 _FI = fi_double.astype(np.float64)
 
-_jit = numba.njit(cache=True, nogil=True)
+_jit = numba.njit(cache=True, nogil=True, _nrt=False)
 
 
 @_jit
@@ -51,32 +51,63 @@ def _mix(x, y):
 
 
 @_jit
+def _word(m, hb):
+    v = np.uint32(m ^ hb)
+    hb = np.uint32(hb * _MULT_B)
+    v = np.uint32(v * hb)
+    return np.uint32(v ^ (v >> np.uint32(16))), hb
+
+
+@_jit
 def _seed_words(seed):
-    """``SeedSequence(seed).generate_state(4, uint64)`` for a non-negative int64."""
+    """``SeedSequence(seed).generate_state(4, uint64)`` for a non-negative int64
+    (scalars only: the kernel allocates nothing)."""
     s = _U64(seed)
-    entropy = np.zeros(4, dtype=np.uint32)
-    entropy[0] = np.uint32(s & _MASK32)
-    entropy[1] = np.uint32(s >> _U64(32))
-    mixer = np.zeros(4, dtype=np.uint32)
     hc = _INIT_A
-    for i in range(4):
-        mixer[i], hc = _hashmix(entropy[i], hc)
-    for i_src in range(4):
-        for i_dst in range(4):
-            if i_src != i_dst:
-                h, hc = _hashmix(mixer[i_src], hc)
-                mixer[i_dst] = _mix(mixer[i_dst], h)
+    m0, hc = _hashmix(np.uint32(s & _MASK32), hc)
+    m1, hc = _hashmix(np.uint32(s >> _U64(32)), hc)
+    m2, hc = _hashmix(np.uint32(0), hc)
+    m3, hc = _hashmix(np.uint32(0), hc)
+    # every source word into every other pool word, sources in order
+    h, hc = _hashmix(m0, hc)
+    m1 = _mix(m1, h)
+    h, hc = _hashmix(m0, hc)
+    m2 = _mix(m2, h)
+    h, hc = _hashmix(m0, hc)
+    m3 = _mix(m3, h)
+    h, hc = _hashmix(m1, hc)
+    m0 = _mix(m0, h)
+    h, hc = _hashmix(m1, hc)
+    m2 = _mix(m2, h)
+    h, hc = _hashmix(m1, hc)
+    m3 = _mix(m3, h)
+    h, hc = _hashmix(m2, hc)
+    m0 = _mix(m0, h)
+    h, hc = _hashmix(m2, hc)
+    m1 = _mix(m1, h)
+    h, hc = _hashmix(m2, hc)
+    m3 = _mix(m3, h)
+    h, hc = _hashmix(m3, hc)
+    m0 = _mix(m0, h)
+    h, hc = _hashmix(m3, hc)
+    m1 = _mix(m1, h)
+    h, hc = _hashmix(m3, hc)
+    m2 = _mix(m2, h)
     hb = _INIT_B
-    words = np.zeros(8, dtype=np.uint32)
-    for i in range(8):
-        v = np.uint32(mixer[i % 4] ^ hb)
-        hb = np.uint32(hb * _MULT_B)
-        v = np.uint32(v * hb)
-        words[i] = np.uint32(v ^ (v >> np.uint32(16)))
-    out = np.zeros(4, dtype=np.uint64)
-    for k in range(4):
-        out[k] = _U64(words[2 * k]) | (_U64(words[2 * k + 1]) << _U64(32))
-    return out
+    w0, hb = _word(m0, hb)
+    w1, hb = _word(m1, hb)
+    w2, hb = _word(m2, hb)
+    w3, hb = _word(m3, hb)
+    w4, hb = _word(m0, hb)
+    w5, hb = _word(m1, hb)
+    w6, hb = _word(m2, hb)
+    w7, hb = _word(m3, hb)
+    return (
+        _U64(w0) | (_U64(w1) << _U64(32)),
+        _U64(w2) | (_U64(w3) << _U64(32)),
+        _U64(w4) | (_U64(w5) << _U64(32)),
+        _U64(w6) | (_U64(w7) << _U64(32)),
+    )
 
 
 @_jit
@@ -107,10 +138,9 @@ def _step(st):
 @_jit
 def pcg64_seed(seed, st):
     """Seed ``st`` (uint64[4]) as ``PCG64(SeedSequence(seed))`` does."""
-    val = _seed_words(seed)
-    init_hi, init_lo = val[0], val[1]
-    inc_hi = (val[2] << _U64(1)) | (val[3] >> _U64(63))
-    inc_lo = (val[3] << _U64(1)) | _U64(1)
+    init_hi, init_lo, seq_hi, seq_lo = _seed_words(seed)
+    inc_hi = (seq_hi << _U64(1)) | (seq_lo >> _U64(63))
+    inc_lo = (seq_lo << _U64(1)) | _U64(1)
     st[0] = _U64(0)
     st[1] = _U64(0)
     st[2] = inc_hi

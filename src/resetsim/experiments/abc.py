@@ -52,6 +52,7 @@ import numpy as np
 from resetsim.core import io
 from resetsim.core import params as prm
 from resetsim.engines.randomness import run_seeds
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import evidence as evd
 from resetsim.experiments.executors import ChunkTask, _worker_init, run_chunk
 from resetsim.scenario import Compiled
@@ -298,7 +299,7 @@ def _tasks(
             compiled=compiled,
             seeds=seeds[a * reps : b * reps],
             params=params,
-            engine="ensemble",
+            engine=DEFAULT_ENGINE,
             record=record,
             metrics_fn=fn,
             metrics=names,

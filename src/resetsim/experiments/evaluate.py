@@ -20,6 +20,7 @@ import pandas as pd
 
 from resetsim.core import params as prm
 from resetsim.experiments.executors import run_chunk
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments.plan import ENGINES, ChunkTask, auto_chunk_size, seeds_of_runs
 from resetsim.experiments.schema import MetricsFn
 from resetsim.experiments.validate import default_metrics, metric_names, required_columns
@@ -65,7 +66,7 @@ def evaluate(
     runs: int = 1,
     seed: int | None = None,
     metrics: Sequence[str] | MetricsFn | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     common_random_numbers: bool = False,
     chunk_size: int | None = None,
 ) -> pd.DataFrame:
@@ -79,7 +80,7 @@ def evaluate(
     ``runs`` seeds.  ``metrics``: the names to keep of the default metrics
     (:func:`resetsim.analysis.metrics.run_metrics`; default: all), or a
     metrics function ``fn(compiled, data, params) -> {name: array}`` (all its
-    metrics are kept).  ``engine``: ``"ensemble"`` (fast) or ``"mesa"``.
+    metrics are kept).  ``engine``: one of :data:`~resetsim.engines.runner.ENGINES`.
 
     Returns one row per design row x replication (row-major: the
     replications of a point are consecutive) with columns ``point`` (the

@@ -38,6 +38,7 @@ from tqdm.auto import tqdm
 from resetsim.core import io
 from resetsim.experiments import executors
 from resetsim.experiments import store as st
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments.plan import Plan, make_plan
 from resetsim.experiments.schema import Experiment, MetricsFn
 from resetsim.experiments.summary import (
@@ -68,7 +69,7 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,

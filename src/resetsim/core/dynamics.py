@@ -508,7 +508,9 @@ def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
         p,
         per_area,
     )
-    out: dict[str, Any] = {f"cooperation_{a}": c for a, c in zip(ISSUE_AREAS, per_area, strict=True)}
+    out: dict[str, Any] = {
+        f"cooperation_{a}": c for a, c in zip(ISSUE_AREAS, per_area, strict=True)
+    }
     out["cooperation"] = q
     out["trust_yield"] = content
     return out

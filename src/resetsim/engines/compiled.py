@@ -173,7 +173,9 @@ def _kernel(
                 if s < 0:
                     dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
                 elif slot_headroom[v]:
-                    st[s, k] = dyn.clip(dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v])
+                    st[s, k] = dyn.clip(
+                        dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v]
+                    )
                 else:
                     st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
             for s in range(2):

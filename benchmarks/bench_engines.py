@@ -435,7 +435,7 @@ def performance_page(r: dict) -> str:
     lines = [
         "# Performance",
         "",
-        f"Written by `python benchmarks/bench_engines.py --docs` from `benchmarks/headline.json`,",
+        "Written by `python benchmarks/bench_engines.py --docs` from `benchmarks/headline.json`,",
         f"which `{r['command']}` measured in one run on {r['date_utc']} UTC",
         f"({r['cpus']} CPUs, {r['workers']} workers; load average {load} at the start: the",
         "machine was shared, so the numbers are a lower bound on what it does alone).",

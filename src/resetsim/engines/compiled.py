@@ -119,8 +119,6 @@ def _kernel(
     (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
     n = seeds.shape[0]
     T = power_base.shape[0]
-    P = proc_rate.shape[0]
-    L = term_sd.shape[0]
     S = slot_mask.shape[1]
     (st, dy, rng, noise, unif, lz, delta, effect, w0, w1, interests, coop) = scratch
     for i in range(n):

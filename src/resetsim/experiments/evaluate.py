@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from resetsim.core import params as prm
-from resetsim.experiments.executors import run_chunk
 from resetsim.engines.runner import DEFAULT_ENGINE
+from resetsim.experiments.executors import run_chunk
 from resetsim.experiments.plan import ENGINES, ChunkTask, auto_chunk_size, seeds_of_runs
 from resetsim.experiments.schema import MetricsFn
 from resetsim.experiments.validate import default_metrics, metric_names, required_columns

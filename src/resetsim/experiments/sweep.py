@@ -36,9 +36,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from resetsim.core import io
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import executors
 from resetsim.experiments import store as st
-from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments.plan import Plan, make_plan
 from resetsim.experiments.schema import Experiment, MetricsFn
 from resetsim.experiments.summary import (

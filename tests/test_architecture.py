@@ -103,6 +103,8 @@ HEAVY = {
     "resetsim.engines.model": "mesa",
     # the compiled engine, loaded by engines.runner.simulator on first use
     "resetsim.engines.compiled": "numba",
+    # its random numbers, loaded by engines.randomness.randomness on first use
+    "resetsim.engines.compiled_rng": "numba",
 }
 
 

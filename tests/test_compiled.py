@@ -15,7 +15,12 @@ import pytest
 
 from resetsim.core import params as prm
 from resetsim.engines import ensemble
-from resetsim.engines.randomness import draw_randomness, replication_seeds
+from resetsim.engines.randomness import (
+    draw_randomness,
+    randomness,
+    randomness_numpy,
+    replication_seeds,
+)
 from resetsim.engines.runner import ENGINES, run_scenario
 from resetsim.scenario import as_compiled
 
@@ -45,6 +50,12 @@ def test_random_numbers_equal_numpys(base):
         a, b, c = np.empty((40, 2)), np.empty((40, 3)), np.empty(5)
         crng.draw(int(seed), state, a, b, c)
         assert np.array_equal(a, noise) and np.array_equal(b, unif) and np.array_equal(c, lz)
+
+
+def test_stacked_random_numbers_equal_one_generator_per_run():
+    seeds = replication_seeds(31, 50)
+    for got, want in zip(randomness(seeds, 30, 4, 3), randomness_numpy(seeds, 30, 4, 3)):
+        assert got.tobytes() == want.tobytes()
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

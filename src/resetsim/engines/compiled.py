@@ -49,7 +49,7 @@ from resetsim.scenario import Compiled, as_compiled
 # -- the equations: core.dynamics' functions, compiled as they are
 for _fn in vars(dyn).values():
     if inspect.isfunction(_fn) and _fn.__module__ == dyn.__name__:
-        register_jitable(inline="always")(_fn)
+        register_jitable(_fn)
 register_jitable(sh.fire_probability)
 
 # -- where each variable lives in the kernel's state and dyad arrays

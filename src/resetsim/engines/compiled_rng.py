@@ -207,3 +207,10 @@ def draw(seed, st, noise, unif, lz):
             unif[t, k] = next_double(st)
     for k in range(lz.shape[0]):
         lz[k] = standard_normal(st)
+
+
+@_jit
+def draw_runs(seeds, st, noise, unif, lz):
+    """:func:`draw` for each run: ``noise[i]``, ``unif[i]``, ``lz[i]`` from ``seeds[i]``."""
+    for i in range(seeds.shape[0]):
+        draw(seeds[i], st, noise[i], unif[i], lz[i])

@@ -203,7 +203,7 @@ def log_kernel_mixture(x: np.ndarray, centres: np.ndarray, w: np.ndarray, cov: n
         np.maximum(sq, 0.0, out=sq)
         z = lw[None, :] - 0.5 * sq
         zmax = z.max(axis=1, keepdims=True)
-        out[a : a + 256] = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=1))
+        out[a : a + 1024] = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=1))
     return out - 0.5 * log_det - 0.5 * d * np.log(2.0 * np.pi)
 
 

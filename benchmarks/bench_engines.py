@@ -438,7 +438,7 @@ def performance_page(r: dict) -> str:
         "Written by `python benchmarks/bench_engines.py --docs` from `benchmarks/headline.json`,",
         f"which `{r['command']}` measured in one run on {r['date_utc']} UTC",
         f"({r['cpus']} CPUs, {r['workers']} workers; load average {load} at the start: the",
-        "machine was shared, so the numbers are a lower bound on what it does alone).",
+        "machine was shared, which slows every number here and can move the ratio either way).",
         "Do not edit by hand.",
         "",
         "| what | runs | seconds | runs/s | peak memory |",

@@ -54,7 +54,8 @@ def test_random_numbers_equal_numpys(base):
 
 def test_stacked_random_numbers_equal_one_generator_per_run():
     seeds = replication_seeds(31, 50)
-    for got, want in zip(randomness(seeds, 30, 4, 3), randomness_numpy(seeds, 30, 4, 3)):
+    fast, reference = randomness(seeds, 30, 4, 3), randomness_numpy(seeds, 30, 4, 3)
+    for got, want in zip(fast, reference, strict=True):
         assert got.tobytes() == want.tobytes()
 
 
@@ -116,3 +117,22 @@ def test_import_resetsim_does_not_load_numba():
     code = "import sys, resetsim, resetsim.engines.runner; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_agrees_with_mesa_on_every_scenario_and_many_seeds(path):
+    for seed in (1, 2, 3):
+        result = {
+            engine: run_scenario(path, runs=8, seed=seed, engine=engine)
+            for engine in ("compiled", "mesa")
+        }
+        assert max_diff(result["compiled"].trajectories, result["mesa"].trajectories) < TOL
+
+
+@pytest.mark.slow
+def test_agrees_with_ensemble_on_many_seeds():
+    compiled = as_compiled(ROOT / "scenarios" / "stochastic_world.toml")
+    seeds = replication_seeds(77, 5000)
+    got = compiled_engine.simulate(compiled, seeds)
+    assert max_diff(got, ensemble.simulate(compiled, seeds)) < TOL

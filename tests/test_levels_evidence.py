@@ -104,6 +104,13 @@ def test_levels_evidence_replaces_the_ranks_and_ignores_later_years(history, tmp
     ev2 = evd.make_evidence(history, observations=load_observations(_obs_file(sub, later)))
     b = evd.summaries(history, data, evidence=ev2)
     assert b["d_level_s"] == pytest.approx(a["d_level_s"])
+    # what --resume must match: the values read, not the years after 2013
+    assert ev.describe()["observed_digest"] == ev2.describe()["observed_digest"]
+    moved = {**rows, 1995: 20.0}
+    sub2 = tmp_path / "moved"
+    sub2.mkdir()
+    ev3 = evd.make_evidence(history, observations=load_observations(_obs_file(sub2, moved)))
+    assert ev3.describe()["observed_digest"] != ev.describe()["observed_digest"]
 
 
 def test_the_rank_evidence_is_unchanged_by_default(history):

@@ -103,6 +103,8 @@ class Evidence:
             "turns_in_sample": list(self.turns_in),
             "turns_held_out": list(self.turns_out),
             "evidence": self.kind,
+            "observed_file": self.observed_file,
+            "observed_digest": lv.digest(self.levels) if self.levels else None,
             "observed_rows_in_sample": self._rows_in(),
             "components": list(self.components),
             "distance": f"mean of the {len(self.components)} discrepancies (docs/CALIBRATION.md)",

@@ -26,6 +26,7 @@ after 2013.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +108,16 @@ def training_levels(
             )
         )
     return tuple(out)
+
+
+def digest(levels) -> str:
+    """A digest of the series' ids, years and values (what ``--resume`` must match)."""
+    h = hashlib.sha256()
+    for s in levels:
+        h.update(f"{s.id}|{s.observes}|{s.scale}".encode())
+        h.update(np.ascontiguousarray(s.years, dtype=np.int64).tobytes())
+        h.update(np.ascontiguousarray(s.z, dtype=np.float64).tobytes())
+    return h.hexdigest()
 
 
 def record_columns(levels, compiled) -> list[str]:

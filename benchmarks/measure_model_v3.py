@@ -30,6 +30,8 @@ Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
   2009 (out of sample, means over origins and series; CRPS and RMSE as shares of
   persistence's), and for each knock-out the number of series x origin rows
   where removing it costs CRPS beyond its 95% bootstrap interval;
+  ``--recalibrate`` has the ladder recalibrate the dynamics at each origin
+  (``resetsim assess --recalibrate``), so no scored year was seen;
 * ``biden_*``: the Biden-era scenario, per-quarter medians across runs, R the
   1989-2013 range of a side's median.
 """
@@ -153,7 +155,9 @@ def observed_cross_side(obs) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def ladder_numbers(scenario, runs: int, n_boot: int, params) -> dict[str, float]:
+def ladder_numbers(
+    scenario, runs: int, n_boot: int, params, recalibrate: bool = False
+) -> dict[str, float]:
     if params:
         from resetsim.experiments import ladder as exl
 
@@ -161,7 +165,7 @@ def ladder_numbers(scenario, runs: int, n_boot: int, params) -> dict[str, float]
         li_model_rungs = li.model_rungs
         exl.li.model_rungs = lambda: {k: {**params, **v} for k, v in base.items()}
     try:
-        a = assess(scenario, TRAINING, runs=runs, n_boot=n_boot)
+        a = assess(scenario, TRAINING, runs=runs, n_boot=n_boot, recalibrate=recalibrate)
     finally:
         if params:
             exl.li.model_rungs = li_model_rungs
@@ -180,6 +184,8 @@ def ladder_numbers(scenario, runs: int, n_boot: int, params) -> dict[str, float]
         if rung in ("full", "ledger", "side_ledger", "trend"):
             out[f"ladder_{rung}_spearman_{series}"] = float(g["spearman"].mean())
     out["ladder_winner_is_full"] = float(a.winner == "full")
+    full_out = sc[(sc["sample"] == "out") & (sc["rung"] == "full")]
+    out["ladder_dynamics_saw_scored_share"] = float(full_out["dynamics_saw_scored"].mean())
     return out
 
 
@@ -235,7 +241,7 @@ def measure(args, params) -> dict[str, float]:
     out.update(coverage_numbers(comp, data, obs))
     out.update(history_numbers(comp, data))
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
-    out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params))
+    out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params, args.recalibrate))
     out.update(biden_numbers(args.biden_runs, params, args.posterior))
     return out
 
@@ -246,6 +252,11 @@ def main() -> None:
     ap.add_argument("--biden-runs", type=int, default=100)
     ap.add_argument("--ladder-runs", type=int, default=200)
     ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="the ladder recalibrates the dynamics per origin (clean out-of-sample rows)",
+    )
     ap.add_argument("--posterior", default=None, help="a Parquet posterior instead of the shipped")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE parameter override")
     args = ap.parse_args()

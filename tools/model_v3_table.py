@@ -5,8 +5,9 @@
 
 The files are what ``benchmarks/measure_model_v3.py`` prints: one
 ``name value`` line per number.  Columns: ``benchmarks/model_v3_before.txt``
-(the model as shipped) and, where present, ``benchmarks/model_v3_levels.txt``
-(the same model with a posterior calibrated on the observed levels) and
+(the model as shipped), ``benchmarks/model_v3_before_recalibrated.txt`` (the
+same, the ladder recalibrating the dynamics per origin) and, where present,
+``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated on the observed levels) and
 ``benchmarks/model_v3_after.txt`` (a v3 option switched on).
 """
 
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "MODEL_V3.md"
 COLUMNS = (
     ("shipped (v2, its posterior)", "model_v3_before.txt"),
+    ("shipped, ladder recalibrated per origin", "model_v3_before_recalibrated.txt"),
     ("v2, posterior on levels", "model_v3_levels.txt"),
     ("v3 option", "model_v3_after.txt"),
 )
@@ -43,15 +45,14 @@ ROWS = [
     (
         "calibrated parameters with IQR ≤ ½ prior's",
         "all",
-        lambda d: f"{d['posterior_iqr_ratio_at_most_half']:.0f} of "
-        f"{d['posterior_calibrated_parameters']:.0f}",
+        lambda d: (
+            f"{d['posterior_iqr_ratio_at_most_half']:.0f} of "
+            f"{d['posterior_calibrated_parameters']:.0f}"
+        ),
         None,
     ),
     ("training coverage of the 80% intervals, all", "0.70–0.90", "coverage80_all_training", 2),
-    *[
-        (f"… {s}", "0.70–0.90", f"coverage80_{s}", 2)
-        for s in SERIES
-    ],
+    *[(f"… {s}", "0.70–0.90", f"coverage80_{s}", 2) for s in SERIES],
     ("all six turns (range rules), share of runs", "≥ 0.90", "turn_all_share", 2),
     *[
         (f"… {t}", "", f"turn_{t}_share", 2)
@@ -75,6 +76,12 @@ ROWS = [
     ("run-quarters within 1% of a trust bound", "small", "bound_share_within_001_of_0_or_1", 3),
     ("US trust < 0.05, share 2014–2021", "", "usa_trust_below_005_share_2014_2021", 2),
     ("Russian trust < 0.05, share 2014–2021", "", "rus_trust_below_005_share_2014_2021", 2),
+    (
+        "ladder: share of scored rows whose years the dynamics saw",
+        "0",
+        "ladder_dynamics_saw_scored_share",
+        2,
+    ),
     *[
         (f"ladder CRPS ÷ persistence: {r}", "full lowest", f"ladder_{r}_crps_ratio", 3)
         for r in ("full", "ledger", "side_ledger", "trend")
@@ -95,9 +102,11 @@ ROWS = [
         (
             f"knock-out {k}: CRPS ÷ pers.; rows costing skill",
             "cost beyond interval",
-            lambda d, k=k: f"{d[f'ladder_full_without_{k}_crps_ratio']:.3f}; "
-            f"{d[f'ladder_full_without_{k}_costs_crps_rows']:.0f} of "
-            f"{d[f'ladder_full_without_{k}_rows']:.0f}",
+            lambda d, k=k: (
+                f"{d[f'ladder_full_without_{k}_crps_ratio']:.3f}; "
+                f"{d[f'ladder_full_without_{k}_costs_crps_rows']:.0f} of "
+                f"{d[f'ladder_full_without_{k}_rows']:.0f}"
+            ),
             None,
         )
         for k in KNOCKOUTS
@@ -108,7 +117,12 @@ ROWS = [
         "biden_usa_2022_23_mean_below_2014_21_min_in_R",
         3,
     ),
-    ("Biden era: Russia 2025Q2 above 2024Q3 (× R)", "≥ 0.05", "biden_rus_2025Q2_above_2024Q3_in_R", 3),
+    (
+        "Biden era: Russia 2025Q2 above 2024Q3 (× R)",
+        "≥ 0.05",
+        "biden_rus_2025Q2_above_2024Q3_in_R",
+        3,
+    ),
     ("Biden era: US floor share 2014–2025", "< 0.05", "biden_usa_floor_share_2014_2025", 3),
     ("Biden era: Russian floor share 2014–2025", "< 0.05", "biden_rus_floor_share_2014_2025", 3),
 ]

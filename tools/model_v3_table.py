@@ -7,7 +7,8 @@ The files are what ``benchmarks/measure_model_v3.py`` prints: one
 ``name value`` line per number.  Columns: ``benchmarks/model_v3_before.txt``
 (the model as shipped), ``benchmarks/model_v3_before_recalibrated.txt`` (the
 same, the ladder recalibrating the dynamics per origin) and, where present,
-``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated on the observed levels) and
+``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated
+on the observed levels) and
 ``benchmarks/model_v3_after.txt`` (a v3 option switched on).
 """
 

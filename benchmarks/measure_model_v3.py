@@ -229,6 +229,25 @@ def with_posterior(sc, posterior):
     return sc.model_copy(update={"posterior": str(Path(posterior).resolve())})
 
 
+def yearly_numbers(comp, data, obs) -> dict[str, float]:
+    """Per training year: the runs' median annual trust of each side, beside the polls."""
+    years = li.scenario_years(comp)
+    med = {
+        side: np.median(li.annual(data[f"{side}_trust"], comp), axis=0) for side in ("usa", "rus")
+    }
+    out: dict[str, float] = {}
+    by = {s.observes: s for s in obs.series}
+    for i, y in enumerate(years):
+        if y > LAST_TRAINING_YEAR:
+            break
+        for side in ("usa", "rus"):
+            out[f"year_{y}_{side}_trust_median"] = float(med[side][i])
+            s = by.get(f"{side}.trust")
+            if s is not None and y in s.years:
+                out[f"year_{y}_{s.id}"] = float(s.values[list(s.years).index(y)])
+    return out
+
+
 def measure(args, params) -> dict[str, float]:
     sc = with_posterior(load(HISTORY), args.posterior)
     comp = compile_scenario(sc)
@@ -241,6 +260,8 @@ def measure(args, params) -> dict[str, float]:
     out.update(coverage_numbers(comp, data, obs))
     out.update(history_numbers(comp, data))
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
+    if args.yearly:
+        out.update(yearly_numbers(comp, data, obs))
     out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params, args.recalibrate))
     out.update(biden_numbers(args.biden_runs, params, args.posterior))
     return out
@@ -256,6 +277,9 @@ def main() -> None:
         "--recalibrate",
         action="store_true",
         help="the ladder recalibrates the dynamics per origin (clean out-of-sample rows)",
+    )
+    ap.add_argument(
+        "--yearly", action="store_true", help="also each training year's median trusts and polls"
     )
     ap.add_argument("--posterior", default=None, help="a Parquet posterior instead of the shipped")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE parameter override")

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from resetsim.core import calendar as cal
+from resetsim.core import files
 from resetsim.core.config import (
     Problem,
     ScenarioError,
@@ -22,6 +23,7 @@ from resetsim.core.config import (
     parse_toml,
     read_toml,
     schema_problems,
+    short_repr,
 )
 from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
@@ -65,8 +67,15 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
                 continue
             items = list(out.get(key, []))
             index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
-            for new in value:
+            seen: set[Any] = set()
+            for i, new in enumerate(value):
                 nid = new.get("id") if isinstance(new, dict) else None
+                if nid is not None and nid in seen:
+                    problems.append(
+                        Problem(file, f"{key}[{i}].id", f"duplicate id {short_repr(nid)}")
+                    )
+                    continue
+                seen.add(nid)
                 if nid in index:
                     items[index[nid]] = new
                 else:
@@ -134,12 +143,15 @@ def _load_raw(
     if not isinstance(parent_ref, str):
         raise ScenarioError([Problem(str(path), "extends", "must be a path (string)")])
     parent_path = path.parent / parent_ref
-    if not parent_path.exists():
-        raise ScenarioError([Problem(str(path), "extends", f"no such file: {parent_ref}")])
-    # a parent must itself be valid
+    try:
+        files.check_regular(parent_path)
+    except files.InputFileError as exc:
+        raise ScenarioError([Problem(str(path), "extends", files.about(parent_ref, exc))]) from None
     here = path.resolve()
-    load(parent_path, _chain=(*chain, here))
     parent = _load_raw(parent_path, (*chain, here), origins)
+    # a parent must itself be valid (validated from what was just read: each
+    # file of the chain is read once, so a chain costs time linear in its length)
+    _validate(parent, str(parent_path), parent_path.resolve().parent)
     _rebase_paths(parent, parent_path.parent, path.parent)
     merged = _merge(parent, raw, str(path))
     _note_origins(raw, str(path), origins)

@@ -102,7 +102,8 @@ def read_bytes(path: str | Path) -> bytes:
         os.close(fd)
     if len(data) > limit:
         raise InputFileError(
-            f"is more than the {_mb(limit)} an input file may have (set {MAX_INPUT_ENV} to allow more)"
+            f"is more than the {_mb(limit)} an input file may have "
+            f"(set {MAX_INPUT_ENV} to allow more)"
         )
     return data
 

@@ -1,0 +1,99 @@
+"""The files a scenario names, checked before any of them is parsed.
+
+A scenario may name a targets, patterns, outcomes or forecast file (TOML), a
+power table (CSV) and a posterior (Parquet).  Each is read only through the
+bounded reader (:mod:`resetsim.core.files`: a regular file of bounded size,
+UTF-8 text or Parquet), and a TOML file must plainly be the kind the field
+expects (its identifying array of tables) before any of it is validated, so
+that a problem never quotes the content of a file that is not what the
+scenario said it was.  Problems name the scenario, the field and the path as
+the scenario wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from resetsim.core import files
+from resetsim.core.config import (
+    Problem,
+    ScenarioError,
+    detect_kind,
+    parse_toml,
+    wrong_kind_message,
+)
+
+#: Each field that names a file: (the kind of file, the array of tables a TOML
+#: file of that kind has; ``None``: a scenario, or not TOML).
+FIELDS: dict[str, tuple[str, str | None]] = {
+    "targets": ("toml", "targets"),
+    "patterns": ("toml", "patterns"),
+    "outcomes": ("toml", "outcomes"),
+    "forecast": ("toml", None),
+    "posterior": ("parquet", None),
+    "power.file": ("csv", None),
+}
+
+
+def named_files(sc: Any) -> dict[str, tuple[str, Path]]:
+    """``{field: (path as written, path from the scenario's folder)}`` for every
+    file the scenario names."""
+    out: dict[str, tuple[str, Path]] = {}
+    for field in FIELDS:
+        if field == "power.file":
+            ref = sc.power.file if sc.power.source == "file" else None
+        else:
+            ref = getattr(sc, field, None)
+        if ref:
+            out[field] = (str(ref), Path(sc.base_dir) / str(ref))
+    return out
+
+
+def _is_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def file_problem(field: str, ref: str, path: Path, scenario: str) -> Problem | None:
+    """The problem with the file ``field`` names (``None`` if it can be read
+    as its kind): missing, not a regular file, too large, not UTF-8, not
+    Parquet, not TOML, or TOML of another kind."""
+    kind, tables = FIELDS[field]
+    try:
+        if kind == "parquet":
+            files.check_parquet(path)
+            return None
+        text = files.read_text(path)
+    except files.InputFileError as exc:
+        return Problem(scenario, field, files.about(ref, exc))
+    if kind != "toml":
+        return None
+    try:
+        raw = parse_toml(text, ref)
+    except ScenarioError as exc:
+        return Problem(scenario, field, f"{ref}: {exc.problems[0][2]}")
+    expected = (
+        "scenario" if tables is None else "targets" if tables == "targets" else f"a {tables} file"
+    )
+    other = wrong_kind_message(detect_kind(raw), expected, str(path))
+    if other:
+        return Problem(str(path), "", other)
+    if tables is not None and not _is_tables(raw.get(tables)):
+        return Problem(
+            scenario,
+            field,
+            f"{ref} is not a {tables} file: it has no [[{tables}]] tables",
+        )
+    return None
+
+
+def problems(sc: Any) -> dict[str, Problem]:
+    """``{field: problem}`` for each named file that cannot be read as its kind."""
+    f = sc.source or "<scenario>"
+    out = {}
+    for field, (ref, path) in named_files(sc).items():
+        problem = file_problem(field, ref, path, f)
+        if problem is not None:
+            out[field] = problem
+    return out

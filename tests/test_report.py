@@ -51,7 +51,8 @@ def test_report_of_a_biden_era_run(biden_run, run_cli):
         r"resetsim run \S*scenarios/biden_era.toml --runs 4 --seed 20210101</pre>", text
     )
     no_external_reference(text)
-    assert not [p for p in biden_run.iterdir() if p.name.startswith(".")]  # atomic, no temp
+    hidden = [p.name for p in biden_run.iterdir() if p.name.startswith(".")]
+    assert hidden == [".resetsim.json"]  # atomic, no temp: only resetsim's marker
 
 
 def test_patterns_scorecard_is_included_when_present(biden_run):

@@ -182,8 +182,12 @@ def _windowed(
 
 
 def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+    """Workers leave Ctrl-C to the parent, which stops the pool cleanly, and
+    die at once on SIGTERM or SIGHUP (the parent's clean stop is its own)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _worker_init(parent_pid: int) -> None:

@@ -188,6 +188,11 @@ def prepare_dir(
     io.check_writable(out, in_place=True)
     if out.exists() and not out.is_dir():
         raise io.OutputExists(f"{out} exists and is not a directory; choose another --out")
+    if io.is_nonempty_dir(out) and overwrite:
+        exp = plan.experiment
+        io.check_replaceable(
+            out, protect=[exp.source, exp.scenario_path], allowed=(MANIFEST, CHUNK_DIR, LOCK)
+        )
     if not io.is_nonempty_dir(out) or overwrite:
         return set(), False
     if not resume:
@@ -240,10 +245,14 @@ def discard(out: Path) -> None:
     if not out.is_dir():
         return
     with locked(out):
+        trash = None
         try:
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, trash / "old")
         except OSError as exc:
+            if trash is not None:
+                with contextlib.suppress(OSError):
+                    os.rmdir(trash)
             reason = exc.strerror or type(exc).__name__
             raise io.OutputError(f"cannot replace {out}: {reason}; choose another --out") from None
     shutil.rmtree(trash, ignore_errors=True)

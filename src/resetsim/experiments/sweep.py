@@ -116,6 +116,7 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
             st.remove_chunks(out)
             return SweepResult(out, plan, 0, plan.n_chunks, time.perf_counter() - t0, [])
         io.write_json(out / st.MANIFEST, st.manifest(plan))
+        io.write_marker(out, "sweep", extra=(st.MANIFEST, st.CHUNK_DIR, st.LOCK))
         todo = [k for k in range(plan.n_chunks) if k not in done]
         if max_chunks is not None:
             todo = todo[:max_chunks]
@@ -126,6 +127,7 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         written = finalize(plan, out, figures=figures)
         io.write_json(out / st.MANIFEST, st.manifest(plan, complete=True))
         st.remove_chunks(out)
+        io.write_marker(out, "sweep")
     return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, written)
 
 

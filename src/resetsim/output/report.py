@@ -506,4 +506,5 @@ def write_report(folder: str | Path) -> Path:
     text = report_html(folder)
     path = folder / "report.html"
     io.write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    io.add_to_marker(folder, path.name)
     return path

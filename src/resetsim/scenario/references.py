@@ -51,6 +51,12 @@ def named_files(sc: Any) -> dict[str, tuple[str, Path]]:
     return out
 
 
+def named_inputs(sc: Any) -> list[Path]:
+    """Every file the scenario names (for the rule that no output replaces
+    a folder holding an input)."""
+    return [path for _ref, path in named_files(sc).values()]
+
+
 def _is_tables(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
+from resetsim.experiments.executors import check_address
 
 NAME = "sweep"
 HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"
@@ -96,6 +97,10 @@ def run(args) -> int:
         raise UsageError("give --workers or --scheduler, not both (the cluster has its workers)")
     if args.resume and args.overwrite:
         raise UsageError("give --resume or --overwrite, not both")
+    if args.scheduler is not None:
+        problem = check_address(args.scheduler)
+        if problem:
+            raise UsageError(f"--scheduler: {problem}")
     plan = make_plan(
         args.experiment,
         runs=args.runs,

@@ -151,6 +151,7 @@ def manifest(plan: Plan, complete: bool = False) -> dict[str, Any]:
         "engine": plan.engine,
         "metrics": plan.metric_names,
         "code": plan.code,
+        "inputs": plan.inputs,
         "complete": complete,
     }
 
@@ -220,6 +221,12 @@ def prepare_dir(
         ]
         if old.get("code") != new["code"]:
             diffs.append("resetsim's model code or data changed")
+        old_inputs = old.get("inputs") if isinstance(old.get("inputs"), dict) else {}
+        edited = sorted(
+            k for k in set(old_inputs) | set(plan.inputs) if old_inputs.get(k) != plan.inputs.get(k)
+        )
+        if edited:
+            diffs.append("the contents of " + ", ".join(edited[:4]) + " changed")
         detail = "; ".join(diffs) if diffs else "the experiment or its scenario was edited"
         raise SweepError(
             f"cannot resume in {out}: it was started with a different experiment ({detail}). "

@@ -12,6 +12,7 @@ the scenario wrote it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from resetsim.core.config import (
     parse_toml,
     wrong_kind_message,
 )
+from resetsim.scenario.patterns import load_patterns
 
 #: Each field that names a file: (the kind of file, the array of tables a TOML
 #: file of that kind has; ``None``: a scenario, or not TOML).
@@ -103,3 +105,42 @@ def problems(sc: Any) -> dict[str, Problem]:
         if problem is not None:
             out[field] = problem
     return out
+
+
+def extends_chain(path: str | Path) -> list[Path]:
+    """A scenario file and the files it extends, nearest first (read through
+    the bounded reader; the chain was validated when the scenario loaded)."""
+    chain = [Path(path)]
+    while len(chain) <= 64:
+        try:
+            raw = parse_toml(files.read_text(chain[-1]), str(chain[-1]))
+        except (files.InputFileError, ScenarioError):
+            break
+        parent = raw.get("extends")
+        if not isinstance(parent, str):
+            break
+        chain.append(chain[-1].parent / parent)
+    return chain
+
+
+def input_files(sc: Any, prefix: str = "scenario") -> dict[str, Path]:
+    """``{label: path}`` of every file a loaded scenario depends on: itself,
+    the files it extends, the files it names, the observed series its
+    patterns read, and the same of its forecast scenario."""
+    out: dict[str, Path] = {}
+    if sc.source:
+        for i, path in enumerate(extends_chain(sc.source)):
+            out[prefix if i == 0 else f"{prefix}.extends[{i}]"] = path
+    for field, (_ref, path) in named_files(sc).items():
+        out[f"{prefix}.{field}"] = path
+        if field == "patterns":
+            spec = load_patterns(path).spec
+            for p in spec.patterns:
+                if p.observed:
+                    out[f"{prefix}.patterns.{p.id}.observed"] = Path(spec.base_dir) / p.observed
+    return out
+
+
+def digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (read through the bounded reader)."""
+    return hashlib.sha256(files.read_bytes(path)).hexdigest()

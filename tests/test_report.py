@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from resetsim.core import io
 from resetsim.output import report
 from scenario_text import tiny_scenario
 
@@ -57,6 +58,7 @@ def test_report_of_a_biden_era_run(biden_run, run_cli):
 
 def test_patterns_scorecard_is_included_when_present(biden_run):
     (biden_run / "patterns.csv").write_text("pattern,share\nlows <b>descend</b>,0.9\n")
+    io.add_to_marker(biden_run, "patterns.csv")  # as resetsim would when it writes it
     try:
         text = report.report_html(biden_run)
     finally:

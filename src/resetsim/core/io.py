@@ -115,6 +115,12 @@ def _read_json(path: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def marked_files(folder: str | Path) -> set[str] | None:
+    """The top-level names :data:`MARKER` says resetsim wrote into ``folder``
+    (``None`` without a readable marker)."""
+    return _marked_files(Path(folder))
+
+
 def _marked_files(folder: Path) -> set[str] | None:
     """The files :data:`MARKER` says resetsim wrote into ``folder``; ``None``
     if there is no (readable) marker."""

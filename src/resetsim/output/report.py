@@ -19,14 +19,17 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from resetsim.core import io
+from resetsim.core import files, io
 from resetsim.core import params as prm
+from resetsim.core.config import ScenarioError, detect_kind, parse_toml
 
 KINDS = ("run", "compare", "sweep")
 #: Figures in the order the page shows them (then any other, by name).
@@ -95,12 +98,37 @@ def folder_kind(folder: str | Path) -> str:
     )
 
 
+#: The largest file the report embeds or reads (bytes).
+MAX_EMBED = 50_000_000
+
+
+def own_file(folder: Path, name: str) -> Path | None:
+    """``folder/name`` if resetsim wrote it there: listed in the folder's
+    marker (:data:`resetsim.core.io.MARKER`), a regular file (not a symbolic
+    link) directly inside the folder, of bounded size; else None.  The report
+    reads nothing else: no globbing, no link followed out of the folder."""
+    listed = io.marked_files(folder) or set()
+    if name not in listed or "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    path = folder / name
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_EMBED:
+        return None
+    return path
+
+
 def read_meta(folder: Path) -> dict[str, Any]:
     """``meta.json`` as a dict (a broken file is a :class:`ReportError`)."""
+    path = folder / "meta.json"
+    if path.is_symlink() or not path.is_file():
+        raise ReportError(f"{path}: not a regular file in the folder")
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise ReportError(f"{folder / 'meta.json'}: cannot be read ({exc})") from None
+        meta = json.loads(files.read_text(path))
+    except (files.InputFileError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot be read ({exc})") from None
     if not isinstance(meta, dict):
         raise ReportError(f"{folder / 'meta.json'}: not a JSON object")
     return meta
@@ -138,8 +166,10 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> s
 
 
 def read_csv(path: Path) -> pd.DataFrame | None:
-    """A CSV file, or None when absent or unreadable."""
-    if not path.is_file():
+    """A CSV file resetsim wrote into the folder (:func:`own_file`), or None
+    when absent, not its own, or unreadable."""
+    path = own_file(path.parent, path.name)
+    if path is None:
         return None
     try:
         return pd.read_csv(path, keep_default_na=True)
@@ -151,9 +181,12 @@ def figure_files(folder: Path) -> list[Path]:
     """One file per figure: the SVG when there is one, else the PNG; in
     :data:`FIGURE_ORDER`, then the rest by name."""
     stems: dict[str, Path] = {}
+    names = sorted(io.marked_files(folder) or ())
     for ext in ("png", "svg"):  # svg wins
-        for p in sorted(folder.glob(f"*.{ext}")):
-            stems[p.stem] = p
+        for name in names:
+            p = own_file(folder, name) if name.endswith(f".{ext}") else None
+            if p is not None:
+                stems[p.stem] = p
     order = {s: i for i, s in enumerate(FIGURE_ORDER)}
     return [stems[s] for s in sorted(stems, key=lambda s: (order.get(s, len(order)), s))]
 
@@ -187,22 +220,30 @@ def figures_html(folder: Path) -> str:
     return "".join(parts) or '<p class="note">no figures in this folder</p>'
 
 
-def scenario_file_comment(source: str, bases: Iterable[Path]) -> str:
+def scenario_file_comment(source: str, bases: Iterable[Path], name: str = "") -> str:
     """The comment block at the top of the scenario file, when it can be
     found (``source`` as recorded, relative to one of ``bases``): where the
-    shipped scenarios state their assumptions."""
-    if not source:
+    shipped scenarios state their assumptions.  Read only from a regular
+    ``.toml`` file of bounded size that is a scenario named ``name`` (the
+    run's): a ``source`` pointing anywhere else gives nothing."""
+    if not source or Path(source).suffix != ".toml":
         return ""
     for base in bases:
         p = Path(source) if Path(source).is_absolute() else Path(base) / source
-        if p.is_file():
-            lines = []
-            for line in p.read_text(encoding="utf-8-sig").splitlines():
-                if line.startswith("#"):
-                    lines.append(line.lstrip("#")[1:] if line.startswith("# ") else line[1:])
-                elif line.strip() or lines:
-                    break
-            return "\n".join(lines).strip()
+        try:
+            text = files.read_text(p)
+            raw = parse_toml(text, str(p))
+        except (files.InputFileError, ScenarioError):
+            continue
+        if detect_kind(raw) != "scenario" or raw.get("name") != name:
+            continue
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("#"):
+                lines.append(line.lstrip("#")[1:] if line.startswith("# ") else line[1:])
+            elif line.strip() or lines:
+                break
+        return "\n".join(lines).strip()
     return ""
 
 
@@ -216,7 +257,9 @@ def scenario_html(sc: Mapping[str, Any], folder: Path, heading: str = "Scenario"
     if sc.get("projection_start"):
         period += f", projection from {sc['projection_start']}"
     out.append(f"<p>Period: {esc(period)}; file <code>{esc(sc.get('source', ''))}</code>.</p>")
-    comment = scenario_file_comment(str(sc.get("source", "")), (Path.cwd(), folder))
+    comment = scenario_file_comment(
+        str(sc.get("source", "")), (Path.cwd(), folder), str(sc.get("name", ""))
+    )
     if sc.get("assumptions"):
         out.append(f"<h3>Assumptions</h3><pre>{esc(sc['assumptions'])}</pre>")
     elif comment:
@@ -337,10 +380,14 @@ def scorecards_html(folder: Path) -> str:
 
 def forecast_html(folder: Path) -> str:
     """The projection's forecast check (``summary.txt``)."""
-    p = folder / "summary.txt"
-    if not p.is_file():
+    p = own_file(folder, "summary.txt")
+    if p is None:
         return ""
-    out = "<h2>Forecast check</h2><pre>" + esc(p.read_text(encoding="utf-8")) + "</pre>"
+    try:
+        text = files.read_text(p)
+    except files.InputFileError:
+        return ""
+    out = "<h2>Forecast check</h2><pre>" + esc(text) + "</pre>"
     check = read_csv(folder / "forecast.csv")
     if check is not None:
         out += "<p>The forecast scored against the outcomes (<code>forecast.csv</code>):</p>"

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from resetsim.app.views import MEDIAN, EnsembleView, SingleRun, state_names, years
+from resetsim.plotting.style import title_text
 from resetsim.scenario import Compiled
 
 #: One colour per state (first, second), then the counterfactual and episodes.
@@ -147,7 +148,7 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
             a.axvline(_start(x, c.projection_tick), color="k", lw=0.9, ls="--")
     ax.set_ylim(0, 1)
     ax.set_ylabel("trust (0 none, 1 full)")
-    title = c.scenario.description or c.scenario.name
+    title = title_text(c.scenario.description or c.scenario.name)
     ax.set_title(
         f"{title}\n{b.n_runs} runs: median, 50% and 90% bands; shaded: reset episodes "
         "of the median path (\u25b2 onset, \u25cf peak, \u2716 failure)",

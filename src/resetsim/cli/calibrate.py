@@ -162,11 +162,15 @@ def run(args) -> int:
     if io.is_nonempty_dir(out) and not (args.resume or args.overwrite):
         raise UsageError(f"--out {out} is not empty (use --resume to continue or --overwrite)")
     io.check_writable(out)
-    if args.overwrite and not args.resume:
+    if args.overwrite and not args.resume and io.is_nonempty_dir(out):
+        # only a folder calibrate made, holding only what it writes
+        io.check_replaceable(out, protect=[args.scenario], allowed=(*OUTPUTS, state.name))
         shutil.rmtree(state, ignore_errors=True)
         for name in OUTPUTS:
             (out / name).unlink(missing_ok=True)
-    io.make_dirs(out)
+    if not io.is_nonempty_dir(out):
+        io.make_dirs(out)
+        io.write_marker(out, "calibrate", extra=(*OUTPUTS, state.name))
     prior = abc.Prior.registry(names)
     settings = abc.Settings(
         population=args.population,

@@ -419,3 +419,26 @@ def test_the_dashboard_opens_only_bounded_scenario_files(tmp_path, monkeypatch, 
     monkeypatch.setenv(files.MAX_INPUT_ENV, "0.001")
     loaded = open_scenario(path.format(tmp=tmp_path))
     assert not loaded.ok and words in loaded.error and "\n" not in loaded.error
+
+
+@pytest.mark.parametrize(
+    ("value", "words"), [("/dev/zero", "not a regular file"), ("folder", "is a folder")]
+)
+def test_an_experiment_s_scenario_must_be_a_regular_file(run_cli, tmp_path, value, words):
+    (tmp_path / "folder").mkdir()
+    exp = experiment(tmp_path, "")
+    exp.write_text(exp.read_text("utf-8").replace('"scen.toml"', f'"{value}"'), "utf-8")
+    args = ("sweep", exp, "--out", tmp_path / "out", "--workers", "1", "--quiet")
+    line = checked(run_cli, tmp_path, *args, file=exp, field="scenario")
+    assert words in line
+
+
+def test_a_sweep_of_too_many_runs_is_refused_before_planning(run_cli, tmp_path):
+    exp = experiment(tmp_path, "")
+    before = tree(tmp_path)
+    t0 = time.perf_counter()
+    r = run_cli("sweep", exp, "--runs", "1000000000", "--out", tmp_path / "out", "--quiet")
+    assert time.perf_counter() - t0 < 20
+    assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r
+    assert "more than the 20,000,000" in r.err
+    assert tree(tmp_path) == before

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
+from resetsim.core import io
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
 from resetsim.experiments.executors import check_address
 
@@ -101,13 +102,16 @@ def run(args) -> int:
         problem = check_address(args.scheduler)
         if problem:
             raise UsageError(f"--scheduler: {problem}")
-    plan = make_plan(
-        args.experiment,
-        runs=args.runs,
-        engine=args.engine,
-        chunk_size=args.chunk_size,
-        posterior=not args.no_posterior,
-    )
+    try:
+        plan = make_plan(
+            args.experiment,
+            runs=args.runs,
+            engine=args.engine,
+            chunk_size=args.chunk_size,
+            posterior=not args.no_posterior,
+        )
+    except SweepError as exc:
+        raise UsageError(str(exc)) from None
     out = Path(args.out or Path("sweeps") / plan.experiment.name)
     workers = args.workers or _cores()
     if not args.quiet:
@@ -138,13 +142,13 @@ def run(args) -> int:
         )
     except SweepError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, io.Stopped) as exc:
         print(
             f"interrupted; finished chunks are saved in {out}/ -- rerun with --resume to "
             "complete the sweep",
             file=sys.stderr,
         )
-        return 130
+        return 128 + exc.signum if isinstance(exc, io.Stopped) else 130
     if not args.quiet:
         if not result.outputs and result.ran_chunks == 0:
             print(f"{out}/ already holds the complete sweep; nothing to do", file=sys.stderr)

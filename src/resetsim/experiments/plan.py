@@ -27,7 +27,7 @@ from resetsim.engines.columns import detection_columns
 from resetsim.engines.randomness import run_seeds
 from resetsim.engines.runner import ENGINES
 from resetsim.experiments.design import DesignPoints, build_design
-from resetsim.experiments.schema import Experiment, MetricsFn, Share, parse_share
+from resetsim.experiments.schema import MAX_RUNS, Experiment, MetricsFn, Share, parse_share
 from resetsim.experiments.validate import (
     default_metrics,
     kept_metrics,
@@ -206,6 +206,11 @@ def make_plan(
     if reps < 1:
         raise ValueError("runs (replications per design point) must be at least 1")
     n_runs = design.n_points * reps
+    if n_runs > MAX_RUNS:
+        raise SweepError(
+            f"{design.n_points:,} design point(s) x {reps:,} replications = {n_runs:,} runs, "
+            f"more than the {MAX_RUNS:,} one sweep may have; ask for fewer (--runs)"
+        )
     size = chunk_size or exp.chunk_size or auto_chunk_size(n_runs)
     record = required_columns(compiled, fn)
     if exp.trajectories:

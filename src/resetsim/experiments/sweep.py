@@ -96,6 +96,7 @@ def sweep(
             experiment, runs=runs, engine=engine, metrics_fn=metrics_fn, chunk_size=chunk_size
         )
     out = Path(out)
+    check_fits(plan, out)
     done, complete = st.prepare_dir(plan, out, resume, overwrite)
     client = executors.connect(scheduler, scheduler_timeout) if scheduler else None
     try:
@@ -106,6 +107,21 @@ def sweep(
     finally:
         if client is not None:
             client.close()
+
+
+def check_fits(plan: Plan, out: Path) -> None:
+    """Refuse a sweep whose chunks would not fit this machine's memory, or
+    whose tables not the disk under ``out`` (before anything is written):
+    a chunk of every recorded column per worker, one column over all runs for
+    the summaries, and the runs table (and the trajectories, if kept)."""
+    T = plan.compiled.n_ticks
+    n_cols = len(plan.record)
+    per_chunk = plan.chunk_size * T * n_cols * 8 * 3
+    memory = per_chunk + plan.n_runs * 8 * 4
+    disk = plan.n_runs * (len(plan.metric_names) + len(plan.design.names) + 6) * 8
+    if plan.experiment.trajectories:
+        disk += plan.n_runs * T * (n_cols + 3) * 8
+    io.check_fits(memory, 2 * disk, out, f"{plan.n_runs:,} runs")
 
 
 def _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0):

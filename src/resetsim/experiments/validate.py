@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
+from resetsim.core import files
 from resetsim.core import params as prm
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
 from resetsim.engines.columns import detection_columns
@@ -63,8 +64,10 @@ def load(
     exp = parse(raw, str(path), path.resolve().parent)
     problems = semantic_problems(exp)
     compiled = None
-    if not exp.scenario_path.exists():
-        problems.append(Problem(exp.source, "scenario", f"no such file: {exp.scenario}"))
+    try:
+        files.check_regular(exp.scenario_path)
+    except files.InputFileError as exc:
+        problems.append(Problem(exp.source, "scenario", files.about(exp.scenario, exc)))
     else:
         try:
             compiled = compile_scenario(load_scenario(exp.scenario_path))

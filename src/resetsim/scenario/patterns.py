@@ -129,6 +129,8 @@ def read_observed(path: Path, column: str) -> Observed:
         raise ValueError(f"{path.name} has no column {column!r} (or no 'year')")
     flag = frame["flag"].fillna("") if "flag" in frame.columns else ""
     value = pd.to_numeric(frame[column], errors="coerce")
+    if np.isinf(value.to_numpy(dtype=float)).any():
+        raise ValueError(f"{path.name}: column {column!r} holds an infinite value")
     keep = value.notna() & ~pd.Series(flag).isin(DROPPED_FLAGS).to_numpy()
     month = frame["month"] if "month" in frame.columns else pd.Series(np.nan, index=frame.index)
     rows = pd.DataFrame({"year": frame["year"], "month": month, "value": value})[keep]

@@ -143,8 +143,13 @@ PARENT = tiny_scenario(
             "disposition = -0.9\n",
             "leaders[1].id",
         ),
+        (
+            '[[states]]\nid = "aa"\ninitial = { trust = 0.1 }\n'
+            '[[states]]\nid = "aa"\ninitial = { trust = 0.9 }\n',
+            "states[1].id",
+        ),
     ],
-    ids=["events", "leaders"],
+    ids=["events", "leaders", "states"],
 )
 def test_a_parent_id_listed_twice_in_a_child_is_refused(run_cli, tmp_path, table, field):
     write(tmp_path / "parent.toml", PARENT)

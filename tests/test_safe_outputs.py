@@ -315,3 +315,20 @@ def test_report_embeds_only_its_own_regular_files(run_cli, tmp_path):
     assert "TOP-SECRET" not in page and encoded[:16] not in page
     assert "PRIVATE-NOTE" not in page
     assert "extra.png" not in page
+
+
+def test_report_writes_only_into_a_folder_resetsim_made_and_replaces_only_its_own_page(
+    run_cli, tmp_path
+):
+    write(tmp_path / "mine" / "meta.json", "{}")
+    write(tmp_path / "mine" / "episodes.csv", "run\n")
+    write(tmp_path / "mine" / "trajectory.csv", "run\n")
+    before = tree(tmp_path)
+    refused(run_cli("report", tmp_path / "mine"), "did not make this folder")
+    scen = write(tmp_path / "s.toml", tiny_scenario("r", runs=2))
+    out = tmp_path / "out"
+    assert run_cli("run", scen, "--out", out, "--quiet").code == 0
+    write(out / "report.html", "my own page")
+    before = tree(tmp_path)
+    refused(run_cli("report", out), "resetsim did not write it")
+    assert tree(tmp_path) == before

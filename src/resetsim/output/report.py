@@ -81,6 +81,11 @@ def folder_kind(folder: str | Path) -> str:
     if not d.is_dir():
         raise ReportError(f"{d}: no such folder (give a run, compare or sweep output folder)")
     has = {p.name for p in d.iterdir()}
+    if "meta.json" in has and io.marked_files(d) is None:
+        raise ReportError(
+            f"{d}: resetsim did not make this folder (no {io.MARKER}), or an older version did; "
+            "run the command again to make a report of it"
+        )
     if "meta.json" not in has:
         raise ReportError(
             f"{d}: no meta.json; not a run, compare or sweep output folder "
@@ -552,6 +557,8 @@ def write_report(folder: str | Path) -> Path:
     folder = Path(folder)
     text = report_html(folder)
     path = folder / "report.html"
+    if os.path.lexists(path) and path.name not in (io.marked_files(folder) or set()):
+        raise ReportError(f"{path}: exists and resetsim did not write it; move it first")
     io.write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
     io.add_to_marker(folder, path.name)
     return path

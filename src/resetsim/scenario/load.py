@@ -88,8 +88,15 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
         elif key == "states" and isinstance(value, list):
             by_id = {s.get("id"): s for s in out.get("states", []) if isinstance(s, dict)}
             states = list(out.get("states", []))
-            for new in value:
+            seen_states: set[Any] = set()
+            for i, new in enumerate(value):
                 sid = new.get("id") if isinstance(new, dict) else None
+                if sid is not None and sid in seen_states:
+                    problems.append(
+                        Problem(file, f"states[{i}].id", f"duplicate id {short_repr(sid)}")
+                    )
+                    continue
+                seen_states.add(sid)
                 if sid in by_id and isinstance(new, dict):
                     i = states.index(by_id[sid])
                     merged = copy.deepcopy(by_id[sid])

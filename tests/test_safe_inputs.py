@@ -447,3 +447,29 @@ def test_a_sweep_of_too_many_runs_is_refused_before_planning(run_cli, tmp_path):
     assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r
     assert "more than the 20,000,000" in r.err
     assert tree(tmp_path) == before
+
+
+PRIVATE = 'api_key = "hunter2-SECRET"\n[secret_table]\nx = "y"\n'
+
+
+@pytest.mark.parametrize("how", ["extends", "forecast", "experiment"])
+def test_a_private_toml_where_a_scenario_belongs_is_not_quoted(run_cli, tmp_path, how):
+    write(tmp_path / "private.toml", PRIVATE)
+    if how == "extends":
+        referrer = write(tmp_path / "child.toml", 'extends = "private.toml"\nname = "c"\n')
+        args, field = ("validate", referrer), "extends"
+    elif how == "forecast":
+        text = tiny_scenario("n").replace("runs = 4", 'runs = 4\nforecast = "private.toml"')
+        referrer = write(tmp_path / "s.toml", text)
+        args, field = ("validate", referrer), "forecast"
+    else:
+        referrer = experiment(tmp_path, "")
+        referrer.write_text(
+            referrer.read_text("utf-8").replace('"scen.toml"', '"private.toml"'), "utf-8"
+        )
+        args = ("sweep", referrer, "--out", tmp_path / "out", "--workers", "1", "--quiet")
+        field = "scenario"
+    line = checked(run_cli, tmp_path, *args, file=referrer, field=field)
+    assert "not a scenario file" in line
+    for secret in ("hunter2", "api_key", "secret_table"):
+        assert secret not in line

@@ -96,8 +96,8 @@ def sweep(
             experiment, runs=runs, engine=engine, metrics_fn=metrics_fn, chunk_size=chunk_size
         )
     out = Path(out)
-    check_fits(plan, out)
     done, complete = st.prepare_dir(plan, out, resume, overwrite)
+    check_fits(plan, out)
     client = executors.connect(scheduler, scheduler_timeout) if scheduler else None
     try:
         if overwrite:

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
-from resetsim.core import files
 from resetsim.core import params as prm
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
 from resetsim.engines.columns import detection_columns
@@ -44,6 +43,7 @@ from resetsim.experiments.schema import (
 )
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario import load as load_scenario
+from resetsim.scenario.references import file_problem
 
 
 def load(
@@ -64,10 +64,9 @@ def load(
     exp = parse(raw, str(path), path.resolve().parent)
     problems = semantic_problems(exp)
     compiled = None
-    try:
-        files.check_regular(exp.scenario_path)
-    except files.InputFileError as exc:
-        problems.append(Problem(exp.source, "scenario", files.about(exp.scenario, exc)))
+    unreadable = file_problem("forecast", exp.scenario, exp.scenario_path, exp.source)
+    if unreadable is not None:  # not a scenario file: say so, quote none of it
+        problems.append(Problem(exp.source, "scenario", unreadable[2]))
     else:
         try:
             compiled = compile_scenario(load_scenario(exp.scenario_path))

@@ -20,6 +20,7 @@ from resetsim.core.config import (
     Problem,
     ScenarioError,
     check_kind,
+    detect_kind,
     parse_toml,
     read_toml,
     schema_problems,
@@ -130,13 +131,22 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
 
 
 def _load_raw(
-    path: Path, chain: tuple[Path, ...] = (), origins: Origins | None = None
+    path: Path,
+    chain: tuple[Path, ...] = (),
+    origins: Origins | None = None,
+    referrer: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     # problems name the file as the user wrote it; the chain compares resolved paths
     if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
     raw = read_toml(path)
     check_kind(raw, "scenario", str(path))
+    if referrer is not None and detect_kind(raw) != "scenario":
+        # say no more of a file that is not a scenario than that it is not one
+        file, ref = referrer
+        raise ScenarioError(
+            [Problem(file, "extends", f"{ref} is not a scenario file (no [[states]] or extends)")]
+        )
     parent_ref = raw.get("extends")
     if parent_ref is None:
         for rk in _MERGE_BY_ID.values():
@@ -155,7 +165,7 @@ def _load_raw(
     except files.InputFileError as exc:
         raise ScenarioError([Problem(str(path), "extends", files.about(parent_ref, exc))]) from None
     here = path.resolve()
-    parent = _load_raw(parent_path, (*chain, here), origins)
+    parent = _load_raw(parent_path, (*chain, here), origins, (str(path), parent_ref))
     # a parent must itself be valid (validated from what was just read: each
     # file of the chain is read once, so a chain costs time linear in its length)
     _validate(parent, str(parent_path), parent_path.resolve().parent)

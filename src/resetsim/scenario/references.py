@@ -87,6 +87,8 @@ def file_problem(field: str, ref: str, path: Path, scenario: str) -> Problem | N
     other = wrong_kind_message(detect_kind(raw), expected, str(path))
     if other:
         return Problem(str(path), "", other)
+    if tables is None and detect_kind(raw) != "scenario":
+        return Problem(scenario, field, f"{ref} is not a scenario file (no [[states]] or extends)")
     if tables is not None and not _is_tables(raw.get(tables)):
         return Problem(
             scenario,

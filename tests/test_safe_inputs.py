@@ -473,3 +473,42 @@ def test_a_private_toml_where_a_scenario_belongs_is_not_quoted(run_cli, tmp_path
     assert "not a scenario file" in line
     for secret in ("hunter2", "api_key", "secret_table"):
         assert secret not in line
+
+
+def test_compare_of_too_many_runs_is_refused_before_allocating(run_cli, tmp_path):
+    a = write(tmp_path / "a.toml", tiny_scenario("a"))
+    b = write(tmp_path / "b.toml", tiny_scenario("b"))
+    before = tree(tmp_path)
+    r = run_cli("compare", a, b, "--runs", "1000000000", "--out", tmp_path / "out", "--quiet")
+    assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r
+    assert "would need about" in r.err
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("sweep", "{exp}", "--workers", "100000"), "--workers must be between 1 and"),
+        (("calibrate", "{scen}", "--population", "1000000000"), "--population must be between"),
+        (("calibrate", "{scen}", "--generations", "0"), "--generations must be between"),
+        (("calibrate", "{scen}", "--seed", "-1"), "--seed must be >= 0"),
+    ],
+)
+def test_counts_beyond_any_machine_are_one_line(run_cli, tmp_path, args, words):
+    exp = experiment(tmp_path, "")
+    scen = tmp_path / "scen.toml"
+    before = tree(tmp_path)
+    argv = [a.format(exp=exp, scen=scen) for a in args]
+    r = run_cli(*argv, "--out", tmp_path / "out", "--quiet")
+    assert r.code == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r
+    assert words in r.err
+    assert tree(tmp_path) == before
+
+
+def test_an_extends_chain_longer_than_the_limit_is_one_line(run_cli, tmp_path):
+    write(tmp_path / "s0.toml", tiny_scenario("s0"))
+    for i in range(1, 41):
+        write(tmp_path / f"s{i}.toml", f'extends = "s{i - 1}.toml"\nname = "s{i}"\n')
+    top = tmp_path / "s40.toml"
+    line = checked(run_cli, tmp_path, "validate", top, file="toml", field="extends")
+    assert "more than 32" in line

@@ -130,12 +130,25 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+#: The largest value each count option takes (beyond them a calibration
+#: cannot finish on any machine resetsim targets).
+LIMITS = {
+    "population": 1_000_000,
+    "generations": 1_000,
+    "replicates": 10_000,
+    "workers": 1_024,
+    "predictive": 1_000_000,
+}
+
+
 def _check(args) -> None:
-    for flag in ("population", "generations", "replicates", "workers", "predictive"):
-        if getattr(args, flag) < 1:
-            raise UsageError(f"--{flag} must be at least 1")
+    for flag, limit in LIMITS.items():
+        if not 1 <= getattr(args, flag) <= limit:
+            raise UsageError(f"--{flag} must be between 1 and {limit:,}")
     if args.population < 4:
         raise UsageError("--population must be at least 4")
+    if args.seed < 0:
+        raise UsageError("--seed must be >= 0")
 
 
 def run(args) -> int:

@@ -23,6 +23,10 @@ NAME = "sweep"
 HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"
 
 
+#: More worker processes than this is a typo (each is a whole Python process).
+MAX_WORKERS = 1_024
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -90,8 +94,8 @@ def run(args) -> int:
     formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
     if args.chunk_size is not None and not 1 <= args.chunk_size <= 100_000:
         raise UsageError("--chunk-size must be between 1 and 100000")
     if args.scheduler and args.workers is not None:

@@ -30,6 +30,9 @@ from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
 
+#: The longest ``extends`` chain (files a scenario may stand on).
+MAX_EXTENDS = 32
+
 _ITEM_NAME = {"events": "event", "leaders": "leader term", "stochastic": "process"}
 
 
@@ -139,6 +142,11 @@ def _load_raw(
     # problems name the file as the user wrote it; the chain compares resolved paths
     if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
+    if len(chain) > MAX_EXTENDS:
+        file = referrer[0] if referrer else str(path)
+        raise ScenarioError(
+            [Problem(file, "extends", f"a chain of more than {MAX_EXTENDS} extends")]
+        )
     raw = read_toml(path)
     check_kind(raw, "scenario", str(path))
     if referrer is not None and detect_kind(raw) != "scenario":

@@ -332,3 +332,11 @@ def test_report_writes_only_into_a_folder_resetsim_made_and_replaces_only_its_ow
     before = tree(tmp_path)
     refused(run_cli("report", out), "resetsim did not write it")
     assert tree(tmp_path) == before
+
+
+def test_an_empty_current_folder_is_not_replaced_either(run_cli, tmp_path):
+    scen = write(tmp_path / "s.toml", tiny_scenario("n", runs=2))
+    here = tmp_path / "empty"
+    here.mkdir()
+    refused(run_cli("run", scen, "--out", ".", cwd=here), "the current folder")
+    assert here.is_dir() and not any(here.iterdir())

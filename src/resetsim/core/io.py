@@ -196,7 +196,7 @@ def check_output_dir(
                 f"{path} is not empty; choose another --out or pass --overwrite to replace it"
             )
         check_replaceable(path, protect)
-    elif path.is_dir() and overwrite:
+    elif path.is_dir():  # empty, but it would be replaced: never the current folder ...
         why = _protected(path, protect)
         if why:
             raise OutputExists(f"will not replace {path}: {why}; choose another --out")

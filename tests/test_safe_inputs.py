@@ -512,3 +512,21 @@ def test_an_extends_chain_longer_than_the_limit_is_one_line(run_cli, tmp_path):
     top = tmp_path / "s40.toml"
     line = checked(run_cli, tmp_path, "validate", top, file="toml", field="extends")
     assert "more than 32" in line
+
+
+@pytest.mark.parametrize(("value", "words"), [("/dev/zero", "not a regular file"), ("d", "folder")])
+def test_an_observations_series_must_be_a_regular_file(tmp_path, value, words):
+    from resetsim.core.config import ScenarioError
+    from resetsim.scenario.observations import load_observations
+
+    (tmp_path / "d").mkdir()
+    obs = write(
+        tmp_path / "obs.toml",
+        f'[[series]]\nid = "poll"\nfile = "{value}"\nobserves = "aa.trust"\n'
+        'scale = "percent"\nsource = "a poll"\n',
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_observations(obs)
+    (problem,) = info.value.problems
+    assert problem[0] == str(obs) and problem[1] == "series[0] (id 'poll').file"
+    assert words in problem[2] and value in problem[2]

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import os
-import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,15 @@ import pandas as pd
 
 from resetsim.core import files, io
 from resetsim.core import params as prm
-from resetsim.core.config import ScenarioError, detect_kind, parse_toml
+from resetsim.output.report_files import (
+    ReportError,
+    own_file,
+    read_csv,
+    read_meta,
+    scenario_file_comment,
+)
+
+__all__ = ["ReportError", "read_csv", "read_meta", "report_html", "write_report"]
 
 KINDS = ("run", "compare", "sweep", "assess")
 #: Figures in the order the page shows them (then any other, by name).
@@ -63,10 +69,6 @@ td{vertical-align:top;max-width:24em;white-space:nowrap}td.t{white-space:normal;
 code{background:#f3f3f3;padding:0 .2em}details{margin:.5em 0}
 .note{color:#555;font-size:.9em}
 """
-
-
-class ReportError(ValueError):
-    """The folder is not one ``resetsim report`` knows (one line)."""
 
 
 def esc(text: Any) -> str:
@@ -107,46 +109,6 @@ def folder_kind(folder: str | Path) -> str:
     )
 
 
-#: The largest file the report embeds or reads (bytes).
-MAX_EMBED = 50_000_000
-
-
-def own_file(folder: Path, name: str) -> Path | None:
-    """``folder/name`` if resetsim wrote it there: listed in the folder's
-    marker (:data:`resetsim.core.io.MARKER`), a regular file (not a symbolic
-    link) directly inside the folder, of bounded size; else None.  The report
-    reads nothing else: no globbing, no link followed out of the folder."""
-    listed = io.marked_files(folder) or set()
-    if name not in listed or "/" in name or "\\" in name or name in (".", ".."):
-        return None
-    path = folder / name
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_EMBED:
-        return None
-    return path
-
-
-def read_meta(folder: Path) -> dict[str, Any]:
-    """``meta.json`` as a dict (a broken file is a :class:`ReportError`)."""
-    path = folder / "meta.json"
-    if path.is_symlink() or not path.is_file():
-        raise ReportError(f"{path}: not a regular file in the folder")
-    try:
-        meta = json.loads(files.read_text(path))
-    except (files.InputFileError, ValueError) as exc:
-        raise ReportError(f"{path}: cannot be read ({exc})") from None
-    if not isinstance(meta, dict):
-        raise ReportError(f"{folder / 'meta.json'}: not a JSON object")
-    return meta
-
-
-# --------------------------------------------------------------------------
-# pieces
-
-
 def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> str:
     """A DataFrame as an escaped HTML table (text columns left-aligned), at
     most ``max_rows`` rows with a note of how many there are."""
@@ -172,18 +134,6 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> s
     if len(df) > max_rows:
         rows.append(f'<p class="note">first {max_rows} of {len(df)} rows</p>')
     return "".join(rows)
-
-
-def read_csv(path: Path) -> pd.DataFrame | None:
-    """A CSV file resetsim wrote into the folder (:func:`own_file`), or None
-    when absent, not its own, or unreadable."""
-    path = own_file(path.parent, path.name)
-    if path is None:
-        return None
-    try:
-        return pd.read_csv(path, keep_default_na=True)
-    except (OSError, ValueError, pd.errors.ParserError):
-        return None
 
 
 def figure_files(folder: Path) -> list[Path]:
@@ -229,33 +179,6 @@ def figures_html(folder: Path) -> str:
             f"<figcaption><code>{esc(p.name)}</code> {esc(cap)}</figcaption></figure>"
         )
     return "".join(parts) or '<p class="note">no figures in this folder</p>'
-
-
-def scenario_file_comment(source: str, bases: Iterable[Path], name: str = "") -> str:
-    """The comment block at the top of the scenario file, when it can be
-    found (``source`` as recorded, relative to one of ``bases``): where the
-    shipped scenarios state their assumptions.  Read only from a regular
-    ``.toml`` file of bounded size that is a scenario named ``name`` (the
-    run's): a ``source`` pointing anywhere else gives nothing."""
-    if not source or Path(source).suffix != ".toml":
-        return ""
-    for base in bases:
-        p = Path(source) if Path(source).is_absolute() else Path(base) / source
-        try:
-            text = files.read_text(p)
-            raw = parse_toml(text, str(p))
-        except (files.InputFileError, ScenarioError):
-            continue
-        if detect_kind(raw) != "scenario" or raw.get("name") != name:
-            continue
-        lines = []
-        for line in text.splitlines():
-            if line.startswith("#"):
-                lines.append(line.lstrip("#")[1:] if line.startswith("# ") else line[1:])
-            elif line.strip() or lines:
-                break
-        return "\n".join(lines).strip()
-    return ""
 
 
 def scenario_html(sc: Mapping[str, Any], folder: Path, heading: str = "Scenario") -> str:

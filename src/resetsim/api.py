@@ -15,7 +15,7 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
     no_leaders = resetsim.run("scenarios/example.toml", runs=20, seed=1,
                               params={"k_leader": 0.0})
 
-    # the Mesa agent model instead of the fast ensemble engine (same numbers)
+    # the Mesa agent model instead of the default compiled engine (same numbers)
     same = resetsim.run("scenarios/example.toml", runs=2, seed=1, engine="mesa")
 
 The tables are exactly those ``resetsim run`` writes for the same scenario,
@@ -45,7 +45,7 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
 from resetsim.core.params import check_overrides
-from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES, RunResult, run_scenario
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder import Assessment
 from resetsim.output import tables
@@ -98,7 +98,7 @@ class Result:
 
     @property
     def engine(self) -> str:
-        """``"ensemble"`` or ``"mesa"``."""
+        """``"compiled"``, ``"ensemble"`` or ``"mesa"``."""
         return self.raw.engine
 
     @property
@@ -174,7 +174,7 @@ def run(
     runs: int | None = 1,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
@@ -192,8 +192,8 @@ def run(
         Parameter overrides on top of the scenario's (``resetsim params``
         lists them).
     engine : str
-        ``"ensemble"`` (fast, the default) or ``"mesa"`` (the agent model,
-        the reference; same numbers).
+        ``"compiled"`` (fastest, the default), ``"ensemble"`` (numpy
+        arrays) or ``"mesa"`` (the agent model, the reference; same numbers).
 
     Returns
     -------
@@ -228,7 +228,7 @@ def assess(
     recalibrate: bool = False,
     coding_draws: int = 0,
     bootstrap: int = 1000,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     out: str | Path | None = None,
     overwrite: bool = False,
 ) -> Assessment:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
 from resetsim.core import io
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
 from resetsim.experiments.executors import check_address
 
@@ -69,8 +70,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--engine",
         choices=ENGINES,
-        default="ensemble",
-        help="ensemble (fast, default) or mesa (the agent model, one run at a time)",
+        default=DEFAULT_ENGINE,
+        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
+        "(the agent model, one run at a time); all give the same numbers",
     )
     p.add_argument(
         "--chunk-size",

@@ -27,6 +27,7 @@ import pandas as pd
 
 from resetsim.core import files, io
 from resetsim.core import params as prm
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.output.report_files import (
     ReportError,
     own_file,
@@ -336,7 +337,7 @@ def reproduce_command(meta: Mapping[str, Any]) -> str:
     sc = meta.get("scenario") or {}
     parts = ["resetsim", "run", str(sc.get("source") or "SCENARIO.toml")]
     parts += ["--runs", str(meta.get("runs")), "--seed", str(meta.get("seed"))]
-    if meta.get("engine") and meta.get("engine") != "ensemble":
+    if meta.get("engine") and meta.get("engine") != DEFAULT_ENGINE:
         parts += ["--engine", str(meta["engine"])]
     defaults = prm.defaults()
     own = sc.get("parameters") or {}

@@ -15,7 +15,7 @@ import pytest
 
 import resetsim
 from resetsim.analysis.metrics import BASE_METRICS, FIDELITY_METRICS
-from resetsim.engines.columns import columns
+from resetsim.core.columns import columns
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import as_compiled
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from resetsim.core import calendar as cal
+from resetsim.core import contradictions, state
 from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
@@ -136,9 +137,9 @@ def test_state_and_dyad_variables():
         assert low < high and unit and meaning, name
     assert set(OWN) == set(dyn.STATE_VARS)
     assert set(DYAD) == set(dyn.DYAD_VARS)
-    assert set(dyn.SHOCKABLE_STATE_VARS) <= set(dyn.STATE_VARS)
-    assert set(dyn.SHOCKABLE_DYAD_VARS) <= set(dyn.DYAD_VARS)
-    assert "willingness" not in dyn.SHOCKABLE_STATE_VARS
+    assert set(state.SHOCKABLE_STATE_VARS) <= set(dyn.STATE_VARS)
+    assert set(state.SHOCKABLE_DYAD_VARS) <= set(dyn.DYAD_VARS)
+    assert "willingness" not in state.SHOCKABLE_STATE_VARS
 
 
 # ------------------------------------------------------------ derived quantities
@@ -457,7 +458,7 @@ def test_switches_at_zero_remove_their_channel():
     equal = dyn.state_update({**OWN, "power": 0.5}, {**OTHER, "power": 0.5}, coop, 0.0, p)
     assert strong == equal
     # and each switch scales its shock channel to zero
-    for channel, switch in sh._CHANNEL_SWITCH.items():
+    for channel, switch in contradictions.CHANNEL_SWITCH.items():
         scales = sh.channel_scales(params(**{switch: 0.0}))
         assert scales[sh.CHANNELS.index(channel)] == 0.0
 

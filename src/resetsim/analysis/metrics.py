@@ -24,7 +24,7 @@ import numpy as np
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs, params_for, per_run, spiral_measures
 from resetsim.analysis.validation import VALIDATION_METRICS, validation_metrics
-from resetsim.engines.columns import detection_columns
+from resetsim.core.columns import detection_columns
 from resetsim.scenario.targets import load_for
 
 #: The metric names :func:`run_metrics` always returns (plus ``final_<id>_trust``
@@ -57,7 +57,7 @@ FIDELITY_METRICS: tuple[str, ...] = (
 
 def required_columns(state_ids: Sequence[str]) -> list[str]:
     """The trajectory columns :func:`run_metrics` needs (record at least these in a
-    sweep): detection's columns, :func:`resetsim.engines.columns.detection_columns`."""
+    sweep): detection's columns, :func:`resetsim.core.columns.detection_columns`."""
     return detection_columns(state_ids)
 
 

@@ -23,12 +23,10 @@ import pandas as pd
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, params_for
 from resetsim.core import calendar as cal
+from resetsim.core import state
 from resetsim.core.params import Params
 from resetsim.core.shocks import fire_probability, intensity_scale
 from resetsim.engines.randomness import randomness
-
-_WARMING_VARS = {"leader_affinity": 1.0, "trust": 1.0, "recognition": 1.0}
-_COOLING_VARS = {"threat": 1.0, "grievance": 1.0, "domestic_constraint": 1.0}
 
 
 def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -> float:
@@ -42,9 +40,9 @@ def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -
     total = 0.0
     for eff in kind.effects:
         mult = 2.0 if eff.who == "both" else 1.0
-        if eff.var.startswith("interest_") or eff.var in _WARMING_VARS:
+        if eff.var in state.WARMING_VARS:
             total += mult * eff.delta
-        elif eff.var in _COOLING_VARS:
+        elif eff.var in state.COOLING_VARS:
             total -= mult * eff.delta
         elif eff.var == "ideology" and ideologies is not None:
             s = actor if eff.who in ("actor", "both") else 1 - actor

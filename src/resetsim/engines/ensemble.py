@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from resetsim.core import shocks as sh
-from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, columns
+from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS, columns
 from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import randomness
 from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, as_compiled
 
-#: Kept importable from here (the column lists live in :mod:`resetsim.engines.columns`).
+#: Kept importable from here (the column lists live in :mod:`resetsim.core.columns`).
 __all__ = [
     "DYAD_COLUMNS",
     "STATE_COLUMNS",

@@ -15,7 +15,7 @@ import numpy as np
 
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
-from resetsim.core.params import ISSUE_AREAS
+from resetsim.core import state
 from resetsim.scenario import Compiled
 
 
@@ -40,37 +40,33 @@ def broadcast(value: Any, n: int | None) -> Any:
 
 
 def initial_state(compiled: Compiled, p, n: int | None = None):
-    """States and dyad before the first quarter (floats, or arrays over n runs)."""
+    """States and dyad before the first quarter (floats, or arrays over n runs).
+
+    Each variable starts at the scenario's value (``compiled.initial``) or the
+    registry's (:mod:`resetsim.core.state`); those the registry says come from
+    elsewhere are set here: power from the data, the disposition from the first
+    leader (a drawn disposition is applied at tick 0) and, left empty by the
+    scenario, a variable from the one it ``default_to``, common interests from
+    the scenario or their base parameter.
+    """
     states = []
     for s, init in enumerate(compiled.initial):
-        disp = compiled.disposition[0, s]  # (a drawn disposition is applied at tick 0)
-        st = {
+        disp = compiled.disposition[0, s]
+        derived = {
             "power": compiled.power_base[0, s],
-            "power_shock": 0.0,
-            "trust": init["trust"],
-            "leader_affinity": init["leader_affinity"]
-            if init["leader_affinity"] is not None
-            else (0.0 if np.isnan(disp) else disp),
             "disposition": 0.0 if np.isnan(disp) else disp,
-            "security_services": init.get("security_services", 0.0),
-            "ideology": init["ideology"],
-            "domestic_constraint": init["domestic_constraint"],
-            "status_expectation": init["status_expectation"],
-            "status_anchor": init["status_anchor"],
-            "recognition": 0.0,
-            "grievance": init["grievance"],
-            "threat": init["threat"],
-            "willingness": 0.0,
         }
+        st = {v.name: derived.get(v.name, init.get(v.name, v.initial)) for v in state.STATE}
+        for v in state.STATE:
+            if st[v.name] is None:
+                st[v.name] = st[v.default_to]
         states.append({k: broadcast(v, n) for k, v in st.items()})
     dyad = {}
-    for a in ISSUE_AREAS:
-        key = f"interest_{a}"
-        dyad[key] = broadcast(compiled.interests.get(key, p[f"interest_base_{a}"]), n)
-    for a in ISSUE_AREAS:
-        dyad[f"cooperation_{a}"] = broadcast(0.0, n)
-    dyad["cooperation"] = broadcast(0.0, n)
-    dyad["trust_yield"] = broadcast(0.0, n)
+    for v in state.DYAD:
+        value = v.initial
+        if value is None:  # a common interest: the scenario's, else its base parameter
+            value = compiled.interests.get(v.name, p[v.name.replace("interest_", "interest_base_")])
+        dyad[v.name] = broadcast(value, n)
     return states, dyad
 
 

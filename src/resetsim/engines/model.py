@@ -20,7 +20,7 @@ import numpy as np
 from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
-from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS
+from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS
 from resetsim.engines.forcing import fired_events, initial_state
 from resetsim.engines.randomness import draw_randomness
 from resetsim.engines.step import quarter

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from resetsim.engines.columns import columns, leader_columns, output_order
+from resetsim.core.columns import columns, leader_columns, output_order
 from resetsim.engines.ensemble import Trajectories, chunks, posterior_draws, simulate
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import Compiled, as_compiled

@@ -40,7 +40,7 @@ from resetsim.analysis import observed, turns
 from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import Scores, score
 from resetsim.core import calendar as cal
-from resetsim.engines.columns import detection_columns
+from resetsim.core.columns import detection_columns
 from resetsim.scenario.targets import load_for
 
 #: The last quarter each turn of :func:`resetsim.analysis.turns.six_turns` reads.

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.core.columns import detection_columns
 from resetsim.core.config import ScenarioError
 from resetsim.core.provenance import __version__, code_hash
-from resetsim.engines.columns import detection_columns
 from resetsim.engines.randomness import run_seeds
 from resetsim.engines.runner import ENGINES
 from resetsim.experiments.design import DesignPoints, build_design

@@ -36,6 +36,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Discriminator, Field, Tag, ValidationError
 
+from resetsim.core import contradictions, state
 from resetsim.core import params as prm
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, Strict, schema_problems
 
@@ -46,18 +47,12 @@ ALL = "all"
 LEADER = "leader"
 
 #: Contradictions a condition may hold *static* (at their baseline mean), and the
-#: state variable that carries each one's dynamics; the others are constant
-#: parameters already (static = baseline), so they are refused.
-STATIC_VARIABLES: dict[str, str] = {
-    "power_asymmetry": "power",
-    "ideological_distance": "ideology",
-    "security_dilemma": "threat",
-    "domestic_constraint": "domestic_constraint",
-}
+#: state variable that carries each one's dynamics (the table of contradictions);
+#: the others are constant parameters already (static = baseline), so they are refused.
+STATIC_VARIABLES = contradictions.STATIC_VARIABLES
 #: State variables a condition may *freeze* at their starting values (the
-#: endogenous "seeds of failure" of model v2: status hopes, grievance, the
-#: domestic constraint, the security dilemma's threat).
-FREEZABLE = ("status_expectation", "grievance", "domestic_constraint", "threat")
+#: endogenous "seeds of failure" of model v2; role ``freezable`` in the registry).
+FREEZABLE = state.FREEZABLE
 #: Null series a condition may run through the detector instead of the model's.
 NULL_KINDS = ("ar1", "shot_noise")
 

@@ -21,8 +21,8 @@ import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
+from resetsim.core.columns import detection_columns
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
-from resetsim.engines.columns import detection_columns
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import run_seed
 from resetsim.experiments.schema import (

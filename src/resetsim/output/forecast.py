@@ -19,7 +19,7 @@ import pandas as pd
 from resetsim.analysis import forecast as fc
 from resetsim.analysis.episodes import Episodes, relationship_index
 from resetsim.analysis.metrics import onset_failure_probability
-from resetsim.engines.columns import detection_columns
+from resetsim.core.columns import detection_columns
 from resetsim.engines.runner import RunResult, run_scenario
 from resetsim.output import tables
 from resetsim.output.tables import FLOAT_FORMAT

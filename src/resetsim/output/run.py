@@ -43,8 +43,8 @@ from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.analysis.triggers import episode_table as _episode_table
 from resetsim.core import io
+from resetsim.core.columns import detection_columns, trust_columns
 from resetsim.core.provenance import provenance
-from resetsim.engines.columns import detection_columns, trust_columns
 from resetsim.engines.runner import SEED_DERIVATION, RunResult, run_scenario
 from resetsim.output import forecast as fcst
 from resetsim.output import summary, tables

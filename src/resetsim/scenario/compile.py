@@ -13,6 +13,7 @@ from resetsim.core import calendar as cal
 from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
+from resetsim.core import state
 from resetsim.scenario.load import load
 from resetsim.scenario.posterior import Posterior
 from resetsim.scenario.posterior import load_for as load_posterior
@@ -109,9 +110,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     initial = []
     for spec in sc.states:
-        init = spec.initial.model_dump()
-        if init["status_expectation"] is None:
-            init["status_expectation"] = init["status_anchor"]
+        init = state.fill_defaults(spec.initial.model_dump())
         init["security_services"] = 1.0 if spec.domestic_hawks == "security_services" else 0.0
         initial.append(init)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from resetsim.core import calendar as cal
-from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
+from resetsim.core import state
 from resetsim.core.config import (
     Problem,
     short_repr,
@@ -203,7 +203,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
     for name, msg in prm.check_overrides(sc.parameters):
         problems.append(Problem(f, f"parameters.{name}", msg))
     for name, value in sc.interests.items():
-        if name not in dyn.SHOCKABLE_DYAD_VARS and f"interest_{name}" not in dyn.DYAD_VARS:
+        if name not in state.SHOCKABLE_DYAD_VARS and f"interest_{name}" not in state.DYAD_VARS:
             problems.append(
                 Problem(
                     f,

@@ -692,7 +692,7 @@ def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
 
 
 def test_run_reports_every_phase_in_order(tmp_path):
-    from resetsim.output.run import run_into
+    from resetsim.api import run_into
 
     seen: list[str] = []
     run_into(tmp_path, load(HISTORY), runs=2, progress=False, on_phase=seen.append)
@@ -703,7 +703,7 @@ def test_forced_bars_show_each_phase_on_stderr(tmp_path):
     import contextlib
     import io as stdio
 
-    from resetsim.output.run import run_into
+    from resetsim.api import run_into
 
     err = stdio.StringIO()
     with contextlib.redirect_stderr(err):
@@ -757,9 +757,9 @@ def test_parquet_trajectory_has_the_csv_s_columns_and_values(run_cli, tmp_path):
 def test_streamed_tables_do_not_depend_on_chunks_or_blocks(tmp_path, monkeypatch, table_format):
     import pandas as pd
 
+    from resetsim.api import run_into
     from resetsim.engines.runner import run_scenario
     from resetsim.output import trajectory
-    from resetsim.output.run import run_into
 
     full = run_scenario(load(MINIMAL), runs=7, seed=2)
     ref = tmp_path / "ref"

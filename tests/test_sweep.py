@@ -113,7 +113,7 @@ def test_runs_table_holds_design_seed_and_the_runs_own_metrics(tmp_path):
     params = {"k_leader": rows["k_leader"].to_numpy(), "w_trust": rows["w_trust"].to_numpy()}
     cols = M.required_columns(plan.compiled.state_ids)
     traj = ensemble.simulate(plan.compiled, rows["seed"].to_numpy(), params, cols)
-    data = {**traj.data, "seed": rows["seed"].to_numpy()}  # a sweep passes the seeds
+    data = traj.with_events()  # a sweep passes the engines' record of random events
     metrics = M.run_metrics(plan.compiled, data, plan.compiled.params(params))
     for name in plan.metric_names:
         np.testing.assert_array_equal(rows[name].to_numpy(), metrics[name], err_msg=name)

@@ -8,6 +8,8 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
     result.frame()      # trajectory.csv as a DataFrame: one row per run and quarter
     result.episodes()   # episodes.csv: one row per detected reset episode
     result.metrics()    # one row per run: run, seed and the run's metrics
+    result.forecast()   # forecast.csv, when the scenario names a forecast and outcomes
+    result.forecast_frame()  # the forecast's runs (forecast_trajectory.csv)
     result.seeds        # each run's seed;  result.params: every parameter's value
     result["usa_trust"] # a recorded column as a (runs, quarters) array
 
@@ -25,7 +27,7 @@ many parameter points is :func:`resetsim.evaluate`'s job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from numbers import Real
 from pathlib import Path
@@ -35,12 +37,16 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
+from resetsim.analysis.forecast import check_forecast
 from resetsim.core.params import check_overrides
-from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.engines.runner import ENGINES, RunResult, run_forecast, run_scenario
 from resetsim.output import tables
-from resetsim.scenario import Compiled, Scenario
+from resetsim.output.progress import Phases
+from resetsim.output.run import kept_columns, pattern_columns, write_results
+from resetsim.output.trajectory import TrajectoryWriter, table_name
+from resetsim.scenario import Compiled, Scenario, as_compiled
 
-__all__ = ["Result", "check_params", "run"]
+__all__ = ["Result", "check_params", "run", "run_into"]
 
 
 class Result:
@@ -50,7 +56,7 @@ class Result:
     :attr:`seed` (the base seed), :attr:`seeds` (each run's), :attr:`params`
     (every registry parameter as the runs used it), :attr:`engine`,
     :attr:`n_runs`, :attr:`raw` (the underlying
-    :class:`~resetsim.engines.runner.RunResult`).  ``result[column]`` is a
+    :class:`~resetsim.results.RunResult`).  ``result[column]`` is a
     recorded column as a ``(runs, quarters)`` array.
     """
 
@@ -132,6 +138,29 @@ class Result:
         depth, likely trigger and, with targets, the matched target)."""
         return tables.episode_table(self.raw, self.detected)
 
+    def forecast_run(self) -> RunResult | None:
+        """The runs of the scenario's forecast scenario (what was known earlier:
+        same runs, seeds, overrides and engine), run on first use, once; None
+        when the scenario names no forecast or has no projection."""
+        if self.raw.forecast is None:
+            run_forecast(self.raw)
+        return self.raw.forecast
+
+    def forecast_frame(self) -> pd.DataFrame | None:
+        """The forecast's runs as the table of ``forecast_trajectory.csv`` (the
+        columns of :meth:`frame`), or None without a forecast."""
+        run = self.forecast_run()
+        return None if run is None else run.frame()
+
+    def forecast(self) -> pd.DataFrame | None:
+        """The forecast check of ``forecast.csv``: one row per question of the
+        scenario's outcomes file, with the probability the forecast's runs give
+        it, the naive forecasts', what happened and the Brier and log scores;
+        None when the scenario names no forecast or no outcomes."""
+        self.forecast_run()
+        check = check_forecast(self.raw)
+        return None if check is None else check.table
+
     def metrics(self) -> pd.DataFrame:
         """One row per run: ``run``, ``seed`` and the metrics of
         :func:`resetsim.analysis.metrics.run_metrics` (episode counts and
@@ -186,3 +215,59 @@ def run(
         raise ValueError(f"resetsim.run: seed must be >= 0, got {seed!r}")
     raw = run_scenario(scenario, runs=runs, seed=seed, params=overrides, engine=engine)
     return Result(raw)
+
+
+def run_into(
+    stage: Path,
+    scenario: Any,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: str = "ensemble",
+    table_format: str = "csv",
+    progress: bool | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    chunk_size: int | None = None,
+    figure_formats: Sequence[str] = ("png",),
+) -> tuple[RunResult, list[str]]:
+    """Run a scenario (and its forecast, when it names one) and write everything
+    ``resetsim run`` writes into ``stage`` (:func:`resetsim.output.run.write_results`).
+
+    Streaming: the trajectory table (and ``forecast_trajectory.csv``, the
+    forecast's runs) is written block by block of runs as they are simulated,
+    and only the columns the episodes, figures and summaries read
+    (:func:`~resetsim.output.run.kept_columns`) stay in memory for all runs.
+    Returns the (thus slimmed) result and the lines to print.  ``progress``
+    and ``on_phase`` as in :class:`~resetsim.output.progress.Phases`;
+    ``chunk_size`` runs are simulated at once (default: the runner's);
+    ``figure_formats`` the figures' formats (png, svg, pdf)."""
+    c = as_compiled(scenario)
+    phases = Phases(c.scenario.name, progress, on_phase)
+    chunking = {} if chunk_size is None else {"chunk_size": chunk_size}
+    writer = TrajectoryWriter(stage / table_name(table_format), c, table_format)
+    phases.started("simulate")
+    try:
+        result = run_scenario(
+            c,
+            runs=runs,
+            seed=seed,
+            params=params,
+            engine=engine,
+            progress=progress,
+            desc=phases.label("simulate"),
+            on_chunk=writer.add,
+            keep=kept_columns(c.state_ids) + pattern_columns(c),
+            **chunking,
+        )
+    finally:
+        writer.close()
+    if c.forecast is not None and c.projection_tick is not None:
+        fc = as_compiled(c.forecast)
+        path = stage / f"forecast_{table_name(table_format)}"
+        writer = TrajectoryWriter(path, fc, table_format)
+        try:
+            run_forecast(result, on_chunk=writer.add, keep=kept_columns(fc.state_ids), **chunking)
+        finally:
+            writer.close()
+    return result, write_results(result, stage, phases, figure_formats)

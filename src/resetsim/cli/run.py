@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from resetsim.api import run_into
 from resetsim.cli.common import (
     add_figure_formats,
     check_runs_and_seed,
@@ -34,7 +35,7 @@ from resetsim.cli.common import (
 )
 from resetsim.core import io
 from resetsim.engines.runner import ENGINES
-from resetsim.output.run import run_into, run_text
+from resetsim.output.run import run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
 

@@ -79,12 +79,13 @@ def apply_forcing(
     scales: Sequence[Any],
     uniforms_t: Any,
     leader_z: Any = None,
-) -> list[int]:
+) -> np.ndarray:
     """Apply quarter ``t``'s leader changes, scheduled and random shocks and power.
 
     ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs; ``leader_z``
-    the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns
-    the indices of the processes that may fire this quarter (for bookkeeping).
+    the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns which
+    processes fired this quarter, bool ``(P,)`` or ``(n, P)``: the engines'
+    record of random events.
     """
     for s in range(2):
         # a new leader on side s changes that side's leader and stance only (§2.2);
@@ -98,10 +99,13 @@ def apply_forcing(
     if compiled.sched_slots[t]:
         delta = sh.scaled_delta(compiled.sched[t], compiled.sched_channels[t], scales)
         slots.update(compiled.sched_slots[t])
-    active = [i for i in range(compiled.n_processes) if compiled.proc_rate[i, t] > 0]
-    for i in active:
+    fired_t = np.zeros(np.shape(uniforms_t), dtype=bool)
+    for i in range(compiled.n_processes):
+        if not compiled.proc_rate[i, t] > 0:
+            continue
         prob = sh.fire_probability(compiled.proc_rate[i, t], p)
-        fired = (uniforms_t[..., i] < prob).astype(float)
+        fired_t[..., i] = uniforms_t[..., i] < prob
+        fired = fired_t[..., i].astype(float)
         effect = sh.scaled_delta(compiled.proc[i], compiled.proc_channels[i], scales)
         delta = delta + (fired[..., None] if np.ndim(fired) else fired) * effect
         slots.update(compiled.proc_slots[i])
@@ -109,14 +113,4 @@ def apply_forcing(
         sh.apply_delta(states, dyad, delta, sorted(slots))
     for s in range(2):
         states[s]["power"] = dyn.power(compiled.power_base[t, s], states[s]["power_shock"])
-    return active
-
-
-def fired_events(compiled: Compiled, t: int, p, uniforms_t: Any) -> list[int]:
-    """Which processes fired in quarter ``t`` for a single run (for event logs)."""
-    out = []
-    for i in range(compiled.n_processes):
-        rate = compiled.proc_rate[i, t]
-        if rate > 0 and uniforms_t[i] < sh.fire_probability(rate, p):
-            out.append(i)
-    return out
+    return fired_t

@@ -21,7 +21,7 @@ from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS
-from resetsim.engines.forcing import fired_events, initial_state
+from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import draw_randomness
 from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, Scenario, as_compiled
@@ -110,6 +110,9 @@ class ResetModel(mesa.Model):
         # Mesa 3.3 keeps every model alive through Agent._ids (a class-level
         # dict keyed by model); our two agents are made, so drop the entry.
         mesa.Agent._ids.pop(self, None)
+        #: which random processes fired in each quarter ``(ticks, processes)``, and
+        #: as ``(tick, process id)`` pairs
+        self.fired = np.zeros((c.n_ticks, c.n_processes), dtype=bool)
         self.event_log: list[tuple[int, str]] = []
         ids = c.state_ids
         reporters: dict[str, Any] = {"date": partial(_date)}
@@ -138,7 +141,7 @@ class ResetModel(mesa.Model):
             self.running = False
             return
         view = [a.variables() for a in self.states]
-        quarter(
+        self.fired[t] = quarter(
             c,
             t,
             view,
@@ -151,7 +154,7 @@ class ResetModel(mesa.Model):
         )
         for agent, values in zip(self.states, view, strict=True):
             agent.update(values)
-        for i in fired_events(c, t, self.p, self.uniforms[t]):
+        for i in np.flatnonzero(self.fired[t]):
             self.event_log.append((t, c.proc_ids[i]))
         self.datacollector.collect(self)
         self.tick += 1

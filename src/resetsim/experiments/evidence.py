@@ -41,7 +41,6 @@ from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import Scores, score
 from resetsim.core import calendar as cal
 from resetsim.core.columns import detection_columns
-from resetsim.scenario.targets import load_for
 
 #: The last quarter each turn of :func:`resetsim.analysis.turns.six_turns` reads.
 TURN_END: dict[str, str] = {
@@ -101,7 +100,7 @@ def make_evidence(compiled, train_until: str | None = None, leave_out: str | Non
     Raises ``ValueError`` (one line) for an unreadable date, a date outside the
     run, or a ``leave_out`` that is neither a target id nor a turn.
     """
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     q = None
     if train_until is not None:
@@ -184,7 +183,7 @@ def summaries(
     right)."""
     ev = evidence
     q0 = int(compiled.quarters[0])
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     det_p = compiled.params()  # detection thresholds are never calibrated
     full = score(windows, compiled, detect_runs(compiled, data, det_p))

@@ -30,6 +30,7 @@ from resetsim.engines.ensemble import simulate
 from resetsim.engines.runner import simulate_mesa
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
 from resetsim.experiments.schema import STATIC_VARIABLES
+from resetsim.results import FIRED, LEADER_Z
 from resetsim.scenario import Compiled
 
 
@@ -65,23 +66,21 @@ def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = N
 def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
     """The chunk's recorded trajectories, ``(runs, ticks)`` each (null series
     written in for the runs of a null condition: :func:`apply_nulls`)."""
-    n = len(task.seeds)
     if task.static or task.freeze:
         if task.engine == "mesa":
             raise SweepError("static and frozen conditions need the ensemble engine")
         hold = static_hold(task)
-        data = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold).data
-        return apply_nulls(task, data)
+        traj = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold)
+        return apply_nulls(task, traj.with_events())
     if task.engine == "mesa":
-        T = task.compiled.n_ticks
-        data = {c: np.empty((n, T)) for c in task.record}
+        parts = []
         for i, seed in enumerate(task.seeds):
             p = {k: float(v[i]) if np.ndim(v) else float(v) for k, v in task.params.items()}
-            one = simulate_mesa(task.compiled, [int(seed)], p, task.record)
-            for c in task.record:
-                data[c][i] = one.data[c][0]
+            parts.append(simulate_mesa(task.compiled, [int(seed)], p, task.record).with_events())
+        data = {k: np.concatenate([one[k] for one in parts]) for k in parts[0]}
         return apply_nulls(task, data)
-    return apply_nulls(task, simulate(task.compiled, task.seeds, task.params, task.record).data)
+    traj = simulate(task.compiled, task.seeds, task.params, task.record)
+    return apply_nulls(task, traj.with_events())
 
 
 def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:
@@ -124,7 +123,8 @@ def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.nd
         if kind == "ar1":
             series = ar1_null(index[rows], task.seeds[rows])
         else:
-            weight = event_timeline(compiled, task.seeds, p)[2]
+            n = len(task.seeds)
+            weight = event_timeline(compiled, n, p, data.get(FIRED), data.get(LEADER_Z))[2]
             series = shot_noise_null(index[rows], weight[rows])
         data = detector_input(data, compiled.state_ids, series, rows, p)
     return data

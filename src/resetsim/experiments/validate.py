@@ -312,7 +312,7 @@ def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> lis
     cols = required_columns(compiled, fn)
     seed = run_seed(0, 0)
     traj = simulate(compiled, [seed], None, cols)
-    data = {**traj.data, "seed": np.array([seed], dtype=np.int64)}
+    data = {**traj.with_events(), "seed": np.array([seed], dtype=np.int64)}
     return list(fn(compiled, data, compiled.params()))
 
 

@@ -16,11 +16,8 @@ from resetsim.core.config import (
     Problem,
     short_repr,
 )
-from resetsim.scenario.outcomes import problems_for as outcome_problems
-from resetsim.scenario.patterns import problems_for as pattern_problems
-from resetsim.scenario.posterior import problems_for as posterior_problems
+from resetsim.scenario import references
 from resetsim.scenario.schema import Event, Process, Scenario
-from resetsim.scenario.targets import problems_for
 
 
 def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
@@ -214,14 +211,13 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif not 0 <= value <= 1:
             problems.append(Problem(f, f"interests.{name}", f"{value!r} is outside [0, 1]"))
 
-    if sc.targets:
-        problems.extend(problems_for(sc))
-    if sc.outcomes:
-        problems.extend(outcome_problems(sc))
-    if sc.patterns:
-        problems.extend(pattern_problems(sc))
-    if sc.posterior:
-        problems.extend(posterior_problems(sc))
+    if sc.outcomes and not sc.forecast:
+        problems.append(
+            Problem(f, "outcomes", "outcomes score a forecast: name one with forecast = ...")
+        )
+    for field in references.REFERENCES:
+        if field != "outcomes" or sc.forecast:
+            problems.extend(references.problems_for(sc, field))
 
     pwr = sc.power
     if pwr.source == "constant":

@@ -20,6 +20,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "resetsim"
 
+
 def _modules() -> dict[str, Path]:
     out = {}
     for f in SRC.rglob("*.py"):

@@ -38,8 +38,8 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.forecast import check_forecast
-from resetsim.core.params import check_overrides
-from resetsim.engines.runner import ENGINES, RunResult, run_forecast, run_scenario
+from resetsim.core.request import check_request
+from resetsim.engines.runner import RunResult, run_forecast, run_scenario
 from resetsim.output import tables
 from resetsim.output.progress import Phases
 from resetsim.output.run import kept_columns, pattern_columns, write_results
@@ -180,9 +180,7 @@ def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") ->
         str(k): float(v) if isinstance(v, Real) and not isinstance(v, bool) else v
         for k, v in (params or {}).items()
     }
-    problems = check_overrides(values)
-    if problems:
-        raise ValueError(f"{who}: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems))
+    check_request(params=values, who=who)
     return values
 
 
@@ -207,12 +205,7 @@ def run(
     :class:`~resetsim.ScenarioError` for an invalid scenario file.
     """
     overrides = check_params(params)
-    if engine not in ENGINES:
-        raise ValueError(f"resetsim.run: unknown engine {engine!r}; use one of {ENGINES}")
-    if runs is not None and int(runs) < 1:
-        raise ValueError(f"resetsim.run: runs must be at least 1, got {runs!r}")
-    if seed is not None and int(seed) < 0:
-        raise ValueError(f"resetsim.run: seed must be >= 0, got {seed!r}")
+    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.run")
     raw = run_scenario(scenario, runs=runs, seed=seed, params=overrides, engine=engine)
     return Result(raw)
 

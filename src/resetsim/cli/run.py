@@ -34,7 +34,7 @@ from resetsim.cli.common import (
     without_posterior,
 )
 from resetsim.core import io
-from resetsim.engines.runner import ENGINES
+from resetsim.core.request import ENGINES
 from resetsim.output.run import run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load

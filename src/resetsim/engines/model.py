@@ -18,9 +18,9 @@ import mesa
 import numpy as np
 
 from resetsim.core import dynamics as dyn
-from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS
+from resetsim.core.request import check_request
 from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import draw_randomness
 from resetsim.engines.step import quarter
@@ -90,11 +90,7 @@ class ResetModel(mesa.Model):
         if isinstance(rng, np.integer):
             rng = int(rng)
         overrides = {**(params or {}), **parameters}
-        problems = prm.check_overrides(overrides)
-        if problems:
-            raise ValueError(
-                "ResetModel: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems)
-            )
+        check_request(params=overrides, who="ResetModel")
         super().__init__(rng=rng)
         self.compiled = as_compiled(scenario)
         c = self.compiled

@@ -27,13 +27,12 @@ from typing import Any
 import numpy as np
 
 from resetsim.core.columns import columns
+from resetsim.core.request import check_request
 from resetsim.engines.ensemble import chunks, simulate
 from resetsim.engines.randomness import replication_seeds
 from resetsim.results import RunResult, Trajectories, posterior_draws
 from resetsim.scenario import Compiled, as_compiled
 
-#: The engines :func:`run_scenario` accepts.
-ENGINES = ("ensemble", "mesa")
 #: Runs advanced at once by the ensemble engine (memory stays bounded).
 DEFAULT_CHUNK = 4096
 #: Where the reference model lives (imported on first use: it imports Mesa).
@@ -95,14 +94,11 @@ def run_scenario(
     to a file) and ``keep`` names the only columns the result retains, so
     memory holds one block of every column and all runs of ``keep`` only.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
+    check_request(engine=engine, runs=runs, seed=seed, who="run_scenario")
     compiled = as_compiled(scenario)
     sc = compiled.scenario
     runs = sc.runs if runs is None else int(runs)
     seed = sc.seed if seed is None else int(seed)
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
     seeds = replication_seeds(seed, runs)
     p = compiled.params(params)
     resolved = {k: float(v) for k, v in p.items()}

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from resetsim.core import params as prm
+from resetsim.core.request import check_request
 from resetsim.experiments.executors import run_chunk
-from resetsim.experiments.plan import ENGINES, ChunkTask, auto_chunk_size, seeds_of_runs
+from resetsim.experiments.plan import ChunkTask, auto_chunk_size, seeds_of_runs
 from resetsim.experiments.schema import MetricsFn
 from resetsim.experiments.validate import default_metrics, metric_names, required_columns
 from resetsim.scenario import Compiled, Scenario, as_compiled
@@ -86,10 +87,7 @@ def evaluate(
     design's row number), ``replication``, ``seed``, the design's columns,
     then the metrics.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise ValueError(f"runs (replications per design row) must be an integer >= 1: {runs!r}")
+    check_request(engine=engine, runs=runs)
     values = design_values(design)
     names = [str(c) for c in design.columns]
     compiled = as_compiled(scenario)

@@ -1,4 +1,4 @@
-"""The Biden era (issue 11): the 2021 forecast, what happened, and the check.
+"""The Biden era: the 2021 forecast, what happened, and the check.
 
 * the ex-ante scenario knows nothing after mid-2021, the realised one cites a
   source for every event it adds, both cover the same period;

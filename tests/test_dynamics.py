@@ -192,8 +192,7 @@ def test_ideological_distance():
     assert dyn.ideological_distance(0.0, 1.0, params(k_ideology=0.0)) == 0.0
 
 
-def test_interest_mean_and_trust_yield():
-    assert dyn.interest_mean(DYAD) == approx((0.2 + 0.4 + 0.3 + 0.1 + 0.5) / 5)
+def test_trust_yield():
     yields = dyn.area_yields(P)
     assert yields == {
         "european_security": 1.0,
@@ -210,32 +209,37 @@ def test_interest_mean_and_trust_yield():
     assert set(off.values()) == {1.0}
 
 
+def willingness(own, distance, interest, p):
+    """Willingness at one common interest: the area willingness of the stance."""
+    return dyn.area_willingness(dyn.stance(own, distance, p), interest, p)
+
+
 def test_willingness():
     leader = 1.0 * 0.9 * 0.5 * (1 - 0.3)
     stance = 0.05 + leader + 0.5 * 0.4 - 0.4 * 0.5 - 0.3 * 0.25 - 0.2 * 0.3
     expected = stance + 0.8 * 0.3
     assert dyn.stance(OWN, 0.5, P) == approx(stance)
-    assert dyn.willingness(OWN, 0.5, 0.3, P) == approx(expected)
+    assert willingness(OWN, 0.5, 0.3, P) == approx(expected)
     # per issue area: the stance plus that area's own interest (its own gate)
     w = dyn.engagement(OWN, OTHER, DYAD, P)
     for a in prm.ISSUE_AREAS:
         assert w[a] == approx(min(max(stance + 0.8 * DYAD[f"interest_{a}"], 0.0), 1.0)), a
     assert w["willingness"] == approx(dyn.weighted(w, DYAD))
     # clipped into [0, 1]
-    assert dyn.willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
-    assert dyn.willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
+    assert willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
+    assert willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
 
 
 def test_willingness_rises_with_rapport_trust_and_interest():
-    base = dyn.willingness(OWN, 0.5, 0.3, P)
-    assert dyn.willingness({**OWN, "leader_affinity": 0.6}, 0.5, 0.3, P) > base
-    assert dyn.willingness({**OWN, "trust": 0.5}, 0.5, 0.3, P) > base
-    assert dyn.willingness(OWN, 0.5, 0.4, P) > base
-    assert dyn.willingness(OWN, 0.6, 0.3, P) < base
-    assert dyn.willingness({**OWN, "grievance": 0.3}, 0.5, 0.3, P) < base
-    assert dyn.willingness({**OWN, "threat": 0.4}, 0.5, 0.3, P) < base
+    base = willingness(OWN, 0.5, 0.3, P)
+    assert willingness({**OWN, "leader_affinity": 0.6}, 0.5, 0.3, P) > base
+    assert willingness({**OWN, "trust": 0.5}, 0.5, 0.3, P) > base
+    assert willingness(OWN, 0.5, 0.4, P) > base
+    assert willingness(OWN, 0.6, 0.3, P) < base
+    assert willingness({**OWN, "grievance": 0.3}, 0.5, 0.3, P) < base
+    assert willingness({**OWN, "threat": 0.4}, 0.5, 0.3, P) < base
     # the domestic constraint holds the leader back
-    assert dyn.willingness({**OWN, "domestic_constraint": 0.6}, 0.5, 0.3, P) < base
+    assert willingness({**OWN, "domestic_constraint": 0.6}, 0.5, 0.3, P) < base
 
 
 def test_cooperation_takes_two():

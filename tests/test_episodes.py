@@ -288,10 +288,10 @@ def test_run_metrics_shapes_and_names():
 
 
 def test_calibrated_history_shows_the_paper_s_waves():
-    """Issues 2 and 8: with default parameters the median history dips in
+    """With default parameters the median history dips in
     1992-93 (the first reset ends before Clinton's), rises after 1993, 2001 and
     2009 and falls around 1999, 2008 and 2014, each low lower than the last."""
-    # at the point estimate (the scenario's posterior, issue 10, left out)
+    # at the point estimate (the scenario's posterior left out)
     c = as_compiled(load("scenarios/history_1989_2021.toml").model_copy(update={"posterior": None}))
     tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
     x = np.median(E.relationship_index(tr.data, c.state_ids, c.params()), axis=0)

@@ -1,4 +1,4 @@
-"""Issue 14 (first half): each mistake a new user made gives one clear line.
+"""Each mistake a new user made gives one clear line.
 
 Every test feeds the mistake and checks the message: one line, it names the
 file (and the field where there is one), it says what to do, exit status 2,
@@ -204,7 +204,7 @@ def test_a_targets_file_given_to_validate_is_named_in_one_line(run_cli):
 def test_a_parameters_file_given_to_run_is_named_in_one_line(run_cli, tmp_path):
     message = one_error_line(run_cli("run", AROUND, "--out", tmp_path / "o"), AROUND)
     assert message.startswith("this is a file of [parameters] only, not a scenario: give it to")
-    assert "--around" not in message  # the point search and its --around are gone (issue 10)
+    assert "--around" not in message  # the point search and its --around are gone
     assert not (tmp_path / "o").exists()
 
 
@@ -529,7 +529,7 @@ def test_citation_cff_is_valid_and_carries_the_package_version():
     assert "doi" not in paper and "doi" not in cff  # none is known: do not invent one
 
 
-# ====================================================================== issue 14, second half
+# ====================================================================== input and output hardening
 # ------------------------------------------------------------ 8. a scenario given to sweep
 
 SWEEP_GRID = """
@@ -683,7 +683,7 @@ def test_sweep_overwrite_refuses_a_folder_another_sweep_holds(tmp_path):
 
 
 # ------------------------------------------------------------ 11. one LHS
-# (the point search and its own Latin hypercube went with issue 10: `resetsim
+# (the point search and its own Latin hypercube went with the Bayesian calibration: `resetsim
 # calibrate` is Bayesian, tests/test_abc.py; the one Latin hypercube is
 # experiments.design.latin_hypercube, tests/test_experiment.py)
 

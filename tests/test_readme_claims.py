@@ -76,7 +76,7 @@ def test_every_shipped_scenario_is_listed_in_the_readme():
 def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
     """README (model v2): lows descend in 90% of runs; the Bush Jr and Obama
     resets are found in 100% and 98% of runs; spurious episodes 0.04 per run."""
-    # the README's numbers are at the point estimate (issue 10: --no-posterior)
+    # the README's numbers are at the point estimate (--no-posterior)
     c = as_compiled(
         load(REPO / "scenarios" / "history_1989_2021.toml").model_copy(update={"posterior": None})
     )
@@ -91,7 +91,7 @@ def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
 
 
 def test_biden_era_forecast_and_outlook():
-    """README (issue 11, re-measured with the posterior of issue 10): the 2021
+    """README (re-measured with the calibrated posterior): the 2021
     forecast reaches partnership in no run, gives a new reset by 2024 less than
     even odds and beats persistence and climatology on the Brier score; in the
     realised runs non-proliferation keeps cooperation above zero through
@@ -141,7 +141,8 @@ def test_biden_era_forecast_and_outlook():
 def contradictions(tmp_path_factory):
     out = tmp_path_factory.mktemp("contradictions") / "out"
     # the README's claims were measured at the point estimate; with the posterior
-    # (the default since issue 10) the baseline loop share is lower (0.81 of 150 runs)
+    # (the default since the Bayesian calibration) the baseline loop share is lower
+    # (0.81 of 150 runs)
     plan = make_plan(REPO / "experiments" / "contradictions.toml", runs=150, posterior=False)
     sweep(plan, out, progress=False, figures=False)
     return pd.read_csv(out / "summary.csv").set_index("condition")

@@ -571,3 +571,16 @@ def test_evaluate_keeps_the_design_s_columns_and_chosen_metrics():
 def test_evaluate_refuses_a_bad_design_naming_the_column(design, kw, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         xp.evaluate(TINY, design, **kw)
+
+
+def test_scheduler_without_dask_is_one_line(run_cli, tmp_path, monkeypatch):
+    """Dask is an optional extra (resetsim[dask]): without it --scheduler says so."""
+    from resetsim.experiments import executors
+
+    monkeypatch.setattr(executors, "dask_installed", lambda: False)
+    exp = write_experiment(tmp_path)
+    r = run_cli("sweep", exp, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "o")
+    assert r.code == 2 and "Traceback" not in r.err
+    assert r.err.strip().count("\n") == 0 and "resetsim[dask]" in r.err
+    with pytest.raises(xp.SweepError, match=r"resetsim\[dask\]"):
+        executors.connect("tcp://127.0.0.1:9")

@@ -1,4 +1,4 @@
-"""Validation that can fail (issue 9): null generators, the discriminating
+"""Validation that can fail: null generators, the discriminating
 statistics, static and frozen conditions, the patterns scorecard."""
 
 from __future__ import annotations

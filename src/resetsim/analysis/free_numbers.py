@@ -13,7 +13,7 @@ A demanding reader asks how many numbers were chosen to make the model fit.
 
 and the patterns: two windows (onset, failure) per target episode of the
 scenario's targets file, the spiral (lows descend), the six turns of
-:mod:`resetsim.analysis.turns` and the held-out checks of issue 8.
+:mod:`resetsim.analysis.turns` and the held-out checks of model v2.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Validation that can fail: null series, event timelines and the statistics that
-tell a structure apart from noise (issue 9; docs/VALIDATION.md).
+tell a structure apart from noise (docs/VALIDATION.md).
 
 * **Event timeline** (:func:`event_timeline`): per run and quarter, the
   *openings* (a scheduled or stochastic event of a warming kind, or a leader

@@ -68,14 +68,6 @@ def ideological_distance(own_ideology: Any, other_ideology: Any, p) -> Any:
     return p.k_ideology * np.abs(own_ideology - other_ideology)
 
 
-def interest_mean(dyad: Mapping[str, Any]) -> Any:
-    """Mean common interest over the issue areas."""
-    total = 0.0
-    for a in ISSUE_AREAS:
-        total = total + dyad[f"interest_{a}"]
-    return total / len(ISSUE_AREAS)
-
-
 def area_yields(p) -> dict[str, Any]:
     """Share of each issue area's cooperation that builds trust (§2.3.2, §2.3.3).
 
@@ -117,11 +109,6 @@ def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
 def area_willingness(stance_: Any, interest: Any, p) -> Any:
     """Willingness to engage in one issue area: the stance plus that area's interest."""
     return clip(stance_ + p.w_interest * interest, 0.0, 1.0)
-
-
-def willingness(own: Mapping[str, Any], distance: Any, interest: Any, p) -> Any:
-    """Willingness at a given (mean) common interest: :func:`area_willingness` of the stance."""
-    return area_willingness(stance(own, distance, p), interest, p)
 
 
 def cooperation(w_a: Any, w_b: Any) -> Any:

@@ -68,10 +68,6 @@ class Evidence:
     n_targets: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def held_out(self) -> bool:
-        return bool(self.targets_out or self.turns_out or self.train_until is not None)
-
     def describe(self) -> dict[str, Any]:
         """For ``meta.json``."""
         return {

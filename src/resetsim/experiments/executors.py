@@ -12,6 +12,7 @@ flight.
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 import signal
@@ -29,7 +30,7 @@ from resetsim.analysis.validation import ar1_null, detector_input, event_timelin
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.runner import simulate_mesa
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
-from resetsim.experiments.schema import STATIC_VARIABLES
+from resetsim.experiments.schema import NULL_KINDS, STATIC_VARIABLES
 from resetsim.results import FIRED, LEADER_Z
 from resetsim.scenario import Compiled
 
@@ -116,7 +117,7 @@ def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.nd
     compiled = task.compiled
     p = compiled.params(task.params)
     index = relationship_index(data, compiled.state_ids, p)
-    for kind in ("ar1", "shot_noise"):
+    for kind in NULL_KINDS:
         rows = np.flatnonzero(task.null == kind)
         if not rows.size:
             continue
@@ -225,9 +226,18 @@ def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResu
             raise
 
 
+def dask_installed() -> bool:
+    """Whether Dask's ``distributed`` is installed (the optional extra ``resetsim[dask]``)."""
+    return importlib.util.find_spec("distributed") is not None
+
+
 def connect(address: str, timeout: float = 20.0):
-    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if unreachable)."""
-    from distributed import Client  # deferred: distributed is heavy and often unused
+    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if
+    unreachable or if Dask is not installed)."""
+    if not dask_installed():
+        raise SweepError("a Dask scheduler needs Dask, which is not installed: "
+                         "pip install 'resetsim[dask]'")  # fmt: skip
+    from distributed import Client  # deferred: optional, heavy and often unused
 
     try:
         return Client(address, timeout=f"{timeout}s")

@@ -36,6 +36,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Discriminator, Field, Tag, ValidationError
 
+from resetsim.analysis.validation import NULLS
 from resetsim.core import contradictions, state
 from resetsim.core import params as prm
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, Strict, schema_problems
@@ -54,7 +55,7 @@ STATIC_VARIABLES = contradictions.STATIC_VARIABLES
 #: endogenous "seeds of failure" of model v2; role ``freezable`` in the registry).
 FREEZABLE = state.FREEZABLE
 #: Null series a condition may run through the detector instead of the model's.
-NULL_KINDS = ("ar1", "shot_noise")
+NULL_KINDS: tuple[str, ...] = tuple(NULLS)
 
 #: A metrics function: ``fn(compiled, data, params) -> {name: array over runs}``.
 MetricsFn = Callable[..., Mapping[str, np.ndarray]]
@@ -105,7 +106,7 @@ class Condition(Strict):
     # mean (``static``), or a null series fed to the detector (``null``)
     static: list[str] = Field(default_factory=list)
     freeze: list[Literal[FREEZABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
-    null: Literal["ar1", "shot_noise"] | None = None
+    null: Literal[NULL_KINDS] | None = None  # type: ignore[valid-type]
 
 
 class ConditionsDesign(Strict):

@@ -31,6 +31,7 @@ import numpy as np
 from resetsim.analysis.episodes import Episodes, per_run
 from resetsim.analysis.statistics import row_nanmean
 from resetsim.analysis.triggers import warming_score
+from resetsim.core.columns import detection_columns
 from resetsim.core.shocks import intensity_scale
 
 #: Quarters after an opening in which an onset counts as following it (inclusive).
@@ -283,7 +284,7 @@ def detector_input(
     alpha = per_run(p["det_smoothing"], len(next(iter(data.values()))))[rows]
     x = unsmooth(series, alpha)
     out = dict(data)
-    for c in (f"{state_ids[0]}_trust", f"{state_ids[1]}_trust", "cooperation"):
+    for c in detection_columns(state_ids):
         col = np.array(data[c], dtype=float, copy=True)
         col[rows] = x
         out[c] = col

@@ -21,6 +21,8 @@ STATE_COLUMNS: tuple[str, ...] = state.RECORDED_STATE_VARS
 DYAD_COLUMNS: tuple[str, ...] = state.RECORDED_DYAD_VARS
 #: The state variables ``trajectory.csv`` shows first (for each state, in this order).
 LEADING: tuple[str, ...] = state.LEADING_VARS
+#: The dyad's column the episode detector reads with both trusts (cooperation).
+COOPERATION: str = state.DETECTED_DYAD_VAR
 
 
 def columns(state_ids: Sequence[str]) -> list[str]:
@@ -48,4 +50,4 @@ def trust_columns(state_ids: Sequence[str]) -> list[str]:
 def detection_columns(state_ids: Sequence[str]) -> list[str]:
     """What episode detection reads: both trusts and cooperation (record at
     least these when episodes or run metrics are wanted)."""
-    return [*trust_columns(state_ids[:2]), "cooperation"]
+    return [*trust_columns(state_ids[:2]), COOPERATION]

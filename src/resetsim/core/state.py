@@ -27,6 +27,7 @@ ROLES: tuple[str, ...] = (
     "freezable",
     "warming",
     "cooling",
+    "detected",
 )
 
 
@@ -44,6 +45,13 @@ class Var:
     initial_from: str = ""
     default_to: str = ""
     scenario: bool = False
+    area: str = ""  # the issue area of a per-area variable
+    base: str = ""  # the parameter a per-area variable starts at (``<base>_<area>``)
+
+    @property
+    def base_parameter(self) -> str:
+        """The parameter the variable starts at without a scenario's value ("" if none)."""
+        return f"{self.base}_{self.area}" if self.base else ""
 
     def has(self, role: str) -> bool:
         """Whether the variable takes part in ``role``."""
@@ -70,6 +78,7 @@ def _expand(section: str, key: str, row: dict) -> list[Var]:
     return [
         Var(
             name=f"{name}_{a}",
+            area=a,
             roles=roles,
             meaning=meaning.replace("{area}", a.replace("_", " ")),
             **row,
@@ -123,6 +132,16 @@ WARMING_VARS: frozenset[str] = frozenset(state_with("warming") + dyad_with("warm
 COOLING_VARS: frozenset[str] = frozenset(state_with("cooling") + dyad_with("cooling"))
 #: The state variables a scenario may start (``[states.initial]``).
 SCENARIO_INITIAL: tuple[Var, ...] = tuple(v for v in STATE if v.scenario)
+#: The dyad variables a scenario may start (``[interests]``, by variable or area).
+SCENARIO_DYAD: tuple[Var, ...] = tuple(v for v in DYAD if v.scenario)
+#: The dyad variable the episode detector reads with both trusts.
+DETECTED_DYAD_VAR: str = dyad_with("detected")[0]
+
+
+def scenario_dyad_var(key: str) -> str | None:
+    """The dyad variable a scenario's ``[interests]`` key names (the variable or
+    its issue area), or None when it names none."""
+    return next((v.name for v in SCENARIO_DYAD if key in (v.name, v.area)), None)
 
 
 def bounds(name: str) -> tuple[float, float]:

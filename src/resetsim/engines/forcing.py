@@ -64,8 +64,8 @@ def initial_state(compiled: Compiled, p, n: int | None = None):
     dyad = {}
     for v in state.DYAD:
         value = v.initial
-        if value is None:  # a common interest: the scenario's, else its base parameter
-            value = compiled.interests.get(v.name, p[v.name.replace("interest_", "interest_base_")])
+        if value is None:  # the scenario's, else its base parameter
+            value = compiled.interests.get(v.name, p[v.base_parameter])
         dyad[v.name] = broadcast(value, n)
     return states, dyad
 

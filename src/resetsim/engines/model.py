@@ -125,11 +125,6 @@ class ResetModel(mesa.Model):
         """The current quarter's first day (YYYY-MM-DD)."""
         return self.compiled.dates[min(self.tick, self.compiled.n_ticks - 1)]
 
-    @property
-    def cooperation(self) -> dict[str, Any]:
-        """This quarter's cooperation and its trust-building content."""
-        return {k: self.dyad[k] for k in ("cooperation", "trust_yield")}
-
     def step(self) -> None:
         c = self.compiled
         t = self.tick

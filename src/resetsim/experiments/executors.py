@@ -27,6 +27,7 @@ import numpy as np
 
 from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
+from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.runner import simulate_mesa
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
@@ -58,7 +59,7 @@ def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = N
         trust = data[f"{s}_trust"]
         out[f"{s}_trust_final"] = trust[:, -1].copy()
         out[f"{s}_trust_min"] = trust.min(axis=1)
-    coop = data["cooperation"]
+    coop = data[COOPERATION]
     out["mean_cooperation"] = coop.mean(axis=1)
     out["high_cooperation_quarters"] = (coop > 0.5).sum(axis=1).astype(np.int64)
     return out

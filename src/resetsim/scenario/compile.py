@@ -202,10 +202,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         quarters=quarters,
         power_base=power_base,
         initial=initial,
-        interests={
-            (k if k.startswith("interest_") else f"interest_{k}"): v
-            for k, v in sc.interests.items()
-        },
+        interests={state.scenario_dyad_var(k): v for k, v in sc.interests.items()},
         leader_change=leader_change,
         disposition=disposition,
         term_index=term_index,

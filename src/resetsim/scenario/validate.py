@@ -200,7 +200,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
     for name, msg in prm.check_overrides(sc.parameters):
         problems.append(Problem(f, f"parameters.{name}", msg))
     for name, value in sc.interests.items():
-        if name not in state.SHOCKABLE_DYAD_VARS and f"interest_{name}" not in state.DYAD_VARS:
+        if state.scenario_dyad_var(name) is None:
             problems.append(
                 Problem(
                     f,

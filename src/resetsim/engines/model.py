@@ -103,9 +103,7 @@ class ResetModel(mesa.Model):
         states, self.dyad = initial_state(c, self.p)
         specs = c.scenario.states
         self.states = [StateAgent(self, s, specs[s].id, specs[s].name, states[s]) for s in range(2)]
-        # Mesa 3.3 keeps every model alive through Agent._ids (a class-level
-        # dict keyed by model); our two agents are made, so drop the entry.
-        mesa.Agent._ids.pop(self, None)
+        _release_agent_ids(self)
         #: which random processes fired in each quarter ``(ticks, processes)``, and
         #: as ``(tick, process id)`` pairs
         self.fired = np.zeros((c.n_ticks, c.n_processes), dtype=bool)
@@ -151,6 +149,17 @@ class ResetModel(mesa.Model):
         self.tick += 1
         if self.tick >= c.n_ticks:
             self.running = False
+
+
+def _release_agent_ids(model: mesa.Model) -> None:
+    """The one use of Mesa's private API, kept here: Mesa 3.3 keeps every model
+    alive through ``Agent._ids`` (a class-level dict keyed by model), so a batch
+    of runs would hold them all.  Our two agents are made, so drop the entry.
+    A Mesa without that dict needs nothing, so this alone does not tie
+    resetsim to one Mesa version."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def _state_value(index: int, var: str, model: ResetModel) -> float:

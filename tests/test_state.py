@@ -3,6 +3,7 @@ every list, schema and doc derived from them agrees with it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from resetsim.cli.main import main
@@ -71,3 +72,25 @@ def test_state_doc_is_in_sync(capsys):
     assert (REPO / "docs" / "STATE.md").read_text("utf-8") == out, (
         "docs/STATE.md is stale: resetsim params --state > docs/STATE.md"
     )
+
+
+#: Names the dynamics' contract lets modules quote (the engines' and the
+#: detector's common currency): trust, power, rapport.
+CONTRACTED = {"trust", "power", "leader_affinity"}
+
+
+def _quoting_modules(name: str) -> list[str]:
+    pattern = re.compile(r"""["']""" + re.escape(name) + r"""["']""")
+    src = REPO / "src" / "resetsim"
+    return sorted(
+        str(p.relative_to(src)) for p in src.rglob("*.py") if pattern.search(p.read_text("utf-8"))
+    )
+
+
+def test_no_state_variable_or_channel_is_quoted_in_more_than_three_modules():
+    """Its equations and at most two places with a reason: everything else
+    reads the name from the registries."""
+    names = {v.name for v in (*state.STATE, *state.DYAD)} - CONTRACTED
+    names |= {"breach", *contradictions.CHANNEL_SWITCH, *(c.name for c in contradictions.TABLE)}
+    spread = {n: m for n in sorted(names) if len(m := _quoting_modules(n)) > 3}
+    assert not spread, spread

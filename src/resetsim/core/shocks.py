@@ -87,8 +87,8 @@ def effect_problems(kind: Kind) -> list[tuple[str, str]]:
             problems.append(
                 (
                     where,
-                    f"{eff.var!r} is not a state driver shocks may move; use one of "
-                    f"{', '.join(state.SHOCKABLE_STATE_VARS)}",
+                    f"{eff.var!r} is not a state driver shocks may move; "
+                    "`resetsim params --state` lists them (role shockable)",
                 )
             )
         elif eff.var == "trust" and not kind.breach:

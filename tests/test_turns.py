@@ -1,7 +1,7 @@
-"""Model v2 as behaviour: the six turns, the placebo, the constraint, the rules.
+"""The history's turns as the model's behaviour: the six turns, the placebo,
+the domestic constraint, the rules that size events.
 
-Fast checks use a few runs with some margin; the issue's exact 30-run numbers
-are ``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
+Fast checks use a few runs with some margin; the exact 30-run numbers are ``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
 """
 
 from __future__ import annotations

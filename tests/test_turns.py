@@ -1,7 +1,8 @@
 """The history's turns as the model's behaviour: the six turns, the placebo,
 the domestic constraint, the rules that size events.
 
-Fast checks use a few runs with some margin; the exact 30-run numbers are ``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
+Fast checks use a few runs with some margin; the exact 30-run numbers are
+``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
 """
 
 from __future__ import annotations

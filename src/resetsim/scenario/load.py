@@ -168,7 +168,23 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
 
 
 def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """Read, merge and validate a scenario file; raise :class:`ScenarioError`."""
+    """Read, merge (``extends``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario's TOML file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, ``extends`` resolved.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem at once, each naming the file and the field.
+    """
     path = Path(path)
     return _validate(_load_raw(path, _chain), str(path), path.resolve().parent)
 

@@ -23,6 +23,15 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
 The tables are exactly those ``resetsim run`` writes for the same scenario,
 runs and seed (one definition: :mod:`resetsim.output.tables`).  A design of
 many parameter points is :func:`resetsim.evaluate`'s job.
+
+The ladder (docs/LADDER.md): the model, its knock-outs and simpler
+explanations scored on observed series, as ``resetsim assess`` does::
+
+    a = resetsim.assess("scenarios/history_1989_2021.toml",
+                         "scenarios/targets/observed/training.toml", origins=[2005])
+    a.scores            # scores.csv: rung, series, origin, sample, n, spearman, ...
+    a.summary           # out of sample, per rung and series, relative to persistence
+    a.winner            # the rung with the lowest CRPS
 """
 
 from __future__ import annotations
@@ -40,13 +49,16 @@ from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.forecast import check_forecast
 from resetsim.core.request import check_request
 from resetsim.engines.runner import RunResult, run_forecast, run_scenario
+from resetsim.experiments import ladder
+from resetsim.experiments.ladder import Assessment
 from resetsim.output import tables
+from resetsim.output.assess import write_assessment
 from resetsim.output.progress import Phases
 from resetsim.output.run import kept_columns, pattern_columns, write_results
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.scenario import Compiled, Scenario, as_compiled
 
-__all__ = ["Result", "check_params", "run", "run_into"]
+__all__ = ["Assessment", "Result", "assess", "check_params", "run", "run_into"]
 
 
 class Result:
@@ -283,3 +295,45 @@ def run_into(
         finally:
             writer.close()
     return result, write_results(result, stage, phases, figure_formats)
+
+
+def assess(
+    scenario: str | Path | Scenario | Compiled,
+    observed: str | Path,
+    origins=ladder.DEFAULT_ORIGINS,
+    runs: int | None = None,
+    seed: int | None = None,
+    recalibrate: bool = False,
+    coding_draws: int = 0,
+    bootstrap: int = 1000,
+    engine: str = "ensemble",
+    out: str | Path | None = None,
+    overwrite: bool = False,
+) -> Assessment:
+    """Score every rung of the ladder on every series of an observations file
+    at every origin (what ``resetsim assess`` does) and return an
+    :class:`~resetsim.experiments.ladder.Assessment` (``.scores``,
+    ``.summary``, ``.models``, ``.predictions``, ``.weights``, ``.coding``,
+    ``.meta``, ``.winner``); with ``out``, also write its folder.
+
+    Raises :class:`~resetsim.ScenarioError` for a bad scenario or observations
+    file (naming the file and the field) and :class:`ValueError` for bad
+    settings.
+    """
+    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.assess")
+    if int(coding_draws) < 0 or int(bootstrap) < 0:
+        raise ValueError("resetsim.assess: coding_draws and bootstrap must be >= 0")
+    result = ladder.assess(
+        scenario,
+        observed,
+        origins=origins,
+        runs=runs,
+        seed=seed,
+        recalibrate=recalibrate,
+        coding_draws=int(coding_draws),
+        n_boot=int(bootstrap),
+        engine=engine,
+    )
+    if out is not None:
+        write_assessment(result, out, overwrite=overwrite)
+    return result

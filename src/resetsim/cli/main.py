@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "events",
     "sweep",
     "calibrate",
+    "assess",
     "params",
     "kinds",
     "app",

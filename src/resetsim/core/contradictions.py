@@ -35,7 +35,8 @@ def _read() -> tuple[Contradiction, ...]:
 TABLE: tuple[Contradiction, ...] = _read()
 #: The contradictions experiments knock out by name, mapped to their switch.
 CONTRADICTIONS: dict[str, str] = {c.name: c.switch for c in TABLE if not c.trigger}
-#: The leader factor's switch (a trigger of resets, not a contradiction, §2.2).
+#: The leader factor's name and switch (a trigger of resets, not a contradiction, §2.2).
+LEADER: str = next(c.name for c in TABLE if c.trigger)
 LEADER_SWITCH: str = next(c.switch for c in TABLE if c.trigger)
 #: Shock channel -> the switch that scales it at run time.
 CHANNEL_SWITCH: dict[str, str] = {c.channel: c.switch for c in TABLE if c.channel}

@@ -45,7 +45,7 @@ from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, Strict, sch
 MAX_RUNS = 20_000_000
 #: Knock-out names a condition may use besides the contradictions.
 ALL = "all"
-LEADER = "leader"
+LEADER = contradictions.LEADER
 
 #: Contradictions a condition may hold *static* (at their baseline mean), and the
 #: state variable that carries each one's dynamics (the table of contradictions);

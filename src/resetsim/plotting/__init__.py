@@ -10,6 +10,7 @@ function draws under the project's one style (:data:`STYLE`).
 * :mod:`~resetsim.plotting.forecast`: ``fan.png`` of a scenario with a forecast
   (:func:`plot_forecast_fan`);
 * :mod:`~resetsim.plotting.compare`: ``compare.png`` (:func:`plot_compare`);
+* :mod:`~resetsim.plotting.ladder`: ``ladder.png`` of ``resetsim assess`` (:func:`plot_ladder`);
 * :mod:`~resetsim.plotting.design`: an experiment's summary figures.
 
 Importing this package imports matplotlib (Agg backend); nothing below
@@ -20,6 +21,7 @@ from resetsim.core.io import FIGURE_FORMATS, parse_formats
 from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
 from resetsim.plotting.forecast import plot_forecast_fan
+from resetsim.plotting.ladder import plot_ladder
 from resetsim.plotting.style import (
     PNG_METADATA,
     STATE_COLOURS,
@@ -50,6 +52,7 @@ __all__ = [
     "plot_compare",
     "plot_fan",
     "plot_forecast_fan",
+    "plot_ladder",
     "plot_trust",
     "quarter_ends",
     "quarter_start",

@@ -20,7 +20,7 @@ from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import randomness, replication_seeds
-from resetsim.engines.runner import simulate_mesa
+from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.scenario import as_compiled, compile_scenario, load, loads
 from scenario_text import leader, tiny_scenario
 
@@ -265,6 +265,9 @@ def test_engines_record_the_events_they_fire():
     mesa = simulate_mesa(c, seeds[:2])
     assert np.array_equal(mesa.fired, tr.fired[:2])
     assert np.array_equal(mesa.leader_z, tr.leader_z[:2])
+    fast = simulator("compiled")(c, seeds)
+    assert np.array_equal(fast.fired, tr.fired)
+    assert np.array_equal(fast.leader_z, tr.leader_z)
     events = tr.fired_events()
     assert list(events.columns) == ["run", "date", "process"] and len(events) == tr.fired.sum()
 

@@ -17,7 +17,7 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
     no_leaders = resetsim.run("scenarios/example.toml", runs=20, seed=1,
                               params={"k_leader": 0.0})
 
-    # the Mesa agent model instead of the fast ensemble engine (same numbers)
+    # the Mesa agent model instead of the default compiled engine (same numbers)
     same = resetsim.run("scenarios/example.toml", runs=2, seed=1, engine="mesa")
 
 The tables are exactly those ``resetsim run`` writes for the same scenario,
@@ -47,8 +47,8 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.forecast import check_forecast
-from resetsim.core.request import check_request
-from resetsim.engines.runner import RunResult, run_forecast, run_scenario
+from resetsim.core.request import DEFAULT_ENGINE, check_request
+from resetsim.engines.runner import run_forecast, run_scenario
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder import Assessment
 from resetsim.output import tables
@@ -56,6 +56,7 @@ from resetsim.output.assess import write_assessment
 from resetsim.output.progress import Phases
 from resetsim.output.run import kept_columns, pattern_columns, write_results
 from resetsim.output.trajectory import TrajectoryWriter, table_name
+from resetsim.results import RunResult
 from resetsim.scenario import Compiled, Scenario, as_compiled
 
 __all__ = ["Assessment", "Result", "assess", "check_params", "run", "run_into"]
@@ -104,7 +105,7 @@ class Result:
 
     @property
     def engine(self) -> str:
-        """``"ensemble"`` or ``"mesa"``."""
+        """``"compiled"``, ``"ensemble"`` or ``"mesa"``."""
         return self.raw.engine
 
     @property
@@ -201,7 +202,7 @@ def run(
     runs: int | None = 1,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
@@ -219,8 +220,8 @@ def run(
         Parameter overrides on top of the scenario's (``resetsim params``
         lists them).
     engine : str
-        ``"ensemble"`` (fast, the default) or ``"mesa"`` (the agent model,
-        the reference; same numbers).
+        ``"compiled"`` (fastest, the default), ``"ensemble"`` (numpy
+        arrays) or ``"mesa"`` (the agent model, the reference; same numbers).
 
     Returns
     -------
@@ -248,7 +249,7 @@ def run_into(
     runs: int | None = None,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     table_format: str = "csv",
     progress: bool | None = None,
     on_phase: Callable[[str], None] | None = None,
@@ -306,7 +307,7 @@ def assess(
     recalibrate: bool = False,
     coding_draws: int = 0,
     bootstrap: int = 1000,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     out: str | Path | None = None,
     overwrite: bool = False,
 ) -> Assessment:

@@ -20,6 +20,7 @@ from resetsim.cli.common import (
     check_runs_and_seed,
     figure_formats,
 )
+from resetsim.core.request import DEFAULT_ENGINE
 from resetsim.experiments import ENGINES, SweepError, executors, make_plan, sweep
 
 NAME = "sweep"
@@ -68,8 +69,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--engine",
         choices=ENGINES,
-        default="ensemble",
-        help="ensemble (fast, default) or mesa (the agent model, one run at a time)",
+        default=DEFAULT_ENGINE,
+        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
+        "(the agent model, one run at a time); all give the same numbers",
     )
     p.add_argument(
         "--chunk-size",

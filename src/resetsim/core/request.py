@@ -14,9 +14,12 @@ from typing import Any
 
 from resetsim.core import params as prm
 
-#: The engines a scenario may run on: ``ensemble`` (fast, all runs at once as
+#: The engines a scenario may run on: ``compiled`` (the quarter loop in
+#: numba-compiled code, fastest), ``ensemble`` (all runs at once as numpy
 #: arrays) and ``mesa`` (one agent model per run, the reference).
-ENGINES: tuple[str, ...] = ("ensemble", "mesa")
+ENGINES: tuple[str, ...] = ("compiled", "ensemble", "mesa")
+#: The engine used unless one is named.
+DEFAULT_ENGINE = "compiled"
 
 
 def _whole(value: Any) -> bool:

@@ -29,7 +29,7 @@ from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
 from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
-from resetsim.engines.runner import simulate_mesa
+from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
 from resetsim.experiments.schema import NULL_KINDS, STATIC_VARIABLES
 from resetsim.results import FIRED, LEADER_Z
@@ -81,7 +81,7 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
             parts.append(simulate_mesa(task.compiled, [int(seed)], p, task.record).with_events())
         data = {k: np.concatenate([one[k] for one in parts]) for k in parts[0]}
         return apply_nulls(task, data)
-    traj = simulate(task.compiled, task.seeds, task.params, task.record)
+    traj = simulator(task.engine)(task.compiled, task.seeds, task.params, task.record)
     return apply_nulls(task, traj.with_events())
 
 

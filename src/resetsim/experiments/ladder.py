@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
-from resetsim.core.request import check_request
+from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import ladder_inputs as li
 from resetsim.scenario import Compiled, as_compiled
@@ -278,7 +278,7 @@ def winner_of(summary: pd.DataFrame) -> str | None:
 
 
 def _inputs(
-    compiled: Compiled, obs: Observations, runs: int, seed: int, weights=None, engine="ensemble"
+    compiled: Compiled, obs: Observations, runs: int, seed: int, weights=None, engine=DEFAULT_ENGINE
 ) -> _Inputs:
     return _Inputs(
         compiled=compiled,
@@ -325,7 +325,7 @@ def assess(
     n_boot: int = 1000,
     abc_population: int = ABC_POPULATION,
     abc_generations: int = ABC_GENERATIONS,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     progress: Callable[[str], None] | None = None,
 ) -> Assessment:
     """Score every rung on every series of ``observed`` at every origin.

@@ -31,6 +31,7 @@ from resetsim.core import params as prm
 from resetsim.core import shocks as sh
 from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS, trust_columns
 from resetsim.core.config import Problem, ScenarioError
+from resetsim.core.request import DEFAULT_ENGINE
 from resetsim.engines.runner import run_scenario
 from resetsim.experiments import abc
 from resetsim.experiments import evidence as evd
@@ -130,7 +131,7 @@ def annual(x: np.ndarray, compiled: Compiled) -> np.ndarray:
 
 
 def simulate_rungs(
-    compiled: Compiled, obs: Observations, runs: int, seed: int, engine: str = "ensemble"
+    compiled: Compiled, obs: Observations, runs: int, seed: int, engine: str = DEFAULT_ENGINE
 ) -> dict[str, dict[str, np.ndarray]]:
     """``{rung: {series id: (runs, years)}}`` for the full model and every
     knock-out, all on the same seeds (common random numbers), on ``engine``

@@ -27,6 +27,7 @@ import pandas as pd
 
 from resetsim.core import io
 from resetsim.core import params as prm
+from resetsim.core.request import DEFAULT_ENGINE
 
 KINDS = ("run", "compare", "sweep", "assess")
 #: Figures in the order the page shows them (then any other, by name).
@@ -361,7 +362,7 @@ def reproduce_command(meta: Mapping[str, Any]) -> str:
     sc = meta.get("scenario") or {}
     parts = ["resetsim", "run", str(sc.get("source") or "SCENARIO.toml")]
     parts += ["--runs", str(meta.get("runs")), "--seed", str(meta.get("seed"))]
-    if meta.get("engine") and meta.get("engine") != "ensemble":
+    if meta.get("engine") and meta.get("engine") != DEFAULT_ENGINE:
         parts += ["--engine", str(meta["engine"])]
     defaults = prm.defaults()
     own = sc.get("parameters") or {}

@@ -40,6 +40,7 @@ from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.analysis.triggers import episode_table as _episode_table
 from resetsim.core import io
+from resetsim.core.columns import columns as trajectory_columns
 from resetsim.core.columns import detection_columns, trust_columns
 from resetsim.core.provenance import provenance
 from resetsim.output import forecast as fcst
@@ -47,7 +48,7 @@ from resetsim.output import summary, tables
 from resetsim.output.progress import Phases
 from resetsim.output.tables import FLOAT_FORMAT
 from resetsim.results import SEED_DERIVATION, RunResult
-from resetsim.scenario import Compiled
+from resetsim.scenario import Compiled, as_compiled
 
 
 def run_meta(result: RunResult) -> dict[str, Any]:
@@ -82,6 +83,31 @@ def run_meta(result: RunResult) -> dict[str, Any]:
     if posterior is not None:
         meta["posterior"] = posterior
     return meta
+
+
+#: Bytes per value of the trajectory table on disk, by format (measured
+#: upper bounds: CSV text with six significant digits, compressed Parquet).
+_BYTES_PER_VALUE = {"csv": 12, "parquet": 8}
+
+
+def check_fits(
+    scenario: Any, runs: int | None, table_format: str, out: Path, streaming: bool = True
+) -> None:
+    """Refuse (:class:`~resetsim.core.io.TooLarge`) a run whose results would
+    not fit this machine's memory or the disk under ``out``, before anything
+    is allocated: what stays in memory for all runs (the kept columns, or all
+    recorded columns without ``streaming``, and the episode arrays) and the
+    trajectory table."""
+    c = as_compiled(scenario)
+    n = c.scenario.runs if runs is None else int(runs)
+    cells = n * c.n_ticks
+    columns = len(trajectory_columns(c.state_ids))
+    held = len(kept_columns(c.state_ids)) if streaming else columns
+    # a forecast's runs: as many again, kept and written the same way
+    tables = 2 if c.forecast is not None and c.projection_tick is not None else 1
+    memory = tables * cells * 8 * (held + 8)
+    disk = tables * cells * (columns + 3) * _BYTES_PER_VALUE.get(table_format, 12)
+    io.check_fits(memory, disk, out, f"{n:,} runs of {c.n_ticks} quarters")
 
 
 def kept_columns(state_ids: Sequence[str]) -> list[str]:

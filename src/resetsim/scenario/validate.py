@@ -211,12 +211,14 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif not 0 <= value <= 1:
             problems.append(Problem(f, f"interests.{name}", f"{value!r} is outside [0, 1]"))
 
+    unreadable = references.problems(sc)  # files named that cannot be read as their kind
+    problems.extend(unreadable.values())
     if sc.outcomes and not sc.forecast:
         problems.append(
             Problem(f, "outcomes", "outcomes score a forecast: name one with forecast = ...")
         )
     for field in references.REFERENCES:
-        if field != "outcomes" or sc.forecast:
+        if field not in unreadable and (field != "outcomes" or sc.forecast):
             problems.extend(references.problems_for(sc, field))
 
     pwr = sc.power
@@ -226,13 +228,25 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif any(v < 0 for v in pwr.constant.values()) or sum(pwr.constant.values()) <= 0:
             problems.append(Problem(f, "power.constant", "powers must be >= 0, not all zero"))
     elif pwr.source == "file":
-        if not pwr.file:
+        if "power.file" in unreadable:
+            pass
+        elif not pwr.file:
             problems.append(Problem(f, "power.file", "required when power.source = 'file'"))
         else:
             try:
-                pw.read_power_file(Path(sc.base_dir) / pwr.file, ids)
+                annual = pw.read_power_file(Path(sc.base_dir) / pwr.file, ids)
             except (OSError, ValueError) as exc:
                 problems.append(Problem(f, "power.file", str(exc)))
+            else:
+                if pwr.projection == "trend" and len(annual) < 2:
+                    problems.append(
+                        Problem(
+                            f,
+                            "power.projection",
+                            f'"trend" needs at least two years in {pwr.file}; give more '
+                            'years or use projection = "hold"',
+                        )
+                    )
     else:
         if set(ids) != set(pw.BUILTIN[pwr.source]):
             problems.append(

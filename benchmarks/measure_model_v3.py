@@ -52,7 +52,6 @@ from resetsim.experiments import ladder_inputs as li
 from resetsim.experiments.ladder import assess
 from resetsim.scenario import compile_scenario, load
 from resetsim.scenario.observations import load_observations
-from resetsim.scenario.posterior import load_for
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "scenarios" / "history_1989_2021.toml"
@@ -70,7 +69,7 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def posterior_numbers(sc) -> dict[str, float]:
-    post = load_for(sc)
+    post = compile_scenario(sc).posterior
     if post is None:
         return {"posterior_particles": 0.0}
     w = np.asarray(post.weights, dtype=float)
@@ -138,10 +137,10 @@ def history_numbers(comp, data) -> dict[str, float]:
     )
     both = np.concatenate([np.asarray(data["usa_trust"]), np.asarray(data["rus_trust"])])
     out["bound_share_within_001_of_0_or_1"] = float(np.mean((both <= 0.01) | (both >= 0.99)))
+    t0, t1 = (cal.parse_quarter(q) - q0 for q in ("2014Q1", "2021Q4"))
     for side in ("usa", "rus"):
-        out[f"{side}_trust_below_005_share_2014_2021"] = turns.share_after(
-            data[f"{side}_trust"], q0, lambda x: x < 0.05, since="2014Q1", until="2021Q4"
-        )
+        x = np.asarray(data[f"{side}_trust"], dtype=float)[:, t0 : t1 + 1]
+        out[f"{side}_trust_below_005_share_2014_2021"] = float(np.mean(x < 0.05))
     return out
 
 

@@ -45,9 +45,8 @@ from resetsim.analysis import observed, turns
 from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import Scores, score
 from resetsim.core import calendar as cal
-from resetsim.engines.columns import detection_columns
+from resetsim.core.columns import detection_columns
 from resetsim.experiments import levels as lv
-from resetsim.scenario.targets import load_for
 
 #: The last quarter each turn of :func:`resetsim.analysis.turns.six_turns` reads.
 TURN_END: dict[str, str] = {
@@ -88,10 +87,6 @@ class Evidence:
         if self.levels:
             return ("episodes", "turns", *(f"level_{s.id}" for s in self.levels))
         return COMPONENTS
-
-    @property
-    def held_out(self) -> bool:
-        return bool(self.targets_out or self.turns_out or self.train_until is not None)
 
     def describe(self) -> dict[str, Any]:
         """For ``meta.json``."""
@@ -137,7 +132,7 @@ def make_evidence(
     run, a ``leave_out`` that is neither a target id nor a turn, or a series
     with too few training years.
     """
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     q = None
     if train_until is not None:
@@ -227,7 +222,7 @@ def summaries(
     right)."""
     ev = evidence
     q0 = int(compiled.quarters[0])
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     det_p = compiled.params()  # detection thresholds are never calibrated
     full = score(windows, compiled, detect_runs(compiled, data, det_p))

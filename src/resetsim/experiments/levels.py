@@ -33,7 +33,7 @@ import numpy as np
 
 from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.ladder import MIN_TRAIN, to_working
-from resetsim.engines.columns import trust_columns
+from resetsim.core.columns import trust_columns
 from resetsim.scenario.observations import Observations
 
 #: The last year the calibration may read (later years test the model).

@@ -26,7 +26,7 @@ from resetsim.core.config import (
     schema_problems,
     short_repr,
 )
-from resetsim.scenario.outcomes import load_outcomes, outcomes_path
+from resetsim.scenario import references
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
 
@@ -291,9 +291,9 @@ def forecast_problems(sc: Scenario) -> list[Problem]:
         ]
     if fc.projection_start is None:
         return [Problem(f, "forecast", f"{ref} has no projection_start (the forecast's origin)")]
-    out = outcomes_path(sc)
+    out = references.path_for(sc, "outcomes")
     if out is not None:
-        spec = load_outcomes(out, sc.all_kinds())
+        spec = references.read(sc, "outcomes")
         origin = cal.parse_quarter(spec.origin)
         if origin != cal.parse_quarter(fc.projection_start):
             return [

@@ -29,6 +29,8 @@ COMMANDS: tuple[str, ...] = (
     "calibrate",
     "params",
     "kinds",
+    "scenarios",
+    "init",
     "app",
     "report",
 )

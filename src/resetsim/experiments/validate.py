@@ -43,6 +43,7 @@ from resetsim.experiments.schema import (
 )
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario import load as load_scenario
+from resetsim.scenario.builtin import resolve
 
 
 def load(
@@ -55,9 +56,10 @@ def load(
     Raises :class:`~resetsim.core.config.ScenarioError` listing every problem.
     Metric names (in ``metrics``, ``shares``, ``figures`` and Sobol
     ``outputs``) are checked against what ``metrics_fn`` (default
-    :func:`default_metrics`) returns for one run of the scenario.
+    :func:`default_metrics`) returns for one run of the scenario.  ``path``
+    may name a built-in experiment (``"sobol"``; an existing file wins).
     """
-    path = Path(path)
+    path = resolve(path, "experiment")
     raw = read_toml(path)
     check_kind(raw, "experiment", str(path))
     exp = parse(raw, str(path), path.resolve().parent)

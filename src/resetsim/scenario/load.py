@@ -23,6 +23,7 @@ from resetsim.core.config import (
     read_toml,
     schema_problems,
 )
+from resetsim.scenario.builtin import resolve
 from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
@@ -168,15 +169,17 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
 
 
 def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """Read, merge and validate a scenario file; raise :class:`ScenarioError`."""
-    path = Path(path)
+    """Read, merge and validate a scenario file, or the built-in scenario of
+    that name (``"biden_era"``; an existing file wins); raise
+    :class:`ScenarioError`."""
+    path = resolve(path)
     return _validate(_load_raw(path, _chain), str(path), path.resolve().parent)
 
 
 def load_with_origins(path: str | Path) -> tuple[Scenario, Origins]:
     """:func:`load`, and the file each event, leader term and process was
     written in (after ``extends``): ``{(group, id): file}``."""
-    path = Path(path)
+    path = resolve(path)
     origins: Origins = {}
     scenario = _validate(_load_raw(path, (), origins), str(path), path.resolve().parent)
     return scenario, origins

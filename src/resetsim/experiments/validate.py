@@ -98,7 +98,7 @@ def range_problems(
     problems: list[Problem] = []
     p = prm.PARAM_BY_NAME.get(name)
     if p is None:
-        return [Problem(file, where, "unknown parameter (see `resetsim params`)")], None
+        return [Problem(file, where, prm.unknown_parameter(name))], None
 
     def check_value(v: Any, w: str) -> bool:
         msg = p.check(v)

@@ -90,16 +90,19 @@ def builtin_name(ref: str | os.PathLike, kind: str = "scenario") -> str | None:
 
 def resolve(ref: str | os.PathLike, kind: str = "scenario") -> Path:
     """The file ``ref`` names: itself when it exists, else the built-in of that
-    name.  Raises :class:`ScenarioError` (with the closest names) when it is
-    neither."""
+    name.  Raises :class:`ScenarioError` (with the closest names) for a name
+    (``NAME``, ``NAME.toml``, ``scenarios/NAME.toml``) that is neither; any
+    other missing path is returned as it is, for its reader to report."""
     path = Path(ref).expanduser()
     if path.exists():
         return path
     name = builtin_name(ref, kind)
+    if name is None:  # a path, not a name: the reader says it is missing
+        return path
     known = names(kind)
-    if name is not None and name in known:
+    if name in known:
         return known[name]
-    hint = did_you_mean(name or path.stem, known) if name is not None else ""
+    hint = did_you_mean(name, known)
     raise ScenarioError(
         [
             Problem(

@@ -16,6 +16,7 @@ from resetsim.core.config import (
     Problem,
     short_repr,
 )
+from resetsim.core.names import did_you_mean
 from resetsim.scenario.outcomes import problems_for as outcome_problems
 from resetsim.scenario.patterns import problems_for as pattern_problems
 from resetsim.scenario.posterior import problems_for as posterior_problems
@@ -108,7 +109,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(
                     f,
                     f"{where}.kind",
-                    f"unknown shock kind {short_repr(item.kind)} "
+                    f"unknown shock kind {short_repr(item.kind)}"
+                    f"{did_you_mean(item.kind, kinds)} "
                     "(see `resetsim kinds`, or define it under [kinds])",
                 )
             )

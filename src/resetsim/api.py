@@ -4,19 +4,21 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
 
     import resetsim
 
-    result = resetsim.run("scenarios/history_1989_2021.toml", runs=100, seed=1)
+    result = resetsim.run("history_1989_2021", runs=100, seed=1)  # a built-in, or a file
     result.frame()      # trajectory.csv as a DataFrame: one row per run and quarter
     result.episodes()   # episodes.csv: one row per detected reset episode
     result.metrics()    # one row per run: run, seed and the run's metrics
+    result.plot_episodes()      # trust.png as a matplotlib Figure
+    result.plot_trajectories()  # the trusts only;  result.plot_fan(): fan.png
     result.seeds        # each run's seed;  result.params: every parameter's value
     result["usa_trust"] # a recorded column as a (runs, quarters) array
 
     # a parameter changed (checked against the registry: `resetsim params`)
-    no_leaders = resetsim.run("scenarios/example.toml", runs=20, seed=1,
+    no_leaders = resetsim.run("example", runs=20, seed=1,
                               params={"k_leader": 0.0})
 
     # the Mesa agent model instead of the fast ensemble engine (same numbers)
-    same = resetsim.run("scenarios/example.toml", runs=2, seed=1, engine="mesa")
+    same = resetsim.run("example", runs=2, seed=1, engine="mesa")
 
 The tables are exactly those ``resetsim run`` writes for the same scenario,
 runs and seed (one definition: :mod:`resetsim.output.tables`).  A design of
@@ -29,7 +31,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +39,12 @@ import pandas as pd
 from resetsim.analysis.episodes import Episodes
 from resetsim.core.params import check_overrides
 from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.output import forecast as fcst
 from resetsim.output import tables
 from resetsim.scenario import Compiled, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = ["Result", "check_params", "run"]
 
@@ -139,6 +145,54 @@ class Result:
         targets file, the fidelity metrics)."""
         return tables.metric_table(self.raw)
 
+    # -- the figures (matplotlib Figures, as ``resetsim run`` draws them)
+    def plot_trajectories(self, title: str | None = None) -> Figure:
+        """Both states' trust over time: every run, the median and the 50% and
+        90% bands, leader terms and the scenario's events (the upper part of
+        ``trust.png``).  Returns a :class:`matplotlib.figure.Figure`."""
+        from resetsim import plotting
+
+        return plotting.plot_trust(self.raw, title=title)
+
+    def plot_episodes(self, run: int | None = None, title: str | None = None) -> Figure:
+        """``trust.png`` as ``resetsim run`` writes it: the trusts with the
+        reset episodes marked on the relationship index (those of the median
+        trajectory, or of run ``run``) and, below, the share of runs with a
+        reset onset or failure in each quarter."""
+        from resetsim import plotting
+
+        if run is None:
+            marks = tables.median_episodes(self.raw) if self.n_runs > 1 else self.episodes()
+        else:
+            if not 0 <= int(run) < self.n_runs:
+                raise ValueError(f"run must be between 0 and {self.n_runs - 1}, got {run!r}")
+            table = self.episodes()
+            marks = table[table["run"] == int(run)]
+        return plotting.plot_run(self.raw, self.detected, marks, title=title)
+
+    def plot_fan(self) -> Figure:
+        """``fan.png`` of a scenario with a ``projection_start``: the projection
+        as fans with the probability of a new reset; when the scenario names a
+        ``forecast``, that scenario run on the same seeds drawn over it.
+        Raises :class:`ValueError` for a scenario without a projection."""
+        from resetsim import plotting
+
+        fc = self._forecast_raw
+        return plotting.plot_projection(
+            self.raw,
+            self.detected,
+            later_tick=tables.after_scheduled(self.compiled),
+            forecast=fc,
+            forecast_probability=fcst.reset_probability(fc) if fc is not None else None,
+        )
+
+    @cached_property
+    def _forecast_raw(self) -> RunResult | None:
+        # the scenario's `forecast` on the same runs and seeds (None without one)
+        if self.compiled.projection_tick is None:
+            return None
+        return fcst.run_forecast(self.raw)
+
 
 def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") -> dict[str, float]:
     """Parameter overrides checked against the registry, as floats.
@@ -166,11 +220,13 @@ def run(
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
-    ``scenario`` is a TOML file, a loaded :class:`~resetsim.scenario.Scenario`
-    or a compiled one; ``runs`` the number of runs (``None``: the scenario's
-    ``runs``); ``seed`` the base seed (default: the scenario's); ``params``
-    parameter overrides on top of the scenario's (``resetsim params`` lists
-    them); ``engine`` ``"ensemble"`` (fast, the default) or ``"mesa"`` (the
+    ``scenario`` is a TOML file, the name of a built-in scenario
+    (``"biden_era"``; ``resetsim scenarios`` lists them), a loaded
+    :class:`~resetsim.scenario.Scenario` or a compiled one; ``runs`` the
+    number of runs (``None``: the scenario's ``runs``); ``seed`` the base
+    seed (default: the scenario's); ``params`` parameter overrides on top of
+    the scenario's (``resetsim params`` lists them); ``engine``
+    ``"ensemble"`` (fast, the default) or ``"mesa"`` (the
     agent model, the reference; same numbers).
 
     Raises :class:`ValueError` for an unknown or out-of-bounds parameter, an

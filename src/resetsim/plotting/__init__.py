@@ -9,6 +9,8 @@ function draws under the project's one style (:data:`STYLE`).
 * :mod:`~resetsim.plotting.fan`: ``fan.png`` (:func:`plot_fan`);
 * :mod:`~resetsim.plotting.forecast`: ``fan.png`` of a scenario with a forecast
   (:func:`plot_forecast_fan`);
+* :mod:`~resetsim.plotting.run`: both, as a run writes them and
+  :class:`resetsim.Result` draws them (:func:`plot_run`, :func:`plot_projection`);
 * :mod:`~resetsim.plotting.compare`: ``compare.png`` (:func:`plot_compare`);
 * :mod:`~resetsim.plotting.design`: an experiment's summary figures.
 
@@ -20,6 +22,7 @@ from resetsim.core.io import FIGURE_FORMATS, parse_formats
 from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
 from resetsim.plotting.forecast import plot_forecast_fan
+from resetsim.plotting.run import plot_projection, plot_run
 from resetsim.plotting.style import (
     PNG_METADATA,
     STATE_COLOURS,
@@ -50,6 +53,8 @@ __all__ = [
     "plot_compare",
     "plot_fan",
     "plot_forecast_fan",
+    "plot_projection",
+    "plot_run",
     "plot_trust",
     "quarter_ends",
     "quarter_start",

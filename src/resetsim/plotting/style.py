@@ -7,13 +7,15 @@ saving in one or more formats with deterministic metadata (:func:`save`,
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")
+# off-screen (Agg), except in a Jupyter kernel, whose backend shows figures inline
+matplotlib.use("Agg" if "ipykernel" not in sys.modules else matplotlib.get_backend())
 import matplotlib.pyplot as plt
 import numpy as np
 

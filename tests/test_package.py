@@ -262,3 +262,21 @@ def test_the_wheel_and_the_sdist_contain_the_builtins(tmp_path):
     with tarfile.open(sdist) as t:
         names = {n.split("/", 1)[1] for n in t.getnames() if "/" in n}
     assert {f"src/{w}" for w in want} <= names
+
+
+# --------------------------------------------------------------------------
+# citing it
+
+
+def test_citation_and_package_metadata_agree():
+    yaml = pytest.importorskip("yaml")
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text("utf-8"))
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    assert cff["version"] == project["version"] == resetsim.__version__
+    assert cff["keywords"] == project["keywords"]
+    assert str(cff["date-released"])[:4] == "2026"
+    assert "Liu Ying (2021)" in " ".join(cff["abstract"].split())
+    assert cff["references"][0]["title"] == "美俄关系“重启”的困境分析"
+    # an address only when one is known, and then the same in both files
+    urls = project.get("urls", {})
+    assert cff.get("repository-code") == urls.get("Repository")

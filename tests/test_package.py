@@ -96,6 +96,23 @@ def test_a_missing_path_that_is_no_name_says_file_not_found(tmp_path):
     assert exc.value.problems[0][2] == "file not found"
 
 
+def test_a_scenario_anywhere_may_extend_a_builtin_by_name(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        'extends = "history_1989_2021"\nname = "mine"\nremove_events = ["start_1"]\n', "utf-8"
+    )
+    sc = load(mine)
+    assert sc.name == "mine" and "start_1" not in {e.id for e in sc.events}
+    # the parent's targets and posterior still point at the installed files
+    assert (Path(sc.base_dir) / sc.targets).resolve() == (
+        builtin.folder() / "targets" / "paper_episodes.toml"
+    ).resolve()
+    assert (Path(sc.base_dir) / sc.posterior).is_file()
+    mine.write_text('extends = "histroy_1989_2021"\nname = "mine"\n', "utf-8")
+    with pytest.raises(ScenarioError, match="did you mean 'history_1989_2021'"):
+        load(mine)
+
+
 # --------------------------------------------------------------------------
 # resetsim scenarios, resetsim init
 

@@ -23,6 +23,8 @@ from resetsim.core.config import (
     read_toml,
     schema_problems,
 )
+from resetsim.core.names import did_you_mean
+from resetsim.scenario import builtin
 from resetsim.scenario.builtin import resolve
 from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
@@ -136,7 +138,16 @@ def _load_raw(
         raise ScenarioError([Problem(str(path), "extends", "must be a path (string)")])
     parent_path = path.parent / parent_ref
     if not parent_path.exists():
-        raise ScenarioError([Problem(str(path), "extends", f"no such file: {parent_ref}")])
+        # not a file beside this one: a built-in scenario of that name, if any
+        name = builtin.builtin_name(parent_ref)
+        if name is not None and name in builtin.names():
+            parent_path = builtin.resolve(parent_ref)
+        else:
+            also = "" if name is None else ", and no built-in scenario of that name"
+            hint = did_you_mean(name, builtin.names())
+            raise ScenarioError(
+                [Problem(str(path), "extends", f"no such file: {parent_ref}{also}{hint}")]
+            )
     # a parent must itself be valid
     here = path.resolve()
     load(parent_path, _chain=(*chain, here))

@@ -297,3 +297,20 @@ def test_citation_and_package_metadata_agree():
     # an address only when one is known, and then the same in both files
     urls = project.get("urls", {})
     assert cff.get("repository-code") == urls.get("Repository")
+
+
+def test_did_you_mean_for_a_parameter_group_and_a_contradiction(run_cli, tmp_path):
+    r = run_cli("params", "--group", "trst")
+    assert r.code == 2 and "no parameter group 'trst' (did you mean 'trust'" in r.err, r
+    bad = DATA / "experiments" / "bad" / "unknown_contradiction.toml"
+    mine = tmp_path / "exp.toml"
+    scenario = (DATA / "experiments" / "tiny_scenario.toml").as_posix()
+    mine.write_text(
+        bad.read_text("utf-8")
+        .replace('"power_gap"', '"power_asymetry"')
+        .replace('"../tiny_scenario.toml"', f'"{scenario}"'),
+        "utf-8",
+    )
+    r = run_cli("sweep", mine, "--quiet", cwd=tmp_path)
+    assert r.code == 2, r
+    assert "unknown contradiction 'power_asymetry' (did you mean 'power_asymmetry'?)" in r.err

@@ -22,6 +22,7 @@ import numpy as np
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
+from resetsim.core.names import did_you_mean
 from resetsim.engines.columns import detection_columns
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import run_seed
@@ -268,7 +269,8 @@ def _condition_problems(f: str, d: ConditionsDesign) -> list[Problem]:
                     Problem(
                         f,
                         f"{where}.knock_out",
-                        f"unknown contradiction {k!r}; use one of " + ", ".join(valid),
+                        f"unknown contradiction {k!r}{did_you_mean(k, valid)}; use one of "
+                        + ", ".join(valid),
                     )
                 )
         for name, msg in prm.check_overrides(c.set):

@@ -69,6 +69,8 @@ def test_a_file_that_exists_wins_over_a_builtin_name(tmp_path, monkeypatch):
     (tmp_path / "example.toml").write_text(text, "utf-8")
     assert load("example.toml").name == "mine"
     assert load("example").name == "example"  # no file called `example`: the built-in
+    (tmp_path / "example").mkdir()  # a folder of that name (`resetsim init example example`)
+    assert load("example").name == "example"
 
 
 def test_resetsim_run_by_name_from_an_empty_folder(tmp_path, run_cli):

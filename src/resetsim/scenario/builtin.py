@@ -89,19 +89,20 @@ def builtin_name(ref: str | os.PathLike, kind: str = "scenario") -> str | None:
 
 
 def resolve(ref: str | os.PathLike, kind: str = "scenario") -> Path:
-    """The file ``ref`` names: itself when it exists, else the built-in of that
-    name.  Raises :class:`ScenarioError` (with the closest names) for a name
+    """The file ``ref`` names: itself when it is a file, else the built-in of
+    that name (a folder called ``example`` does not hide the built-in).
+    Raises :class:`ScenarioError` (with the closest names) for a name
     (``NAME``, ``NAME.toml``, ``scenarios/NAME.toml``) that is neither; any
-    other missing path is returned as it is, for its reader to report."""
+    other path is returned as it is, for its reader to report."""
     path = Path(ref).expanduser()
-    if path.exists():
+    if path.is_file():
         return path
     name = builtin_name(ref, kind)
-    if name is None:  # a path, not a name: the reader says it is missing
-        return path
     known = names(kind)
-    if name in known:
+    if name is not None and name in known:
         return known[name]
+    if name is None or path.exists():  # a path, or a folder: its reader says what is wrong
+        return path
     hint = did_you_mean(name, known)
     raise ScenarioError(
         [

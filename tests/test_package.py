@@ -160,6 +160,18 @@ def test_resetsim_init_copies_a_scenario_that_then_runs_on_its_own(tmp_path, run
     assert load(ex).name == "edited"
 
 
+def test_resetsim_init_copies_an_experiment_with_its_scenario(tmp_path, run_cli):
+    from resetsim.experiments.validate import load as load_experiment
+
+    dest = tmp_path / "mine"
+    r = run_cli("init", "sobol", dest)
+    assert r.code == 0 and "resetsim sweep" in r.err, r
+    exp = load_experiment(dest / "experiments" / "sobol.toml")
+    scenario = exp.scenario_path.resolve()
+    assert scenario.parent == (dest / "scenarios").resolve() and scenario.is_file()
+    assert (dest / "scenarios" / "posteriors" / "history.parquet").is_file()
+
+
 def test_resetsim_init_never_overwrites(tmp_path, run_cli):
     dest = tmp_path / "mine"
     assert run_cli("init", "history_1989_2021", dest).code == 0
@@ -173,6 +185,10 @@ def test_resetsim_init_never_overwrites(tmp_path, run_cli):
 
 
 def test_resetsim_init_an_unknown_name_suggests(tmp_path, run_cli):
+    r = run_cli("init", "histroy_1989_2021", tmp_path / "x")
+    assert r.code == 2 and "did you mean 'history_1989_2021'" in r.err, r
+    r = run_cli("init", "sobl", tmp_path / "x")
+    assert r.code == 2 and "did you mean 'sobol'" in r.err, r
     r = run_cli("init", "histroy_1989_2021", tmp_path / "x")
     assert r.code == 2 and "did you mean 'history_1989_2021'" in r.err, r
     assert not (tmp_path / "x").exists()

@@ -156,27 +156,34 @@ def references(path: Path) -> list[Path]:
 
 
 def copy_builtin(name: str, dest: str | os.PathLike) -> list[Path]:
-    """Copy the built-in scenario ``name`` and every file it needs into
-    ``dest`` (keeping their relative places, so the copy runs on its own);
-    return the files written, the scenario first.
+    """Copy the built-in scenario (or experiment) ``name`` and every file it
+    needs into ``dest``, keeping their relative places so the copy runs on its
+    own; return the files written, the named one first.  A scenario lands at
+    ``dest/NAME.toml``; an experiment at ``dest/experiments/NAME.toml`` with
+    its scenario under ``dest/scenarios/`` (where its ``scenario = ...`` path
+    points).
 
     Raises :class:`ScenarioError` for an unknown name, and :class:`FileExistsError`
     naming a file that exists already (nothing is then written).
     """
-    known = names()
-    if name not in known:
-        hint = did_you_mean(name, known)
+    scenarios, experiments = names("scenario"), names("experiment")
+    if name in scenarios:
+        path, base = scenarios[name], folder("scenario").resolve()
+    elif name in experiments:
+        path, base = experiments[name], root().resolve()
+    else:
+        hint = did_you_mean(name, [*scenarios, *experiments])
         raise ScenarioError(
             [
                 Problem(
                     name,
                     "",
-                    f"no built-in scenario of that name{hint}; `resetsim scenarios` lists them",
+                    f"no built-in scenario or experiment of that name{hint}; "
+                    "`resetsim scenarios` lists them",
                 )
             ]
         )
-    base = folder().resolve()
-    files = references(known[name])
+    files = references(path)
     dest = Path(dest)
     targets = [dest / f.relative_to(base) for f in files]
     for t in targets:

@@ -118,7 +118,10 @@ def projection_summary(
     for year in sorted({int(d[:4]) for d in c.dates[p0:]}):
         if year % 2 == 0 and f"{year}-10-01" in c.dates:
             t = c.dates.index(f"{year}-10-01")
-            lines.append(f"    by end of {year}: started {started[t]:.0%}, failed {failed[t]:.0%}")
+            lines.append(
+                f"    by end of {year}: started {share(started[t], n)}, "
+                f"failed {share(failed[t], n)}"
+            )
     first = np.where(ep.observed_onset & (ep.onset >= p0), ep.onset, np.iinfo(np.int64).max)
     first_on = first.min(axis=1)
     has = first_on < ep.n_ticks

@@ -7,7 +7,7 @@ Runs ``resetsim run SCENARIO --runs N --table-format F --quiet`` in a child
 process (into a temporary folder, removed afterwards) and prints the runs,
 the wall time and the child's peak resident memory (``ru_maxrss`` of
 ``resource.getrusage(RUSAGE_CHILDREN)``: the largest child, here the only
-one).  The bound the README states: 100,000 history runs with
+one).  The bound the documentation states (docs/getting-started.md): 100,000 history runs with
 ``--table-format parquet`` under 2 GB.
 """
 

@@ -10,9 +10,12 @@
 * A real browser (needs the extra, Playwright and Chromium): headless
   Chromium, where every request to another host is refused and recorded,
   removes an event, changes a parameter, runs the ensemble and steps the Mesa
-  run, and checks what the page shows.  The screenshot goes to
-  ``$RESETSIM_DASHBOARD_SCREENSHOT`` when set (``docs/figures/dashboard.png``
-  was made so), else to a temporary folder.
+  run, and checks what the page shows.  Its screenshot of the opening view
+  (the main job) is the documentation's ``docs/figures/dashboard.png``: the
+  test writes it there on every run from a checkout, so it cannot go stale
+  (``$RESETSIM_DASHBOARD_SCREENSHOT`` sends it elsewhere); a screenshot that
+  differs from the committed one only by the browser's rendering noise leaves
+  it as it is (:func:`_update_screenshot`).
 
 One server serves the last two (module fixture), started on 127.0.0.1 on a
 free port and always stopped.
@@ -47,8 +50,12 @@ needs_viz = pytest.mark.skipif(
     VIZ_MISSING is not None,
     reason=f'the viz extra is not installed ({VIZ_MISSING}): pip install -e ".[viz]"',
 )
-#: The shipped scenario the browser test drives.
+#: The shipped scenario most logic tests use.
 HISTORY = "history_1989_2021"
+#: The scenario the dashboard opens on (the main job), which the browser test drives.
+MAIN = "biden_era"
+#: Where the browser test puts its screenshot of the opening view.
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "figures" / "dashboard.png"
 STARTUP_LIMIT = 120.0  # seconds: "GET / answers 200 within two minutes"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -199,10 +206,80 @@ def test_single_run_view_reads_the_mesa_model(history):
     assert figures.png(figures.single_run_figure(run)).startswith(b"\x89PNG")
 
 
+def test_the_dashboard_opens_on_the_main_job(scenarios_dir):
+    assert data.DEFAULT_SCENARIO == MAIN
+    assert next(iter(data.shipped_scenarios(scenarios_dir))) == MAIN
+
+
+@pytest.fixture(scope="module")
+def main_view(scenarios_dir):
+    return views.ensemble_view(as_compiled(scenarios_dir / f"{MAIN}.toml"), 40, 7)
+
+
+def test_the_main_job_shows_its_forecast_on_the_same_seeds(main_view, scenarios_dir):
+    """What fan.png shows: the 2021 forecast's runs (same seeds) beside what happened."""
+    view = main_view
+    c, f = view.base.compiled, view.forecast
+    assert f is not None and f.compiled.scenario.name == "biden_era_ex_ante"
+    np.testing.assert_array_equal(f.seeds, view.base.seeds)
+    ex_ante = as_compiled(scenarios_dir / "biden_era_ex_ante.toml")
+    traj = simulate(ex_ante, replication_seeds(7, 40))
+    for sid in c.state_ids:
+        np.testing.assert_allclose(
+            f.trust[sid][views.MEDIAN], np.median(traj[f"{sid}_trust"], axis=0)
+        )
+        # identical up to the forecast's origin: the same runs, the same events
+        t0 = f.start_tick
+        np.testing.assert_allclose(f.trust[sid][:, :t0], view.base.trust[sid][:, :t0])
+    # drawn from a few years before the forecast's origin
+    assert view.first_tick == f.start_tick - 4 * views.CONTEXT_YEARS
+    assert any("the forecast from 2021-07" in line for line in view.summary)
+
+
+def test_reset_probability_counts_new_resets_from_the_projection_start(main_view):
+    for fan in (main_view.base, main_view.forecast):
+        p, t0 = fan.new_reset, fan.start_tick
+        assert p.shape == (fan.compiled.n_ticks,)
+        assert np.all(p[:t0] == 0) and np.all(np.diff(p) >= 0) and p[-1] <= 1
+    # the 2021 forecast expected more new resets than the outlook from 2026
+    assert main_view.forecast.new_reset[-1] > main_view.base.new_reset[-1]
+    assert any(line.startswith("a new reset started from 2026-01") for line in main_view.summary)
+
+
+def test_grave_events_are_labelled_and_titles_fit(main_view):
+    c = main_view.base.compiled
+    labels = figures.labelled_events(c, main_view.first_tick)
+    text = " / ".join(label for _, label in labels)
+    assert "invasion of Ukraine" in text and "Crimea" in text and "9/11" not in text
+    assert all(t >= main_view.first_tick for t, _ in labels)
+    ticks = [t for t, _ in labels]
+    assert ticks == sorted(set(ticks))
+    fig = figures.fan_figure(main_view)
+    assert len(fig.axes) == 3  # the event strip, the trusts, the shares of runs
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    # the titles and the event labels (other texts are clipped to their axes)
+    texts = [ax.title for ax in fig.axes if ax.get_title()] + list(fig.axes[0].texts)
+    assert any("invasion of Ukraine" in t.get_text() for t in texts)
+    for t in texts:  # none runs off the picture
+        e = t.get_window_extent(renderer)
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1, t.get_text()
+        assert box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, t.get_text()
+    strip = fig.axes[0].get_window_extent(renderer)
+    for t in fig.axes[0].texts:  # the upright labels stay inside their strip
+        assert t.get_window_extent(renderer).y1 <= strip.y1 + 1, t.get_text()
+    long = figures.wrap_title("x " * 400, 11.0)
+    assert all(len(line) <= 11 * 72 / (0.56 * 10) for line in long.splitlines())
+
+
 def test_fan_figure_with_a_counterfactual_draws(history):
     view = views.ensemble_view(history, 10, 2, remove="nine_eleven")
     fig = figures.fan_figure(view)
-    assert len(fig.axes) == 3
+    assert len(fig.axes) == 4  # events, trusts, shares of runs, the difference
     assert figures.data_uri(figures.png(fig)).startswith("data:image/png;base64,")
     table = views.episode_table_html(view.base.episodes)
     assert table.count("<tr>") == len(view.base.episodes) + 1
@@ -346,11 +423,54 @@ def _chromium() -> str | None:
     )
 
 
+#: Mean absolute difference (grey levels, 0-255) of two screenshots shrunk 8
+#: times below which they are the same picture: two runs of the same dashboard
+#: differ by about 0.3 (text antialiasing), a changed figure by 10 or more.
+SAME_PICTURE = 1.0
+
+
+def _update_screenshot(new: Path, target: Path) -> bool:
+    """Copy ``new`` over ``target`` unless both show the same picture; True if copied."""
+    from PIL import Image
+
+    def small(path: Path) -> np.ndarray:
+        im = Image.open(path).convert("L")
+        return np.asarray(im.resize((im.width // 8, im.height // 8), Image.BOX), dtype=float)
+
+    if target.exists():
+        old, fresh = small(target), small(new)
+        if old.shape == fresh.shape and np.abs(old - fresh).mean() < SAME_PICTURE:
+            return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(new, target)
+    return True
+
+
+def test_the_docs_screenshot_is_replaced_only_by_a_different_picture(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    base = rng.integers(0, 256, (400, 320), dtype=np.uint8)
+    noisy = np.clip(base.astype(int) + rng.integers(-3, 4, base.shape), 0, 255)
+    other = base.copy()
+    other[100:300, 50:250] = 255 - other[100:300, 50:250]  # a panel changed
+    paths = {}
+    for name, pixels in (("base", base), ("noisy", noisy), ("other", other)):
+        paths[name] = tmp_path / f"{name}.png"
+        Image.fromarray(pixels.astype(np.uint8)).save(paths[name])
+    target = tmp_path / "docs" / "dashboard.png"
+    assert _update_screenshot(paths["base"], target)  # none yet: written
+    assert not _update_screenshot(paths["noisy"], target)  # rendering noise: kept
+    assert target.read_bytes() == paths["base"].read_bytes()
+    assert _update_screenshot(paths["other"], target)  # a changed picture: replaced
+    assert target.read_bytes() == paths["other"].read_bytes()
+
+
 def _summary(page) -> str:
     return page.inner_text(".rs-summary")
 
 
-def test_dashboard_in_a_real_browser(dashboard, tmp_path):
+def test_dashboard_in_a_real_browser(dashboard, tmp_path, scenarios_dir):
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason='Playwright is not installed: pip install -e ".[test]"'
     )
@@ -358,7 +478,9 @@ def test_dashboard_in_a_real_browser(dashboard, tmp_path):
     if chromium is None:
         pytest.skip("no Chromium found (apt-get install chromium, or set RESETSIM_CHROMIUM)")
     url, _ = dashboard
-    shot = Path(os.environ.get("RESETSIM_DASHBOARD_SCREENSHOT") or tmp_path / "dashboard.png")
+    default = DOCS_SCREENSHOT if DOCS_SCREENSHOT.parent.is_dir() else tmp_path / "dashboard.png"
+    shot = Path(os.environ.get("RESETSIM_DASHBOARD_SCREENSHOT") or default)
+    n_ticks = as_compiled(scenarios_dir / f"{MAIN}.toml").n_ticks
     outside: list[str] = []
 
     def only_this_machine(route):
@@ -385,7 +507,13 @@ def test_dashboard_in_a_real_browser(dashboard, tmp_path):
             )
             first = _summary(page)
             assert "100 runs" in first and "United States" in first and "Russia" in first
+            # the main job, with its forecast and the chance of a new reset
+            assert "the forecast from 2021-07" in first
+            assert "a new reset started from 2026-01" in first
+            assert "biden_era" in page.inner_text(".v-navigation-drawer")
             first_src = page.get_attribute("img.rs-fan-chart", "src")
+            page.screenshot(path=str(tmp_path / "opening.png"))
+            _update_screenshot(tmp_path / "opening.png", shot)
 
             # the counterfactual: remove 9/11, the difference appears
             box = page.locator(".rs-counterfactual input[type=text]")
@@ -401,8 +529,6 @@ def test_dashboard_in_a_real_browser(dashboard, tmp_path):
                 " return i.src !== old && i.complete && i.naturalHeight > 0; }",
                 arg=first_src,
             )
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot))
             with_cf = _summary(page)
 
             # a parameter: k_leader to its minimum (the leader factor off)
@@ -428,16 +554,17 @@ def test_dashboard_in_a_real_browser(dashboard, tmp_path):
             # the Mesa run: step it twice
             page.get_by_role("tab", name="Single run (Mesa)").click()
             page.wait_for_selector(".rs-run-status")
-            assert "quarter 0 of 132" in page.inner_text(".rs-run-status")
+            assert f"quarter 0 of {n_ticks}" in page.inner_text(".rs-run-status")
             for k in (1, 2):
                 page.get_by_role("button", name="Step").click()
                 page.wait_for_function(
-                    "(k) => document.querySelector('.rs-run-status').innerText"
-                    ".includes(`quarter ${k} of 132`)",
-                    arg=k,
+                    "([k, n]) => document.querySelector('.rs-run-status').innerText"
+                    ".includes(`quarter ${k} of ${n}`)",
+                    arg=[k, n_ticks],
                 )
             assert page.locator("img.rs-run-chart").count() == 1
         finally:
             browser.close()
     assert shot.stat().st_size > 20_000
+    assert not _update_screenshot(tmp_path / "opening.png", shot)  # now the same picture
     assert not outside, f"the page tried to reach other hosts: {outside}"

@@ -477,10 +477,10 @@ def test_events_of_a_bad_scenario_is_a_clean_error(run_cli):
     assert r.code == 2 and "Traceback" not in r.err and f"{path}: " in r.err, r
 
 
-def test_the_readme_power_snippets_validate(tmp_path):
-    """README, "Scenario files": the power.constant and power.file examples work."""
-    readme = (REPO / "README.md").read_text("utf-8")
-    section = readme.split("**Power**", 1)[1].split("\n## ", 1)[0]
+def test_the_documented_power_snippets_validate(tmp_path):
+    """docs/formats/scenario.md: the power.constant and power.file examples work."""
+    page = (REPO / "docs" / "formats" / "scenario.md").read_text("utf-8")
+    section = page.split("**Power**", 1)[1].split("\nA scenario can `extends`", 1)[0]
     blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
     (csv,) = re.findall(r"```text\n(.*?)```", section, re.S)
     assert [tomllib.loads(b)["power"]["source"] for b in blocks] == ["constant", "file"]

@@ -1,16 +1,21 @@
-"""End-to-end checks of the claims the README makes.
+"""End-to-end checks of what the README and the documentation pages claim.
 
-Each test re-measures, at a smaller size, a finding the README states (the
-full-size numbers come from the commands quoted there), so a change to the
-model that overturns a published claim fails here rather than silently
-leaving the README wrong.  Speed claims are not tested here: they come from
-``benchmarks/bench_engines.py``.
+The numbers in README.md and docs/FINDINGS.md are written from the result
+files in docs/results by docs/gen_findings.py; ``test_the_docs_numbers_match
+_their_result_files`` checks that they agree.  The other tests re-measure, at
+a smaller size, the findings those files hold (the full-size numbers come from
+the commands quoted in docs/FINDINGS.md), so a change to the model that
+overturns a published claim fails here rather than silently leaving the docs
+wrong; and they run the documented commands and examples.  Speed claims are
+not tested here: they come from ``benchmarks/``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +32,56 @@ from resetsim.scenario import as_compiled, load
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOCS = REPO / "docs"
+
+
+def code_blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
 
 
 def readme_commands() -> list[str]:
-    """The shell commands in the README's 'Two commands' section."""
-    section = README.split("## Two commands", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```bash\n(.+?)\n```", section)
+    """The README's two commands: its shell blocks that make a virtual environment."""
+    return [b.strip() for b in code_blocks(README, "bash") if "python3 -m venv" in b]
+
+
+def gen_findings():
+    spec = importlib.util.spec_from_file_location("gen_findings", DOCS / "gen_findings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_docs_numbers_match_their_result_files():
+    """Every generated number and table of README.md and docs/FINDINGS.md is what
+    docs/results says (fix with `python docs/gen_findings.py`)."""
+    g = gen_findings()
+    assert g.check() == []
+    text = (DOCS / "FINDINGS.md").read_text(encoding="utf-8")
+    assert len(g.MARKER.findall(text)) >= 50 and len(g.MARKER.findall(README)) >= 10
+
+
+def test_a_changed_result_file_or_an_unknown_key_is_caught(tmp_path, monkeypatch):
+    g = gen_findings()
+    results = tmp_path / "results"
+    shutil.copytree(DOCS / "results", results)
+    forecast = pd.read_csv(results / "biden_era_forecast.csv")
+    forecast.loc[forecast["id"] == "war_by_2023", "p_model"] = 0.9
+    forecast.to_csv(results / "biden_era_forecast.csv", index=False)
+    monkeypatch.setattr(g, "RESULTS", results)
+    problems = g.check()
+    assert any("forecast.war_by_2023" in p for p in problems)
+    assert any("table.forecast" in p for p in problems)
+    page = tmp_path / "page.md"
+    page.write_text("a <!--gen:no.such.key-->1<!--/gen--> b", encoding="utf-8")
+    _, unknown = g.render(page.read_text(encoding="utf-8"), g.values())
+    assert unknown == ["unknown key 'no.such.key'"]
+
+
+def test_the_readme_is_a_front_page():
+    """Under 12 KB, and it links the documentation pages it replaces."""
+    assert len(README.encode("utf-8")) < 12_000
+    for page in ("getting-started.md", "FINDINGS.md", "formats/scenario.md", "changelog.md"):
+        assert f"(docs/{page}" in README, page
 
 
 def test_the_readme_has_two_commands_and_ci_runs_the_test_one():
@@ -55,7 +104,9 @@ def test_the_main_command_points_at_a_scenario_that_exists():
 
 
 def test_every_figure_and_document_the_readme_links_exists():
-    for target in re.findall(r"\]\(((?:docs|scenarios|src)/[^)#]+)\)", README):
+    targets = re.findall(r"\]\(((?:docs|scenarios|src)/[^)#]+)(?:#[^)]*)?\)", README)
+    assert len(targets) >= 10
+    for target in targets:
         assert (REPO / target).exists(), target
 
 
@@ -63,8 +114,8 @@ def test_parameters_md_is_generated_from_the_registry():
     assert (REPO / "docs" / "PARAMETERS.md").read_text(encoding="utf-8") == markdown_table()
 
 
-def test_every_shipped_scenario_is_listed_in_the_readme():
-    listed = README.split("Shipped scenarios:", 1)[1]
+def test_every_shipped_scenario_is_listed_in_the_scenario_page():
+    listed = (DOCS / "formats" / "scenario.md").read_text(encoding="utf-8")
     for path in (REPO / "scenarios").glob("*.toml"):
         stem = path.stem
         if stem.startswith("counterfactual_"):
@@ -74,9 +125,10 @@ def test_every_shipped_scenario_is_listed_in_the_readme():
 
 
 def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
-    """README (model v2): lows descend in 90% of runs; the Bush Jr and Obama
-    resets are found in 100% and 98% of runs; spurious episodes 0.04 per run."""
-    # the README's numbers are at the point estimate (issue 10: --no-posterior)
+    """docs/FINDINGS.md (model v2, docs/results/history_fidelity_1000runs.csv):
+    lows descend in 90% of runs; the Bush Jr and Obama resets are found in 100%
+    and 98% of runs; spurious episodes 0.04 per run."""
+    # those numbers are at the point estimate (--no-posterior)
     c = as_compiled(
         load(REPO / "scenarios" / "history_1989_2021.toml").model_copy(update={"posterior": None})
     )
@@ -91,9 +143,9 @@ def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
 
 
 def test_biden_era_forecast_and_outlook():
-    """README (issue 11, re-measured with the posterior of issue 10): the 2021
-    forecast reaches partnership in no run, gives a new reset by 2024 less than
-    even odds and beats persistence and climatology on the Brier score; in the
+    """docs/FINDINGS.md, the Biden era (with the posterior): the 2021 forecast
+    reaches partnership in no run, gives a new reset by 2024 less than even
+    odds and beats persistence and climatology on the Brier score; in the
     realised runs non-proliferation keeps cooperation above zero through
     2022-2024; from 2026 a new reset starts in almost no run (at the point
     estimate: in a minority), peaks far below the 1990s and relations stay
@@ -129,7 +181,7 @@ def test_biden_era_forecast_and_outlook():
     assert np.mean(index[:, c.projection_tick :] <= p["det_confrontation"]) >= 0.8
     assert np.mean(index[:, c.projection_tick :] >= p["det_partnership"]) == 0.0
 
-    # at the point estimate (kept beside the posterior's numbers in the README)
+    # at the point estimate (kept beside the posterior's numbers in the findings)
     point = run_scenario(scenario.model_copy(update={"posterior": None}), runs=200)
     ep, index = FO.episodes_and_index(point)
     started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
@@ -140,8 +192,8 @@ def test_biden_era_forecast_and_outlook():
 @pytest.fixture(scope="module")
 def contradictions(tmp_path_factory):
     out = tmp_path_factory.mktemp("contradictions") / "out"
-    # the README's claims were measured at the point estimate; with the posterior
-    # (the default since issue 10) the baseline loop share is lower (0.81 of 150 runs)
+    # the findings were measured at the point estimate; with the posterior (the
+    # default) the baseline loop share is lower (0.81 of 150 runs)
     plan = make_plan(REPO / "experiments" / "contradictions.toml", runs=150, posterior=False)
     sweep(plan, out, progress=False, figures=False)
     return pd.read_csv(out / "summary.csv").set_index("condition")
@@ -187,14 +239,16 @@ def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
     assert contradictions.loc["no_leader", "share_loop"] >= 0.9
 
 
-def test_the_readme_scenario_format_example_is_a_valid_scenario(tmp_path):
-    """The annotated example in 'Scenario files' uses only real fields, and with
-    the second state it elides (and the targets path made absolute) it validates."""
+def test_the_scenario_format_example_is_a_valid_scenario(tmp_path):
+    """The annotated example of docs/formats/scenario.md (its first TOML block)
+    uses only real fields, and with the second state it elides (and the targets
+    path made absolute) it validates."""
     import tomllib
 
     from resetsim.scenario import Scenario, load
 
-    block = README.split("## Scenario files", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    page = (DOCS / "formats" / "scenario.md").read_text(encoding="utf-8")
+    block = code_blocks(page, "toml")[0]
     raw = tomllib.loads(block)
     assert set(raw) <= set(Scenario.model_fields)
     targets = (REPO / "scenarios" / "targets" / "paper_episodes.toml").as_posix()
@@ -215,12 +269,24 @@ def test_the_readme_scenario_format_example_is_a_valid_scenario(tmp_path):
 
 
 def test_the_readme_python_example_runs(monkeypatch):
-    """The 'From Python' block runs as written (from the repository root) and
-    gives what its comments say."""
-    block = README.split("### From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    """The README's Python block runs as written (from the repository root)."""
+    (block,) = code_blocks(README, "python")
     monkeypatch.chdir(REPO)
     ns: dict = {}
     exec(compile(block, "README.md (From Python)", "exec"), ns)
+    result = ns["result"]
+    assert len(result.metrics()) == 100 and len(result.episodes()) > 0
+    assert set(result.frame()["run"]) == set(range(100))
+
+
+def test_the_getting_started_python_example_runs(monkeypatch):
+    """The 'From Python' block of docs/getting-started.md runs as written (from
+    the repository root) and gives what its comments say."""
+    page = (DOCS / "getting-started.md").read_text(encoding="utf-8")
+    (block,) = code_blocks(page, "python")
+    monkeypatch.chdir(REPO)
+    ns: dict = {}
+    exec(compile(block, "docs/getting-started.md (From Python)", "exec"), ns)
     result, outcomes = ns["result"], ns["outcomes"]
     assert len(result.metrics()) == 100
     assert set(result.frame()["run"]) == set(range(100))

@@ -220,18 +220,37 @@ def run(
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
-    ``scenario`` is a TOML file, the name of a built-in scenario
-    (``"biden_era"``; ``resetsim scenarios`` lists them), a loaded
-    :class:`~resetsim.scenario.Scenario` or a compiled one; ``runs`` the
-    number of runs (``None``: the scenario's ``runs``); ``seed`` the base
-    seed (default: the scenario's); ``params`` parameter overrides on top of
-    the scenario's (``resetsim params`` lists them); ``engine``
-    ``"ensemble"`` (fast, the default) or ``"mesa"`` (the
-    agent model, the reference; same numbers).
+    Parameters
+    ----------
+    scenario : str, Path, Scenario or Compiled
+        A scenario TOML file, the name of a built-in scenario (``"biden_era"``;
+        ``resetsim scenarios`` lists them; a file that exists wins), a loaded
+        :class:`~resetsim.scenario.Scenario` or a compiled one.
+    runs : int or None
+        The number of runs (``None``: the scenario's ``runs``).
+    seed : int or None
+        The base seed (default: the scenario's); run ``i`` gets the same
+        seed whatever the number of runs.
+    params : mapping or None
+        Parameter overrides on top of the scenario's (``resetsim params``
+        lists them).
+    engine : str
+        ``"ensemble"`` (fast, the default) or ``"mesa"`` (the agent model,
+        the reference; same numbers).
 
-    Raises :class:`ValueError` for an unknown or out-of-bounds parameter, an
-    unknown engine, ``runs < 1`` or a negative seed, and
-    :class:`~resetsim.ScenarioError` for an invalid scenario file.
+    Returns
+    -------
+    Result
+        The runs, their tables (``frame()``, ``episodes()``, ``metrics()``)
+        and figures (``plot_trajectories()``, ``plot_episodes()``, ``plot_fan()``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown or out-of-bounds parameter, an unknown engine,
+        ``runs < 1`` or a negative seed.
+    ScenarioError
+        For an invalid scenario file (every problem at once).
     """
     overrides = check_params(params)
     if engine not in ENGINES:

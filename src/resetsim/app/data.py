@@ -19,8 +19,9 @@ from resetsim.scenario import Compiled, builtin, compile_scenario, load
 
 #: Environment variable naming the folder of scenarios the picker lists.
 SCENARIOS_ENV = "RESETSIM_SCENARIOS"
-#: The scenario the dashboard opens first, when it is among the shipped ones.
-DEFAULT_SCENARIO = "history_1989_2021"
+#: The scenario the dashboard opens first, when it is among the shipped ones:
+#: the main job (the Biden era, its 2021 forecast and the outlook).
+DEFAULT_SCENARIO = "biden_era"
 #: Units whose values are whole numbers (integer sliders).
 INTEGER_UNITS = frozenset({"quarters"})
 #: How many steps a slider has across its bounds (at least; rounded to 1, 2, 5).
@@ -100,6 +101,19 @@ def describe(compiled: Compiled) -> str:
     if sc.description:
         text = f"{sc.description.rstrip('.')}. {text}"
     return text
+
+
+def forecast_of(compiled: Compiled) -> Compiled | None:
+    """The compiled scenario a scenario names as its ``forecast`` (what was
+    known earlier, run on the same seeds), or None; a forecast file that does
+    not load is None too (``resetsim validate`` reports it)."""
+    sc = compiled.scenario
+    if not sc.forecast:
+        return None
+    try:
+        return compile_scenario(load(Path(sc.base_dir) / sc.forecast))
+    except (ScenarioError, OSError, ValueError):
+        return None
 
 
 # --------------------------------------------------------------------------

@@ -5,19 +5,79 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from resetsim.app.views import MEDIAN, EnsembleView, SingleRun, state_names, years
+from resetsim.app.views import (
+    MEDIAN,
+    EnsembleView,
+    SingleRun,
+    state_names,
+    years,
+)
+from resetsim.plotting.forecast import major_markers
 from resetsim.scenario import Compiled
 
 #: One colour per state (first, second), then the counterfactual and episodes.
 COLOURS = ("#1f4e99", "#b5261e")
 EPISODE = "#2e7d32"
 FAILURE = "#c62828"
+#: The forecast's colour (as in ``resetsim run``'s fan.png).
+FORECAST = "#e08a00"
 DPI = 100
+#: Characters of an event label in the event strip (longer ones end in "...").
+LABEL_CHARS = 24
+
+
+def wrap_title(text: str, width: float, size: float = 10.0) -> str:
+    """``text`` wrapped to the width of a ``width``-inch figure at ``size`` points
+    (each paragraph on its own lines), so a long title is never cut off."""
+    chars = max(20, int(width * 72 / (0.56 * size)))
+    return "\n".join(textwrap.fill(line, chars) for line in text.split("\n"))
+
+
+#: Labels a strip holds across its width (7 pt text turned upright).
+STRIP_LABELS = 70
+
+
+def labelled_events(compiled: Compiled, first: int = 0) -> list[tuple[int, str]]:
+    """The dated events ``resetsim run``'s fan.png labels (the grave ones, and
+    wars, annexations, treaties, enlargements, summits …; grouped by quarter),
+    from tick ``first`` on, as ``(tick, label)``; labels too close to fit side
+    by side at this range share one (``"a / b"``)."""
+    events = major_markers(compiled, first, compiled.n_ticks - 1)
+    gap = max(1, -(-(compiled.n_ticks - first) // STRIP_LABELS))
+    out: list[tuple[int, str]] = []
+    for tick, label in events:
+        if out and tick - out[-1][0] < gap:
+            out[-1] = (out[-1][0], f"{out[-1][1]} / {label}")
+        else:
+            out.append((tick, label))
+    return out
+
+
+def event_strip(ax, x: np.ndarray, events) -> None:
+    """Labelled events (``(tick, label)``) as vertical text over a strip axis."""
+    for tick, label in events:
+        text = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 3] + "..."
+        ax.text(
+            float(x[tick]) - 0.125,
+            0.03,
+            text,
+            rotation=90,
+            fontsize=7,
+            color="0.2",
+            ha="center",
+            va="bottom",
+            clip_on=True,
+        )
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
 
 
 def png(fig: Figure, fast: bool = False) -> bytes:
@@ -109,10 +169,20 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
     x = years(c)
     names = state_names(c)
     cf = view.counterfactual
-    ratios = [3.2, 1.0] + ([1.6] if cf is not None else [])
-    fig = _figure(width, 6.2 + (1.8 if cf is not None else 0))
-    axes = fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios})
+    fv = view.forecast
+    first = view.first_tick
+    grave = labelled_events(c, first)
+    strip = 1 if grave else 0
+    ratios = [1.3] * strip + [3.2, 1.0] + ([1.6] if cf is not None else [])
+    fig = _figure(width, 6.2 + 1.6 * strip + (1.8 if cf is not None else 0))
+    axes = list(fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}))
+    if strip:
+        ax_ev = axes.pop(0)
+        event_strip(ax_ev, x, grave)
     ax, ax_ep = axes[0], axes[1]
+    for tick, _label in grave:
+        for a in axes:
+            a.axvline(float(x[tick]) - 0.125, color="0.55", lw=0.6, ls=":", zorder=1)
 
     # episodes of the median path: shaded from onset to failure
     for e in b.episodes:
@@ -132,6 +202,21 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
                 ls="--",
                 label=f"{names[s]}, without {view.removed_label}",
             )
+    if fv is not None and fv.start_tick is not None:
+        f0 = max(fv.start_tick - 1, 0)
+        xf = x[f0:]
+        for s, sid in enumerate(c.state_ids):
+            q = fv.trust[sid][:, f0:]
+            ax.fill_between(xf, q[0], q[-1], color=FORECAST, alpha=0.10, lw=0)
+            ax.plot(
+                xf,
+                q[MEDIAN],
+                color=FORECAST,
+                lw=1.6,
+                ls="--" if s == 0 else "-.",
+                label=f"{names[s]}: the {fv.compiled.dates[fv.start_tick][:4]} forecast "
+                "(same seeds; median, 90%)",
+            )
     ax.plot(x, b.index, color="0.35", lw=0.9, ls=":", label="relationship index (median path)")
     for e in b.episodes:
         for col, marker, colour in (
@@ -145,14 +230,20 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
     if c.projection_tick is not None:
         for a in axes:
             a.axvline(_start(x, c.projection_tick), color="k", lw=0.9, ls="--")
-    ax.set_ylim(0, 1)
+    shown = [b.trust[sid][:, first:] for sid in c.state_ids]
+    if fv is not None:
+        shown += [fv.trust[sid][:, first:] for sid in c.state_ids]
+    top = max(float(np.max(s)) for s in shown)
+    # room for the leader bands (top and bottom 7%) above the highest band
+    ax.set_ylim(0, 1 if top > 0.6 else max(0.2, np.ceil(top * 1.3 * 10) / 10))
     ax.set_ylabel("trust (0 none, 1 full)")
     title = c.scenario.description or c.scenario.name
-    ax.set_title(
+    heading = wrap_title(
         f"{title}\n{b.n_runs} runs: median, 50% and 90% bands; shaded: reset episodes "
         "of the median path (\u25b2 onset, \u25cf peak, \u2716 failure)",
-        fontsize=10,
+        width,
     )
+    (axes[0] if not strip else ax_ev).set_title(heading, fontsize=10)
 
     ax_ep.fill_between(
         x, 0, b.in_episode, color=EPISODE, alpha=0.3, lw=0, step="mid", label="runs in an episode"
@@ -167,10 +258,23 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
             drawstyle="steps-mid",
             label=f"runs in an episode, without {view.removed_label}",
         )
+    for fan_, colour, ls, who in ((b, "k", "-", "from"), (fv, FORECAST, "--", "forecast from")):
+        if fan_ is None or fan_.new_reset is None:
+            continue
+        t0 = fan_.start_tick
+        ax_ep.plot(
+            x[t0:],
+            fan_.new_reset[t0:],
+            color=colour,
+            lw=1.6,
+            ls=ls,
+            drawstyle="steps-mid",
+            label=f"P(a new reset has started), {who} {fan_.compiled.dates[t0][:7]}",
+        )
     ax_ep.set_ylim(0, 1)
     ax_ep.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax_ep.set_yticks([0, 0.5, 1])
-    ax_ep.set_ylabel("runs in a\nreset episode", fontsize=9)
+    ax_ep.set_ylabel("share of runs", fontsize=9)
 
     if cf is not None:
         ax_d = axes[2]
@@ -188,7 +292,7 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
         handles + h2, labels + l2, loc="outside lower center", fontsize=8, frameon=False, ncol=3
     )
     axes[-1].set_xlabel("year (one model step = one quarter)")
-    axes[-1].set_xlim(x[0] - 0.25, x[-1])
+    axes[-1].set_xlim(x[first] - 0.25, x[-1])
     for a in axes:
         a.grid(alpha=0.25)
     return fig
@@ -216,7 +320,10 @@ def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_ylabel("level (0 to 1)")
     ax.set_xlabel("year (one step = one quarter)")
-    ax.set_title(f"{c.scenario.name}: one run, {run.tick} of {run.n_ticks} quarters", fontsize=10)
+    ax.set_title(
+        wrap_title(f"{c.scenario.name}: one run, {run.tick} of {run.n_ticks} quarters", width),
+        fontsize=10,
+    )
     fig.legend(loc="lower center", fontsize=8, frameon=False, ncol=3)
     ax.grid(alpha=0.25)
     return fig

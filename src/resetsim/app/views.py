@@ -6,6 +6,9 @@
   median path and the share of runs inside a reset episode; with a removed
   event, the same runs (same seeds, so the same random draws) without it and
   the paired difference.
+  A scenario with a ``forecast`` also gets the forecast's runs on the same
+  seeds, and a projection the probability that a new reset has started
+  (what ``resetsim run``'s ``fan.png`` shows).
 - :func:`single_run`: a Mesa :class:`~resetsim.engines.model.ResetModel` as
   far as it has been stepped.
 
@@ -21,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from resetsim.analysis.episodes import Episodes, detect_runs, spiral_measures
-from resetsim.app.data import without_events
+from resetsim.analysis.metrics import onset_failure_probability
+from resetsim.app.data import forecast_of, without_events
 from resetsim.core import calendar as cal
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import replication_seeds
@@ -33,6 +37,9 @@ MEDIAN = QUANTILES.index(0.5)
 #: Bounds on the ensemble size the page offers (the fast engine does ~1000
 #: runs of 130 quarters in about a second on one core).
 MIN_RUNS, MAX_RUNS = 1, 2000
+#: Years of history drawn before a forecast's origin (the rest is context
+#: that would crowd the picture; ``fan.png`` starts there too).
+CONTEXT_YEARS = 8
 
 
 def years(compiled: Compiled) -> np.ndarray:
@@ -62,10 +69,18 @@ class Fan:
     episodes: list[dict[str, Any]]  # episodes of the median path
     resets_per_run: float
     cycles_per_run: float
+    #: (T,) share of runs in which a new reset (onset at or after the
+    #: projection start) has started by each quarter; None without a projection
+    new_reset: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
         return len(self.seeds)
+
+    @property
+    def start_tick(self) -> int | None:
+        """The projection start (where :attr:`new_reset` starts counting)."""
+        return self.compiled.projection_tick
 
 
 @dataclass
@@ -79,6 +94,16 @@ class EnsembleView:
     removed_label: str = ""
     difference: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (Q, T)
     summary: list[str] = field(default_factory=list)
+    #: the scenario's ``forecast`` on the same seeds (same quarters), or None
+    forecast: Fan | None = None
+
+    @property
+    def first_tick(self) -> int:
+        """The first quarter drawn: a few years before a forecast's origin, else 0."""
+        f = self.forecast
+        if f is None or f.start_tick is None:
+            return 0
+        return max(0, f.start_tick - 4 * CONTEXT_YEARS)
 
 
 def in_episode(ep: Episodes) -> np.ndarray:
@@ -138,6 +163,9 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
     measures = spiral_measures(ep)
     median = {c: np.median(traj[c], axis=0)[None, :] for c in cols}
     med_ep = detect_runs(compiled, median, p)
+    new_reset = None
+    if compiled.projection_tick is not None:
+        new_reset, _failed = onset_failure_probability(ep, from_tick=compiled.projection_tick)
     return Fan(
         compiled=compiled,
         seeds=np.asarray(seeds),
@@ -150,6 +178,7 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
         episodes=episode_rows(compiled, med_ep),
         resets_per_run=float(np.mean(measures["resets"])),
         cycles_per_run=float(np.mean(measures["cycles"])),
+        new_reset=new_reset,
     )
 
 
@@ -164,13 +193,17 @@ def ensemble_view(
     """The ensemble panel's content: ``n_runs`` runs from base seed ``seed``
     with parameter overrides ``params``; with ``remove`` (an event id) also the
     same runs without that event (``removed_compiled``: the scenario without
-    it, when the caller already has it) and their paired difference."""
+    it, when the caller already has it) and their paired difference; for a
+    scenario naming a ``forecast``, the forecast's runs on the same seeds."""
     if not MIN_RUNS <= int(n_runs) <= MAX_RUNS:
         raise ValueError(f"runs must be between {MIN_RUNS} and {MAX_RUNS}, got {n_runs}")
     params = dict(params or {})
     seeds = replication_seeds(int(seed), int(n_runs))
     base = fan(compiled, seeds, params)
     view = EnsembleView(base=base, seed=int(seed))
+    forecast = forecast_of(compiled)
+    if forecast is not None and forecast.n_ticks == compiled.n_ticks:
+        view.forecast = fan(forecast, seeds, params)
     if remove:
         if removed_compiled is None:
             removed_compiled = without_events(compiled, [remove])
@@ -209,6 +242,22 @@ def summary(view: EnsembleView) -> list[str]:
             else ""
         ),
     ]
+    if b.new_reset is not None:
+        lines.append(
+            f"a new reset started from {c.dates[b.start_tick][:7]} by {end}: "
+            f"{b.new_reset[last]:.0%} of runs"
+        )
+    f = view.forecast
+    if f is not None and f.start_tick is not None and f.new_reset is not None:
+        fc = f.compiled
+        trust = ", ".join(
+            f"{names[s]} {f.trust[sid][MEDIAN, last]:.3f}" for s, sid in enumerate(fc.state_ids)
+        )
+        lines.append(
+            f"the forecast from {fc.dates[f.start_tick][:7]} ({fc.scenario.name}, same seeds): "
+            f"median trust at {end}: {trust}; a new reset by {end} in "
+            f"{f.new_reset[last]:.0%} of runs"
+        )
     if view.counterfactual is not None:
         med = {sid: d[MEDIAN] for sid, d in view.difference.items()}
         at_end = ", ".join(f"{names[s]} {med[sid][last]:+.3f}" for s, sid in enumerate(c.state_ids))

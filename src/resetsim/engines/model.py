@@ -61,23 +61,27 @@ class StateAgent(mesa.Agent):
 class ResetModel(mesa.Model):
     """The US-Russia reset -> failure loop (or any dyad a scenario declares).
 
-    Parameters
-    ----------
-    scenario:
-        Path to a scenario TOML file, a :class:`~resetsim.scenario.Scenario` or
-        a compiled one.
-    rng:
-        Seed (an int) for the run's generator; ``None`` draws a fresh one.
-    params:
-        Parameter overrides on top of the scenario's (kept for compatibility;
-        checked like the keywords).
-    **parameters:
-        Registry parameters as keywords (``k_leader=0.5``), so that
-        ``mesa.batch_run`` and SolaraViz can set them one by one.  An unknown
-        name or a value outside its bounds raises :class:`ValueError` naming it.
-
     One :meth:`step` is one quarter; after the scenario's last quarter
     ``running`` is False and further steps change nothing.
+
+    Parameters
+    ----------
+    scenario : str, Path, Scenario or Compiled
+        Path to a scenario TOML file, a :class:`~resetsim.scenario.Scenario` or
+        a compiled one.
+    rng : int or None
+        Seed for the run's generator; ``None`` draws a fresh one.
+    params : dict or None
+        Parameter overrides on top of the scenario's (kept for compatibility;
+        checked like the keywords).
+    **parameters : float
+        Registry parameters as keywords (``k_leader=0.5``), so that
+        ``mesa.batch_run`` and SolaraViz can set them one by one.
+
+    Raises
+    ------
+    ValueError
+        For an unknown parameter name or a value outside its bounds (naming it).
     """
 
     def __init__(

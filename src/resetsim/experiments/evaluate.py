@@ -71,20 +71,42 @@ def evaluate(
 ) -> pd.DataFrame:
     """Run ``scenario`` at every row of ``design``, ``runs`` times each.
 
-    ``design``: a DataFrame whose columns are registry parameters (``resetsim
-    params``) and whose rows are points; an unknown name or a value outside
-    a parameter's bounds is a ValueError naming the column.  Parameters not
-    in the design keep the scenario's values.  ``seed`` defaults to the
-    scenario's; with ``common_random_numbers`` every row sees the same
-    ``runs`` seeds.  ``metrics``: the names to keep of the default metrics
-    (:func:`resetsim.analysis.metrics.run_metrics`; default: all), or a
-    metrics function ``fn(compiled, data, params) -> {name: array}`` (all its
-    metrics are kept).  ``engine``: ``"ensemble"`` (fast) or ``"mesa"``.
+    Parameters
+    ----------
+    scenario : str, Path, Scenario or Compiled
+        The scenario (a TOML file, loaded or compiled).
+    design : pandas.DataFrame
+        Columns are registry parameters (``resetsim params``), rows are
+        points.  Parameters not in the design keep the scenario's values.
+    runs : int
+        Replications per design row.
+    seed : int or None
+        The base seed (default: the scenario's).
+    metrics : sequence of str, callable or None
+        The names to keep of the default metrics
+        (:func:`resetsim.analysis.metrics.run_metrics`; default: all), or a
+        metrics function ``fn(compiled, data, params) -> {name: array}`` (all
+        its metrics are kept).
+    engine : str
+        ``"ensemble"`` (fast) or ``"mesa"``.
+    common_random_numbers : bool
+        If true, every row sees the same ``runs`` seeds.
+    chunk_size : int or None
+        Runs simulated at once (memory bound); does not change the results.
 
-    Returns one row per design row x replication (row-major: the
-    replications of a point are consecutive) with columns ``point`` (the
-    design's row number), ``replication``, ``seed``, the design's columns,
-    then the metrics.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per design row x replication (row-major: the replications of
+        a point are consecutive) with columns ``point`` (the design's row
+        number), ``replication``, ``seed``, the design's columns, then the
+        metrics.
+
+    Raises
+    ------
+    ValueError
+        For an unknown column or a value outside a parameter's bounds (naming
+        the column), an unknown engine or ``runs < 1``.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")

@@ -3,7 +3,7 @@
 ``schema`` says what a file may hold, ``load`` reads it (with ``extends``),
 ``validate`` checks what the schema cannot, ``targets`` reads the targets file
 a scenario names, and ``compile`` turns it into the per-quarter arrays both
-engines consume.  See ``README.md`` for the format and ``scenarios/example.toml``.
+engines consume.  See ``docs/formats/scenario.md`` for the format and ``scenarios/example.toml``.
 """
 
 from resetsim.core.config import Problem, ScenarioError, read_toml

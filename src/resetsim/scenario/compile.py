@@ -87,7 +87,19 @@ def _nz(matrix: np.ndarray) -> tuple[list[int], list[int]]:
 
 
 def compile_scenario(sc: Scenario) -> Compiled:
-    """Turn a validated scenario into per-tick arrays."""
+    """Turn a validated scenario into per-quarter arrays.
+
+    Parameters
+    ----------
+    sc : Scenario
+        A validated scenario (:func:`resetsim.load`).
+
+    Returns
+    -------
+    Compiled
+        Dates, leader terms, event and process arrays and the power series,
+        what the engines run.
+    """
     start, end = cal.parse_quarter(sc.start), cal.parse_quarter(sc.end)
     quarters = np.arange(start, end + 1)
     n = len(quarters)

@@ -180,9 +180,25 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
 
 
 def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """Read, merge and validate a scenario file, or the built-in scenario of
-    that name (``"biden_era"``; an existing file wins); raise
-    :class:`ScenarioError`."""
+    """Read, merge (``extends``) and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario's TOML file, or the name of a built-in scenario
+        (``"biden_era"``; ``resetsim scenarios`` lists them).  A file that
+        exists wins over a name.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, ``extends`` resolved.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem at once, each naming the file and the field.
+    """
     path = resolve(path)
     return _validate(_load_raw(path, _chain), str(path), path.resolve().parent)
 

@@ -1,0 +1,389 @@
+"""Write the numbers of docs/FINDINGS.md and README.md from the result files.
+
+Every generated number or table sits between two markers in the Markdown::
+
+    a small reset by 2024 <!--gen:forecast.reset_by_2024-->35%<!--/gen-->
+
+and this script rewrites what is between them from the files in
+``docs/results/`` (nothing is re-simulated).  Run it after a result file
+changes; ``--check`` writes nothing and exits 1 listing each number that does
+not match its file (the test suite runs the check)::
+
+    python docs/gen_findings.py            # rewrite the numbers in place
+    python docs/gen_findings.py --check    # is every number what its file says?
+
+A marker whose key this script does not know is an error, so a typo cannot
+leave a number unchecked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "docs" / "results"
+#: The Markdown files whose markers this script fills.
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "FINDINGS.md")
+
+MARKER = re.compile(r"<!--gen:([\w.]+)-->(.*?)<!--/gen-->", re.S)
+
+
+# -- formatting ----------------------------------------------------------------------------
+
+
+def pct(x: float, digits: int = 0) -> str:
+    return f"{100 * x:.{digits}f}%"
+
+
+def num(x: float, digits: int = 2, sign: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    return text.replace("-", "−")
+
+
+def interval(row, column: str, digits: int = 3, sign: bool = False) -> str:
+    lo, hi = row[f"{column}_lo"], row[f"{column}_hi"]
+    return f"{num(row[column], digits, sign)} [{num(lo, digits, sign)}, {num(hi, digits, sign)}]"
+
+
+# -- the result files ----------------------------------------------------------------------
+
+
+def _csv(name: str, index: str | None = None) -> pd.DataFrame:
+    frame = pd.read_csv(RESULTS / name)
+    return frame.set_index(index) if index else frame
+
+
+def _summary_numbers(name: str) -> dict[str, str]:
+    """The figures of a ``summary.txt`` written by ``resetsim run`` (a projection)."""
+    text = (RESULTS / name).read_text(encoding="utf-8")
+    out = {}
+    # a share that rounds to 0% or 100% is written with its count: "<1% (2 of 500 runs)"
+    m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\S+%(?: \(\d+ of \d+ runs\))?)", text)
+    out["year"], out["p_reset"] = m.group(1), m.group(2)
+    for state, key in (("United States", "usa"), ("Russia", "rus")):
+        m = re.search(rf"{state}: ([\d.]+ \[[\d.]+, [\d.]+\])", text)
+        out[f"{key}_trust"] = m.group(1)
+    m = re.search(r"confrontation \(<= [\d.]+\) in (\d+%)", text)
+    out["confrontation_runs"] = m.group(1)
+    m = re.search(r"in confrontation (\d+%)", text)
+    out["confrontation_quarters"] = m.group(1)
+    m = re.search(r"(\d+) runs \(seed (\d+)\)", text)
+    out["runs"], out["seed"] = m.group(1), m.group(2)
+    return out
+
+
+def forecast_values(prefix: str, file: str) -> dict[str, str]:
+    f = _csv(file, "id")
+    v = {f"{prefix}.{i}": pct(p) for i, p in f["p_model"].items()}
+    means = {k: f[f"brier_{k}"].mean() for k in ("model", "climatology", "persistence")}
+    logs = {k: f[f"log_{k}"].mean() for k in ("model", "climatology", "persistence")}
+    for k in means:
+        v[f"{prefix}.brier.{k}"] = num(means[k], 3)
+        v[f"{prefix}.log.{k}"] = num(logs[k], 3)
+    v[f"{prefix}.skill.persistence"] = num(1 - means["model"] / means["persistence"], 2, True)
+    v[f"{prefix}.skill.climatology"] = num(1 - means["model"] / means["climatology"], 2, True)
+    right = ((f["p_model"] >= 0.5) == f["happened"].astype(bool)).sum()
+    v[f"{prefix}.right"] = f"{right} of {len(f)}"
+    return v
+
+
+def forecast_table() -> str:
+    f = _csv("biden_era_forecast.csv", "id")
+    point_file = RESULTS / "biden_era_point_forecast.csv"
+    point = _csv(point_file.name, "id") if point_file.exists() else None
+    short = {
+        "reset_by_2022": "a new reset starts by 2022",
+        "reset_by_2024": "a new reset starts by 2024",
+        "war_by_2023": "Russia starts a war the US opposes by 2023",
+        "annexation_by_2023": "Russia annexes territory by 2023",
+        "record_low_by_2023": "relations at their lowest since the Cold War by 2023",
+        "treaty_break_by_2024": "an arms-control treaty left or suspended by 2024",
+        "nato_by_2024": "NATO admits a member by 2024",
+        "summit_2022_2024": "a leaders' summit, mid-2021 to 2024",
+        "arms_treaty_by_2024": "a new arms-control treaty by 2024",
+        "sanctions_by_2022": "new US sanctions by 2022",
+    }
+
+    def model(i: str) -> str:
+        p = pct(f.loc[i, "p_model"])
+        if point is not None and pct(point.loc[i, "p_model"]) != p:
+            p += f" ({pct(point.loc[i, 'p_model'])})"
+        return p
+
+    def mean(col: str, kind: str, bold: bool = False) -> str:
+        text = num(f[f"{kind}_{col}"].mean(), 3)
+        shown = f"**{text}**" if bold else text
+        if col == "model" and point is not None:
+            text_point = num(point[f"{kind}_model"].mean(), 3)
+            if text_point != text:
+                return f"{shown} ({text_point})"
+        return shown
+
+    rows = [
+        "| question (origin 2021Q3) | model | climatology | persistence | happened |",
+        "|---|---|---|---|---|",
+    ]
+    for i, r in f.iterrows():
+        happened = "yes" if bool(r["happened"]) else "no"
+        if bool(r["happened"]):
+            happened += f" ({pd.Timestamp(r['date']).strftime('%-d %b %Y')})"
+        rows.append(
+            f"| {short.get(i, r['question'])} | {model(i)} | {pct(r['p_climatology'])} | "
+            f"{pct(r['p_persistence'])} | {happened} |"
+        )
+    rows.append(
+        f"| **mean Brier score** (0 best) | {mean('model', 'brier', bold=True)} | "
+        f"{mean('climatology', 'brier')} | {mean('persistence', 'brier')} | |"
+    )
+    rows.append(
+        f"| mean log loss (0 best, p clipped to [0.01, 0.99]) | {mean('model', 'log')} | "
+        f"{mean('climatology', 'log')} | {mean('persistence', 'log')} | |"
+    )
+    return "\n".join(rows)
+
+
+CONDITIONS = {
+    "baseline": "baseline (all present)",
+    "no_power_asymmetry": "no power asymmetry",
+    "no_ideological_distance": "no ideological distance",
+    "no_security_dilemma": "no security dilemma",
+    "no_arms_control_limits": "no arms-control limits",
+    "no_counterterrorism_disagreement": "no counter-terrorism disagreement",
+    "no_missing_institutions": "no missing institutions",
+    "no_domestic_constraint": "no domestic constraint",
+    "all_off": "**all_off** (none present)",
+    "only_system_ideology": "only the system-and-ideology group (§2.1)",
+    "only_security": "only the security group (§2.3)",
+    "only_structure": "only power asymmetry + missing institutions",
+    "only_power_asymmetry": "only power asymmetry",
+    "only_others": "only one of the other six contradictions",
+    "no_leader": "no leader factor",
+    "all_off_no_leader": "no contradictions and no leader factor",
+}
+
+#: Conditions whose runs hardly have lows to fit a trend through (the loop in
+#: under 5% of runs): their trough trend is shown as "–".
+_FEW_LOWS = 0.05
+
+
+def contradictions_table() -> str:
+    s = _csv("contradictions_summary.csv", "condition")
+    singles = [c for c in s.index if c.startswith("only_") and c.count("_") >= 1]
+    singles = [
+        c
+        for c in singles
+        if c not in {"only_system_ideology", "only_security", "only_structure"}
+        and c != "only_power_asymmetry"
+    ]
+    rows = [
+        "| condition | share with the loop | mean cycles | trough trend (/decade) "
+        "| stable partnership |",
+        "|---|---|---|---|---|",
+    ]
+    for cond, label in CONDITIONS.items():
+        if cond == "only_others":
+            o = s.loc[singles]
+            rows.append(
+                f"| {label} | ≤ {num(o['share_loop'].max(), 3)} | "
+                f"≤ {num(o['mean_cycles'].max(), 2)} | – | "
+                f"≥ {num(o['share_stable_partnership'].min(), 3)} |"
+            )
+            continue
+        r = s.loc[cond]
+        trend = (
+            "–" if r["share_loop"] < _FEW_LOWS else interval(r, "mean_trough_trend", 3, sign=True)
+        )
+        rows.append(
+            f"| {label} | {interval(r, 'share_loop')} | {interval(r, 'mean_cycles', 2)} | "
+            f"{trend} | {interval(r, 'share_stable_partnership')} |"
+        )
+    return "\n".join(rows)
+
+
+def contradiction_values() -> dict[str, str]:
+    s = _csv("contradictions_summary.csv", "condition")
+    singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
+    only = [
+        c
+        for c in s.index
+        if c.startswith("only_")
+        and c not in {"only_system_ideology", "only_security", "only_structure"}
+    ]
+    others = [c for c in only if c != "only_power_asymmetry"]
+    return {
+        "contradictions.runs": f"{int(s.loc['baseline', 'runs']):,}",
+        "contradictions.conditions": str(len(s)),
+        "contradictions.single_removed_min_loop": pct(s.loc[singles, "share_loop"].min()),
+        "contradictions.only_power_asymmetry": pct(s.loc["only_power_asymmetry", "share_loop"]),
+        "contradictions.only_others_max": pct(s.loc[others, "share_loop"].max()),
+        "contradictions.only_security": pct(s.loc["only_security", "share_loop"]),
+        "contradictions.only_system_ideology": pct(s.loc["only_system_ideology", "share_loop"]),
+        "contradictions.only_structure": pct(s.loc["only_structure", "share_loop"]),
+        "contradictions.no_arms_control_partnership": pct(
+            s.loc["no_arms_control_limits", "share_stable_partnership"], 1
+        ),
+        "contradictions.no_domestic_partnership": pct(
+            s.loc["no_domestic_constraint", "share_stable_partnership"], 1
+        ),
+        "contradictions.no_leader_loop": pct(s.loc["no_leader", "share_loop"]),
+        "contradictions.baseline_trough_trend": num(
+            s.loc["baseline", "mean_trough_trend"], 3, True
+        ),
+        "contradictions.baseline_descending": pct(s.loc["baseline", "share_descending_lows"], 1),
+    }
+
+
+def validation_values() -> dict[str, str]:
+    v: dict[str, str] = {}
+    for runs in (300, 1000):
+        s = _csv(f"validation_summary_{runs}runs.csv", "condition")
+        p = f"validation{runs}"
+        for cond in ("baseline", "null_ar1", "null_shot_noise", "frozen_feedback"):
+            r = s.loc[cond]
+            v[f"{p}.{cond}.loop"] = pct(r["share_loop"], 1)
+            v[f"{p}.{cond}.openings"] = pct(r["share_onsets_after_opening"], 1)
+            v[f"{p}.{cond}.openings_ci"] = (
+                f"{pct(r['share_onsets_after_opening'], 1)} "
+                f"[{100 * r['share_onsets_after_opening_lo']:.1f}, "
+                f"{100 * r['share_onsets_after_opening_hi']:.1f}]"
+            )
+            v[f"{p}.{cond}.endogenous"] = pct(r["share_failures_endogenous"], 1)
+            v[f"{p}.{cond}.endogenous_ci"] = (
+                f"{pct(r['share_failures_endogenous'], 1)} "
+                f"[{100 * r['share_failures_endogenous_lo']:.1f}, "
+                f"{100 * r['share_failures_endogenous_hi']:.1f}]"
+            )
+            v[f"{p}.{cond}.asymmetry"] = num(r["mean_rise_fall_asymmetry"], 2, True)
+            v[f"{p}.{cond}.asymmetry_ci"] = interval(r, "mean_rise_fall_asymmetry", 3)
+        v[f"{p}.baseline.trough_vs_null_ci"] = interval(
+            s.loc["baseline"], "trough_trend_vs_null", 3, sign=True
+        )
+        v[f"{p}.all_off.loop"] = pct(s.loc["all_off", "share_loop"], 1)
+        v[f"{p}.all_static.loop"] = pct(s.loc["all_static", "share_loop"], 1)
+    return v
+
+
+def history_values() -> dict[str, str]:
+    f = _csv("history_fidelity_1000runs.csv", "item")
+    v = {}
+    for item in f.index:
+        if pd.notna(f.loc[item, "matched_share"]):
+            v[f"history.{item}.matched"] = pct(f.loc[item, "matched_share"])
+            v[f"history.{item}.in_window"] = pct(f.loc[item, "in_window_share"])
+    v["history.lows_descending"] = pct(f.loc["lows_descending_share", "value"])
+    v["history.spurious"] = num(f.loc["spurious_per_run", "value"], 2)
+    v["history.score_mean"] = num(f.loc["score_mean", "value"], 3)
+    v["history.score_median"] = num(f.loc["score_median", "value"], 3)
+    v["history.score_sd"] = num(f.loc["score_sd", "value"], 3)
+    v["history.runs"] = f"{int(f.loc['runs', 'value']):,}"
+    for runs in (30, 1000):
+        p = _csv(f"history_patterns_{runs}runs.csv")
+        k = f"patterns{runs}"
+        passed = p["passed"].astype(str).str.lower() == "true"
+        inside = p["sample"] == "in"
+        v[f"{k}.passed"] = f"{passed.sum()} of {len(p)}"
+        v[f"{k}.passed_share"] = pct(passed.mean())
+        v[f"{k}.in_sample"] = f"{(passed & inside).sum()} of {inside.sum()}"
+        v[f"{k}.out_of_sample"] = f"{(passed & ~inside).sum()} of {(~inside).sum()}"
+        for _, r in p.iterrows():
+            v[f"{k}.{r['pattern']}"] = num(r["simulated"], 2)
+    return v
+
+
+def sobol_values() -> dict[str, str]:
+    s = _csv("sobol.csv")
+    v = {}
+    for _, r in s.iterrows():
+        for idx in ("S1", "ST"):
+            v[f"sobol.{r['output']}.{r['parameter']}.{idx}"] = num(r[idx], 2)
+    return v
+
+
+def outlook_values() -> dict[str, str]:
+    v = {f"outlook.{k}": x for k, x in _summary_numbers("biden_era_summary.txt").items()}
+    if (RESULTS / "biden_era_point_summary.txt").exists():
+        point = _summary_numbers("biden_era_point_summary.txt")
+        v.update({f"point.outlook.{k}": x for k, x in point.items()})
+    return v
+
+
+#: key -> its text, every generated number and table.
+def values() -> dict[str, str]:
+    v: dict[str, str] = {}
+    v.update(forecast_values("forecast", "biden_era_forecast.csv"))
+    if (RESULTS / "biden_era_point_forecast.csv").exists():
+        v.update(forecast_values("point.forecast", "biden_era_point_forecast.csv"))
+    v.update(outlook_values())
+    v.update(contradiction_values())
+    v.update(validation_values())
+    v.update(history_values())
+    v.update(sobol_values())
+    tables: dict[str, Callable[[], str]] = {
+        "table.forecast": forecast_table,
+        "table.contradictions": contradictions_table,
+    }
+    v.update({k: "\n" + make() + "\n" for k, make in tables.items()})
+    return v
+
+
+# -- rewriting and checking -------------------------------------------------------------------
+
+
+def render(text: str, known: dict[str, str]) -> tuple[str, list[str]]:
+    """The text with every marker filled, and the problems found."""
+    problems: list[str] = []
+
+    def fill(m: re.Match) -> str:
+        key, old = m.group(1), m.group(2)
+        if key not in known:
+            problems.append(f"unknown key {key!r}")
+            return m.group(0)
+        if old != known[key]:
+            says, should = old.strip(), known[key].strip()
+            problems.append(f"{key}: the text says {says!r}, the result file {should!r}")
+        return f"<!--gen:{key}-->{known[key]}<!--/gen-->"
+
+    return MARKER.sub(fill, text), problems
+
+
+def check(paths=DOCUMENTS) -> list[str]:
+    """Every number that does not match its result file, as ``file: problem``."""
+    known = values()
+    out = []
+    for path in paths:
+        _, problems = render(path.read_text(encoding="utf-8"), known)
+        out += [f"{path.relative_to(ROOT)}: {p}" for p in problems]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 on a mismatch")
+    args = parser.parse_args(argv)
+    known = values()
+    status = 0
+    for path in DOCUMENTS:
+        text = path.read_text(encoding="utf-8")
+        new, problems = render(text, known)
+        unknown = [p for p in problems if p.startswith("unknown key")]
+        for p in problems if args.check else unknown:
+            print(f"{path.relative_to(ROOT)}: {p}", file=sys.stderr)
+        if (args.check and problems) or unknown:
+            status = 1
+        if not args.check and new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"rewrote {path.relative_to(ROOT)}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,8 @@
-"""Benchmark resetsim's engines (issue #5).  Not a test: run it by hand.
+"""Benchmark resetsim's engines.  Not a test: run it by hand.
 
+    python benchmarks/bench_engines.py --headline       # the headline numbers -> files
+    python benchmarks/bench_engines.py --headline --calibrate   # + a 1,000,000-run calibrate
+    python benchmarks/bench_engines.py --docs           # docs/PERFORMANCE.md from the file
     python benchmarks/bench_engines.py                  # engines, in one process
     python benchmarks/bench_engines.py --sobol          # + experiments/sobol.toml end to end
     python benchmarks/bench_engines.py --million        # + 1,000,000 runs, metrics only
@@ -16,12 +19,22 @@ then, in child processes (``resetsim sweep`` as a user runs it), the Sobol'
 experiment at its default size and a million-run metrics-only sweep, each
 with its wall time and the peak resident memory of the whole process tree
 (sampled every 0.1 s) and of its largest process.
+
+``--headline`` measures, in one run of this script on one machine: (a)
+``mesa.batch_run(ResetModel)`` with per-step collection; the compiled
+engine's first call in a fresh process with an empty numba cache (cold:
+compilation) and again with that cache filled (warm start); the whole
+process ``resetsim sweep experiments/sobol.toml`` (default engine, that
+cache) with its peak memory, and the ratio of its runs/s to (a)'s; with
+``--calibrate``, ``resetsim calibrate`` sized to 1,000,000 simulations.  It
+writes ``benchmarks/headline.json`` and, from it, ``docs/PERFORMANCE.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import resource
 import subprocess
@@ -176,7 +189,18 @@ def main(argv=None) -> int:
     ap.add_argument("--million", action="store_true", help="1,000,000 runs, metrics only")
     ap.add_argument("--all", action="store_true", help="--sobol and --million")
     ap.add_argument("--no-engines", action="store_true", help="skip (a), (b) and (c)")
+    ap.add_argument("--headline", action="store_true", help="the headline numbers -> files")
+    ap.add_argument("--calibrate", action="store_true", help="with --headline: 1M-run calibrate")
+    ap.add_argument("--docs", action="store_true", help="write docs/PERFORMANCE.md from the file")
     args = ap.parse_args(argv)
+    if args.headline:
+        result = headline(args.mesa_runs, args.workers, args.calibrate)
+        RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RESULT.relative_to(REPO)}")
+    if args.headline or args.docs:
+        DOCS.write_text(performance_page(json.loads(RESULT.read_text("utf-8"))), encoding="utf-8")
+        print(f"wrote {DOCS.relative_to(REPO)}")
+        return 0
 
     from resetsim.engines.randomness import replication_seeds
 
@@ -296,6 +320,161 @@ def main(argv=None) -> int:
             )
     print("\nload average at the end: " + "/".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
+
+
+RESULT = REPO / "benchmarks" / "headline.json"
+DOCS = REPO / "docs" / "PERFORMANCE.md"
+COMMAND = "python benchmarks/bench_engines.py --headline --calibrate"
+FIRST_CALL = (
+    "import time; t = time.perf_counter(); "
+    "from resetsim.engines import compiled; "
+    "from resetsim.engines.randomness import replication_seeds; "
+    "compiled.simulate({path!r}, replication_seeds(1, 2)); "
+    "print(time.perf_counter() - t)"
+)
+#: ``resetsim calibrate`` sized to 1,000,000 simulations: replicates x
+#: population x (generations + 1) (generation 0 proposes twice the population).
+CALIBRATE = {"population": 5000, "replicates": 4, "generations": 49}
+
+
+def first_call_seconds(cache: Path) -> float:
+    """Seconds of the compiled engine's first call in a fresh process (import,
+    compilation or cache load, two runs), with ``NUMBA_CACHE_DIR=cache``."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    code = FIRST_CALL.format(path=str(HISTORY))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(out.stderr)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def headline(mesa_runs: int, workers: int, calibrate: bool) -> dict:
+    """Every headline number, measured now on this machine (see the module doc)."""
+    from resetsim.engines.randomness import replication_seeds
+    from resetsim.experiments import make_plan
+
+    out: dict = {
+        "command": COMMAND if calibrate else COMMAND.replace(" --calibrate", ""),
+        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "cpus": len(os.sched_getaffinity(0)),
+        "workers": workers,
+        "load_average_start": list(os.getloadavg()),
+    }
+    with tempfile.TemporaryDirectory(prefix="resetsim-bench-") as d:
+        tmp = Path(d)
+        cache = tmp / "numba-cache"
+        out["compile_cold_seconds"] = first_call_seconds(cache)
+        out["compile_warm_seconds"] = first_call_seconds(cache)
+        print(
+            f"compiled engine, first call: cold {out['compile_cold_seconds']:.1f} s, "
+            f"warm {out['compile_warm_seconds']:.1f} s",
+            flush=True,
+        )
+        seeds = replication_seeds(SEED, mesa_runs)
+        bench_batch_run(replication_seeds(SEED + 1, 2))  # imports, not timed
+        t_a = bench_batch_run(seeds)
+        out["batch_run"] = {"runs": mesa_runs, "seconds": t_a, "runs_per_second": mesa_runs / t_a}
+        print(row("mesa.batch_run (per-step collection)", mesa_runs, t_a), flush=True)
+        os.environ["NUMBA_CACHE_DIR"] = str(cache)  # the children use the warm cache
+        sobol = REPO / "experiments" / "sobol.toml"
+        n = make_plan(sobol).n_runs
+        args = ["sweep", str(sobol), "--out", str(tmp / "sobol"), "--workers", str(workers)]
+        s, tree, single, code = run_cli_measured([*args, "--quiet"])
+        if code:
+            raise SystemExit(f"resetsim sweep failed ({code})")
+        out["sobol"] = {
+            "runs": n,
+            "seconds": s,
+            "runs_per_second": n / s,
+            "peak_rss_mb_all_processes": tree,
+            "peak_rss_mb_largest_process": single,
+        }
+        out["ratio_sobol_to_batch_run"] = (n / s) / (mesa_runs / t_a)
+        print(row("resetsim sweep experiments/sobol.toml", n, s, f"peak {tree:.0f} MB"))
+        print(f"ratio {out['ratio_sobol_to_batch_run']:,.0f}x", flush=True)
+        if calibrate:
+            cal = tmp / "calibrate"
+            opts = [f"--{k}={v}" for k, v in CALIBRATE.items()]
+            s, tree, _, code = run_cli_measured(
+                [
+                    "calibrate",
+                    str(HISTORY),
+                    "--out",
+                    str(cal),
+                    *opts,
+                    "--predictive",
+                    "20",
+                    "--workers",
+                    str(workers),
+                    "--quiet",
+                ]
+            )
+            if code:
+                raise SystemExit(f"resetsim calibrate failed ({code})")
+            meta = json.loads((cal / "meta.json").read_text("utf-8"))
+            out["calibrate"] = {
+                **CALIBRATE,
+                "simulations": meta["simulations"],
+                "seconds_whole_process": s,
+                "simulations_per_second_reported": meta["simulations_per_second"],
+                "peak_rss_mb_all_processes": tree,
+            }
+            print(
+                f"calibrate: {meta['simulations']:,} simulations in {s:.0f} s "
+                f"({meta['simulations_per_second']:,.0f}/s reported)",
+                flush=True,
+            )
+    out["load_average_end"] = list(os.getloadavg())
+    return out
+
+
+def performance_page(r: dict) -> str:
+    """``docs/PERFORMANCE.md``, written from ``benchmarks/headline.json``."""
+    b, s = r["batch_run"], r["sobol"]
+    load = "/".join(f"{x:.1f}" for x in r["load_average_start"])
+    lines = [
+        "# Performance",
+        "",
+        "Written by `python benchmarks/bench_engines.py --docs` from `benchmarks/headline.json`,",
+        f"which `{r['command']}` measured in one run on {r['date_utc']} UTC",
+        f"({r['cpus']} CPUs, {r['workers']} workers; load average {load} at the start: the",
+        "machine was shared, which slows every number here and can move the ratio either way).",
+        "Do not edit by hand.",
+        "",
+        "| what | runs | seconds | runs/s | peak memory |",
+        "|---|---:|---:|---:|---:|",
+        f"| `mesa.batch_run(ResetModel)`, per-step collection | {b['runs']:,} | "
+        f"{b['seconds']:.1f} | {b['runs_per_second']:,.1f} | |",
+        f"| `resetsim sweep experiments/sobol.toml`, whole process | {s['runs']:,} | "
+        f"{s['seconds']:.1f} | {s['runs_per_second']:,.0f} | "
+        f"{s['peak_rss_mb_all_processes']:,.0f} MB all processes |",
+    ]
+    c = r.get("calibrate")
+    if c:
+        lines.append(
+            f"| `resetsim calibrate` ({c['population']:,} particles x {c['replicates']} "
+            f"replicates, {c['generations']} generations), whole process | "
+            f"{c['simulations']:,} | {c['seconds_whole_process']:.0f} | "
+            f"{c['simulations'] / c['seconds_whole_process']:,.0f} | "
+            f"{c['peak_rss_mb_all_processes']:,.0f} MB all processes |"
+        )
+    lines += [
+        "",
+        f"**Sweep / `batch_run`: {r['ratio_sobol_to_batch_run']:,.0f}x** (runs per second).",
+        "",
+        "The compiled engine's first call in a new process (import, two runs):",
+        f"{r['compile_cold_seconds']:.1f} s with an empty numba cache (it compiles the kernel),",
+        f"{r['compile_warm_seconds']:.1f} s once the cache holds it (numba's `cache=True`:",
+        "`__pycache__` beside the module, or `NUMBA_CACHE_DIR`).",
+        "",
+    ]
+    if c:
+        lines += [
+            f"`resetsim calibrate` reported {c['simulations_per_second_reported']:,.0f} "
+            "simulations/s over its generations (simulation, distances and resampling).",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def _seeds(result) -> list[int]:

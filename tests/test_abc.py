@@ -81,6 +81,18 @@ def test_kernel_mixture_matches_a_direct_sum():
     assert abc.log_kernel_mixture(x, c, w, cov) == pytest.approx(direct, rel=1e-10)
 
 
+def test_kernel_mixture_is_the_same_in_blocks_of_rows():
+    rng = np.random.default_rng(1)
+    x, c = rng.normal(size=(2500, 3)), rng.normal(size=(40, 3))
+    w = np.full(40, 1 / 40)
+    cov = np.diag([1.0, 0.5, 2.0])
+    whole = abc.log_kernel_mixture(x, c, w, cov)
+    parts = np.concatenate(
+        [abc.log_kernel_mixture(x[a : a + 7], c, w, cov) for a in range(0, 2500, 7)]
+    )
+    assert np.allclose(whole, parts, rtol=1e-12, atol=0)
+
+
 def test_observed_series_read_by_the_rules():
     g, lv = observed.load_series("gallup"), observed.load_series("levada")
     assert g.column == "usa_trust" and lv.column == "rus_trust"

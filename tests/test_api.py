@@ -97,7 +97,7 @@ def test_result_attributes():
     compiled = as_compiled(SHORT)
     assert isinstance(result, resetsim.Result)
     assert result.n_runs == len(result) == 4
-    assert result.seed == 3 and result.engine == "ensemble"
+    assert result.seed == 3 and result.engine == "compiled"
     np.testing.assert_array_equal(result.seeds, replication_seeds(3, 4))
     assert result.compiled.dates == compiled.dates == result.dates
     assert result.scenario.name == "short_stochastic"

@@ -101,6 +101,10 @@ def test_imports_point_down(module):
 HEAVY = {
     "resetsim.plotting": "matplotlib",
     "resetsim.engines.model": "mesa",
+    # the compiled engine, loaded by engines.runner.simulator on first use
+    "resetsim.engines.compiled": "numba",
+    # its random numbers, loaded by engines.randomness.randomness on first use
+    "resetsim.engines.compiled_rng": "numba",
 }
 
 

@@ -91,7 +91,7 @@ def test_run_writes_outputs(run_cli, tmp_path):
     assert {"usa_trust", "rus_trust", "usa_leader", "rus_leader", "cooperation"} <= set(frame)
     assert frame["usa_trust"].between(0, 1).all()
     meta = json.loads((out / "meta.json").read_text("utf-8"))
-    assert meta["runs"] == 3 and meta["seed"] == 9 and meta["engine"] == "ensemble"
+    assert meta["runs"] == 3 and meta["seed"] == 9 and meta["engine"] == "compiled"
     assert meta["seeds"] == [int(s) for s in replication_seeds(9, 3)]
     assert set(meta["parameters"]) == {p.name for p in prm.PARAMETERS}
     assert meta["parameters"]["trust_noise"] == 0.02  # the scenario's override
@@ -231,7 +231,7 @@ def test_set_overrides_reach_the_run(run_cli, tmp_path):
 
 
 def test_mesa_engine_writes_the_same_trajectory(run_cli, tmp_path):
-    for engine in ("ensemble", "mesa"):
+    for engine in ("compiled", "ensemble", "mesa"):
         r = run_cli(
             "run", SHORT, "--runs", 2, "--quiet", "--engine", engine, "--out", tmp_path / engine
         )
@@ -240,6 +240,9 @@ def test_mesa_engine_writes_the_same_trajectory(run_cli, tmp_path):
     b = pd.read_csv(tmp_path / "mesa" / "trajectory.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(a, b, check_exact=False, atol=2e-6, rtol=0)
     assert json.loads((tmp_path / "mesa" / "meta.json").read_text("utf-8"))["engine"] == "mesa"
+    # the compiled engine writes the very bytes the ensemble engine writes
+    compiled = (tmp_path / "compiled" / "trajectory.csv").read_bytes()
+    assert compiled == (tmp_path / "ensemble" / "trajectory.csv").read_bytes()
 
 
 # ------------------------------------------------------------ params, kinds

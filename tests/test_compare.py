@@ -260,7 +260,7 @@ def test_compare_writes_meta_json(files, run_cli):
     assert r.code == 0, r
     assert "periods differ" not in r.out
     meta = json.loads((out / "meta.json").read_text("utf-8"))
-    assert meta["seed"] == 3 and meta["runs"] == 6 and meta["engine"] == "ensemble"
+    assert meta["seed"] == 3 and meta["runs"] == 6 and meta["engine"] == "compiled"
     assert meta["seeds"] == [int(s) for s in replication_seeds(3, 6)]
     assert meta["scenarios"]["a"]["name"] == "base" and meta["scenarios"]["b"]["name"] == "no_war"
     assert [e["id"] for e in meta["scenarios"]["b"]["events"]] == ["window"]

@@ -37,7 +37,7 @@ def explain(case, diffs: list[str]) -> str:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-@pytest.mark.parametrize("engine", ["ensemble", "mesa"])
+@pytest.mark.parametrize("engine", ["compiled", "ensemble", "mesa"])
 def test_trajectory_matches_golden(name, engine):
     case = CASES[name]
     assert case.path.exists(), f"missing {case.path}; create it with `{golden.REFRESH_COMMAND}`"

@@ -14,6 +14,7 @@ The Python API (experiments in, outcomes out)::
     result.plot_episodes()  # trust.png as a matplotlib Figure (also plot_fan())
 
     outcomes = resetsim.evaluate(scenario, design_frame, runs=10, seed=1)
+    ladder = resetsim.assess(scenario, "observations.toml")   # docs/LADDER.md
 
     model = resetsim.ResetModel(scenario="...", rng=1, k_leader=0.5)  # Mesa
 
@@ -35,7 +36,7 @@ from resetsim.core.provenance import __version__
 from resetsim.scenario import Scenario, compile_scenario, load
 
 if TYPE_CHECKING:  # pragma: no cover
-    from resetsim.api import Result, run
+    from resetsim.api import Assessment, Result, assess, run
     from resetsim.engines.model import ResetModel, StateAgent
     from resetsim.experiments.evaluate import evaluate
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: only with the model, pandas and the analysis only with the API).
 _LAZY = {
     "run": "resetsim.api",
+    "assess": "resetsim.api",
+    "Assessment": "resetsim.api",
     "Result": "resetsim.api",
     "evaluate": "resetsim.experiments.evaluate",
     "ResetModel": "resetsim.engines.model",
@@ -50,12 +53,14 @@ _LAZY = {
 }
 
 __all__ = [
+    "Assessment",
     "ResetModel",
     "Result",
     "Scenario",
     "ScenarioError",
     "StateAgent",
     "__version__",
+    "assess",
     "compile_scenario",
     "evaluate",
     "load",

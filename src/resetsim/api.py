@@ -17,12 +17,21 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
     no_leaders = resetsim.run("example", runs=20, seed=1,
                               params={"k_leader": 0.0})
 
-    # the Mesa agent model instead of the fast ensemble engine (same numbers)
+    # the Mesa agent model instead of the default compiled engine (same numbers)
     same = resetsim.run("example", runs=2, seed=1, engine="mesa")
 
 The tables are exactly those ``resetsim run`` writes for the same scenario,
 runs and seed (one definition: :mod:`resetsim.output.tables`).  A design of
 many parameter points is :func:`resetsim.evaluate`'s job.
+
+The ladder (docs/LADDER.md): the model, its knock-outs and simpler
+explanations scored on observed series, as ``resetsim assess`` does::
+
+    a = resetsim.assess("scenarios/history_1989_2021.toml",
+                         "scenarios/targets/observed/training.toml", origins=[2005])
+    a.scores            # scores.csv: rung, series, origin, sample, n, spearman, ...
+    a.summary           # out of sample, per rung and series, relative to persistence
+    a.winner            # the rung with the lowest CRPS
 """
 
 from __future__ import annotations
@@ -38,15 +47,18 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
 from resetsim.core.params import check_overrides
-from resetsim.engines.runner import ENGINES, RunResult, run_scenario
+from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES, RunResult, run_scenario
+from resetsim.experiments import ladder
+from resetsim.experiments.ladder import Assessment
 from resetsim.output import forecast as fcst
 from resetsim.output import tables
+from resetsim.output.assess import write_assessment
 from resetsim.scenario import Compiled, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["Result", "check_params", "run"]
+__all__ = ["Assessment", "Result", "assess", "check_params", "run"]
 
 
 class Result:
@@ -92,7 +104,7 @@ class Result:
 
     @property
     def engine(self) -> str:
-        """``"ensemble"`` or ``"mesa"``."""
+        """``"compiled"``, ``"ensemble"`` or ``"mesa"``."""
         return self.raw.engine
 
     @property
@@ -216,7 +228,7 @@ def run(
     runs: int | None = 1,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
 ) -> Result:
     """Run a scenario ``runs`` times and return a :class:`Result`.
 
@@ -235,8 +247,8 @@ def run(
         Parameter overrides on top of the scenario's (``resetsim params``
         lists them).
     engine : str
-        ``"ensemble"`` (fast, the default) or ``"mesa"`` (the agent model,
-        the reference; same numbers).
+        ``"compiled"`` (fastest, the default), ``"ensemble"`` (numpy
+        arrays) or ``"mesa"`` (the agent model, the reference; same numbers).
 
     Returns
     -------
@@ -261,3 +273,48 @@ def run(
         raise ValueError(f"resetsim.run: seed must be >= 0, got {seed!r}")
     raw = run_scenario(scenario, runs=runs, seed=seed, params=overrides, engine=engine)
     return Result(raw)
+
+
+def assess(
+    scenario: str | Path | Scenario | Compiled,
+    observed: str | Path,
+    origins=ladder.DEFAULT_ORIGINS,
+    runs: int | None = None,
+    seed: int | None = None,
+    recalibrate: bool = False,
+    coding_draws: int = 0,
+    bootstrap: int = 1000,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+) -> Assessment:
+    """Score every rung of the ladder on every series of an observations file
+    at every origin (what ``resetsim assess`` does) and return an
+    :class:`~resetsim.experiments.ladder.Assessment` (``.scores``,
+    ``.summary``, ``.models``, ``.predictions``, ``.weights``, ``.coding``,
+    ``.meta``, ``.winner``); with ``out``, also write its folder.
+
+    Raises :class:`~resetsim.ScenarioError` for a bad scenario or observations
+    file (naming the file and the field) and :class:`ValueError` for bad
+    settings.
+    """
+    if runs is not None and int(runs) < 1:
+        raise ValueError(f"resetsim.assess: runs must be at least 1, got {runs!r}")
+    if seed is not None and int(seed) < 0:
+        raise ValueError(f"resetsim.assess: seed must be >= 0, got {seed!r}")
+    if int(coding_draws) < 0 or int(bootstrap) < 0:
+        raise ValueError("resetsim.assess: coding_draws and bootstrap must be >= 0")
+    result = ladder.assess(
+        scenario,
+        observed,
+        origins=origins,
+        runs=runs,
+        seed=seed,
+        recalibrate=recalibrate,
+        coding_draws=int(coding_draws),
+        n_boot=int(bootstrap),
+        engine=engine,
+    )
+    if out is not None:
+        write_assessment(result, out, overwrite=overwrite)
+    return result

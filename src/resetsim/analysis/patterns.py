@@ -205,6 +205,13 @@ def evaluate(
     return f"median share >= {p.at_least:g}", *_median(sign_agreement(sim, obs))
 
 
+def sample_label(p, compiled) -> str:
+    """A pattern's ``sample`` for these runs: ``sample_with_posterior`` when the
+    runs drew their parameters from the scenario's posterior, else ``sample``."""
+    drawn = getattr(compiled, "posterior", None) is not None
+    return p.sample_with_posterior if drawn and p.sample_with_posterior else p.sample
+
+
 def scorecard(
     patterns: Patterns,
     compiled,
@@ -227,7 +234,7 @@ def scorecard(
                 "lo": lo,
                 "hi": hi,
                 "passed": bool(np.isfinite(sim) and sim >= p.at_least),
-                "sample": p.sample,
+                "sample": sample_label(p, compiled),
             }
         )
     return pd.DataFrame(rows, columns=list(PATTERN_COLUMNS))

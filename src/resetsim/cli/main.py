@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "events",
     "sweep",
     "calibrate",
+    "assess",
     "params",
     "kinds",
     "scenarios",

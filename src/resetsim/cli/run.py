@@ -33,7 +33,7 @@ from resetsim.cli.common import (
     without_posterior,
 )
 from resetsim.core import io
-from resetsim.engines.runner import ENGINES
+from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
 from resetsim.output.run import run_into, run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
@@ -53,8 +53,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--engine",
         choices=ENGINES,
-        default="ensemble",
-        help="ensemble (fast, default) or mesa (the agent model, the reference)",
+        default=DEFAULT_ENGINE,
+        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
+        "(the agent model, the reference); all give the same numbers",
     )
     p.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
 
 NAME = "sweep"
@@ -63,8 +64,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--engine",
         choices=ENGINES,
-        default="ensemble",
-        help="ensemble (fast, default) or mesa (the agent model, one run at a time)",
+        default=DEFAULT_ENGINE,
+        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
+        "(the agent model, one run at a time); all give the same numbers",
     )
     p.add_argument(
         "--chunk-size",

@@ -180,13 +180,15 @@ _KIND_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "targets": frozenset({"tolerance_quarters", "spurious_penalty", "min_rise", "min_fall"}),
+    "observations": frozenset({"series"}),
 }
 
 
 def detect_kind(raw: Mapping[str, Any]) -> str | None:
     """Which kind of resetsim file a TOML mapping looks like.
 
-    ``"scenario"``, ``"experiment"``, ``"targets"``, ``"parameters"`` (a file
+    ``"scenario"``, ``"experiment"``, ``"targets"``, ``"observations"``
+    (``[[series]]``, for ``resetsim assess``), ``"parameters"`` (a file
     holding only ``[parameters]``, as ``calibrate --around`` reads) or ``None``
     when nothing tells (an empty file, only shared keys, or a tie).  Decided
     by the keys only one kind has; ``targets`` counts for a targets file when
@@ -215,18 +217,21 @@ _USE = {
     "targets": 'a scenario names it with targets = "NAME" (the path from the scenario\'s folder)',
     "parameters": "give it to `resetsim run SCENARIO --set NAME=VALUE` or copy its values "
     "into a scenario's [parameters]",
+    "observations": "use `resetsim assess SCENARIO --observed PATH`",
 }
 _THIS = {
     "scenario": "a scenario file",
     "experiment": "an experiment file",
     "targets": "a targets file",
     "parameters": "a file of [parameters] only",
+    "observations": "an observations file",
 }
 _NOT = {
     "scenario": "a scenario",
     "experiment": "an experiment",
     "targets": "a targets file",
     "parameters": "a parameters file",
+    "observations": "an observations file",
 }
 
 

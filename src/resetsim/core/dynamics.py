@@ -2,7 +2,12 @@
 
 No Mesa, no I/O.  Every function works elementwise on Python floats and on
 numpy arrays alike (one element per run), so the Mesa agents (one run) and the
-ensemble engine (thousands of runs) call the very same code.  Section marks
+ensemble engine (thousands of runs) call the very same code.  The equations
+take scalars (and ``p``, read by attribute), with sequences over the issue
+areas where a quarter needs them, so that the compiled engine
+(:mod:`resetsim.engines.compiled`) compiles these same functions with numba;
+the functions taking mappings (``own``, ``dyad``) are thin wrappers for the
+Mesa model and the ensemble engine.  Section marks
 (§) refer to the paper's parts; see ``docs/ODD.md``.
 
 A *state* is a mapping from the names in :data:`STATE_VARS` to values; the
@@ -147,6 +152,15 @@ def ideological_distance(own_ideology: Any, other_ideology: Any, p) -> Any:
     return p.k_ideology * np.abs(own_ideology - other_ideology)
 
 
+#: Per issue area (in :data:`ISSUE_AREAS`' order), which yield rule applies: 1 for the
+#: partly expedient arms control and non-proliferation (§2.3.2), 2 for
+#: counter-terrorism (§2.3.3), 0 for the others (all cooperation builds trust).
+AREA_YIELD_RULE: tuple[int, ...] = tuple(
+    1 if a in ("arms_control", "nonproliferation") else 2 if a == "counterterrorism" else 0
+    for a in ISSUE_AREAS
+)
+
+
 def interest_mean(dyad: Mapping[str, Any]) -> Any:
     """Mean common interest over the issue areas."""
     total = 0.0
@@ -162,34 +176,47 @@ def area_yields(p) -> dict[str, Any]:
     paper treats them together, §2.3.2); counter-terrorism cooperation is
     offset by the dispute over who is a terrorist (§2.3.3).
     """
-    yields: dict[str, Any] = {a: 1.0 for a in ISSUE_AREAS}
-    expedient = 1.0 - p.k_arms_control * p.arms_control_expedience
-    yields["arms_control"] = expedient
-    yields["nonproliferation"] = expedient
-    yields["counterterrorism"] = 1.0 - p.k_counterterrorism * p.ct_disagreement
-    return yields
+    return {a: area_yield(i, p) for i, a in enumerate(ISSUE_AREAS)}
 
 
-def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
+def area_yield(i: int, p) -> Any:
+    """The trust-building share of issue area ``i``'s cooperation (see :func:`area_yields`)."""
+    rule = AREA_YIELD_RULE[i]
+    if rule == 1:
+        return 1.0 - p.k_arms_control * p.arms_control_expedience
+    if rule == 2:
+        return 1.0 - p.k_counterterrorism * p.ct_disagreement
+    return 1.0
+
+
+def stance_of(affinity, constraint, trust, grievance, threat, distance, p):
     """A state's general stance toward the other, before any issue area (§2.1-2.3).
 
     Leaders' rapport pushes (net of the domestic constraint holding them back;
     negative rapport pulls: the leader factor is dual), trust pulls; ideological
     distance, grievance and threat push away.
     """
-    leader = (
-        p.k_leader
-        * p.w_leader
-        * own["leader_affinity"]
-        * (1.0 - p.k_domestic * own["domestic_constraint"])
-    )
+    leader = p.k_leader * p.w_leader * affinity * (1.0 - p.k_domestic * constraint)
     return (
         p.will_base
         + leader
-        + p.w_trust * own["trust"]
+        + p.w_trust * trust
         - p.w_ideology * distance
-        - p.w_grievance * own["grievance"]
-        - p.w_threat * p.k_security_dilemma * own["threat"]
+        - p.w_grievance * grievance
+        - p.w_threat * p.k_security_dilemma * threat
+    )
+
+
+def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
+    """:func:`stance_of` a state given as a mapping."""
+    return stance_of(
+        own["leader_affinity"],
+        own["domestic_constraint"],
+        own["trust"],
+        own["grievance"],
+        own["threat"],
+        distance,
+        p,
     )
 
 
@@ -208,14 +235,24 @@ def cooperation(w_a: Any, w_b: Any) -> Any:
     return np.sqrt(w_a * w_b)
 
 
+def weighted_mean(values, interests):
+    """Interest-weighted mean of ``values`` (sequences over the issue areas)."""
+    num = 0.0
+    den = 0.0
+    for i in range(len(interests)):
+        num = num + interests[i] * values[i]
+        den = den + interests[i]
+    return num / np.maximum(den, 1e-12)
+
+
 def weighted(values: Mapping[str, Any], dyad: Mapping[str, Any]) -> Any:
     """Interest-weighted mean over the issue areas of ``values[area]``."""
-    num: Any = 0.0
-    den: Any = 0.0
-    for a in ISSUE_AREAS:
-        num = num + dyad[f"interest_{a}"] * values[a]
-        den = den + dyad[f"interest_{a}"]
-    return num / np.maximum(den, 1e-12)
+    return weighted_mean([values[a] for a in ISSUE_AREAS], area_interests(dyad))
+
+
+def area_interests(dyad: Mapping[str, Any]) -> list[Any]:
+    """The common interests as a list in :data:`ISSUE_AREAS`' order."""
+    return [dyad[f"interest_{a}"] for a in ISSUE_AREAS]
 
 
 def gains_share(own_eff: Any, other_eff: Any, p) -> Any:
@@ -223,14 +260,19 @@ def gains_share(own_eff: Any, other_eff: Any, p) -> Any:
     return clip(1.0 + p.gain_skew * (own_eff - other_eff), 0.0, 2.0)
 
 
-def friction(own: Mapping[str, Any], distance: Any, p) -> Any:
+def friction_of(grievance, threat, constraint, distance, p):
     """What erodes trust every quarter: grievance, threat, ideology, hawks."""
     return (
-        p.f_grievance * own["grievance"]
-        + p.f_threat * p.k_security_dilemma * own["threat"]
+        p.f_grievance * grievance
+        + p.f_threat * p.k_security_dilemma * threat
         + p.f_ideology * distance
-        + p.f_domestic * p.k_domestic * own["domestic_constraint"]
+        + p.f_domestic * p.k_domestic * constraint
     )
+
+
+def friction(own: Mapping[str, Any], distance: Any, p) -> Any:
+    """:func:`friction_of` a state given as a mapping."""
+    return friction_of(own["grievance"], own["threat"], own["domestic_constraint"], distance, p)
 
 
 def institution_factor(p) -> Any:
@@ -363,6 +405,85 @@ def leader_change(affinity_old, disposition, p):
 # one quarter, for one state and for the dyad
 
 
+def area_engagement(stance_, interests, p, out):
+    """Willingness per issue area into ``out`` (a sequence over the areas);
+    returns the interest-weighted mean (computed before anyone commits)."""
+    for i in range(len(interests)):
+        out[i] = area_willingness(stance_, interests[i], p)
+    return weighted_mean(out, interests)
+
+
+def area_cooperation(w_a, w_b, interests, p, out):
+    """Cooperation per issue area into ``out``; returns the overall
+    (interest-weighted) cooperation and its trust content."""
+    content = 0.0
+    for i in range(len(interests)):
+        c = cooperation(w_a[i], w_b[i])
+        out[i] = c
+        content = content + area_yield(i, p) * interests[i] * c
+    return weighted_mean(out, interests), content / len(interests)
+
+
+#: What :func:`state_next` returns, in order.
+NEXT_STATE: tuple[str, ...] = (
+    "trust",
+    "leader_affinity",
+    "status_expectation",
+    "recognition",
+    "grievance",
+    "threat",
+    "domestic_constraint",
+    "power_shock",
+)
+
+
+def state_next(
+    power_own,
+    power_other,
+    ideology_own,
+    ideology_other,
+    trust,
+    affinity,
+    disposition,
+    constraint,
+    security_services,
+    expectation,
+    anchor,
+    grievance,
+    threat,
+    power_shock,
+    q,
+    trust_yield,
+    noise,
+    w_own,
+    w_other,
+    interest_economy,
+    p,
+):
+    """The next drivers of a state (a tuple in :data:`NEXT_STATE`' order) given its
+    current ones, the other's power and ideology, this quarter's cooperation
+    ``q`` and its ``trust_yield``, both sides' overall willingness and the
+    common economic interest.  Pure: both states compute from the same quarter."""
+    own_eff, other_eff = effective_power(power_own, power_other, p)
+    distance = ideological_distance(ideology_own, ideology_other, p)
+    recog = recognition(own_eff, other_eff, q, p)
+    gap = status_gap(expectation, recog)
+    fric = friction_of(grievance, threat, constraint, distance, p)
+    share = gains_share(own_eff, other_eff, p)
+    experience = perceived_conduct(w_other, distance, p) - w_own
+    target = constraint_target(trust, threat, security_services, interest_economy, p)
+    return (
+        next_trust(trust, trust_yield, share, fric, noise, p),
+        next_affinity(affinity, disposition, experience, p),
+        next_expectation(expectation, anchor, q, p),
+        recog,
+        next_grievance(grievance, gap, p),
+        next_threat(threat, trust, p),
+        next_constraint(constraint, target, p),
+        next_power_shock(power_shock, p),
+    )
+
+
 def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[str, Any], p):
     """This state's willingness this quarter, per issue area and overall.
 
@@ -370,23 +491,28 @@ def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[s
     mean over the areas (computed before anyone commits).
     """
     distance = ideological_distance(own["ideology"], other["ideology"], p)
-    base = stance(own, distance, p)
-    w = {a: area_willingness(base, dyad[f"interest_{a}"], p) for a in ISSUE_AREAS}
-    w["willingness"] = weighted(w, dyad)
+    out: list[Any] = [0.0] * len(ISSUE_AREAS)
+    overall = area_engagement(stance(own, distance, p), area_interests(dyad), p, out)
+    w = dict(zip(ISSUE_AREAS, out, strict=True))
+    w["willingness"] = overall
     return w
 
 
 def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
     """Cooperation per issue area, overall (interest-weighted) and its trust content."""
-    yields = area_yields(p)
-    out: dict[str, Any] = {}
-    content: Any = 0.0
-    for a in ISSUE_AREAS:
-        c = cooperation(w_a[a], w_b[a])
-        out[f"cooperation_{a}"] = c
-        content = content + yields[a] * dyad[f"interest_{a}"] * c
-    out["cooperation"] = weighted({a: out[f"cooperation_{a}"] for a in ISSUE_AREAS}, dyad)
-    out["trust_yield"] = content / len(ISSUE_AREAS)
+    per_area: list[Any] = [0.0] * len(ISSUE_AREAS)
+    q, content = area_cooperation(
+        [w_a[a] for a in ISSUE_AREAS],
+        [w_b[a] for a in ISSUE_AREAS],
+        area_interests(dyad),
+        p,
+        per_area,
+    )
+    out: dict[str, Any] = {
+        f"cooperation_{a}": c for a, c in zip(ISSUE_AREAS, per_area, strict=True)
+    }
+    out["cooperation"] = q
+    out["trust_yield"] = content
     return out
 
 
@@ -407,29 +533,30 @@ def state_update(
     Pure: reads only its arguments, so both states can compute from the same
     current quarter before either commits.
     """
-    q = coop["cooperation"]
-    own_eff, other_eff = effective_power(own["power"], other["power"], p)
-    distance = ideological_distance(own["ideology"], other["ideology"], p)
-    recog = recognition(own_eff, other_eff, q, p)
-    gap = status_gap(own["status_expectation"], recog)
-    fric = friction(own, distance, p)
-    share = gains_share(own_eff, other_eff, p)
-    experience = perceived_conduct(w_other, distance, p) - w_own
-    target = constraint_target(
-        own["trust"], own["threat"], own["security_services"], interest_economy, p
+    new = state_next(
+        own["power"],
+        other["power"],
+        own["ideology"],
+        other["ideology"],
+        own["trust"],
+        own["leader_affinity"],
+        own["disposition"],
+        own["domestic_constraint"],
+        own["security_services"],
+        own["status_expectation"],
+        own["status_anchor"],
+        own["grievance"],
+        own["threat"],
+        own["power_shock"],
+        coop["cooperation"],
+        coop["trust_yield"],
+        noise,
+        w_own,
+        w_other,
+        interest_economy,
+        p,
     )
-    return {
-        "trust": next_trust(own["trust"], coop["trust_yield"], share, fric, noise, p),
-        "leader_affinity": next_affinity(own["leader_affinity"], own["disposition"], experience, p),
-        "status_expectation": next_expectation(
-            own["status_expectation"], own["status_anchor"], q, p
-        ),
-        "recognition": recog,
-        "grievance": next_grievance(own["grievance"], gap, p),
-        "threat": next_threat(own["threat"], own["trust"], p),
-        "domestic_constraint": next_constraint(own["domestic_constraint"], target, p),
-        "power_shock": next_power_shock(own["power_shock"], p),
-    }
+    return dict(zip(NEXT_STATE, new, strict=True))
 
 
 def dyad_update(dyad: Mapping[str, Any], p) -> dict[str, Any]:

@@ -107,7 +107,29 @@ def draw_randomness(rng: np.random.Generator, n_ticks: int, n_processes: int, n_
 
 def randomness(seeds: Sequence[int], n_ticks: int, n_processes: int, n_terms: int = 0):
     """Stack each run's own draws: noise ``(n, T, 2)``, uniforms ``(n, T, P)``,
-    leader-term normals ``(n, L)``."""
+    leader-term normals ``(n, L)``.
+
+    The numbers of :func:`draw_randomness` with ``default_rng(seed)``, drawn in
+    compiled code (:mod:`resetsim.engines.compiled_rng`, loaded on first use;
+    equal bit for bit, tested): a generator made in Python costs more than a
+    compiled run.  Seeds outside ``[0, 2**63)`` take the Python loop."""
+    seeds = np.asarray(seeds)
+    if seeds.dtype.kind not in "iu" or (seeds.size and seeds.min() < 0):
+        return randomness_numpy(seeds, n_ticks, n_processes, n_terms)
+    # numba, on first use (keeps `import resetsim` light)
+    from resetsim.engines import compiled_rng
+
+    n = len(seeds)
+    noise = np.empty((n, n_ticks, 2))
+    unif = np.empty((n, n_ticks, n_processes))
+    lz = np.empty((n, n_terms))
+    state = np.zeros(4, dtype=np.uint64)
+    compiled_rng.draw_runs(seeds.astype(np.int64), state, noise, unif, lz)
+    return noise, unif, lz
+
+
+def randomness_numpy(seeds: Sequence[int], n_ticks: int, n_processes: int, n_terms: int = 0):
+    """:func:`randomness` with one numpy generator per run (the reference)."""
     n = len(seeds)
     noise = np.empty((n, n_ticks, 2))
     unif = np.empty((n, n_ticks, n_processes))

@@ -203,17 +203,27 @@ def meta(
         "(resetsim.experiments.abc.balance_log_weights)",
         "wall_seconds_this_session": wall,
         "wall_seconds_all_generations": float(sum(g.seconds for g in gens)),
+        "simulations_per_second": simulations_per_second(gens),
         "provenance": provenance(),
     }
+
+
+def simulations_per_second(gens) -> float:
+    """Simulated runs per second of the generations' wall time (simulation,
+    distances and resampling together)."""
+    seconds = sum(g.seconds for g in gens)
+    return float(sum(g.runs for g in gens) / seconds) if seconds > 0 else 0.0
 
 
 def lines(rep: Report, gens, wall: float) -> list[str]:
     """The terminal summary."""
     last = gens[-1]
     runs = sum(g.runs for g in gens)
+    seconds = sum(g.seconds for g in gens)
     out = [
         f"ABC-SMC: {len(gens)} generations, {runs} simulated runs, "
-        f"{sum(g.seconds for g in gens):.0f} s; final tolerance {last.tolerance:.4f}, "
+        f"{seconds:.0f} s ({simulations_per_second(gens):,.0f} simulations/s); "
+        f"final tolerance {last.tolerance:.4f}, "
         f"acceptance {last.acceptance:.3f}, ESS {rep.ess:.0f} of {len(last.distance)} "
         f"(balance-heuristic weights; {last.ess:.0f} with each particle's own proposal)",
         f"{'parameter':<20} {'median':>8} {'5%':>8} {'95%':>8} {'width/prior':>11}",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from resetsim.core import params as prm
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments.executors import run_chunk
 from resetsim.experiments.plan import ENGINES, ChunkTask, auto_chunk_size, seeds_of_runs
 from resetsim.experiments.schema import MetricsFn
@@ -65,7 +66,7 @@ def evaluate(
     runs: int = 1,
     seed: int | None = None,
     metrics: Sequence[str] | MetricsFn | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     common_random_numbers: bool = False,
     chunk_size: int | None = None,
 ) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def evaluate(
         metrics function ``fn(compiled, data, params) -> {name: array}`` (all
         its metrics are kept).
     engine : str
-        ``"ensemble"`` (fast) or ``"mesa"``.
+        One of :data:`~resetsim.engines.runner.ENGINES` (default: the compiled engine).
     common_random_numbers : bool
         If true, every row sees the same ``runs`` seeds.
     chunk_size : int or None

@@ -190,7 +190,8 @@ def summaries(
     full = score(windows, compiled, detect_runs(compiled, data, det_p))
     if ev.train_until is not None:
         ticks = ev.train_until - q0 + 1
-        cut = {k: np.asarray(v)[:, :ticks] for k, v in data.items()}
+        # per-run columns (the runs' seeds) pass as they are; trajectories are cut
+        cut = {k: v[:, :ticks] if np.ndim(v) == 2 else v for k, v in data.items()}
         view = _cut(compiled, ticks)
         s_in = score(windows, view, detect_runs(view, cut, det_p))
     else:

@@ -27,7 +27,7 @@ import numpy as np
 from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
 from resetsim.engines.ensemble import simulate
-from resetsim.engines.runner import simulate_mesa
+from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
 from resetsim.experiments.schema import STATIC_VARIABLES
 from resetsim.scenario import Compiled
@@ -81,7 +81,8 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
             for c in task.record:
                 data[c][i] = one.data[c][0]
         return apply_nulls(task, data)
-    return apply_nulls(task, simulate(task.compiled, task.seeds, task.params, task.record).data)
+    run = simulator(task.engine)
+    return apply_nulls(task, run(task.compiled, task.seeds, task.params, task.record).data)
 
 
 def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:

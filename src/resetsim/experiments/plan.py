@@ -25,7 +25,7 @@ from resetsim.core.config import ScenarioError
 from resetsim.core.provenance import __version__, code_hash
 from resetsim.engines.columns import detection_columns
 from resetsim.engines.randomness import run_seeds
-from resetsim.engines.runner import ENGINES
+from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments.design import DesignPoints, build_design
 from resetsim.experiments.schema import Experiment, MetricsFn, Share, parse_share
 from resetsim.experiments.validate import (
@@ -176,7 +176,7 @@ def auto_chunk_size(n_runs: int) -> int:
 def make_plan(
     experiment: str | Path | Experiment,
     runs: int | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
     posterior: bool = True,

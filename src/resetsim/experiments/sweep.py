@@ -36,6 +36,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from resetsim.core import io
+from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import executors
 from resetsim.experiments import store as st
 from resetsim.experiments.plan import Plan, make_plan
@@ -68,7 +69,7 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     metrics_fn: MetricsFn | None = None,
     chunk_size: int | None = None,
     progress: bool | None = None,

@@ -1,6 +1,6 @@
 """``resetsim report DIR``: one self-contained HTML page for an output folder.
 
-:func:`folder_kind` recognises a ``run``, ``compare`` or ``sweep`` folder by
+:func:`folder_kind` recognises a ``run``, ``compare``, ``sweep`` or ``assess`` folder by
 its files; :func:`report_html` builds the page from the files alone (nothing
 is rerun); :func:`write_report` writes ``DIR/report.html`` atomically.  The
 page holds the scenario's description and assumptions, every figure found
@@ -27,8 +27,9 @@ import pandas as pd
 
 from resetsim.core import io
 from resetsim.core import params as prm
+from resetsim.engines.runner import DEFAULT_ENGINE
 
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "assess")
 #: Figures in the order the page shows them (then any other, by name).
 FIGURE_ORDER = (
     "trust",
@@ -76,7 +77,9 @@ def folder_kind(folder: str | Path) -> str:
     :class:`ReportError` naming the folder."""
     d = Path(folder)
     if not d.is_dir():
-        raise ReportError(f"{d}: no such folder (give a run, compare or sweep output folder)")
+        raise ReportError(
+            f"{d}: no such folder (give a run, compare, sweep or assess output folder)"
+        )
     has = {p.name for p in d.iterdir()}
     if "meta.json" not in has:
         raise ReportError(
@@ -87,6 +90,8 @@ def folder_kind(folder: str | Path) -> str:
         return "sweep"
     if {"compare.csv", "metrics.csv"} <= has:
         return "compare"
+    if {"scores.csv", "observation_models.csv"} <= has:
+        return "assess"
     if "episodes.csv" in has and ({"trajectory.csv", "trajectory.parquet"} & has):
         return "run"
     raise ReportError(
@@ -173,6 +178,8 @@ CAPTIONS = {
     "compare": "Both scenarios on the same seeds and their per-run difference.",
     "conditions": "Each condition's estimate with its 95% confidence interval.",
     "sobol": "Sobol' indices (first-order S1 and total ST) with confidence intervals.",
+    "ladder": "Out of sample, each rung's CRPS minus the full model's at each origin, with its "
+    "95% bootstrap interval over years (left of 0: better than the model).",
 }
 
 
@@ -359,7 +366,7 @@ def reproduce_command(meta: Mapping[str, Any]) -> str:
     sc = meta.get("scenario") or {}
     parts = ["resetsim", "run", str(sc.get("source") or "SCENARIO.toml")]
     parts += ["--runs", str(meta.get("runs")), "--seed", str(meta.get("seed"))]
-    if meta.get("engine") and meta.get("engine") != "ensemble":
+    if meta.get("engine") and meta.get("engine") != DEFAULT_ENGINE:
         parts += ["--engine", str(meta["engine"])]
     defaults = prm.defaults()
     own = sc.get("parameters") or {}
@@ -486,14 +493,46 @@ def sweep_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
     return title, f'<p class="sub">{esc(sub)}</p>' + body
 
 
+def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
+    title = (
+        f"The ladder: {meta.get('scenario', folder.name)} on {len(meta.get('series') or {})} series"
+    )
+    sub = (
+        f"resetsim assess: origins {', '.join(map(str, meta.get('origins') or []))}, "
+        f"{meta.get('runs')} runs per rung, seed {meta.get('seed')}, dynamics: "
+        f"{meta.get('dynamics', '?')}; lowest CRPS out of sample: {meta.get('winner')}"
+    )
+    body = "<h2>Figures</h2>" + figures_html(folder)
+    for name, text in (
+        (
+            "summary.csv",
+            "Out of sample, per rung and series: means over origins; CRPS and RMSE "
+            "relative to persistence's (below 1: better than the last observed value).",
+        ),
+        (
+            "scores.csv",
+            "Every rung, series, origin and sample (in: the training years; out: "
+            "the years after the origin).",
+        ),
+        (
+            "observation_models.csv",
+            "The fitted observation models (working scale: logit for percentages and shares).",
+        ),
+        ("coding.csv", "Event coding moved at random: the winner of each draw."),
+    ):
+        table = read_csv(folder / name)
+        if table is not None:
+            body += f"<h2><code>{esc(name)}</code></h2><p>{esc(text)}</p>" + table_html(table)
+    return title, f'<p class="sub">{esc(sub)}</p>' + body
+
+
 def report_html(folder: str | Path) -> str:
     """The page for an output folder (see the module's docstring)."""
     folder = Path(folder)
     kind = folder_kind(folder)
     meta = read_meta(folder)
-    title, body = {"run": run_body, "compare": compare_body, "sweep": sweep_body}[kind](
-        folder, meta
-    )
+    bodies = {"run": run_body, "compare": compare_body, "sweep": sweep_body, "assess": assess_body}
+    title, body = bodies[kind](folder, meta)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -43,7 +43,7 @@ from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.core import io
 from resetsim.core.provenance import provenance
 from resetsim.engines.columns import detection_columns, trust_columns
-from resetsim.engines.runner import SEED_DERIVATION, RunResult, run_scenario
+from resetsim.engines.runner import DEFAULT_ENGINE, SEED_DERIVATION, RunResult, run_scenario
 from resetsim.output import forecast as fcst
 from resetsim.output import summary, tables
 from resetsim.output.progress import Phases
@@ -94,7 +94,7 @@ def run_into(
     runs: int | None = None,
     seed: int | None = None,
     params: Mapping[str, float] | None = None,
-    engine: str = "ensemble",
+    engine: str = DEFAULT_ENGINE,
     table_format: str = "csv",
     progress: bool | None = None,
     on_phase: Callable[[str], None] | None = None,

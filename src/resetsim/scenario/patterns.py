@@ -54,6 +54,10 @@ class Pattern(Strict):
     id: str = Field(pattern=ID_PATTERN)
     kind: Literal["paper", "observed"]
     sample: Literal["in", "out"]
+    #: the label when the runs draw their parameters from the scenario's
+    #: posterior, whose calibration may have used this pattern's evidence
+    #: (default: ``sample``)
+    sample_with_posterior: Literal["in", "out"] | None = None
     test: Literal[
         "turn",
         "fidelity",

@@ -1,0 +1,367 @@
+"""The compiled engine: the quarter loop over runs in numba-compiled code.
+
+The update equations are :mod:`resetsim.core.dynamics`' own functions:
+every function of that module (and :func:`resetsim.core.shocks.fire_probability`)
+is registered with numba as it is (``register_jitable``), so the kernel calls
+the very code the Mesa model and the ensemble engine call, compiled; there is
+no second copy of an equation.  Parameters reach them as one record per run
+(a numpy structured array with one field per registry parameter), read by
+attribute like :class:`resetsim.core.params.Params`.
+
+The kernel follows :func:`resetsim.engines.step.quarter` and
+:func:`resetsim.engines.forcing.apply_forcing` step by step (leader changes,
+scheduled and random shocks, power, then compute and commit) and draws each
+run's randomness from its seed in compiled code
+(:mod:`resetsim.engines.compiled_rng`, equal to numpy's), so it gives the same
+numbers as the other engines (tests check 1e-12) and a run depends only on
+its seed.  Everything that is per scenario or per run but not per quarter
+(initial state, channel scales, posterior draws) is prepared by the same
+Python functions the ensemble engine uses.
+
+The first call compiles the kernel (tens of seconds) and caches it on disk
+(numba's ``cache=True``: ``__pycache__`` beside this module, or
+``NUMBA_CACHE_DIR``); later processes load it in about a second.  The cache
+is keyed on the sources of the modules the kernel compiles, not only this one.
+
+Imports numba: :mod:`resetsim.engines.runner` loads this module on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numba
+import numpy as np
+from numba.extending import register_jitable
+
+from resetsim.core import dynamics as dyn
+from resetsim.core import shocks as sh
+from resetsim.core.params import ISSUE_AREAS, PARAMETERS
+from resetsim.engines import compiled_rng as crng
+from resetsim.engines import ensemble
+from resetsim.engines.columns import columns
+from resetsim.engines.forcing import initial_state
+from resetsim.scenario import Compiled, as_compiled
+
+# -- the equations: core.dynamics' functions, compiled as they are
+for _fn in vars(dyn).values():
+    if inspect.isfunction(_fn) and _fn.__module__ == dyn.__name__:
+        register_jitable(_fn)
+register_jitable(sh.fire_probability)
+
+# -- where each variable lives in the kernel's state and dyad arrays
+STATE = tuple(dyn.STATE_VARS)
+DYAD = tuple(dyn.DYAD_VARS)
+_POWER, _SHOCK = STATE.index("power"), STATE.index("power_shock")
+_TRUST, _AFF = STATE.index("trust"), STATE.index("leader_affinity")
+_DISP, _IDEO = STATE.index("disposition"), STATE.index("ideology")
+_CONSTR, _SEC = STATE.index("domestic_constraint"), STATE.index("security_services")
+_EXPECT, _ANCHOR = STATE.index("status_expectation"), STATE.index("status_anchor")
+_GRIEV, _THREAT = STATE.index("grievance"), STATE.index("threat")
+_WILL = STATE.index("willingness")
+_NEXT = tuple(STATE.index(v) for v in dyn.NEXT_STATE)
+_INTEREST = tuple(DYAD.index(f"interest_{a}") for a in ISSUE_AREAS)
+_COOP_AREA = tuple(DYAD.index(f"cooperation_{a}") for a in ISSUE_AREAS)
+_COOP, _YIELD = DYAD.index("cooperation"), DYAD.index("trust_yield")
+_ECON = ISSUE_AREAS.index("economy")
+_N_STATE, _N_DYAD, _N_AREA, _N_NEXT = len(STATE), len(DYAD), len(ISSUE_AREAS), len(_NEXT)
+
+#: One record per run: every registry parameter as a float field.
+PARAM_DTYPE = np.dtype([(p.name, np.float64) for p in PARAMETERS])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _state_next(st, s, q, trust_yield, noise, w_own, w_other, econ, p):
+    o = 1 - s
+    return dyn.state_next(
+        st[s, _POWER],
+        st[o, _POWER],
+        st[s, _IDEO],
+        st[o, _IDEO],
+        st[s, _TRUST],
+        st[s, _AFF],
+        st[s, _DISP],
+        st[s, _CONSTR],
+        st[s, _SEC],
+        st[s, _EXPECT],
+        st[s, _ANCHOR],
+        st[s, _GRIEV],
+        st[s, _THREAT],
+        st[s, _SHOCK],
+        q,
+        trust_yield,
+        noise,
+        w_own,
+        w_other,
+        econ,
+        p,
+    )
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _stance(st, s, p):
+    distance = dyn.ideological_distance(st[s, _IDEO], st[1 - s, _IDEO], p)
+    return dyn.stance_of(
+        st[s, _AFF], st[s, _CONSTR], st[s, _TRUST], st[s, _GRIEV], st[s, _THREAT], distance, p
+    )
+
+
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def _kernel(
+    seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, rec_var, out, scratch
+):
+    """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i."""
+    (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
+    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
+    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
+    n = seeds.shape[0]
+    T = power_base.shape[0]
+    S = slot_mask.shape[1]
+    (st, dy, rng, noise, unif, lz, delta, effect, w0, w1, interests, coop) = scratch
+    for i in range(n):
+        p = prm[i]
+        crng.draw(seeds[i], rng, noise, unif, lz)
+        for s in range(2):
+            for k in range(_N_STATE):
+                st[s, k] = init_st[i, s, k]
+        for k in range(_N_DYAD):
+            dy[k] = init_dy[i, k]
+        for t in range(T):
+            # forcing: resetsim.engines.forcing.apply_forcing, step by step
+            for s in range(2):
+                if leader_flag[t, s]:
+                    base = disp_base[t, s]
+                    k = term_index[t, s]
+                    d = base
+                    if k >= 0 and term_sd[k] != 0.0:
+                        d = dyn.clip(base + term_sd[k] * lz[k], -1.0, 1.0)
+                    st[s, _DISP] = d + 0.0 * st[s, _AFF]
+                    st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
+            for v in range(S):
+                delta[v] = 0.0
+            for m in range(sched_ch.shape[1]):
+                c = sched_ch[t, m]
+                if c < 0:
+                    break
+                for v in range(S):
+                    delta[v] = delta[v] + scales[i, c] * sched[t, c, v]
+            for j in range(proc_rate.shape[0]):
+                rate = proc_rate[j, t]
+                if rate > 0:
+                    prob = sh.fire_probability(rate, p)
+                    fired = 1.0 if unif[t, j] < prob else 0.0
+                    for v in range(S):
+                        effect[v] = 0.0
+                    for m in range(proc_ch.shape[1]):
+                        c = proc_ch[j, m]
+                        if c < 0:
+                            break
+                        for v in range(S):
+                            effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
+                    for v in range(S):
+                        delta[v] = delta[v] + fired * effect[v]
+            for v in range(S):
+                if not slot_mask[t, v]:
+                    continue
+                s = slot_state[v]
+                k = slot_var[v]
+                if s < 0:
+                    dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
+                elif slot_headroom[v]:
+                    st[s, k] = dyn.clip(
+                        dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v]
+                    )
+                else:
+                    st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
+            for s in range(2):
+                st[s, _POWER] = dyn.power(power_base[t, s], st[s, _SHOCK])
+            # compute, then commit: resetsim.engines.step.quarter
+            for k in range(_N_AREA):
+                interests[k] = dy[_INTEREST[k]]
+            will0 = dyn.area_engagement(_stance(st, 0, p), interests, p, w0)
+            will1 = dyn.area_engagement(_stance(st, 1, p), interests, p, w1)
+            q, trust_yield = dyn.area_cooperation(w0, w1, interests, p, coop)
+            econ = interests[_ECON]
+            new0 = _state_next(st, 0, q, trust_yield, noise[t, 0], will0, will1, econ, p)
+            new1 = _state_next(st, 1, q, trust_yield, noise[t, 1], will1, will0, econ, p)
+            for k in range(_N_NEXT):
+                st[0, _NEXT[k]] = new0[k]
+                st[1, _NEXT[k]] = new1[k]
+            st[0, _WILL] = will0
+            st[1, _WILL] = will1
+            for k in range(_N_AREA):
+                dy[_COOP_AREA[k]] = coop[k]
+            dy[_COOP] = q
+            dy[_YIELD] = trust_yield
+            for k in range(_N_AREA):
+                dy[_INTEREST[k]] = dyn.next_interest(dy[_INTEREST[k]], interest_base[i, k], p)
+            for j in range(rec_state.shape[0]):
+                s = rec_state[j]
+                out[j, i, t] = st[s, rec_var[j]] if s >= 0 else dy[rec_var[j]]
+
+
+def _sources_digest() -> str:
+    """A digest of every source the kernel compiles (numba's cache looks at one file)."""
+    h = hashlib.sha256()
+    for mod in (dyn, sh, crng):
+        h.update(inspect.getsource(mod).encode())
+    with open(__file__, "rb") as fh:
+        h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
+def _key_cache_on_sources(*dispatchers) -> None:
+    """Make numba's on-disk cache of ``dispatchers`` stale when any compiled source
+    changes (by default it checks only the file that defines the dispatcher)."""
+    digest = _sources_digest()
+    for d in dispatchers:
+        cache_file = getattr(getattr(d, "_cache", None), "_cache_file", None)
+        if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+            cache_file._source_stamp = (cache_file._source_stamp, digest)
+
+
+_key_cache_on_sources(_state_next, _stance, _kernel)
+
+
+# --------------------------------------------------------------------------
+# the scenario and the runs as arrays
+
+
+def _padded(lists: Sequence[Sequence[int]], width: int) -> np.ndarray:
+    out = np.full((len(lists), max(width, 1)), -1, dtype=np.int64)
+    for i, row in enumerate(lists):
+        out[i, : len(row)] = row
+    return out
+
+
+def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
+    """The scenario's per-quarter forcing as the kernel reads it."""
+    c = compiled
+    T = c.n_ticks
+    C = len(sh.CHANNELS)
+    S = len(sh.SLOTS)
+    leader_flag = np.asarray(c.leader_change, dtype=bool) & ~np.isnan(c.disposition)
+    slot_mask = np.zeros((T, S), dtype=bool)
+    for t in range(T):
+        slot_mask[t, list(c.sched_slots[t])] = True
+        for j in range(c.n_processes):
+            if c.proc_rate[j, t] > 0:
+                slot_mask[t, list(c.proc_slots[j])] = True
+    slot_state = np.array([-1 if s is None else s for s, _ in sh.SLOTS.names], dtype=np.int64)
+    slot_var = np.array(
+        [DYAD.index(v) if s is None else STATE.index(v) for s, v in sh.SLOTS.names],
+        dtype=np.int64,
+    )
+    bounds = [(dyn.STATE_VARS.get(v) or dyn.DYAD_VARS[v])[:2] for _, v in sh.SLOTS.names]
+    headroom = np.array([s is not None and v in sh.HEADROOM_VARS for s, v in sh.SLOTS.names])
+    proc = np.asarray(c.proc, dtype=np.float64).reshape(c.n_processes, C, S)
+    return (
+        np.ascontiguousarray(c.power_base, dtype=np.float64),
+        leader_flag,
+        np.nan_to_num(np.asarray(c.disposition, dtype=np.float64)),
+        np.asarray(c.term_index, dtype=np.int64),
+        np.asarray(c.term_sd, dtype=np.float64),
+        np.ascontiguousarray(c.sched, dtype=np.float64),
+        _padded(c.sched_channels, C),
+        np.ascontiguousarray(proc),
+        _padded(c.proc_channels, C) if c.n_processes else np.full((0, 1), -1, dtype=np.int64),
+        np.ascontiguousarray(c.proc_rate, dtype=np.float64).reshape(c.n_processes, T),
+        slot_mask,
+        slot_state,
+        slot_var,
+        np.array([b[0] for b in bounds], dtype=np.float64),
+        np.array([b[1] for b in bounds], dtype=np.float64),
+        headroom,
+    )
+
+
+def _scratch(compiled: Compiled) -> tuple[np.ndarray, ...]:
+    """The kernel's working arrays (it allocates nothing: no reference counting)."""
+    T, P, L, S = compiled.n_ticks, compiled.n_processes, len(compiled.term_sd), len(sh.SLOTS)
+    return (
+        np.empty((2, _N_STATE)),
+        np.empty(_N_DYAD),
+        np.zeros(4, dtype=np.uint64),
+        np.empty((T, 2)),
+        np.empty((T, P)),
+        np.empty(L),
+        np.empty(S),
+        np.empty(S),
+        *(np.empty(_N_AREA) for _ in range(4)),
+    )
+
+
+def param_records(p: Mapping[str, Any], n: int) -> np.ndarray:
+    """One record per run with every parameter (floats broadcast over runs)."""
+    rec = np.empty(n, dtype=PARAM_DTYPE)
+    for name in PARAM_DTYPE.names:
+        rec[name] = p[name]
+    return rec
+
+
+def simulate(
+    scenario: Any,
+    seeds: Sequence[int],
+    params: Mapping[str, Any] | None = None,
+    record: Sequence[str] | None = None,
+    hold: Mapping[tuple[int, str], Any] | None = None,
+) -> ensemble.Trajectories:
+    """:func:`resetsim.engines.ensemble.simulate`, compiled (same arguments, same
+    numbers).  ``hold`` (the validation's static knock-outs) is left to the
+    ensemble engine."""
+    if hold:
+        return ensemble.simulate(scenario, seeds, params, record, hold)
+    compiled = as_compiled(scenario)
+    seeds = np.ascontiguousarray(seeds, dtype=np.int64)
+    n = len(seeds)
+    ids = compiled.state_ids
+    wanted = list(record) if record is not None else columns(ids)
+    unknown = set(wanted) - set(columns(ids))
+    if unknown:
+        raise KeyError(f"unknown column(s): {sorted(unknown)}")
+    if n and seeds.min() < 0:
+        raise ValueError("run seeds must be non-negative")
+    p = compiled.params(ensemble._param_arrays(params or {}, n))
+    p = type(p)(ensemble._param_arrays(p, n))
+    p.update(ensemble.posterior_draws(compiled, seeds, params))
+    states, dyad = initial_state(compiled, p, n)
+    init_st = np.empty((n, 2, _N_STATE))
+    for s in range(2):
+        for k, v in enumerate(STATE):
+            init_st[:, s, k] = states[s][v]
+    init_dy = np.empty((n, _N_DYAD))
+    for k, v in enumerate(DYAD):
+        init_dy[:, k] = dyad[v]
+    base = np.empty((n, _N_AREA))
+    for k, a in enumerate(ISSUE_AREAS):
+        base[:, k] = p[f"interest_base_{a}"]
+    scales = np.empty((n, len(sh.CHANNELS)))
+    for c, value in enumerate(sh.channel_scales(p)):
+        scales[:, c] = value
+    rec_state = np.empty(len(wanted), dtype=np.int64)
+    rec_var = np.empty(len(wanted), dtype=np.int64)
+    for j, col in enumerate(wanted):
+        for s, sid in enumerate(ids):
+            if col.startswith(sid + "_"):
+                rec_state[j], rec_var[j] = s, STATE.index(col[len(sid) + 1 :])
+                break
+        else:
+            rec_state[j], rec_var[j] = -1, DYAD.index(col)
+    out = np.empty((len(wanted), n, compiled.n_ticks))
+    _kernel(
+        seeds,
+        param_records(p, n),
+        scales,
+        init_st,
+        init_dy,
+        base,
+        scenario_arrays(compiled),
+        rec_state,
+        rec_var,
+        out,
+        _scratch(compiled),
+    )
+    return ensemble.Trajectories(compiled, seeds, {c: out[j] for j, c in enumerate(wanted)})

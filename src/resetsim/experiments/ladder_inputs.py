@@ -1,0 +1,267 @@
+"""What the ladder's rungs read: model quantities, knock-outs, ledger weights,
+re-coded events and per-origin recalibration (``resetsim assess``).
+
+* :func:`switch_table` is the one place the ladder reads the knock-outs
+  (each contradiction's switch, the leader factor, all contradictions);
+* :func:`quantity` turns an ``observes`` name into a ``(runs, ticks)`` array;
+* :func:`simulate_rungs` runs the full model and each knock-out on the same
+  seeds (common random numbers) and keeps each observed quantity's annual mean;
+* :func:`impulse_weights` derives each event kind's sign and weight from the
+  kind's own effects: the one-year response of each state's trust to one event
+  of the kind (typical intensity) in the scenario with no other dated event,
+  against the same runs without it;
+* :func:`recode_events` moves every event's intensity by one, at random, kept
+  within 1-3 (the event-coding robustness check);
+* :func:`recalibrated` reruns the ABC calibration on the evidence up to an origin.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resetsim.analysis.episodes import relationship_index
+from resetsim.core import calendar as cal
+from resetsim.core import params as prm
+from resetsim.core import shocks as sh
+from resetsim.core.config import Problem, ScenarioError
+from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, trust_columns
+from resetsim.engines.runner import DEFAULT_ENGINE, run_scenario
+from resetsim.experiments import abc
+from resetsim.experiments import evidence as evd
+from resetsim.scenario import Compiled, compile_scenario
+from resetsim.scenario.observations import Observations
+from resetsim.scenario.posterior import Posterior
+from resetsim.scenario.targets import load_for as load_targets_for
+
+#: Dyad quantities besides the recorded dyad columns.
+DERIVED_DYAD = ("relationship_index", "mean_trust")
+#: Runs per impulse (the difference is taken on common random numbers).
+IMPULSE_RUNS = 16
+#: Quarters after the impulse whose mean response is the kind's weight.
+IMPULSE_WINDOW = 4
+#: The intensity an impulse is given (the kind's typical instance).
+IMPULSE_INTENSITY = 2
+
+
+def switch_table() -> dict[str, dict[str, float]]:
+    """The knock-outs the ladder removes, by name: each structural contradiction
+    (its switch set to 0), ``leader`` (the leader factor) and ``all`` (every
+    contradiction; the leader factor stays, as in the contradictions experiment).
+    The ladder's only reading of the contradictions table."""
+    out: dict[str, dict[str, float]] = {
+        name: {switch: 0.0} for name, switch in prm.CONTRADICTIONS.items()
+    }
+    out["leader"] = {prm.LEADER_SWITCH: 0.0}
+    out["all"] = {switch: 0.0 for switch in prm.CONTRADICTIONS.values()}
+    return out
+
+
+def model_rungs() -> dict[str, dict[str, float]]:
+    """``full`` and ``full_without_<name>`` with their parameter overrides."""
+    return {"full": {}, **{f"full_without_{k}": v for k, v in switch_table().items()}}
+
+
+def quantity_names(state_ids) -> list[str]:
+    """Every name ``observes`` may use for a scenario with these states."""
+    return (
+        [f"{s}.{v}" for s in state_ids for v in STATE_COLUMNS]
+        + [f"dyad.{v}" for v in DYAD_COLUMNS]
+        + [f"dyad.{v}" for v in DERIVED_DYAD]
+    )
+
+
+def check_observes(obs: Observations, compiled: Compiled) -> None:
+    """Every series must observe a quantity of the scenario (:class:`ScenarioError`
+    naming the observations file and the series' ``observes`` otherwise)."""
+    names = quantity_names(compiled.state_ids)
+    problems = []
+    for i, s in enumerate(obs.series):
+        if s.observes not in names:
+            problems.append(
+                Problem(
+                    obs.path,
+                    f"series[{i}] (id {s.id!r}).observes",
+                    f"{s.observes!r} is not a quantity of this scenario; use "
+                    f"<state>.<variable> with states {', '.join(compiled.state_ids)} "
+                    f"(e.g. {compiled.state_ids[0]}.trust) or dyad.relationship_index, "
+                    "dyad.mean_trust, dyad.cooperation",
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def record_for(compiled: Compiled) -> list[str]:
+    """The columns the rungs record: both trusts, cooperation and every state variable."""
+    ids = compiled.state_ids
+    return [f"{s}_{v}" for s in ids for v in STATE_COLUMNS] + list(DYAD_COLUMNS)
+
+
+def quantity(observes: str, data: dict[str, np.ndarray], compiled: Compiled) -> np.ndarray:
+    """The ``(runs, ticks)`` array of a model quantity named as in ``observes``."""
+    who, var = observes.split(".", 1)
+    if who != "dyad":
+        return np.asarray(data[f"{who}_{var}"], dtype=float)
+    if var == "relationship_index":
+        return relationship_index(data, compiled.state_ids, compiled.params())
+    if var == "mean_trust":
+        a, b = (np.asarray(data[c], dtype=float) for c in trust_columns(compiled.state_ids))
+        return 0.5 * (a + b)
+    return np.asarray(data[var], dtype=float)
+
+
+def scenario_years(compiled: Compiled) -> np.ndarray:
+    """The calendar years the scenario covers (at least one quarter in the run)."""
+    return np.unique(np.asarray(compiled.quarters) // 4)
+
+
+def annual(x: np.ndarray, compiled: Compiled) -> np.ndarray:
+    """``(runs, ticks)`` -> ``(runs, years)``: each year's mean over its quarters."""
+    x = np.atleast_2d(x)
+    year = np.asarray(compiled.quarters) // 4
+    years = scenario_years(compiled)
+    return np.stack([x[:, year == y].mean(axis=1) for y in years], axis=1)
+
+
+def simulate_rungs(
+    compiled: Compiled, obs: Observations, runs: int, seed: int, engine: str = DEFAULT_ENGINE
+) -> dict[str, dict[str, np.ndarray]]:
+    """``{rung: {series id: (runs, years)}}`` for the full model and every
+    knock-out, all on the same seeds (common random numbers), on ``engine``
+    (one of :data:`resetsim.engines.runner.ENGINES`)."""
+    record = record_for(compiled)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for rung, overrides in model_rungs().items():
+        res = run_scenario(compiled, runs, seed, params=overrides, record=record, engine=engine)
+        data = res.trajectories.data
+        out[rung] = {
+            s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series
+        }
+    return out
+
+
+def events_of(compiled: Compiled) -> pd.DataFrame:
+    """The scenario's dated events: ``tick``, ``kind``, ``actor`` (state index), ``intensity``."""
+    ids = list(compiled.state_ids)
+    rows = [(m.tick, m.kind, ids.index(m.actor), m.intensity) for m in compiled.markers]
+    return pd.DataFrame(rows, columns=["tick", "kind", "actor", "intensity"])
+
+
+def _with_schedule(compiled: Compiled, sched: np.ndarray) -> Compiled:
+    chan = [[int(c) for c in np.flatnonzero(np.any(m != 0, axis=1))] for m in sched]
+    slots = [[int(v) for v in np.flatnonzero(np.any(m != 0, axis=0))] for m in sched]
+    return replace(compiled, sched=sched, sched_channels=chan, sched_slots=slots, markers=[])
+
+
+def impulse_tick(compiled: Compiled) -> int:
+    """The quarter (tick) at which each kind's impulse is given: the middle of the run."""
+    n = compiled.n_ticks
+    return max(0, min(n // 2, n - IMPULSE_WINDOW - 1))
+
+
+def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> pd.DataFrame:
+    """Per kind and acting state of the scenario's events: the mean change of
+    each state's trust (``on_<state>``) and of their mean (``on_dyad``) over the
+    :data:`IMPULSE_WINDOW` quarters after one event of the kind, in the scenario
+    without its dated events, at the point estimate (the posterior's draws and
+    every switch as the scenario has them)."""
+    ids = compiled.state_ids
+    n = compiled.n_ticks
+    t0 = impulse_tick(compiled)
+    empty = _with_schedule(compiled, np.zeros_like(compiled.sched))
+    cols = trust_columns(ids)
+    base = run_scenario(empty, runs, seed, record=cols).trajectories.data
+    window = slice(t0 + 1, min(n, t0 + 1 + IMPULSE_WINDOW))
+    kinds = compiled.scenario.all_kinds()
+    rows = []
+    pairs = sorted({(m.kind, ids.index(m.actor)) for m in compiled.markers})
+    for kind, actor in pairs:
+        sched = np.zeros_like(compiled.sched)
+        sched[t0] = sh.effect_matrix(
+            kinds[kind], actor, 1 - actor, sh.intensity_scale(IMPULSE_INTENSITY)
+        )
+        data = run_scenario(_with_schedule(compiled, sched), runs, seed, record=cols)
+        d = [
+            float((data.trajectories.data[c][:, window] - base[c][:, window]).mean()) for c in cols
+        ]
+        rows.append({"kind": kind, "actor": ids[actor], "on_dyad": 0.5 * (d[0] + d[1])})
+        rows[-1].update({f"on_{s}": v for s, v in zip(ids, d, strict=True)})
+    return pd.DataFrame(rows, columns=["kind", "actor", "on_dyad", *(f"on_{s}" for s in ids)])
+
+
+def ledger_impulses(
+    events: pd.DataFrame, weights: pd.DataFrame, ids, on: str, actor_not: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ticks and signed impulses of a ledger: each event's weight
+    (``weights[on]`` of its kind and actor) times its intensity's effect scale;
+    ``actor_not`` keeps only the other side's acts."""
+    if events.empty:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    w = {(r.kind, list(ids).index(r.actor)): getattr(r, on) for r in weights.itertuples()}
+    ev = events if actor_not is None else events[events["actor"] != actor_not]
+    scale = np.array([sh.intensity_scale(int(i)) for i in ev["intensity"]])
+    imp = np.array([w.get((k, int(a)), 0.0) for k, a in zip(ev["kind"], ev["actor"], strict=True)])
+    return ev["tick"].to_numpy(dtype=int), imp * scale
+
+
+def recode_events(compiled: Compiled, rng: np.random.Generator) -> Compiled:
+    """The scenario with every dated event's intensity moved by +1 or -1 at
+    random and kept within 1-3 (the same posterior and everything else)."""
+    sc = compiled.scenario
+    moved = []
+    for ev in sc.events:
+        step = 1 if rng.random() < 0.5 else -1
+        moved.append(ev.model_copy(update={"intensity": int(np.clip(ev.intensity + step, 1, 3))}))
+    return compile_scenario(sc.model_copy(update={"events": type(sc.events)(moved)}))
+
+
+def recalibrated(
+    compiled: Compiled, origin: int, seed: int, population: int, generations: int
+) -> tuple[Compiled, dict[str, Any]]:
+    """The scenario with its posterior replaced by an ABC calibration
+    (:mod:`resetsim.experiments.abc`, the default free parameters) on the
+    evidence dated up to the end of ``origin``; and what it took."""
+    start = replace(compiled, posterior=None)
+    ev = evd.make_evidence(start, f"{origin}Q4")
+    prior = abc.Prior.registry(abc.PARAMETERS)
+    settings = abc.Settings(
+        population=population, generations=generations, seed=seed, replicates=2, workers=1
+    )
+    t0 = time.perf_counter()
+    gens = abc.run(start, prior, settings, evidence=ev)
+    seconds = time.perf_counter() - t0
+    last = gens[-1]
+    post = Posterior(
+        f"recalibrated to {origin}", prior.names, prior.values(last.units), last.weights
+    )
+    info = {
+        "origin": origin,
+        "seconds": round(seconds, 2),
+        "generations": len(gens),
+        "population": population,
+        "simulated_runs": int(sum(g.runs for g in gens)),
+        "final_tolerance": float(last.tolerance),
+        "evidence_until": f"{origin}Q4",
+    }
+    return replace(compiled, posterior=post), info
+
+
+def calibration_end_year(compiled: Compiled) -> int | None:
+    """The last year of evidence the shipped calibration could see (the
+    scenario's targets' failure windows and the in-sample turns); None when
+    unknown (the scenario names no targets file)."""
+    if not compiled.scenario.targets:
+        return None
+    try:
+        ev = evd.make_evidence(replace(compiled, posterior=None))
+        windows = load_targets_for(compiled.scenario)
+    except (ScenarioError, ValueError):
+        return None
+    last = [int(windows.failure[:, 1].max()) // 4]
+    last += [cal.parse_quarter(evd.TURN_END[k]) // 4 for k in ev.turns_in]
+    return max(last)

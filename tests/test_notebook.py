@@ -46,7 +46,11 @@ def execute(nb, cwd: str | Path):
     from nbclient import NotebookClient
 
     NotebookClient(
-        nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        nb,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        record_timing=False,  # no timestamps: re-executing changes only what changed
+        resources={"metadata": {"path": str(cwd)}},
     ).execute()
     return nb
 

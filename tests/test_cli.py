@@ -158,10 +158,16 @@ def test_run_refuses_a_non_empty_out_without_overwrite(run_cli, tmp_path):
     assert "Traceback" not in r.err
     assert files(out) == {"precious.txt": b"keep me"}
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
-    # with --overwrite it is replaced as a whole
+    # --overwrite does not replace a folder resetsim did not make
+    r = run_cli("run", MINIMAL, "--out", out, "--quiet", "--overwrite")
+    assert r.code == 2 and "did not make it" in r.err, r
+    assert files(out) == {"precious.txt": b"keep me"}
+    # a folder it made is replaced as a whole
+    (out / "precious.txt").unlink()
+    assert run_cli("run", MINIMAL, "--out", out, "--quiet").code == 0
     r = run_cli("run", MINIMAL, "--out", out, "--quiet", "--overwrite")
     assert r.code == 0, r
-    assert set(files(out)) >= REQUIRED_OUTPUTS and "precious.txt" not in files(out)
+    assert set(files(out)) >= REQUIRED_OUTPUTS
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

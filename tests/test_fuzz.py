@@ -307,3 +307,77 @@ def test_garbled_experiment_bytes_fail_cleanly(tree, name, data):
         experiment_loader()(path)
     except ScenarioError as exc:
         check_problems(exc, tree)
+
+
+# ------------------------------------------------------------------ strict experiment types
+
+#: An experiment's typed top-level fields and the Python type a loaded value has.
+TYPED = {
+    "replications": int,
+    "seed": int,
+    "chunk_size": int,
+    "common_random_numbers": bool,
+    "trajectories": bool,
+}
+
+
+@settings(FUZZ, max_examples=30)
+@given(name=st.sampled_from(EXPERIMENTS), field=st.sampled_from(sorted(TYPED)), value=WEIRD)
+def test_an_experiment_keeps_each_typed_value_exactly_or_refuses_it(tree, name, field, value):
+    """No conversion: a loaded experiment holds the very value the file gave
+    (a string, a float or a boolean for a count is refused, and so is text
+    for a flag), and a refusal names the field."""
+    raw = tomllib.loads((tree / "experiments" / name).read_text("utf-8"))
+    raw[field] = value
+    path = mutant_path(tree, "experiments", f"typed_{name}")
+    path.write_text(dumps(raw), "utf-8")
+    try:
+        exp = experiment_loader()(path)
+    except ScenarioError as exc:
+        check_problems(exc, tree)
+        return
+    got = getattr(exp, field)
+    assert type(got) is TYPED[field] and got == value, (field, value, got)
+
+
+# ------------------------------------------------------------------ power tables
+
+CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["nan", "inf", "-inf", "1e308", "-1", "0", "", " ", "x", "1,5", "1e-320"]),
+    st.integers(-5, 10**6).map(str),
+    st.text(max_size=4),
+)
+YEARS = st.one_of(st.integers(1990, 1996).map(str), st.sampled_from(["", "x", "2000.5", "-5"]))
+
+
+@st.composite
+def power_table(draw) -> bytes:
+    rows = draw(st.lists(st.tuples(YEARS, CELLS, CELLS), min_size=0, max_size=6))
+    text = "year,aa,bb\n" + "".join(f"{y},{a},{b}\n" for y, a, b in rows)
+    data = text.encode("utf-8", errors="surrogatepass")
+    return draw(byte_mutation(data)) if draw(st.booleans()) and data.count(b"\n") > 1 else data
+
+
+@settings(FUZZ, max_examples=40)
+@given(table=power_table(), projection=st.sampled_from(["hold", "trend"]))
+def test_a_fuzzed_power_table_is_refused_in_one_line_or_gives_finite_shares(
+    tree, run_cli, table, projection
+):
+    from resetsim.scenario import compile_scenario
+    from scenario_text import tiny_scenario
+
+    folder = tree / "power_fuzz"
+    folder.mkdir(exist_ok=True)
+    (folder / "power.csv").write_bytes(table)
+    text = tiny_scenario("p", start="1990Q1", end="1999Q4").replace(
+        'source = "constant"\nconstant = { aa = 0.6, bb = 0.4 }',
+        f'source = "file"\nfile = "power.csv"\nprojection = "{projection}"',
+    )
+    path = folder / "s.toml"
+    path.write_text(text, "utf-8")
+    if check_validate(run_cli, path, tree) == 0:
+        import numpy as np
+
+        power = compile_scenario(load(path)).power_base
+        assert np.isfinite(power).all() and (power >= 0).all() and (power <= 1).all()

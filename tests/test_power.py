@@ -132,7 +132,7 @@ def test_file_source_errors(tmp_path, text, message):
 
 
 def test_file_source_missing(tmp_path):
-    with pytest.raises(OSError):
+    with pytest.raises(ValueError, match="no such file"):
         pw.read_power_file(tmp_path / "absent.csv", ("usa", "chn"))
     with pytest.raises(ValueError):
         pw.read_power_file(None, ("usa", "chn"))

@@ -72,11 +72,18 @@ class Loaded:
         return self.compiled is not None
 
 
+#: What the path box opens: scenario files only (read through the bounded reader).
+SCENARIO_SUFFIXES = (".toml",)
+MAX_PATH_TEXT = 4096
+
+
 def open_scenario(path: str | os.PathLike) -> Loaded:
     """Load and compile a scenario file; a bad one gives a one-line error instead."""
-    path = str(path).strip()
+    path = str(path).strip()[:MAX_PATH_TEXT]
     if not path:
         return Loaded(path, error="no scenario file given")
+    if Path(path).suffix.lower() not in SCENARIO_SUFFIXES:
+        return Loaded(path, error=f"{path}: the dashboard opens scenario files (.toml) only")
     try:
         return Loaded(path, compiled=compile_scenario(load(Path(path).expanduser())))
     except ScenarioError as exc:
@@ -85,6 +92,10 @@ def open_scenario(path: str | os.PathLike) -> Loaded:
         return Loaded(path, error=f"{exc.problems[0]}{more}" if n else str(exc))
     except (OSError, ValueError) as exc:
         return Loaded(path, error=f"{path}: {exc}")
+    except (MemoryError, RecursionError):
+        return Loaded(path, error=f"{path}: too large or too deeply nested to open")
+    except Exception as exc:  # the page shows every failure as a message
+        return Loaded(path, error=f"{path}: cannot be opened ({type(exc).__name__})")
 
 
 def describe(compiled: Compiled) -> str:

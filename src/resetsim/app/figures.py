@@ -19,6 +19,7 @@ from resetsim.app.views import (
     years,
 )
 from resetsim.plotting.forecast import major_markers
+from resetsim.plotting.style import title_text
 from resetsim.scenario import Compiled
 
 #: One colour per state (first, second), then the counterfactual and episodes.
@@ -237,7 +238,7 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
     # room for the leader bands (top and bottom 7%) above the highest band
     ax.set_ylim(0, 1 if top > 0.6 else max(0.2, np.ceil(top * 1.3 * 10) / 10))
     ax.set_ylabel("trust (0 none, 1 full)")
-    title = c.scenario.description or c.scenario.name
+    title = title_text(c.scenario.description or c.scenario.name)
     heading = wrap_title(
         f"{title}\n{b.n_runs} runs: median, 50% and 90% bands; shaded: reset episodes "
         "of the median path (\u25b2 onset, \u25cf peak, \u2716 failure)",

@@ -124,7 +124,7 @@ def run(args) -> int:
     except ScenarioError as exc:
         raise _one_line(exc) from None
     out = Path(args.out or Path("runs") / f"{compiled.scenario.name}_assess")
-    io.check_output_dir(out, args.overwrite)
+    io.check_output_dir(out, args.overwrite, protect=[args.scenario, args.observed])
     say = None if args.quiet else (lambda m: print(m, file=sys.stderr))
     try:
         a = ladder.assess(

@@ -130,12 +130,25 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+#: The largest value each count option takes (beyond them a calibration
+#: cannot finish on any machine resetsim targets).
+LIMITS = {
+    "population": 1_000_000,
+    "generations": 1_000,
+    "replicates": 10_000,
+    "workers": 1_024,
+    "predictive": 1_000_000,
+}
+
+
 def _check(args) -> None:
-    for flag in ("population", "generations", "replicates", "workers", "predictive"):
-        if getattr(args, flag) < 1:
-            raise UsageError(f"--{flag} must be at least 1")
+    for flag, limit in LIMITS.items():
+        if not 1 <= getattr(args, flag) <= limit:
+            raise UsageError(f"--{flag} must be between 1 and {limit:,}")
     if args.population < 4:
         raise UsageError("--population must be at least 4")
+    if args.seed < 0:
+        raise UsageError("--seed must be >= 0")
 
 
 def run(args) -> int:
@@ -162,11 +175,15 @@ def run(args) -> int:
     if io.is_nonempty_dir(out) and not (args.resume or args.overwrite):
         raise UsageError(f"--out {out} is not empty (use --resume to continue or --overwrite)")
     io.check_writable(out)
-    if args.overwrite and not args.resume:
+    if args.overwrite and not args.resume and io.is_nonempty_dir(out):
+        # only a folder calibrate made, holding only what it writes
+        io.check_replaceable(out, protect=[args.scenario], allowed=(*OUTPUTS, state.name))
         shutil.rmtree(state, ignore_errors=True)
         for name in OUTPUTS:
             (out / name).unlink(missing_ok=True)
-    io.make_dirs(out)
+    if not io.is_nonempty_dir(out):
+        io.make_dirs(out)
+        io.write_marker(out, "calibrate", extra=(*OUTPUTS, state.name))
     prior = abc.Prior.registry(names)
     settings = abc.Settings(
         population=args.population,

@@ -35,8 +35,10 @@ from resetsim.cli.common import (
 from resetsim.core import io
 from resetsim.engines.runner import run_scenario
 from resetsim.output.compare import period_label, same_period, shared_quarters, write_comparison
+from resetsim.output.run import check_fits
 from resetsim.output.summary import compare_header
 from resetsim.scenario import compile_scenario, load
+from resetsim.scenario.references import named_inputs
 
 NAME = "compare"
 HELP = "run two scenarios on the same seeds and tabulate / plot the difference"
@@ -84,11 +86,13 @@ def run(args) -> int:
     runs = args.runs if args.runs is not None else sa.runs
     seed = args.seed if args.seed is not None else sa.seed
     out = Path(args.out or Path("runs") / f"compare_{sa.name}_vs_{sb.name}")
-    io.check_output_dir(out, args.overwrite)
+    protect = [args.a, args.b, *named_inputs(sa), *named_inputs(sb)]
+    io.check_output_dir(out, args.overwrite, protect)
+    check_fits(ca, 2 * runs, "csv", out, streaming=False)
     progress = None if not args.quiet else False
     ra = run_scenario(ca, runs=runs, seed=seed, params=params, progress=progress)
     rb = run_scenario(cb, runs=runs, seed=seed, params=params, progress=progress)
-    with io.atomic_dir(out, overwrite=args.overwrite) as stage:
+    with io.atomic_dir(out, overwrite=args.overwrite, protect=protect, kind="compare") as stage:
         lines = write_comparison(ra, rb, stage, formats)
     if not args.quiet:
         print(compare_header(ra, rb))

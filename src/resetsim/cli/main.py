@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import os
 import sys
 
 from resetsim.cli.common import UsageError
 from resetsim.core.config import ScenarioError
-from resetsim.core.io import OutputError, OutputExists
+from resetsim.core.io import OutputError, OutputExists, Stopped, stop_on_signals
 from resetsim.core.names import did_you_mean
 from resetsim.core.provenance import __version__
 
@@ -83,7 +84,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
-        return int(args._run(args) or 0)
+        with stop_on_signals():
+            return int(args._run(args) or 0)
     except ScenarioError as exc:
         n = len(exc.problems)
         print(f"error: {n} problem{'s' if n != 1 else ''} found, nothing was run:", file=sys.stderr)
@@ -96,12 +98,43 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was left behind", file=sys.stderr)
         return 130
+    except Stopped as exc:  # SIGTERM or SIGHUP: the staging folders are gone
+        print(f"stopped by {exc}; nothing half-written was left behind", file=sys.stderr)
+        return 128 + exc.signum
     except BrokenPipeError:
-        # the reader went away (`resetsim params | head`): stop quietly, and point
-        # stdout at /dev/null so the flush at exit does not raise again
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # no descriptor
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return _broken_pipe()
+    except OSError as exc:  # disk full, permissions, a file system gone away ...
+        print(f"error: {system_error(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(
+            "error: not enough memory for this request; ask for fewer runs "
+            "(--runs) or a shorter period",
+            file=sys.stderr,
+        )
+        return 2
+    except RecursionError:
+        print("error: an input is nested too deeply to be read", file=sys.stderr)
+        return 2
+
+
+def system_error(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, where, and what to do."""
+    reason = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device{where}; nothing half-written was left behind"
+    if exc.errno == errno.EDQUOT:
+        return f"disk quota exceeded{where}; nothing half-written was left behind"
+    return f"{reason}{where}"
+
+
+def _broken_pipe() -> int:
+    # the reader went away (`resetsim params | head`): stop quietly, and point
+    # stdout at /dev/null so the flush at exit does not raise again
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no descriptor
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,9 +34,10 @@ from resetsim.cli.common import (
 )
 from resetsim.core import io
 from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
-from resetsim.output.run import run_into, run_text
+from resetsim.output.run import check_fits, run_into, run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
+from resetsim.scenario.references import named_inputs
 
 NAME = "run"
 HELP = "run a scenario and write its trajectories, episodes and plots"
@@ -86,8 +87,10 @@ def run(args) -> int:
     formats = figure_formats(args.figure_formats)
     check_runs_and_seed(args)
     out = Path(args.out or Path("runs") / scenario.name)
-    io.check_output_dir(out, args.overwrite)
-    with io.atomic_dir(out, overwrite=args.overwrite) as stage:
+    protect = [args.scenario, *named_inputs(scenario)]
+    io.check_output_dir(out, args.overwrite, protect)
+    check_fits(scenario, args.runs, args.table_format, out)
+    with io.atomic_dir(out, overwrite=args.overwrite, protect=protect) as stage:
         result, report = run_into(
             stage,
             scenario,

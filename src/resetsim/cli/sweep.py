@@ -15,11 +15,17 @@ import sys
 from pathlib import Path
 
 from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
+from resetsim.core import io
 from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
+from resetsim.experiments.executors import check_address
 
 NAME = "sweep"
 HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"
+
+
+#: More worker processes than this is a typo (each is a whole Python process).
+MAX_WORKERS = 1_024
 
 
 def _cores() -> int:
@@ -90,21 +96,28 @@ def run(args) -> int:
     formats = figure_formats(args.figure_formats)
     if args.runs is not None and args.runs < 1:
         raise UsageError("--runs must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
     if args.chunk_size is not None and not 1 <= args.chunk_size <= 100_000:
         raise UsageError("--chunk-size must be between 1 and 100000")
     if args.scheduler and args.workers is not None:
         raise UsageError("give --workers or --scheduler, not both (the cluster has its workers)")
     if args.resume and args.overwrite:
         raise UsageError("give --resume or --overwrite, not both")
-    plan = make_plan(
-        args.experiment,
-        runs=args.runs,
-        engine=args.engine,
-        chunk_size=args.chunk_size,
-        posterior=not args.no_posterior,
-    )
+    if args.scheduler is not None:
+        problem = check_address(args.scheduler)
+        if problem:
+            raise UsageError(f"--scheduler: {problem}")
+    try:
+        plan = make_plan(
+            args.experiment,
+            runs=args.runs,
+            engine=args.engine,
+            chunk_size=args.chunk_size,
+            posterior=not args.no_posterior,
+        )
+    except SweepError as exc:
+        raise UsageError(str(exc)) from None
     out = Path(args.out or Path("sweeps") / plan.experiment.name)
     workers = args.workers or _cores()
     if not args.quiet:
@@ -135,13 +148,13 @@ def run(args) -> int:
         )
     except SweepError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, io.Stopped) as exc:
         print(
             f"interrupted; finished chunks are saved in {out}/ -- rerun with --resume to "
             "complete the sweep",
             file=sys.stderr,
         )
-        return 130
+        return 128 + exc.signum if isinstance(exc, io.Stopped) else 130
     if not args.quiet:
         if not result.outputs and result.ran_chunks == 0:
             print(f"{out}/ already holds the complete sweep; nothing to do", file=sys.stderr)

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from resetsim.core import files
 
 
 def _number(value: Any) -> Any:
@@ -51,6 +53,26 @@ DateLike = Annotated[str | int | _dt.date, BeforeValidator(_date_like)]
 
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: A file's ``name`` (it names the default output folder, ``runs/NAME``):
+#: letters, digits, ``_``, ``-`` and ``.``, starting with a letter or digit, so
+#: it can be neither a path (``/home/me``, ``../x``) nor ``.`` or ``..``.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+#: Bounds on text fields (characters): a name or id, a short label or a
+#: person's name, a description or note, a path a file names.
+MAX_NAME = 64
+MAX_LABEL = 200
+MAX_TEXT = 4000
+MAX_PATH = 1024
+
+#: An id field, a name field, and bounded text (pydantic ``Field`` arguments).
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_NAME)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=MAX_NAME)]
+Label = Annotated[str, Field(max_length=MAX_LABEL)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+PathText = Annotated[str, Field(min_length=1, max_length=MAX_PATH)]
+#: The key of a table (a parameter's, a kind's or a state's name).
+Key = Annotated[str, Field(max_length=MAX_NAME)]
 
 
 class Problem(tuple):
@@ -93,7 +115,10 @@ def fmt_loc(loc: tuple, raw: Mapping[str, Any]) -> str:
             parts.append(label)
         else:
             node = node.get(item) if isinstance(node, dict) else None
-            parts.append(("." if parts else "") + str(item))
+            text = str(item)
+            if len(text) > MAX_NAME:  # a key too long to be a name: cut it short
+                text = text[: MAX_NAME - 4] + " ..."
+            parts.append(("." if parts else "") + text)
     return "".join(parts)
 
 
@@ -102,45 +127,60 @@ def decode_text(data: bytes) -> str:
 
     Raises ``ValueError`` with a message a user can act on (UTF-16, Latin-1 ...).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValueError("is UTF-16 text, not UTF-8; save it as UTF-8")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ValueError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
-        ) from None
+    return files.decode_text(data)
+
+
+#: How deeply arrays and tables may nest in a data file (resetsim's own
+#: files nest three levels at most).
+MAX_DEPTH = 32
+
+
+def _depth_ok(value: Any) -> bool:
+    """Whether ``value`` nests at most :data:`MAX_DEPTH` levels (iteratively:
+    no recursion however deep it goes)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
 
 
 def parse_toml(text: str, file: str) -> dict[str, Any]:
     """TOML text (a leading byte-order mark is ignored) -> a mapping, or a
-    :class:`ScenarioError` naming ``file``."""
+    :class:`ScenarioError` naming ``file``.  The message gives the line and
+    column of a syntax error but quotes nothing of the file."""
+    deep = Problem(file, "", f"arrays or tables nested more than {MAX_DEPTH} levels deep")
     try:
-        return tomllib.loads(text.removeprefix("\ufeff"))
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem(file, "", f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioError([deep]) from None
+    if not _depth_ok(raw):
+        raise ScenarioError([deep])
+    return raw
 
 
 def read_toml(path: Path, missing: str = "file not found") -> dict[str, Any]:
-    """Read a TOML file; any failure is a :class:`ScenarioError` naming the file
-    (scenarios, targets and experiments all read their files through this).
-    UTF-8 with a byte-order mark is read like plain UTF-8."""
+    """Read a TOML file through the bounded reader (:mod:`resetsim.core.files`:
+    a regular file of bounded size, UTF-8 with or without a byte-order mark);
+    any failure is a :class:`ScenarioError` naming the file (scenarios, targets
+    and experiments all read their files through this)."""
     file = str(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise ScenarioError([Problem(file, "", missing)]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(file, "", "is a directory, not a TOML file")]) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ScenarioError([Problem(file, "", f"cannot be read: {reason}")]) from None
-    try:
-        text = decode_text(data)
-    except ValueError as exc:
-        raise ScenarioError([Problem(file, "", str(exc))]) from None
+        text = files.read_text(path)
+    except files.InputFileError as exc:
+        message = str(exc)
+        if message == "no such file":
+            message = missing
+        elif message == "is a folder, not a file":
+            message = "is a directory, not a TOML file"
+        raise ScenarioError([Problem(file, "", message)]) from None
     return parse_toml(text, file)
 
 
@@ -287,6 +327,11 @@ def _plain_message(err: Mapping[str, Any]) -> str:
         return _PLAIN[kind]
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
         return "must be an id: lower-case letters, digits and _, starting with a letter"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NAME_PATTERN:
+        return (
+            "must be a plain name: letters, digits, _, - and ., starting with a letter or "
+            "digit (it names the output folder, so no / and no ..)"
+        )
     if kind == "string_too_long":
         return f"must have at most {ctx.get('max_length')} characters"
     if kind in ("too_long", "too_short"):

@@ -19,12 +19,16 @@ clipped to [0.05, 0.95].
 from __future__ import annotations
 
 import csv
+import io
+import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from resetsim.core import files
 
 BUILTIN = {"us_russia": ("usa", "rus")}
 DEFAULT_WEIGHTS = {"gdp": 0.4, "milex": 0.4, "warheads": 0.2}
@@ -98,7 +102,14 @@ def quarterly(
     out = np.interp(t, x, values)
     last = x[-1]
     if projection == "trend":
+        if len(x) < 2:
+            raise ValueError(
+                'projection = "trend" needs at least two years of power data; '
+                'give more years or use projection = "hold"'
+            )
         sel = x >= last - trend_years
+        if sel.sum() < 2:  # a gap in the data: the line through the last two years
+            sel = np.arange(len(x)) >= len(x) - 2
         slope, intercept = np.polyfit(x[sel], values[sel], 1)
         after = t > last
         out[after] = np.clip(intercept + slope * t[after], 0.05, 0.95)
@@ -134,11 +145,20 @@ def power_series(
 
 
 def read_power_file(path: Path | None, state_ids: Sequence[str]) -> dict[int, float]:
-    """A CSV with columns ``year`` and one per state id (any positive power index)."""
+    """A CSV with columns ``year`` and one per state id (any non-negative,
+    finite power index), one row per year.  Read through the bounded reader
+    (:mod:`resetsim.core.files`); a problem raises ``ValueError`` naming the
+    file and the line, without quoting the file's content."""
     if path is None:
         raise ValueError("power.file is required when power.source = 'file'")
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        text = files.read_text(path)
+    except files.InputFileError as exc:
+        raise ValueError(files.about(path, exc)) from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ValueError(f"{path} is not a readable CSV file ({exc})") from None
     if not rows:
         raise ValueError(f"{path} has no rows")
     missing = [c for c in ("year", *state_ids) if c not in rows[0]]
@@ -153,7 +173,15 @@ def read_power_file(path: Path | None, state_ids: Sequence[str]) -> dict[int, fl
             a, b = float(r[state_ids[0]]), float(r[state_ids[1]])
         except (TypeError, ValueError):
             raise ValueError(f"{path}: line {i} is not numeric") from None
+        if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(a + b)):
+            raise ValueError(
+                f"{path}: line {i} needs finite powers (no nan or inf, and a sum that fits a float)"
+            )
         if a < 0 or b < 0 or a + b <= 0:
             raise ValueError(f"{path}: line {i} needs non-negative powers, not both zero")
+        if not 1000 <= year <= 3000:
+            raise ValueError(f"{path}: line {i}: year {year} is outside 1000-3000")
+        if year in annual:
+            raise ValueError(f"{path}: line {i}: year {year} is given twice")
         annual[year] = a / (a + b)
     return annual

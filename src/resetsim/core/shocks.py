@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from resetsim.core import dynamics as dyn
 from resetsim.core.config import Number
@@ -58,7 +58,7 @@ class Effect(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     who: Who
-    var: str
+    var: str = Field(max_length=64)
     delta: Number = Field(ge=-1.0, le=1.0)
 
 
@@ -66,15 +66,15 @@ class Kind(BaseModel):
     """A kind of shock: what it moves, which contradiction it embodies."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    description: str = ""
-    paper: str = ""
+    description: str = Field("", max_length=4000)
+    paper: str = Field("", max_length=4000)
     channel: Literal[KIND_CHANNELS] = "none"  # type: ignore[valid-type]
-    breach: bool = False
+    breach: StrictBool = False
     effects: tuple[Effect, ...] = Field(min_length=1)
     # the written criteria of the kind's ordinal intensity scale (docs/ODD.md):
     # what makes an instance minor (1) or grave (3); 2 is the typical instance
-    minor: str = ""
-    grave: str = ""
+    minor: str = Field("", max_length=4000)
+    grave: str = Field("", max_length=4000)
 
 
 #: An event's intensity (1 minor, 2 typical, 3 grave) multiplies its kind's effects.

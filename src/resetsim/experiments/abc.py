@@ -55,7 +55,7 @@ from resetsim.engines.randomness import run_seeds
 from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import evidence as evd
 from resetsim.experiments.executors import ChunkTask, _worker_init, run_chunk
-from resetsim.scenario import Compiled
+from resetsim.scenario import Compiled, references
 
 #: The calibrated parameters by default: the Sobol' leaders for the fidelity
 #: score (docs/results/sobol.csv: w_interest, w_grievance, w_leader,
@@ -499,9 +499,18 @@ def run(
         folder = Path(folder)
         io.make_dirs(folder)
         cfg = config(prior, settings, fixed, evidence, scenario)
+        # the contents of every file the scenario depends on (a resume after an
+        # edit would mix generations scored against different files)
+        cfg["inputs"] = {
+            label: references.digest(path)
+            for label, path in sorted(references.input_files(compiled.scenario).items())
+        }
         cfg_path = folder / "config.json"
         if resume and cfg_path.exists():
-            old = json.loads(cfg_path.read_text(encoding="utf-8"))
+            try:
+                old = json.loads(cfg_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                old = None
             if old != json.loads(json.dumps(cfg)):
                 raise ValueError(
                     f"--resume: {cfg_path} was written with other settings; "

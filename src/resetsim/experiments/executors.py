@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import signal
 import threading
 import time
@@ -183,8 +184,12 @@ def _windowed(
 
 
 def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool cleanly."""
+    """Workers leave Ctrl-C to the parent, which stops the pool cleanly, and
+    die at once on SIGTERM or SIGHUP (the parent's clean stop is its own)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _worker_init(parent_pid: int) -> None:
@@ -226,24 +231,86 @@ def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResu
             raise
 
 
-def connect(address: str, timeout: float = 20.0):
-    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if unreachable)."""
-    from distributed import Client  # deferred: distributed is heavy and often unused
+#: The schemes of a Dask scheduler's address.
+DASK_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})$"
+)
 
+
+def check_address(address: str) -> str | None:
+    """Why ``address`` is not a Dask scheduler's address (``HOST:PORT`` or
+    ``SCHEME://HOST:PORT``), or None."""
+    m = _ADDRESS.match(address.strip())
+    if m is None:
+        return (
+            f"{address!r} is not a scheduler address; give HOST:PORT or "
+            "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"
+        )[:300]
+    if m["scheme"] and m["scheme"] not in DASK_SCHEMES:
+        return f"unknown scheme {m['scheme']!r}; use one of {', '.join(DASK_SCHEMES)}"
+    if not 0 < int(m["port"]) < 65536:
+        return f"port {m['port']} is outside 1-65535"
+    return None
+
+
+def connect(address: str, timeout: float = 20.0):
+    """A ``distributed.Client`` for an existing Dask scheduler (SweepError if
+    the address is malformed or the scheduler unreachable)."""
+    problem = check_address(address)
+    if problem:
+        raise SweepError(f"--scheduler: {problem}")
+    try:
+        from distributed import Client  # deferred: distributed is heavy and often unused
+    except ImportError:
+        raise SweepError(
+            "--scheduler needs Dask's distributed package (pip install distributed)"
+        ) from None
     try:
         return Client(address, timeout=f"{timeout}s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
-def dask(tasks: Iterator[ChunkTask], client) -> Iterator[ChunkResult]:
-    """Chunks on the workers of a Dask cluster (``client`` from :func:`connect`)."""
-    from distributed import wait as dwait  # deferred: see connect
+#: How long a Dask sweep waits with no worker in the cluster before it gives up (s).
+NO_WORKER_TIMEOUT = 60.0
+
+
+def dask(
+    tasks: Iterator[ChunkTask],
+    client,
+    wait_fn: Callable[..., Any] | None = None,
+    no_worker_timeout: float = NO_WORKER_TIMEOUT,
+    poll: float = 5.0,
+) -> Iterator[ChunkResult]:
+    """Chunks on the workers of a Dask cluster (``client`` from :func:`connect`).
+
+    If the cluster has had no worker for ``no_worker_timeout`` seconds while
+    chunks wait, :class:`SweepError` says so (finished chunks are saved, so
+    ``--resume`` continues) instead of waiting forever.  ``wait_fn`` is
+    ``distributed.wait`` (given for tests)."""
+    if wait_fn is None:
+        from distributed import wait as wait_fn  # deferred: see connect
 
     n = max(1, sum(client.nthreads().values()))
 
     def wait_some(fs):
-        res = dwait(list(fs), return_when="FIRST_COMPLETED")
-        return set(res.done), set(res.not_done)
+        idle_since = None
+        while True:
+            try:
+                res = wait_fn(list(fs), timeout=poll, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                if sum(client.nthreads().values()) > 0:
+                    idle_since = None
+                    continue
+                now = time.monotonic()
+                idle_since = now if idle_since is None else idle_since
+                if now - idle_since >= no_worker_timeout:
+                    raise SweepError(
+                        f"the Dask cluster has had no workers for {no_worker_timeout:g} s; "
+                        "finished chunks are saved: start workers and rerun with --resume"
+                    ) from None
+                continue
+            return set(res.done), set(res.not_done)
 
     yield from _windowed(lambda t: client.submit(run_chunk, t, pure=False), tasks, 2 * n, wait_some)

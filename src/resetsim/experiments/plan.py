@@ -27,7 +27,7 @@ from resetsim.engines.columns import detection_columns
 from resetsim.engines.randomness import run_seeds
 from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments.design import DesignPoints, build_design
-from resetsim.experiments.schema import Experiment, MetricsFn, Share, parse_share
+from resetsim.experiments.schema import MAX_RUNS, Experiment, MetricsFn, Share, parse_share
 from resetsim.experiments.validate import (
     default_metrics,
     kept_metrics,
@@ -36,7 +36,7 @@ from resetsim.experiments.validate import (
     metric_problems,
     required_columns,
 )
-from resetsim.scenario import Compiled, Scenario, compile_scenario
+from resetsim.scenario import Compiled, Scenario, compile_scenario, references
 from resetsim.scenario import load as load_scenario
 
 #: Largest default chunk (runs); smaller experiments are cut into ~32 chunks.
@@ -100,6 +100,7 @@ class Plan:
     record: list[str]  # columns the engine records
     shares: list[Share] = field(default_factory=list)
     code: str = ""  # code_hash() when the plan was made
+    inputs: dict[str, str] = field(default_factory=dict)  # input_digests()
     hash: str = ""
 
     @property
@@ -205,6 +206,11 @@ def make_plan(
     if reps < 1:
         raise ValueError("runs (replications per design point) must be at least 1")
     n_runs = design.n_points * reps
+    if n_runs > MAX_RUNS:
+        raise SweepError(
+            f"{design.n_points:,} design point(s) x {reps:,} replications = {n_runs:,} runs, "
+            f"more than the {MAX_RUNS:,} one sweep may have; ask for fewer (--runs)"
+        )
     size = chunk_size or exp.chunk_size or auto_chunk_size(n_runs)
     record = required_columns(compiled, fn)
     if exp.trajectories:
@@ -221,6 +227,7 @@ def make_plan(
         record=record,
         shares=[parse_share(n, e) for n, e in exp.shares.items()],
         code=code_hash(),
+        inputs=input_digests(exp, scenario),
     )
     plan.hash = experiment_hash(exp, scenario, _plan_key(plan))
     return plan
@@ -244,7 +251,18 @@ def _plan_key(plan: Plan) -> dict[str, Any]:
     if plan.compiled.posterior is not None:
         # the posterior's particles (a changed file must not be resumed into)
         key["posterior"] = plan.compiled.posterior.digest
+    key["inputs"] = plan.inputs
     return key
+
+
+def input_digests(exp: Experiment, scenario: Scenario) -> dict[str, str]:
+    """SHA-256 of every file the experiment depends on (itself, its scenario,
+    the files that extends, the targets, power table, posterior ... it names),
+    by a label such as ``scenario.power.file``: ``--resume`` compares them, so
+    a file edited between a kill and a resume is never mixed into one sweep."""
+    paths: dict[str, Path] = {"experiment": Path(exp.source)} if exp.source else {}
+    paths.update(references.input_files(scenario))
+    return {label: references.digest(path) for label, path in sorted(paths.items())}
 
 
 def experiment_hash(exp: Experiment, scenario: Scenario, extra: Mapping[str, Any]) -> str:

@@ -34,10 +34,22 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Discriminator, Field, Tag, ValidationError
+from pydantic import Discriminator, Field, StrictBool, Tag, ValidationError
 
 from resetsim.core import params as prm
-from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, Strict, schema_problems
+from resetsim.core.config import (
+    Count,
+    Id,
+    Key,
+    Label,
+    Number,
+    PathText,
+    Problem,
+    ScenarioError,
+    Strict,
+    Text,
+    schema_problems,
+)
 
 #: More runs than this in one experiment is almost certainly a typo.
 MAX_RUNS = 20_000_000
@@ -74,41 +86,41 @@ class GridDesign(Strict):
     """Full factorial grid: every combination of the listed levels."""
 
     type: Literal["grid"]
-    parameters: dict[str, Any] = Field(min_length=1)
+    parameters: dict[Key, Any] = Field(min_length=1)
 
 
 class LHSDesign(Strict):
     """Latin hypercube: ``samples`` points within the parameters' ranges."""
 
     type: Literal["lhs"]
-    samples: int = Field(ge=2, le=1_000_000)
-    parameters: dict[str, Any] | list[str] = Field(min_length=1)
-    seed: int | None = Field(None, ge=0)
+    samples: Count = Field(ge=2, le=1_000_000)
+    parameters: dict[Key, Any] | list[Key] = Field(min_length=1)
+    seed: Count | None = Field(None, ge=0)
 
 
 class SobolDesign(Strict):
     """Saltelli sampling for Sobol' indices (SALib): N (D + 2) or N (2D + 2) points."""
 
     type: Literal["sobol"]
-    base_samples: int = Field(ge=2, le=2**20)
-    second_order: bool = False
-    parameters: dict[str, Any] | list[str] = Field(min_length=1)
-    outputs: list[str] | None = None
-    resamples: int = Field(100, ge=10, le=10_000)
-    conf_level: float = Field(0.95, gt=0, lt=1)
-    seed: int | None = Field(None, ge=0)
+    base_samples: Count = Field(ge=2, le=2**20)
+    second_order: StrictBool = False
+    parameters: dict[Key, Any] | list[Key] = Field(min_length=1)
+    outputs: list[Key] | None = None
+    resamples: Count = Field(100, ge=10, le=10_000)
+    conf_level: Number = Field(0.95, gt=0, lt=1)
+    seed: Count | None = Field(None, ge=0)
 
 
 class Condition(Strict):
     """A named set of parameter values: knocked-out contradictions and/or overrides."""
 
-    name: str = Field(pattern=ID_PATTERN)
-    description: str = ""
-    knock_out: list[str] | str = Field(default_factory=list)
-    set: dict[str, float] = Field(default_factory=dict)
+    name: Id
+    description: Text = ""
+    knock_out: list[Key] | Key = Field(default_factory=list)
+    set: dict[Key, Number] = Field(default_factory=dict)
     # validation (docs/VALIDATION.md): contradictions held at their baseline
     # mean (``static``), or a null series fed to the detector (``null``)
-    static: list[str] = Field(default_factory=list)
+    static: list[Key] = Field(default_factory=list)
     freeze: list[Literal[FREEZABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
     null: Literal["ar1", "shot_noise"] | None = None
 
@@ -134,18 +146,18 @@ DESIGN_TYPES = ("grid", "lhs", "sobol", "conditions")
 class Experiment(Strict):
     """A validated experiment file."""
 
-    name: str = Field(pattern=ID_PATTERN)
-    description: str = ""
-    scenario: str
-    replications: int = Field(1, ge=1, le=1_000_000)
-    seed: int = Field(20210101, ge=0)
-    common_random_numbers: bool = False
-    metrics: list[str] | None = None
-    shares: dict[str, str] = Field(default_factory=dict)
-    figures: list[str] | None = None
-    trajectories: bool = False
-    chunk_size: int | None = Field(None, ge=1, le=100_000)
-    parameters: dict[str, float] = Field(default_factory=dict)
+    name: Id
+    description: Text = ""
+    scenario: PathText
+    replications: Count = Field(1, ge=1, le=1_000_000)
+    seed: Count = Field(20210101, ge=0)
+    common_random_numbers: StrictBool = False
+    metrics: list[Key] | None = None
+    shares: dict[Key, Label] = Field(default_factory=dict)
+    figures: list[Key] | None = None
+    trajectories: StrictBool = False
+    chunk_size: Count | None = Field(None, ge=1, le=100_000)
+    parameters: dict[Key, Number] = Field(default_factory=dict)
     design: Design
     # provenance, filled by the loader
     source: str = ""

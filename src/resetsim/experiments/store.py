@@ -151,6 +151,7 @@ def manifest(plan: Plan, complete: bool = False) -> dict[str, Any]:
         "engine": plan.engine,
         "metrics": plan.metric_names,
         "code": plan.code,
+        "inputs": plan.inputs,
         "complete": complete,
     }
 
@@ -188,6 +189,11 @@ def prepare_dir(
     io.check_writable(out, in_place=True)
     if out.exists() and not out.is_dir():
         raise io.OutputExists(f"{out} exists and is not a directory; choose another --out")
+    if io.is_nonempty_dir(out) and overwrite:
+        exp = plan.experiment
+        io.check_replaceable(
+            out, protect=[exp.source, exp.scenario_path], allowed=(MANIFEST, CHUNK_DIR, LOCK)
+        )
     if not io.is_nonempty_dir(out) or overwrite:
         return set(), False
     if not resume:
@@ -215,6 +221,12 @@ def prepare_dir(
         ]
         if old.get("code") != new["code"]:
             diffs.append("resetsim's model code or data changed")
+        old_inputs = old.get("inputs") if isinstance(old.get("inputs"), dict) else {}
+        edited = sorted(
+            k for k in set(old_inputs) | set(plan.inputs) if old_inputs.get(k) != plan.inputs.get(k)
+        )
+        if edited:
+            diffs.append("the contents of " + ", ".join(edited[:4]) + " changed")
         detail = "; ".join(diffs) if diffs else "the experiment or its scenario was edited"
         raise SweepError(
             f"cannot resume in {out}: it was started with a different experiment ({detail}). "
@@ -240,10 +252,14 @@ def discard(out: Path) -> None:
     if not out.is_dir():
         return
     with locked(out):
+        trash = None
         try:
             trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, trash / "old")
         except OSError as exc:
+            if trash is not None:
+                with contextlib.suppress(OSError):
+                    os.rmdir(trash)
             reason = exc.strerror or type(exc).__name__
             raise io.OutputError(f"cannot replace {out}: {reason}; choose another --out") from None
     shutil.rmtree(trash, ignore_errors=True)

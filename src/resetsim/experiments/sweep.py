@@ -98,6 +98,7 @@ def sweep(
         )
     out = Path(out)
     done, complete = st.prepare_dir(plan, out, resume, overwrite)
+    check_fits(plan, out)
     client = executors.connect(scheduler, scheduler_timeout) if scheduler else None
     try:
         if overwrite:
@@ -109,6 +110,21 @@ def sweep(
             client.close()
 
 
+def check_fits(plan: Plan, out: Path) -> None:
+    """Refuse a sweep whose chunks would not fit this machine's memory, or
+    whose tables not the disk under ``out`` (before anything is written):
+    a chunk of every recorded column per worker, one column over all runs for
+    the summaries, and the runs table (and the trajectories, if kept)."""
+    T = plan.compiled.n_ticks
+    n_cols = len(plan.record)
+    per_chunk = plan.chunk_size * T * n_cols * 8 * 3
+    memory = per_chunk + plan.n_runs * 8 * 4
+    disk = plan.n_runs * (len(plan.metric_names) + len(plan.design.names) + 6) * 8
+    if plan.experiment.trajectories:
+        disk += plan.n_runs * T * (n_cols + 3) * 8
+    io.check_fits(memory, 2 * disk, out, f"{plan.n_runs:,} runs")
+
+
 def _sweep(plan, out, done, complete, workers, client, progress, figures, max_chunks, t0):
     io.make_dirs(out / st.CHUNK_DIR)
     with st.locked(out):
@@ -117,6 +133,7 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
             st.remove_chunks(out)
             return SweepResult(out, plan, 0, plan.n_chunks, time.perf_counter() - t0, [])
         io.write_json(out / st.MANIFEST, st.manifest(plan))
+        io.write_marker(out, "sweep", extra=(st.MANIFEST, st.CHUNK_DIR, st.LOCK))
         todo = [k for k in range(plan.n_chunks) if k not in done]
         if max_chunks is not None:
             todo = todo[:max_chunks]
@@ -127,6 +144,7 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         written = finalize(plan, out, figures=figures)
         io.write_json(out / st.MANIFEST, st.manifest(plan, complete=True))
         st.remove_chunks(out)
+        io.write_marker(out, "sweep")
     return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, written)
 
 

@@ -45,6 +45,7 @@ from resetsim.experiments.schema import (
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario import load as load_scenario
 from resetsim.scenario.builtin import resolve
+from resetsim.scenario.references import file_problem
 
 
 def load(
@@ -66,8 +67,9 @@ def load(
     exp = parse(raw, str(path), path.resolve().parent)
     problems = semantic_problems(exp)
     compiled = None
-    if not exp.scenario_path.exists():
-        problems.append(Problem(exp.source, "scenario", f"no such file: {exp.scenario}"))
+    unreadable = file_problem("forecast", exp.scenario, exp.scenario_path, exp.source)
+    if unreadable is not None:  # not a scenario file: say so, quote none of it
+        problems.append(Problem(exp.source, "scenario", unreadable[2]))
     else:
         try:
             compiled = compile_scenario(load_scenario(exp.scenario_path))

@@ -18,16 +18,25 @@ from __future__ import annotations
 
 import base64
 import html
-import json
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from resetsim.core import io
+from resetsim.core import files, io
 from resetsim.core import params as prm
 from resetsim.engines.runner import DEFAULT_ENGINE
+from resetsim.output.report_files import (
+    ReportError,
+    own_file,
+    read_csv,
+    read_meta,
+    scenario_file_comment,
+)
+
+__all__ = ["ReportError", "read_csv", "read_meta", "report_html", "write_report"]
 
 KINDS = ("run", "compare", "sweep", "assess")
 #: Figures in the order the page shows them (then any other, by name).
@@ -63,10 +72,6 @@ code{background:#f3f3f3;padding:0 .2em}details{margin:.5em 0}
 """
 
 
-class ReportError(ValueError):
-    """The folder is not one ``resetsim report`` knows (one line)."""
-
-
 def esc(text: Any) -> str:
     """HTML-escape any value's text."""
     return html.escape("" if text is None else str(text), quote=True)
@@ -81,6 +86,11 @@ def folder_kind(folder: str | Path) -> str:
             f"{d}: no such folder (give a run, compare, sweep or assess output folder)"
         )
     has = {p.name for p in d.iterdir()}
+    if "meta.json" in has and io.marked_files(d) is None:
+        raise ReportError(
+            f"{d}: resetsim did not make this folder (no {io.MARKER}), or an older version did; "
+            "run the command again to make a report of it"
+        )
     if "meta.json" not in has:
         raise ReportError(
             f"{d}: no meta.json; not a run, compare or sweep output folder "
@@ -98,21 +108,6 @@ def folder_kind(folder: str | Path) -> str:
         f"{d}: has meta.json but neither a run's episodes.csv and trajectory, a comparison's "
         "compare.csv and metrics.csv nor a sweep's runs.parquet and summary.csv"
     )
-
-
-def read_meta(folder: Path) -> dict[str, Any]:
-    """``meta.json`` as a dict (a broken file is a :class:`ReportError`)."""
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise ReportError(f"{folder / 'meta.json'}: cannot be read ({exc})") from None
-    if not isinstance(meta, dict):
-        raise ReportError(f"{folder / 'meta.json'}: not a JSON object")
-    return meta
-
-
-# --------------------------------------------------------------------------
-# pieces
 
 
 def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> str:
@@ -142,23 +137,16 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS, digits: int = 3) -> s
     return "".join(rows)
 
 
-def read_csv(path: Path) -> pd.DataFrame | None:
-    """A CSV file, or None when absent or unreadable."""
-    if not path.is_file():
-        return None
-    try:
-        return pd.read_csv(path, keep_default_na=True)
-    except (OSError, ValueError, pd.errors.ParserError):
-        return None
-
-
 def figure_files(folder: Path) -> list[Path]:
     """One file per figure: the SVG when there is one, else the PNG; in
     :data:`FIGURE_ORDER`, then the rest by name."""
     stems: dict[str, Path] = {}
+    names = sorted(io.marked_files(folder) or ())
     for ext in ("png", "svg"):  # svg wins
-        for p in sorted(folder.glob(f"*.{ext}")):
-            stems[p.stem] = p
+        for name in names:
+            p = own_file(folder, name) if name.endswith(f".{ext}") else None
+            if p is not None:
+                stems[p.stem] = p
     order = {s: i for i, s in enumerate(FIGURE_ORDER)}
     return [stems[s] for s in sorted(stems, key=lambda s: (order.get(s, len(order)), s))]
 
@@ -194,25 +182,6 @@ def figures_html(folder: Path) -> str:
     return "".join(parts) or '<p class="note">no figures in this folder</p>'
 
 
-def scenario_file_comment(source: str, bases: Iterable[Path]) -> str:
-    """The comment block at the top of the scenario file, when it can be
-    found (``source`` as recorded, relative to one of ``bases``): where the
-    shipped scenarios state their assumptions."""
-    if not source:
-        return ""
-    for base in bases:
-        p = Path(source) if Path(source).is_absolute() else Path(base) / source
-        if p.is_file():
-            lines = []
-            for line in p.read_text(encoding="utf-8-sig").splitlines():
-                if line.startswith("#"):
-                    lines.append(line.lstrip("#")[1:] if line.startswith("# ") else line[1:])
-                elif line.strip() or lines:
-                    break
-            return "\n".join(lines).strip()
-    return ""
-
-
 def scenario_html(sc: Mapping[str, Any], folder: Path, heading: str = "Scenario") -> str:
     """Description, period, states, leaders, random events and the file's
     own statement of its assumptions."""
@@ -223,7 +192,9 @@ def scenario_html(sc: Mapping[str, Any], folder: Path, heading: str = "Scenario"
     if sc.get("projection_start"):
         period += f", projection from {sc['projection_start']}"
     out.append(f"<p>Period: {esc(period)}; file <code>{esc(sc.get('source', ''))}</code>.</p>")
-    comment = scenario_file_comment(str(sc.get("source", "")), (Path.cwd(), folder))
+    comment = scenario_file_comment(
+        str(sc.get("source", "")), (Path.cwd(), folder), str(sc.get("name", ""))
+    )
     if sc.get("assumptions"):
         out.append(f"<h3>Assumptions</h3><pre>{esc(sc['assumptions'])}</pre>")
     elif comment:
@@ -348,10 +319,14 @@ def scorecards_html(folder: Path) -> str:
 
 def forecast_html(folder: Path) -> str:
     """The projection's forecast check (``summary.txt``)."""
-    p = folder / "summary.txt"
-    if not p.is_file():
+    p = own_file(folder, "summary.txt")
+    if p is None:
         return ""
-    out = "<h2>Forecast check</h2><pre>" + esc(p.read_text(encoding="utf-8")) + "</pre>"
+    try:
+        text = files.read_text(p)
+    except files.InputFileError:
+        return ""
+    out = "<h2>Forecast check</h2><pre>" + esc(text) + "</pre>"
     check = read_csv(folder / "forecast.csv")
     if check is not None:
         out += "<p>The forecast scored against the outcomes (<code>forecast.csv</code>):</p>"
@@ -548,5 +523,8 @@ def write_report(folder: str | Path) -> Path:
     folder = Path(folder)
     text = report_html(folder)
     path = folder / "report.html"
+    if os.path.lexists(path) and path.name not in (io.marked_files(folder) or set()):
+        raise ReportError(f"{path}: exists and resetsim did not write it; move it first")
     io.write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    io.add_to_marker(folder, path.name)
     return path

@@ -42,6 +42,7 @@ from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.core import io
 from resetsim.core.provenance import provenance
+from resetsim.engines.columns import columns as trajectory_columns
 from resetsim.engines.columns import detection_columns, trust_columns
 from resetsim.engines.runner import DEFAULT_ENGINE, SEED_DERIVATION, RunResult, run_scenario
 from resetsim.output import forecast as fcst
@@ -129,6 +130,29 @@ def run_into(
     finally:
         writer.close()
     return result, write_results(result, stage, phases, figure_formats)
+
+
+#: Bytes per value of the trajectory table on disk, by format (measured
+#: upper bounds: CSV text with six significant digits, compressed Parquet).
+_BYTES_PER_VALUE = {"csv": 12, "parquet": 8}
+
+
+def check_fits(
+    scenario: Any, runs: int | None, table_format: str, out: Path, streaming: bool = True
+) -> None:
+    """Refuse (:class:`~resetsim.core.io.TooLarge`) a run whose results would
+    not fit this machine's memory or the disk under ``out``, before anything
+    is allocated: what stays in memory for all runs (the kept columns, or all
+    recorded columns without ``streaming``, and the episode arrays) and the
+    trajectory table."""
+    c = as_compiled(scenario)
+    n = c.scenario.runs if runs is None else int(runs)
+    cells = n * c.n_ticks
+    columns = len(trajectory_columns(c.state_ids))
+    held = len(kept_columns(c.state_ids)) if streaming else columns
+    memory = cells * 8 * (held + 8)
+    disk = cells * (columns + 3) * _BYTES_PER_VALUE.get(table_format, 12)
+    io.check_fits(memory, disk, out, f"{n:,} runs of {c.n_ticks} quarters")
 
 
 def kept_columns(state_ids: Sequence[str]) -> list[str]:

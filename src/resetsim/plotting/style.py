@@ -83,6 +83,20 @@ STATE_COLOURS = ("#1f4e99", "#b5261e", "#2e7d32", "#6a1b9a")
 PNG_METADATA = {"Software": None}
 
 
+#: The longest figure title drawn (characters); a longer one is cut with "...".
+MAX_TITLE = 120
+
+
+def title_text(text: str, limit: int = MAX_TITLE) -> str:
+    """A figure title from free text (a scenario's description): one line, at
+    most ``limit`` characters, ``$`` drawn as itself (never parsed as maths),
+    so that no description can make drawing slow."""
+    line = " ".join(str(text).split())
+    if len(line) > limit:
+        line = line[: limit - 3].rstrip() + "..."
+    return line.replace("$", r"\$")
+
+
 def quarter_ends(compiled) -> np.ndarray:
     """Where each recorded state is drawn: the END of its quarter.
 

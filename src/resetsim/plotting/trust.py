@@ -33,6 +33,7 @@ from resetsim.plotting.style import (
     quarter_ends,
     quarter_start,
     styled,
+    title_text,
 )
 
 ONSET, FAILURE = "#2e7d32", "#c62828"
@@ -249,7 +250,7 @@ def plot_trust(
     else:
         ax.set_xlabel("year (one model step = one quarter)")
     fig.suptitle(
-        title or c.scenario.description or c.scenario.name.replace("_", " "),
+        title_text(title or c.scenario.description or c.scenario.name.replace("_", " ")),
         y=1 - 0.12 / height,
         va="top",
     )

@@ -15,13 +15,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from resetsim.core import calendar as cal
+from resetsim.core import files
 from resetsim.core.config import (
     Problem,
     ScenarioError,
     check_kind,
+    detect_kind,
     parse_toml,
     read_toml,
     schema_problems,
+    short_repr,
 )
 from resetsim.core.names import did_you_mean
 from resetsim.scenario import builtin
@@ -29,6 +32,9 @@ from resetsim.scenario.builtin import resolve
 from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
+
+#: The longest ``extends`` chain (files a scenario may stand on).
+MAX_EXTENDS = 32
 
 _ITEM_NAME = {"events": "event", "leaders": "leader term", "stochastic": "process"}
 
@@ -68,8 +74,15 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
                 continue
             items = list(out.get(key, []))
             index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
-            for new in value:
+            seen: set[Any] = set()
+            for i, new in enumerate(value):
                 nid = new.get("id") if isinstance(new, dict) else None
+                if nid is not None and nid in seen:
+                    problems.append(
+                        Problem(file, f"{key}[{i}].id", f"duplicate id {short_repr(nid)}")
+                    )
+                    continue
+                seen.add(nid)
                 if nid in index:
                     items[index[nid]] = new
                 else:
@@ -82,8 +95,15 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
         elif key == "states" and isinstance(value, list):
             by_id = {s.get("id"): s for s in out.get("states", []) if isinstance(s, dict)}
             states = list(out.get("states", []))
-            for new in value:
+            seen_states: set[Any] = set()
+            for i, new in enumerate(value):
                 sid = new.get("id") if isinstance(new, dict) else None
+                if sid is not None and sid in seen_states:
+                    problems.append(
+                        Problem(file, f"states[{i}].id", f"duplicate id {short_repr(sid)}")
+                    )
+                    continue
+                seen_states.add(sid)
                 if sid in by_id and isinstance(new, dict):
                     i = states.index(by_id[sid])
                     merged = copy.deepcopy(by_id[sid])
@@ -117,13 +137,27 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], file: str) -> dict[str
 
 
 def _load_raw(
-    path: Path, chain: tuple[Path, ...] = (), origins: Origins | None = None
+    path: Path,
+    chain: tuple[Path, ...] = (),
+    origins: Origins | None = None,
+    referrer: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     # problems name the file as the user wrote it; the chain compares resolved paths
     if path.resolve() in chain:
         raise ScenarioError([Problem(str(path), "extends", "circular extends chain")])
+    if len(chain) > MAX_EXTENDS:
+        file = referrer[0] if referrer else str(path)
+        raise ScenarioError(
+            [Problem(file, "extends", f"a chain of more than {MAX_EXTENDS} extends")]
+        )
     raw = read_toml(path)
     check_kind(raw, "scenario", str(path))
+    if referrer is not None and detect_kind(raw) != "scenario":
+        # say no more of a file that is not a scenario than that it is not one
+        file, ref = referrer
+        raise ScenarioError(
+            [Problem(file, "extends", f"{ref} is not a scenario file (no [[states]] or extends)")]
+        )
     parent_ref = raw.get("extends")
     if parent_ref is None:
         for rk in _MERGE_BY_ID.values():
@@ -148,10 +182,15 @@ def _load_raw(
             raise ScenarioError(
                 [Problem(str(path), "extends", f"no such file: {parent_ref}{also}{hint}")]
             )
-    # a parent must itself be valid
+    try:
+        files.check_regular(parent_path)
+    except files.InputFileError as exc:
+        raise ScenarioError([Problem(str(path), "extends", files.about(parent_ref, exc))]) from None
     here = path.resolve()
-    load(parent_path, _chain=(*chain, here))
-    parent = _load_raw(parent_path, (*chain, here), origins)
+    parent = _load_raw(parent_path, (*chain, here), origins, (str(path), parent_ref))
+    # a parent must itself be valid (validated from what was just read: each
+    # file of the chain is read once, so a chain costs time linear in its length)
+    _validate(parent, str(parent_path), parent_path.resolve().parent)
     _rebase_paths(parent, parent_path.parent, path.parent)
     merged = _merge(parent, raw, str(path))
     _note_origins(raw, str(path), origins)

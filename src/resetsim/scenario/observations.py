@@ -39,13 +39,13 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from resetsim.core import calendar as cal
+from resetsim.core import files
 from resetsim.core.config import (
     ID_PATTERN,
     Problem,
     ScenarioError,
     Strict,
     check_kind,
-    decode_text,
     read_toml,
     schema_problems,
 )
@@ -133,15 +133,13 @@ def read_values(path: Path, scale: str, where: str) -> tuple[np.ndarray, ...]:
     def fail(field: str, message: str) -> ScenarioError:
         return ScenarioError([Problem(shown, field, message)])
 
+    try:  # the bounded reader: a regular file of bounded size, UTF-8 text
+        files.check_regular(path)
+    except files.InputFileError as exc:
+        raise ScenarioError([Problem(where[0], where[1], files.about(shown, exc))]) from None
     try:
-        text = decode_text(path.read_bytes())
-    except FileNotFoundError:
-        raise ScenarioError([Problem(where[0], where[1], f"no such file: {shown}")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(where[0], where[1], f"is a directory: {shown}")]) from None
-    except OSError as exc:
-        raise fail("", f"cannot be read: {exc.strerror or type(exc).__name__}") from None
-    except ValueError as exc:
+        text = files.read_text(path)
+    except files.InputFileError as exc:
         raise fail("", str(exc)) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]

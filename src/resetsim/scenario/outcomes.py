@@ -30,10 +30,12 @@ from resetsim.core.config import (
     ID_PATTERN,
     Count,
     DateLike,
+    Label,
     Number,
     Problem,
     ScenarioError,
     Strict,
+    Text,
     read_toml,
     schema_problems,
 )
@@ -63,8 +65,8 @@ class Outcome(Strict):
 class OutcomesFile(Strict):
     """A validated outcomes file."""
 
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     origin: DateLike
     reference: tuple[DateLike, DateLike]
     log_floor: Number = Field(0.01, gt=0, lt=0.5)

@@ -10,6 +10,7 @@ relative to the patterns file (``observed = "observed/....csv"``, column
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,13 +21,16 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from resetsim.core import calendar as cal
+from resetsim.core import files
 from resetsim.core.config import (
     ID_PATTERN,
     DateLike,
+    Label,
     Number,
     Problem,
     ScenarioError,
     Strict,
+    Text,
     read_toml,
     schema_problems,
 )
@@ -87,8 +91,8 @@ class Pattern(Strict):
 class PatternsFile(Strict):
     """A validated patterns file."""
 
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     min_turn: Number = Field(0.02, ge=0, le=1)
     patterns: tuple[Pattern, ...] = Field(min_length=1)
     source: str = ""
@@ -124,11 +128,13 @@ class Patterns:
 def read_observed(path: Path, column: str) -> Observed:
     """Rows of an observed CSV with a value in ``column``, without the flags in
     :data:`DROPPED_FLAGS` and without exact duplicates (same date and value)."""
-    frame = pd.read_csv(path)
+    frame = pd.read_csv(io.StringIO(files.read_text(path)))
     if column not in frame.columns or "year" not in frame.columns:
         raise ValueError(f"{path.name} has no column {column!r} (or no 'year')")
     flag = frame["flag"].fillna("") if "flag" in frame.columns else ""
     value = pd.to_numeric(frame[column], errors="coerce")
+    if np.isinf(value.to_numpy(dtype=float)).any():
+        raise ValueError(f"{path.name}: column {column!r} holds an infinite value")
     keep = value.notna() & ~pd.Series(flag).isin(DROPPED_FLAGS).to_numpy()
     month = frame["month"] if "month" in frame.columns else pd.Series(np.nan, index=frame.index)
     rows = pd.DataFrame({"year": frame["year"], "month": month, "value": value})[keep]
@@ -179,11 +185,16 @@ def parse(raw: dict[str, Any], file: str, base_dir: str | Path) -> Patterns:
                     problems.append(Problem(file, f"{where}.windows[{j}][{k}]", str(exc)))
         if p.observed and p.column:
             path = Path(spec.base_dir) / p.observed
-            if not path.exists():
-                problems.append(Problem(file, f"{where}.observed", f"no such file: {p.observed}"))
+            try:
+                files.check_regular(path)
+            except files.InputFileError as exc:
+                problems.append(Problem(file, f"{where}.observed", files.about(p.observed, exc)))
                 continue
             try:
                 observed[p.id] = read_observed(path, p.column)
+            except files.InputFileError as exc:
+                problems.append(Problem(file, f"{where}.observed", files.about(p.observed, exc)))
+                continue
             except (ValueError, OSError, pd.errors.ParserError) as exc:
                 problems.append(Problem(file, f"{where}.observed", str(exc)))
                 continue

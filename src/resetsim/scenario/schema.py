@@ -15,10 +15,17 @@ from pydantic import BeforeValidator, Field, field_validator
 from resetsim.core import shocks as sh
 from resetsim.core.config import (
     ID_PATTERN,
+    MAX_NAME,
     Count,
     DateLike,
+    Id,
+    Key,
+    Label,
+    Name,
     Number,
+    PathText,
     Strict,
+    Text,
 )
 
 Num = Number
@@ -58,7 +65,7 @@ class StateInitial(Strict):
 
 class StateSpec(Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=12)
-    name: str = ""
+    name: Label = ""
     # who the domestic hawks are (§2.1): a legislature feeding on distrust (US
     # Congress) or security services fearing Western penetration (Russia)
     domestic_hawks: Literal["legislature", "security_services"] = "legislature"
@@ -66,50 +73,50 @@ class StateSpec(Strict):
 
 
 class LeaderTerm(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    state: str
-    name: str
+    id: Id
+    state: Annotated[str, Field(max_length=MAX_NAME)]
+    name: Label
     start: DateLike
     end: DateLike | None = None
     disposition: Num = Field(ge=-1, le=1)
     disposition_sd: Num = Field(0.0, ge=0, le=1)
-    note: str = ""
+    note: Text = ""
 
 
 class Event(Strict):
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id
     date: DateLike
-    kind: str
-    actor: str
-    target: str | None = None
+    kind: Annotated[str, Field(max_length=MAX_NAME)]
+    actor: Annotated[str, Field(max_length=MAX_NAME)]
+    target: Annotated[str, Field(max_length=MAX_NAME)] | None = None
     intensity: Count = Field(2, ge=1, le=3)
     scale: Any = None  # removed in model v2: refused with a clear message
-    label: str | bool | None = None  # text, or true: always label it on the trust plot
-    note: str = ""
+    label: Label | bool | None = None  # text, or true: always label it on the trust plot
+    note: Text = ""
 
     _no_scale = field_validator("scale")(_refuse_scale)
 
 
 class Process(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    kind: str
-    actor: str
-    target: str | None = None
+    id: Id
+    kind: Annotated[str, Field(max_length=MAX_NAME)]
+    actor: Annotated[str, Field(max_length=MAX_NAME)]
+    target: Annotated[str, Field(max_length=MAX_NAME)] | None = None
     rate_per_year: Num = Field(ge=0, le=12)
     start: DateLike | None = None
     end: DateLike | None = None
     intensity: Count = Field(2, ge=1, le=3)
     scale: Any = None  # removed in model v2: refused with a clear message
-    label: str | None = None
-    note: str = ""
+    label: Label | None = None
+    note: Text = ""
 
     _no_scale = field_validator("scale")(_refuse_scale)
 
 
 class PowerSpec(Strict):
     source: Literal["us_russia", "constant", "file"] = "us_russia"
-    file: str | None = None
-    constant: dict[str, Num] | None = None
+    file: PathText | None = None
+    constant: dict[Key, Num] | None = None
     weights: dict[Literal["gdp", "milex", "warheads"], Num] | None = None
     projection: Literal["hold", "trend"] = "hold"
     trend_years: Count = Field(10, ge=2, le=40)
@@ -118,29 +125,29 @@ class PowerSpec(Strict):
 class Scenario(Strict):
     """A validated scenario (after ``extends`` has been resolved)."""
 
-    name: str
-    description: str = ""
+    name: Name
+    description: Text = ""
     start: DateLike
     end: DateLike
     projection_start: DateLike | None = None
     runs: Count = Field(1, ge=1, le=1_000_000)
     seed: Count = Field(20210101, ge=0)
-    targets: str | None = None
-    patterns: str | None = None  # a patterns file (scorecard, docs/VALIDATION.md)
+    targets: PathText | None = None
+    patterns: PathText | None = None  # a patterns file (scorecard, docs/VALIDATION.md)
     # a scenario of what was known earlier (same period, same seeds): `run` also
     # simulates it, draws it over this one and scores it against `outcomes`
-    forecast: str | None = None
-    outcomes: str | None = None
-    posterior: str | None = None  # a calibrated posterior (scenario/posterior.py)
+    forecast: PathText | None = None
+    outcomes: PathText | None = None
+    posterior: PathText | None = None  # a calibrated posterior (scenario/posterior.py)
     states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
         min_length=2, max_length=2
     )
     leaders: tuple[LeaderTerm, ...] = ()
     events: tuple[Event, ...] = ()
     stochastic: tuple[Process, ...] = ()
-    kinds: dict[str, sh.Kind] = Field(default_factory=dict)
-    parameters: dict[str, Num] = Field(default_factory=dict)
-    interests: dict[str, Num] = Field(default_factory=dict)
+    kinds: dict[Key, sh.Kind] = Field(default_factory=dict)
+    parameters: dict[Key, Num] = Field(default_factory=dict)
+    interests: dict[Key, Num] = Field(default_factory=dict)
     power: PowerSpec = PowerSpec()
     # provenance, filled by the loader
     source: str = ""

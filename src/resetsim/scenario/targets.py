@@ -19,10 +19,12 @@ from resetsim.core.config import (
     ID_PATTERN,
     Count,
     DateLike,
+    Label,
     Number,
     Problem,
     ScenarioError,
     Strict,
+    Text,
     check_kind,
     read_toml,
     schema_problems,
@@ -45,8 +47,8 @@ class Target(Strict):
 class TargetsFile(Strict):
     """A validated targets file."""
 
-    name: str
-    description: str = ""
+    name: Label
+    description: Text = ""
     tolerance_quarters: Count = Field(4, ge=1, le=20)
     spurious_penalty: Number = Field(0.5, ge=0, le=5)
     min_rise: Number = Field(0.0, ge=0, le=1)

@@ -17,6 +17,7 @@ from resetsim.core.config import (
     short_repr,
 )
 from resetsim.core.names import did_you_mean
+from resetsim.scenario import references
 from resetsim.scenario.outcomes import problems_for as outcome_problems
 from resetsim.scenario.patterns import problems_for as pattern_problems
 from resetsim.scenario.posterior import problems_for as posterior_problems
@@ -216,13 +217,15 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif not 0 <= value <= 1:
             problems.append(Problem(f, f"interests.{name}", f"{value!r} is outside [0, 1]"))
 
-    if sc.targets:
+    unreadable = references.problems(sc)  # files named that cannot be read as their kind
+    problems.extend(unreadable.values())
+    if sc.targets and "targets" not in unreadable:
         problems.extend(problems_for(sc))
-    if sc.outcomes:
+    if sc.outcomes and "outcomes" not in unreadable:
         problems.extend(outcome_problems(sc))
-    if sc.patterns:
+    if sc.patterns and "patterns" not in unreadable:
         problems.extend(pattern_problems(sc))
-    if sc.posterior:
+    if sc.posterior and "posterior" not in unreadable:
         problems.extend(posterior_problems(sc))
 
     pwr = sc.power
@@ -232,13 +235,25 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
         elif any(v < 0 for v in pwr.constant.values()) or sum(pwr.constant.values()) <= 0:
             problems.append(Problem(f, "power.constant", "powers must be >= 0, not all zero"))
     elif pwr.source == "file":
-        if not pwr.file:
+        if "power.file" in unreadable:
+            pass
+        elif not pwr.file:
             problems.append(Problem(f, "power.file", "required when power.source = 'file'"))
         else:
             try:
-                pw.read_power_file(Path(sc.base_dir) / pwr.file, ids)
+                annual = pw.read_power_file(Path(sc.base_dir) / pwr.file, ids)
             except (OSError, ValueError) as exc:
                 problems.append(Problem(f, "power.file", str(exc)))
+            else:
+                if pwr.projection == "trend" and len(annual) < 2:
+                    problems.append(
+                        Problem(
+                            f,
+                            "power.projection",
+                            f'"trend" needs at least two years in {pwr.file}; give more '
+                            'years or use projection = "hold"',
+                        )
+                    )
     else:
         if set(ids) != set(pw.BUILTIN[pwr.source]):
             problems.append(

@@ -12,6 +12,7 @@ with the scenario's defaults, read per run from ``m`` (the quarterly mean of
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,10 @@ from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import score_runs
 from resetsim.engines.runner import run_scenario
 from resetsim.scenario import compile_scenario, load
+
+# the turn measures the tests use too (not part of the package)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import turn_measures
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "scenarios" / "history_1989_2021.toml"
@@ -52,22 +57,24 @@ def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, f
     out["fidelity_score_mean"] = float(sc_.score.mean())
     out["lows_descending_share"] = float(sc_.lows_descending.mean())
     out["resets_detected_mean"] = _resets(comp, data)
-    out["biden_rus_rapport_lift_median"] = turns.rapport_lift(data["rus_leader_affinity"], q0)
-    out["trump_rus_rapport_jump_median"] = turns.rapport_lift(
+    out["biden_rus_rapport_lift_median"] = turn_measures.rapport_lift(
+        data["rus_leader_affinity"], q0
+    )
+    out["trump_rus_rapport_jump_median"] = turn_measures.rapport_lift(
         data["rus_leader_affinity"], q0, base="2016Q4", within=("2017Q1", "2017Q1")
     )
-    out["trump_started_nothing_share_real"] = float(turns.started_nothing(m, q0).mean())
-    out["usa_constraint_ge_095_share_2014on"] = turns.share_after(
+    out["trump_started_nothing_share_real"] = float(turn_measures.started_nothing(m, q0).mean())
+    out["usa_constraint_ge_095_share_2014on"] = turn_measures.share_after(
         data["usa_domestic_constraint"], q0, lambda x: x >= 0.95
     )
-    out["cooperation_gt_002_share_2014on"] = turns.share_after(
+    out["cooperation_gt_002_share_2014on"] = turn_measures.share_after(
         data["cooperation"], q0, lambda x: x > 0.02
     )
-    out["cooperation_eq_0_share_2014_2020"] = turns.share_after(
+    out["cooperation_eq_0_share_2014_2020"] = turn_measures.share_after(
         data["cooperation"], q0, lambda x: x <= 1e-12, until="2020Q4"
     )
     if "cooperation_arms_control" in data:
-        out["arms_control_coop_gt_002_share_2014on"] = turns.share_after(
+        out["arms_control_coop_gt_002_share_2014on"] = turn_measures.share_after(
             data["cooperation_arms_control"], q0, lambda x: x > 0.02
         )
     for value, tag in ((0.0, "0"), (-0.5, "-0.5")):
@@ -76,7 +83,7 @@ def measure(runs: int = 30, seed: int | None = None, params=None) -> dict[str, f
         m_p = turns.mean_trust(res_p.trajectories.data)
         if tag == "0":
             out["placebo0_trump_started_nothing_share"] = float(
-                turns.started_nothing(m_p, q0).mean()
+                turn_measures.started_nothing(m_p, q0).mean()
             )
         out[f"placebo{tag}_resets_detected_mean"] = _resets(comp_p, res_p.trajectories.data)
         out[f"placebo{tag}_all_six_turns_share"] = float(turns.six_turns(m_p, q0)["all"].mean())

@@ -316,6 +316,39 @@ def outlook_values() -> dict[str, str]:
     return v
 
 
+def _ladder_tables():
+    """tools/ladder_tables.py, the one reader of the ladder's result folders."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "ladder_tables", ROOT / "tools" / "ladder_tables.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: the ladder's result folders (docs/results/ladder/) and their keys
+LADDER_FOLDERS = {"history": "history", "history_recalibrated": "recal", "biden_era": "biden"}
+
+
+def ladder_values() -> dict[str, str]:
+    """Out of sample, per rung, means over series and origins: ``ladder.<setting>.<rung>.crps``
+    and ``.rmse`` (relative to persistence), ``.spearman``; ``ladder.<setting>.winner``."""
+    tables = _ladder_tables()
+    v: dict[str, str] = {}
+    for folder, key in LADDER_FOLDERS.items():
+        if not (tables.RESULTS / folder / "summary.csv").exists():
+            continue
+        mean = tables.rung_means(folder)
+        v[f"ladder.{key}.winner"] = str(mean["crps_ratio"].idxmin())
+        for rung, m in mean.iterrows():
+            v[f"ladder.{key}.{rung}.crps"] = num(m["crps_ratio"], 2)
+            v[f"ladder.{key}.{rung}.rmse"] = num(m["rmse_ratio"], 2)
+            v[f"ladder.{key}.{rung}.spearman"] = num(m["spearman"], 2)
+    return v
+
+
 #: key -> its text, every generated number and table.
 def values() -> dict[str, str]:
     v: dict[str, str] = {}
@@ -327,6 +360,7 @@ def values() -> dict[str, str]:
     v.update(validation_values())
     v.update(history_values())
     v.update(sobol_values())
+    v.update(ladder_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,

@@ -1,4 +1,4 @@
-"""Bayesian calibration (issue 10): the ABC-SMC sampler, its evidence, the
+"""Bayesian calibration: the ABC-SMC sampler, its evidence, the
 observed series, and the scenario key ``posterior``."""
 
 from __future__ import annotations

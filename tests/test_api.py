@@ -15,7 +15,7 @@ import pytest
 
 import resetsim
 from resetsim.analysis.metrics import BASE_METRICS, FIDELITY_METRICS
-from resetsim.engines.columns import columns
+from resetsim.core.columns import columns
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import as_compiled
 
@@ -160,8 +160,9 @@ def test_params_checked_like_the_mesa_model():
     ("kwargs", "message"),
     [
         ({"engine": "warp"}, "unknown engine 'warp'"),
-        ({"runs": 0}, "runs must be at least 1"),
-        ({"seed": -1}, "seed must be >= 0"),
+        ({"runs": 0}, "runs: must be a whole number >= 1, got 0"),
+        ({"seed": -1}, "seed: must be a whole number >= 0, got -1"),
+        ({"runs": 2.5}, "runs: must be a whole number"),
     ],
 )
 def test_bad_arguments_raise_value_error(kwargs, message):

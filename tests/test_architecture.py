@@ -1,32 +1,24 @@
-"""The layering of ``src/resetsim`` (docs/ARCHITECTURE.md), checked from the
-code's own imports: every import, at module level or inside a function, points
-down or sideways, never up; there is no import cycle; no module passes 600
-lines; and no function imports a resetsim module (a deferred import used to
-dodge a cycle) except those that load a heavy library on first use."""
+"""The layering of ``src/resetsim`` (docs/ARCHITECTURE.md).
+
+The layers are declared as ``import-linter`` contracts in ``pyproject.toml``
+(``lint-imports``, run in CI and here): every import, at module level or
+inside a function, points down or sideways, never up; analysis and output do
+not import the engines.  Checked here from the code itself: every package is
+a declared layer, there is no import cycle, no module passes 600 lines, and no
+function imports a resetsim module (a deferred import used to dodge a cycle)
+except those that load a heavy library on first use."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "resetsim"
-
-#: Layers from the bottom; a module may import its own layer and those below.
-LAYERS: dict[str, int] = {
-    "core": 0,
-    "scenario": 1,
-    "engines": 2,
-    "analysis": 3,
-    "plotting": 4,
-    "experiments": 5,
-    "output": 6,
-    "api": 7,
-    "app": 8,
-    "cli": 9,
-    "__main__": 10,
-}
 
 
 def _modules() -> dict[str, Path]:
@@ -40,13 +32,6 @@ def _modules() -> dict[str, Path]:
 
 
 MODULES = _modules()
-
-
-def _layer(module: str) -> int | None:
-    parts = module.split(".")
-    if len(parts) == 1:  # the package's facade (resetsim/__init__.py)
-        return None
-    return LAYERS[parts[1]]
 
 
 def _imports(module: str) -> list[tuple[str, bool]]:
@@ -80,20 +65,29 @@ def _imports(module: str) -> list[tuple[str, bool]]:
     return found
 
 
-def test_every_package_has_a_layer():
+def _contracts() -> list[dict]:
+    with open(SRC.parent.parent / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)["tool"]["importlinter"]["contracts"]
+
+
+def test_every_package_is_a_declared_layer():
+    layers = next(c["layers"] for c in _contracts() if c["type"] == "layers")
+    declared = {name.split(".")[1] for name in layers}
     packages = {m.split(".")[1] for m in MODULES if "." in m}
-    assert packages <= set(LAYERS), packages - set(LAYERS)
+    assert packages <= declared, packages - declared
 
 
-@pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) is not None))
-def test_imports_point_down(module):
-    own = _layer(module)
-    upward = [
-        target
-        for target, _ in _imports(module)
-        if _layer(target) is not None and _layer(target) > own
-    ]
-    assert not upward, f"{module} imports a higher layer: {upward}"
+def test_the_import_contracts_are_kept():
+    pytest.importorskip("importlinter")
+    code = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=SRC.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
 
 
 #: Modules a function may import on first use, and why: they load a heavy

@@ -1,4 +1,4 @@
-"""The Biden era (issue 11): the 2021 forecast, what happened, and the check.
+"""The Biden era: the 2021 forecast, what happened, and the check.
 
 * the ex-ante scenario knows nothing after mid-2021, the realised one cites a
   source for every event it adds, both cover the same period;
@@ -22,8 +22,8 @@ import pytest
 from resetsim.analysis import forecast as F
 from resetsim.core import calendar as cal
 from resetsim.core.config import ScenarioError
-from resetsim.engines import forcing
-from resetsim.engines.randomness import randomness, replication_seeds
+from resetsim.engines.ensemble import simulate
+from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import compile_scenario, load, loads
 from resetsim.scenario.load import load_with_origins
 from resetsim.scenario.outcomes import OutcomesFile, load_outcomes, parse
@@ -213,28 +213,21 @@ def test_naive_forecasts_by_hand():
     assert F.log_loss(0.0, True, 0.05) == pytest.approx(-math.log(0.05))
 
 
-def test_fired_processes_follow_the_engines_firing_rule():
+def test_processes_start_at_the_projection():
     c = compile_scenario(loads(TINY))
-    p = c.params()
-    seeds = replication_seeds(7, 6)
-    fired = F.fired_processes(c, seeds, p)
-    _, unif, _ = randomness(seeds, c.n_ticks, c.n_processes, len(c.term_sd))
-    for i in range(len(seeds)):
-        for t in range(c.n_ticks):
-            expect = forcing.fired_events(c, t, p, unif[i, t])
-            assert list(np.flatnonzero(fired[i, t])) == expect
-    assert not fired[:, : c.projection_tick].any()  # processes start at the projection
+    fired = simulate(c, replication_seeds(7, 6)).fired
+    assert not fired[:, : c.projection_tick].any()
 
 
 def test_the_shipped_check_is_computed_from_the_ex_ante_runs():
-    from resetsim.engines.runner import run_scenario
+    from resetsim.engines.runner import run_forecast, run_scenario
     from resetsim.output import forecast as out
 
     r = run_scenario(REALISED, runs=40, record=None)
-    f = out.run_forecast(r)
-    assert f.compiled.scenario.name == "biden_era_ex_ante"
+    f = run_forecast(r)
+    assert f is r.forecast and f.compiled.scenario.name == "biden_era_ex_ante"
     assert np.array_equal(f.seeds, r.seeds)
-    check = out.forecast_check(r, f)
+    check = F.check_forecast(r)
     spec = load_outcomes(OUTCOMES)
     assert list(check.table["id"]) == [o.id for o in spec.outcomes]
     assert check.table["happened"].tolist() == [o.happened for o in spec.outcomes]
@@ -319,7 +312,8 @@ def test_run_writes_the_forecast_check_and_the_figure(run_cli, tmp_path):
     out = tmp_path / "b"
     r = run_cli("run", REALISED, "--runs", 12, "--quiet", "--out", out)
     assert r.code == 0, r
-    for name in ("fan.png", "summary.txt", "forecast.csv", "trajectory.csv", "meta.json"):
+    names = ("fan.png", "summary.txt", "forecast.csv", "trajectory.csv", "meta.json")
+    for name in (*names, "forecast_trajectory.csv"):
         assert (out / name).exists(), name
     text = (out / "summary.txt").read_text()
     assert "Forecast check" in text and "mean Brier" in text and "got right" in text
@@ -329,13 +323,41 @@ def test_run_writes_the_forecast_check_and_the_figure(run_cli, tmp_path):
     )
     dates = pd.read_csv(out / "trajectory.csv", usecols=["date"])["date"]
     assert dates.max() >= "2028-10-01"
+    # the forecast's runs: the columns of trajectory.csv, the same runs and quarters
+    realised = pd.read_csv(out / "trajectory.csv")
+    forecast = pd.read_csv(out / "forecast_trajectory.csv")
+    assert list(forecast.columns) == list(realised.columns)
+    assert forecast[["run", "date"]].equals(realised[["run", "date"]])
+    assert not np.allclose(forecast["usa_trust"], realised["usa_trust"])  # another scenario
+
+
+def test_the_python_result_gives_the_forecast_and_its_runs(tmp_path):
+    import resetsim
+
+    result = resetsim.run(REALISED, runs=6, seed=3)
+    check = result.forecast()
+    assert list(check["id"]) == [o.id for o in load_outcomes(OUTCOMES).outcomes]
+    frame = result.forecast_frame()
+    assert list(frame.columns) == list(result.frame().columns)
+    assert frame["run"].nunique() == 6
+    # the same numbers as the files `resetsim run` writes for the same runs and seed
+    from resetsim.cli.main import main
+
+    assert main(["run", str(REALISED), "--runs", "6", "--seed", "3", "--quiet",
+                 "--out", str(tmp_path / "r")]) == 0  # fmt: skip
+    written = pd.read_csv(tmp_path / "r" / "forecast.csv")
+    assert np.allclose(written["p_model"], check["p_model"])
+    table = pd.read_csv(tmp_path / "r" / "forecast_trajectory.csv")
+    assert np.allclose(table["usa_trust"], frame["usa_trust"], atol=1e-6)
+    # a scenario without a forecast has neither
+    plain = resetsim.run(REPO / "scenarios" / "example.toml", runs=2)
+    assert plain.forecast() is None and plain.forecast_frame() is None
 
 
 def test_no_posterior_reaches_the_forecast_run(tmp_path):
     """--no-posterior runs the 2021 forecast at the point estimate too."""
     from resetsim.cli.common import without_posterior
-    from resetsim.engines.runner import run_scenario
-    from resetsim.output.forecast import run_forecast
+    from resetsim.engines.runner import run_forecast, run_scenario
 
     scenario = without_posterior(load(REALISED), True)
     result = run_scenario(scenario, runs=3, seed=5)

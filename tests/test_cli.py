@@ -190,8 +190,8 @@ def test_run_refuses_a_file_as_out(run_cli, tmp_path):
         (("--set", "trust_noise=0.5"), "outside its bounds"),
         (("--set", "trust_noise"), "use NAME=VALUE"),
         (("--set", "trust_noise=lots"), "is not a number"),
-        (("--runs", "0"), "--runs must be at least 1"),
-        (("--seed", "-1"), "--seed must be >= 0"),
+        (("--runs", "0"), "--runs must be a whole number >= 1, got 0"),
+        (("--seed", "-1"), "--seed must be a whole number >= 0, got -1"),
     ],
 )
 def test_run_usage_errors_exit_2_and_write_nothing(run_cli, tmp_path, args, message):

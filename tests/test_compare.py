@@ -186,7 +186,7 @@ def test_calibrate_runs_a_tiny_search(scenarios_dir, tmp_path, run_cli):
 
 
 # --------------------------------------------------------------------------
-# issue 14: different periods, meta.json
+# different periods, meta.json
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from resetsim.core import params as prm
+from resetsim.core.request import ENGINES
 from resetsim.engines import ensemble
 from resetsim.engines.randomness import (
     draw_randomness,
@@ -21,7 +22,7 @@ from resetsim.engines.randomness import (
     randomness_numpy,
     replication_seeds,
 )
-from resetsim.engines.runner import ENGINES, run_scenario
+from resetsim.engines.runner import run_scenario
 from resetsim.scenario import as_compiled
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from resetsim.core import calendar as cal
+from resetsim.core import contradictions, state
 from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
@@ -76,38 +77,46 @@ def params(**overrides) -> prm.Params:
 
 P = params()
 
-OWN = {
-    "power": 0.7,
-    "power_shock": 0.0,
-    "trust": 0.4,
-    "leader_affinity": 0.5,
-    "disposition": 0.4,
-    "ideology": 0.2,
-    "domestic_constraint": 0.3,
-    "security_services": 0.0,
-    "status_expectation": 0.8,
-    "status_anchor": 0.6,
-    "recognition": 0.0,
-    "grievance": 0.25,
-    "threat": 0.3,
-    "willingness": 0.0,
-}
-OTHER = {
-    "power": 0.3,
-    "power_shock": -0.02,
-    "trust": 0.2,
-    "leader_affinity": 0.1,
-    "disposition": 0.2,
-    "ideology": 0.7,
-    "domestic_constraint": 0.5,
-    "security_services": 1.0,
-    "status_expectation": 0.9,
-    "status_anchor": 0.5,
-    "recognition": 0.0,
-    "grievance": 0.4,
-    "threat": 0.5,
-    "willingness": 0.0,
-}
+
+def a_state(**pinned: float) -> dict[str, float]:
+    """A state: every registry variable at its initial value (its lower bound
+    when it has none), then the values pinned here."""
+    neutral = {v.name: v.initial if v.initial is not None else max(v.low, 0.0) for v in state.STATE}
+    return {**neutral, **pinned}
+
+
+OWN = a_state(
+    power=0.7,
+    power_shock=0.0,
+    trust=0.4,
+    leader_affinity=0.5,
+    disposition=0.4,
+    ideology=0.2,
+    domestic_constraint=0.3,
+    security_services=0.0,
+    status_expectation=0.8,
+    status_anchor=0.6,
+    recognition=0.0,
+    grievance=0.25,
+    threat=0.3,
+    willingness=0.0,
+)
+OTHER = a_state(
+    power=0.3,
+    power_shock=-0.02,
+    trust=0.2,
+    leader_affinity=0.1,
+    disposition=0.2,
+    ideology=0.7,
+    domestic_constraint=0.5,
+    security_services=1.0,
+    status_expectation=0.9,
+    status_anchor=0.5,
+    recognition=0.0,
+    grievance=0.4,
+    threat=0.5,
+    willingness=0.0,
+)
 DYAD = {
     "interest_european_security": 0.2,
     "interest_arms_control": 0.4,
@@ -134,11 +143,10 @@ def test_pinned_parameters_cover_the_dynamics():
 def test_state_and_dyad_variables():
     for name, (low, high, unit, meaning) in {**dyn.STATE_VARS, **dyn.DYAD_VARS}.items():
         assert low < high and unit and meaning, name
-    assert set(OWN) == set(dyn.STATE_VARS)
     assert set(DYAD) == set(dyn.DYAD_VARS)
-    assert set(dyn.SHOCKABLE_STATE_VARS) <= set(dyn.STATE_VARS)
-    assert set(dyn.SHOCKABLE_DYAD_VARS) <= set(dyn.DYAD_VARS)
-    assert "willingness" not in dyn.SHOCKABLE_STATE_VARS
+    assert set(state.SHOCKABLE_STATE_VARS) <= set(dyn.STATE_VARS)
+    assert set(state.SHOCKABLE_DYAD_VARS) <= set(dyn.DYAD_VARS)
+    assert "willingness" not in state.SHOCKABLE_STATE_VARS
 
 
 # ------------------------------------------------------------ derived quantities
@@ -191,8 +199,7 @@ def test_ideological_distance():
     assert dyn.ideological_distance(0.0, 1.0, params(k_ideology=0.0)) == 0.0
 
 
-def test_interest_mean_and_trust_yield():
-    assert dyn.interest_mean(DYAD) == approx((0.2 + 0.4 + 0.3 + 0.1 + 0.5) / 5)
+def test_trust_yield():
     yields = dyn.area_yields(P)
     assert yields == {
         "european_security": 1.0,
@@ -209,32 +216,37 @@ def test_interest_mean_and_trust_yield():
     assert set(off.values()) == {1.0}
 
 
+def willingness(own, distance, interest, p):
+    """Willingness at one common interest: the area willingness of the stance."""
+    return dyn.area_willingness(dyn.stance(own, distance, p), interest, p)
+
+
 def test_willingness():
     leader = 1.0 * 0.9 * 0.5 * (1 - 0.3)
     stance = 0.05 + leader + 0.5 * 0.4 - 0.4 * 0.5 - 0.3 * 0.25 - 0.2 * 0.3
     expected = stance + 0.8 * 0.3
     assert dyn.stance(OWN, 0.5, P) == approx(stance)
-    assert dyn.willingness(OWN, 0.5, 0.3, P) == approx(expected)
+    assert willingness(OWN, 0.5, 0.3, P) == approx(expected)
     # per issue area: the stance plus that area's own interest (its own gate)
     w = dyn.engagement(OWN, OTHER, DYAD, P)
     for a in prm.ISSUE_AREAS:
         assert w[a] == approx(min(max(stance + 0.8 * DYAD[f"interest_{a}"], 0.0), 1.0)), a
     assert w["willingness"] == approx(dyn.weighted(w, DYAD))
     # clipped into [0, 1]
-    assert dyn.willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
-    assert dyn.willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
+    assert willingness({**OWN, "grievance": 1.0, "threat": 1.0}, 1.0, 0.0, P) == 0.0
+    assert willingness({**OWN, "leader_affinity": 1.0, "trust": 1.0}, 0.0, 1.0, P) == 1.0
 
 
 def test_willingness_rises_with_rapport_trust_and_interest():
-    base = dyn.willingness(OWN, 0.5, 0.3, P)
-    assert dyn.willingness({**OWN, "leader_affinity": 0.6}, 0.5, 0.3, P) > base
-    assert dyn.willingness({**OWN, "trust": 0.5}, 0.5, 0.3, P) > base
-    assert dyn.willingness(OWN, 0.5, 0.4, P) > base
-    assert dyn.willingness(OWN, 0.6, 0.3, P) < base
-    assert dyn.willingness({**OWN, "grievance": 0.3}, 0.5, 0.3, P) < base
-    assert dyn.willingness({**OWN, "threat": 0.4}, 0.5, 0.3, P) < base
+    base = willingness(OWN, 0.5, 0.3, P)
+    assert willingness({**OWN, "leader_affinity": 0.6}, 0.5, 0.3, P) > base
+    assert willingness({**OWN, "trust": 0.5}, 0.5, 0.3, P) > base
+    assert willingness(OWN, 0.5, 0.4, P) > base
+    assert willingness(OWN, 0.6, 0.3, P) < base
+    assert willingness({**OWN, "grievance": 0.3}, 0.5, 0.3, P) < base
+    assert willingness({**OWN, "threat": 0.4}, 0.5, 0.3, P) < base
     # the domestic constraint holds the leader back
-    assert dyn.willingness({**OWN, "domestic_constraint": 0.6}, 0.5, 0.3, P) < base
+    assert willingness({**OWN, "domestic_constraint": 0.6}, 0.5, 0.3, P) < base
 
 
 def test_cooperation_takes_two():
@@ -457,7 +469,7 @@ def test_switches_at_zero_remove_their_channel():
     equal = dyn.state_update({**OWN, "power": 0.5}, {**OTHER, "power": 0.5}, coop, 0.0, p)
     assert strong == equal
     # and each switch scales its shock channel to zero
-    for channel, switch in sh._CHANNEL_SWITCH.items():
+    for channel, switch in contradictions.CHANNEL_SWITCH.items():
         scales = sh.channel_scales(params(**{switch: 0.0}))
         assert scales[sh.CHANNELS.index(channel)] == 0.0
 

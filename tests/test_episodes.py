@@ -17,9 +17,10 @@ from resetsim.analysis import episodes as E
 from resetsim.analysis import metrics as M
 from resetsim.analysis import triggers as TR
 from resetsim.core import params as prm
+from resetsim.core import shocks as sh
 from resetsim.engines.ensemble import simulate
-from resetsim.engines.forcing import fired_events
-from resetsim.engines.randomness import replication_seeds
+from resetsim.engines.randomness import randomness, replication_seeds
+from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.scenario import as_compiled, compile_scenario, load, loads
 from scenario_text import leader, tiny_scenario
 
@@ -248,18 +249,27 @@ def test_triggers_name_the_leader_change_or_shock_just_before_the_onset():
     assert TR.name_trigger(t + 5, 2, cands) is None
 
 
-def test_fired_processes_are_the_ones_the_engines_fire():
+def test_engines_record_the_events_they_fire():
+    """The record is the firing rule applied to each run's own draws, and both
+    engines keep the same one."""
     c = compile_scenario(loads(TINY))
     seeds = replication_seeds(3, 5)
-    fired = TR.fired_processes(c, seeds)
+    tr = simulate(c, seeds)
     p = c.params()
-    for r, seed in enumerate(seeds):
-        rng = np.random.default_rng(int(seed))
-        rng.standard_normal((c.n_ticks, 2))
-        unif = rng.random((c.n_ticks, c.n_processes))
-        for t in range(c.n_ticks):
-            assert list(np.flatnonzero(fired[r, t])) == fired_events(c, t, p, unif[t])
-    assert fired[:, : c.dates.index("2008-01-01")].sum() == 0 and fired.sum() > 0
+    rate = c.proc_rate.T[None, :, :]
+    _, unif, lz = randomness(seeds, c.n_ticks, c.n_processes, len(c.term_sd))
+    expect = (unif < sh.fire_probability(rate, p)) & (rate > 0)
+    assert np.array_equal(tr.fired, expect)
+    assert np.array_equal(tr.leader_z, lz)
+    assert tr.fired[:, : c.dates.index("2008-01-01")].sum() == 0 and tr.fired.sum() > 0
+    mesa = simulate_mesa(c, seeds[:2])
+    assert np.array_equal(mesa.fired, tr.fired[:2])
+    assert np.array_equal(mesa.leader_z, tr.leader_z[:2])
+    fast = simulator("compiled")(c, seeds)
+    assert np.array_equal(fast.fired, tr.fired)
+    assert np.array_equal(fast.leader_z, tr.leader_z)
+    events = tr.fired_events()
+    assert list(events.columns) == ["run", "date", "process"] and len(events) == tr.fired.sum()
 
 
 def test_run_metrics_shapes_and_names():
@@ -281,10 +291,10 @@ def test_run_metrics_shapes_and_names():
 
 
 def test_calibrated_history_shows_the_paper_s_waves():
-    """Issues 2 and 8: with default parameters the median history dips in
+    """With default parameters the median history dips in
     1992-93 (the first reset ends before Clinton's), rises after 1993, 2001 and
     2009 and falls around 1999, 2008 and 2014, each low lower than the last."""
-    # at the point estimate (the scenario's posterior, issue 10, left out)
+    # at the point estimate (the scenario's posterior left out)
     c = as_compiled(load("scenarios/history_1989_2021.toml").model_copy(update={"posterior": None}))
     tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
     x = np.median(E.relationship_index(tr.data, c.state_ids, c.params()), axis=0)

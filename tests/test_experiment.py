@@ -19,6 +19,7 @@ from resetsim.experiments.schema import parse_share
 from resetsim.scenario import compile_scenario
 from resetsim.scenario import load as load_scenario
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "experiments"
 BAD = DATA / "bad"
 TINY = DATA / "tiny_scenario.toml"
@@ -304,3 +305,18 @@ def test_experiment_hash_changes_with_what_matters(tmp_path):
     assert h == experiment_hash(exp, sc, {"replications": 2})
     assert h != experiment_hash(exp, sc, {"replications": 3})
     assert h != experiment_hash(exp.model_copy(update={"seed": 1}), sc, {"replications": 2})
+
+
+def test_an_experiment_file_reports_every_problem_at_once(tmp_path, run_cli):
+    exp = tmp_path / "bad.toml"
+    exp.write_text(
+        f'name = "bad"\nscenario = "{(REPO_ROOT / "scenarios" / "example.toml").as_posix()}"\n'
+        'replications = 2\n[shares]\nloop = "cyclez >= 2"\n'
+        '[design]\ntype = "grid"\n[design.parameters]\nk_leeder = [0.0, 1.0]\n',
+        encoding="utf-8",
+    )
+    r = run_cli("sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert r.code == 2
+    assert "design.parameters.k_leeder" in r.err
+    assert "shares.loop" in r.err and "cyclez" in r.err
+    assert not (tmp_path / "out").exists()

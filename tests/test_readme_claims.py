@@ -150,20 +150,20 @@ def test_biden_era_forecast_and_outlook():
     2022-2024; from 2026 a new reset starts in almost no run (at the point
     estimate: in a minority), peaks far below the 1990s and relations stay
     mostly in confrontation."""
-    from resetsim.engines.runner import run_scenario
-    from resetsim.output import forecast as FO
+    from resetsim.analysis import forecast as FO
+    from resetsim.engines.runner import run_forecast, run_scenario
 
     scenario = load(REPO / "scenarios" / "biden_era.toml")
     assert scenario.posterior  # the default: parameters drawn from the posterior
     r = run_scenario(scenario, runs=200)
-    f = FO.run_forecast(r)
+    f = run_forecast(r)
     assert f.compiled.posterior is not None
     c = r.compiled
     p = c.params()
     _, f_index = FO.episodes_and_index(f)
     f0 = f.compiled.projection_tick
     assert np.mean(f_index[:, f0:] >= p["det_partnership"]) == 0.0
-    check = FO.forecast_check(r, f)
+    check = FO.check_forecast(r)
     m = check.means
     assert m.loc["model", "brier"] < m.loc["persistence", "brier"]
     assert m.loc["model", "brier"] < m.loc["climatology", "brier"]

@@ -375,12 +375,12 @@ def test_a_malformed_scheduler_address_is_one_line(run_cli, tmp_path, address):
 
 
 def test_disk_full_during_run_is_one_line_and_leaves_nothing(run_cli, tmp_path, monkeypatch):
-    from resetsim.output import run as output_run
+    import resetsim.api as runs_into  # resetsim run writes its folder through api.run_into
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
 
-    monkeypatch.setattr(output_run, "write_results", full)
+    monkeypatch.setattr(runs_into, "write_results", full)
     scen = write(tmp_path / "s.toml", tiny_scenario("full", runs=2))
     before = tree(tmp_path)
     r = run_cli("run", scen, "--out", tmp_path / "out", "--quiet")

@@ -16,6 +16,7 @@ from resetsim.core.config import Problem, ScenarioError
 from resetsim.engines.runner import run_scenario
 from resetsim.scenario import compile_scenario, load, loads
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 MINIMAL = DATA / "minimal.toml"
 
@@ -315,3 +316,20 @@ def test_explicit_initial_interests_and_power_file(tmp_path):
     assert c.interests == {"interest_economy": 0.9, "interest_arms_control": 0.05}
     result = run_scenario(c, runs=1, seed=1)
     assert result["usa_power"][0, 0] == pytest.approx(0.8)
+
+
+def test_a_counterfactual_saved_elsewhere_inherits_the_parent_s_targets(tmp_path):
+    """`extends` resolves the parent's own relative paths (targets, power.file)
+    from the parent's folder, wherever the child lives."""
+    history = REPO_ROOT / "scenarios" / "history_1989_2021.toml"
+    child = tmp_path / "deep" / "no_georgia.toml"
+    child.parent.mkdir()
+    child.write_text(
+        f'extends = "{history.as_posix()}"\nname = "no_georgia"\nremove_events = ["georgia_war"]\n',
+        encoding="utf-8",
+    )
+    sc = load(child)
+    assert (Path(sc.base_dir) / sc.targets).resolve() == (
+        REPO_ROOT / "scenarios" / "targets" / "paper_episodes.toml"
+    ).resolve()
+    assert "georgia_war" not in {e.id for e in sc.events}

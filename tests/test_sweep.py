@@ -113,7 +113,7 @@ def test_runs_table_holds_design_seed_and_the_runs_own_metrics(tmp_path):
     params = {"k_leader": rows["k_leader"].to_numpy(), "w_trust": rows["w_trust"].to_numpy()}
     cols = M.required_columns(plan.compiled.state_ids)
     traj = ensemble.simulate(plan.compiled, rows["seed"].to_numpy(), params, cols)
-    data = {**traj.data, "seed": rows["seed"].to_numpy()}  # a sweep passes the seeds
+    data = traj.with_events()  # a sweep passes the engines' record of random events
     metrics = M.run_metrics(plan.compiled, data, plan.compiled.params(params))
     for name in plan.metric_names:
         np.testing.assert_array_equal(rows[name].to_numpy(), metrics[name], err_msg=name)
@@ -571,3 +571,16 @@ def test_evaluate_keeps_the_design_s_columns_and_chosen_metrics():
 def test_evaluate_refuses_a_bad_design_naming_the_column(design, kw, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         xp.evaluate(TINY, design, **kw)
+
+
+def test_scheduler_without_dask_is_one_line(run_cli, tmp_path, monkeypatch):
+    """Dask is an optional extra (resetsim[dask]): without it --scheduler says so."""
+    from resetsim.experiments import executors
+
+    monkeypatch.setattr(executors, "dask_installed", lambda: False)
+    exp = write_experiment(tmp_path)
+    r = run_cli("sweep", exp, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "o")
+    assert r.code == 2 and "Traceback" not in r.err
+    assert r.err.strip().count("\n") == 0 and "resetsim[dask]" in r.err
+    with pytest.raises(xp.SweepError, match=r"resetsim\[dask\]"):
+        executors.connect("tcp://127.0.0.1:9")

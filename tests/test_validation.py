@@ -1,4 +1,4 @@
-"""Validation that can fail (issue 9): null generators, the discriminating
+"""Validation that can fail: null generators, the discriminating
 statistics, static and frozen conditions, the patterns scorecard."""
 
 from __future__ import annotations
@@ -158,7 +158,8 @@ def test_pooled_shares_sum_counts_before_dividing():
 
 def test_event_timeline_of_a_scenario():
     c = as_compiled(TINY)
-    opening, negative, weight = V.event_timeline(c, [1, 2])
+    tr = simulate(c, [1, 2])
+    opening, negative, weight = V.event_timeline(c, 2, None, tr.fired, tr.leader_z)
     assert opening.shape == (2, c.n_ticks)
     assert (weight[opening & ~negative] > 0).all()
     assert (weight[negative & ~opening] <= 0).all()

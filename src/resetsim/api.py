@@ -8,6 +8,8 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
     result.frame()      # trajectory.csv as a DataFrame: one row per run and quarter
     result.episodes()   # episodes.csv: one row per detected reset episode
     result.metrics()    # one row per run: run, seed and the run's metrics
+    result.forecast()   # forecast.csv, when the scenario names a forecast and outcomes
+    result.forecast_frame()  # the forecast's runs (forecast_trajectory.csv)
     result.plot_episodes()      # trust.png as a matplotlib Figure
     result.plot_trajectories()  # the trusts only;  result.plot_fan(): fan.png
     result.seeds        # each run's seed;  result.params: every parameter's value
@@ -36,7 +38,7 @@ explanations scored on observed series, as ``resetsim assess`` does::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from numbers import Real
 from pathlib import Path
@@ -46,19 +48,23 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
-from resetsim.core.params import check_overrides
-from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES, RunResult, run_scenario
+from resetsim.analysis.forecast import check_forecast, reset_probability
+from resetsim.core.request import DEFAULT_ENGINE, check_request
+from resetsim.engines.runner import run_forecast, run_scenario
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder import Assessment
-from resetsim.output import forecast as fcst
 from resetsim.output import tables
 from resetsim.output.assess import write_assessment
-from resetsim.scenario import Compiled, Scenario
+from resetsim.output.progress import Phases
+from resetsim.output.run import kept_columns, pattern_columns, write_results
+from resetsim.output.trajectory import TrajectoryWriter, table_name
+from resetsim.results import RunResult
+from resetsim.scenario import Compiled, Scenario, as_compiled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["Assessment", "Result", "assess", "check_params", "run"]
+__all__ = ["Assessment", "Result", "assess", "check_params", "run", "run_into"]
 
 
 class Result:
@@ -68,7 +74,7 @@ class Result:
     :attr:`seed` (the base seed), :attr:`seeds` (each run's), :attr:`params`
     (every registry parameter as the runs used it), :attr:`engine`,
     :attr:`n_runs`, :attr:`raw` (the underlying
-    :class:`~resetsim.engines.runner.RunResult`).  ``result[column]`` is a
+    :class:`~resetsim.results.RunResult`).  ``result[column]`` is a
     recorded column as a ``(runs, quarters)`` array.
     """
 
@@ -150,6 +156,29 @@ class Result:
         depth, likely trigger and, with targets, the matched target)."""
         return tables.episode_table(self.raw, self.detected)
 
+    def forecast_run(self) -> RunResult | None:
+        """The runs of the scenario's forecast scenario (what was known earlier:
+        same runs, seeds, overrides and engine), run on first use, once; None
+        when the scenario names no forecast or has no projection."""
+        if self.raw.forecast is None:
+            run_forecast(self.raw)
+        return self.raw.forecast
+
+    def forecast_frame(self) -> pd.DataFrame | None:
+        """The forecast's runs as the table of ``forecast_trajectory.csv`` (the
+        columns of :meth:`frame`), or None without a forecast."""
+        run = self.forecast_run()
+        return None if run is None else run.frame()
+
+    def forecast(self) -> pd.DataFrame | None:
+        """The forecast check of ``forecast.csv``: one row per question of the
+        scenario's outcomes file, with the probability the forecast's runs give
+        it, the naive forecasts', what happened and the Brier and log scores;
+        None when the scenario names no forecast or no outcomes."""
+        self.forecast_run()
+        check = check_forecast(self.raw)
+        return None if check is None else check.table
+
     def metrics(self) -> pd.DataFrame:
         """One row per run: ``run``, ``seed`` and the metrics of
         :func:`resetsim.analysis.metrics.run_metrics` (episode counts and
@@ -189,21 +218,14 @@ class Result:
         Raises :class:`ValueError` for a scenario without a projection."""
         from resetsim import plotting
 
-        fc = self._forecast_raw
+        fc = self.forecast_run() if self.compiled.projection_tick is not None else None
         return plotting.plot_projection(
             self.raw,
             self.detected,
             later_tick=tables.after_scheduled(self.compiled),
             forecast=fc,
-            forecast_probability=fcst.reset_probability(fc) if fc is not None else None,
+            forecast_probability=reset_probability(fc) if fc is not None else None,
         )
-
-    @cached_property
-    def _forecast_raw(self) -> RunResult | None:
-        # the scenario's `forecast` on the same runs and seeds (None without one)
-        if self.compiled.projection_tick is None:
-            return None
-        return fcst.run_forecast(self.raw)
 
 
 def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") -> dict[str, float]:
@@ -217,9 +239,7 @@ def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") ->
         str(k): float(v) if isinstance(v, Real) and not isinstance(v, bool) else v
         for k, v in (params or {}).items()
     }
-    problems = check_overrides(values)
-    if problems:
-        raise ValueError(f"{who}: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems))
+    check_request(params=values, who=who)
     return values
 
 
@@ -265,14 +285,65 @@ def run(
         For an invalid scenario file (every problem at once).
     """
     overrides = check_params(params)
-    if engine not in ENGINES:
-        raise ValueError(f"resetsim.run: unknown engine {engine!r}; use one of {ENGINES}")
-    if runs is not None and int(runs) < 1:
-        raise ValueError(f"resetsim.run: runs must be at least 1, got {runs!r}")
-    if seed is not None and int(seed) < 0:
-        raise ValueError(f"resetsim.run: seed must be >= 0, got {seed!r}")
+    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.run")
     raw = run_scenario(scenario, runs=runs, seed=seed, params=overrides, engine=engine)
     return Result(raw)
+
+
+def run_into(
+    stage: Path,
+    scenario: Any,
+    *,
+    runs: int | None = None,
+    seed: int | None = None,
+    params: Mapping[str, float] | None = None,
+    engine: str = DEFAULT_ENGINE,
+    table_format: str = "csv",
+    progress: bool | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    chunk_size: int | None = None,
+    figure_formats: Sequence[str] = ("png",),
+) -> tuple[RunResult, list[str]]:
+    """Run a scenario (and its forecast, when it names one) and write everything
+    ``resetsim run`` writes into ``stage`` (:func:`resetsim.output.run.write_results`).
+
+    Streaming: the trajectory table (and ``forecast_trajectory.csv``, the
+    forecast's runs) is written block by block of runs as they are simulated,
+    and only the columns the episodes, figures and summaries read
+    (:func:`~resetsim.output.run.kept_columns`) stay in memory for all runs.
+    Returns the (thus slimmed) result and the lines to print.  ``progress``
+    and ``on_phase`` as in :class:`~resetsim.output.progress.Phases`;
+    ``chunk_size`` runs are simulated at once (default: the runner's);
+    ``figure_formats`` the figures' formats (png, svg, pdf)."""
+    c = as_compiled(scenario)
+    phases = Phases(c.scenario.name, progress, on_phase)
+    chunking = {} if chunk_size is None else {"chunk_size": chunk_size}
+    writer = TrajectoryWriter(stage / table_name(table_format), c, table_format)
+    phases.started("simulate")
+    try:
+        result = run_scenario(
+            c,
+            runs=runs,
+            seed=seed,
+            params=params,
+            engine=engine,
+            progress=progress,
+            desc=phases.label("simulate"),
+            on_chunk=writer.add,
+            keep=kept_columns(c.state_ids) + pattern_columns(c),
+            **chunking,
+        )
+    finally:
+        writer.close()
+    if c.forecast is not None and c.projection_tick is not None:
+        fc = as_compiled(c.forecast)
+        path = stage / f"forecast_{table_name(table_format)}"
+        writer = TrajectoryWriter(path, fc, table_format)
+        try:
+            run_forecast(result, on_chunk=writer.add, keep=kept_columns(fc.state_ids), **chunking)
+        finally:
+            writer.close()
+    return result, write_results(result, stage, phases, figure_formats)
 
 
 def assess(
@@ -298,10 +369,7 @@ def assess(
     file (naming the file and the field) and :class:`ValueError` for bad
     settings.
     """
-    if runs is not None and int(runs) < 1:
-        raise ValueError(f"resetsim.assess: runs must be at least 1, got {runs!r}")
-    if seed is not None and int(seed) < 0:
-        raise ValueError(f"resetsim.assess: seed must be >= 0, got {seed!r}")
+    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.assess")
     if int(coding_draws) < 0 or int(bootstrap) < 0:
         raise ValueError("resetsim.assess: coding_draws and bootstrap must be >= 0")
     result = ladder.assess(

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from resetsim.analysis.statistics import row_nanmean
+from resetsim.core.columns import COOPERATION
 from resetsim.core.params import PARAM_BY_NAME
 
 #: Detection parameters (all in the registry's ``detection`` group).
@@ -106,7 +107,7 @@ def relationship_index(
     w = per_run(p["det_coop_weight"], n)[:, None]
     x = 0.5 * (a2 + np.atleast_2d(b))
     if np.any(w > 0):
-        coop = np.atleast_2d(np.asarray(data["cooperation"], dtype=float))
+        coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float))
         x = (1.0 - w) * x + w * coop
     return smooth(x, p["det_smoothing"])
 

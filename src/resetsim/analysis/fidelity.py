@@ -44,7 +44,7 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.core import calendar as cal
-from resetsim.scenario.targets import Windows, load_for
+from resetsim.scenario.targets import Windows
 
 # --------------------------------------------------------------------------
 # scoring
@@ -360,5 +360,5 @@ def score(windows: Windows, compiled, ep: Episodes) -> Scores:
 
 def score_runs(compiled, data, p=None) -> Scores:
     """Detect and score a scenario's recorded runs against its targets file."""
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     return score(windows, compiled, detect_runs(compiled, data, p))

@@ -3,8 +3,8 @@ outcomes file, the answer that happened, proper scores, and naive forecasts.
 
 A question (:class:`resetsim.scenario.outcomes.Outcome`) is an event on a
 run, computed from the run's trajectories, its detected episodes and the
-events that fired (:func:`fired_processes` re-derives them from the run's own
-random numbers with the engine's firing rule).  The model's probability is
+events that fired (the engines' record,
+:attr:`resetsim.results.Trajectories.fired`).  The model's probability is
 the share of runs where the event happens.  Two naive forecasts read the
 question's ``past`` dates in the reference period: *climatology* (the share
 of windows of the question's length holding one) and *persistence* (1 if one
@@ -22,31 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from resetsim.analysis.episodes import Episodes
+from resetsim.analysis.episodes import Episodes, detect_runs, relationship_index
+from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.core import calendar as cal
-from resetsim.core import shocks as sh
-from resetsim.engines.randomness import randomness
+from resetsim.results import RunResult
 from resetsim.scenario import Compiled
 from resetsim.scenario.outcomes import Outcome, OutcomesFile
-
-
-def fired_processes(compiled: Compiled, seeds: Sequence[int], p) -> np.ndarray:
-    """``(runs, ticks, processes)``: whether each random process fired, from
-    each run's own draws (:func:`resetsim.engines.randomness.randomness`) and
-    the firing rule the engines use (:func:`resetsim.core.shocks.fire_probability`)."""
-    n_terms = len(compiled.term_sd)
-    _, unif, _ = randomness(seeds, compiled.n_ticks, compiled.n_processes, n_terms)
-    scale = np.asarray(p.shock_rate_scale, dtype=float)
-    rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
-    prob = sh.fire_probability(rate, _Scale(scale.reshape(-1, 1, 1) if scale.ndim else scale))
-    return (unif < prob) & (rate > 0)
-
-
-class _Scale:
-    """``shock_rate_scale`` shaped to broadcast over (runs, ticks, processes)."""
-
-    def __init__(self, scale):
-        self.shock_rate_scale = scale
 
 
 def _tick(compiled: Compiled, value) -> int:
@@ -72,7 +53,8 @@ def happens(
     """Per run: whether the question's event happens from tick ``t0`` to ``o.by``.
 
     ``index`` is the relationship index ``(runs, ticks)``, ``ep`` the
-    episodes detected on it, ``fired`` :func:`fired_processes`."""
+    episodes detected on it, ``fired`` the engines' record of fired events
+    ``(runs, ticks, processes)``."""
     n = index.shape[0]
     t1 = _tick(compiled, o.by)
     if o.measure == "reset_onset":
@@ -206,3 +188,31 @@ def check(
         index=list(ForecastCheck.FORECASTERS),
     )
     return ForecastCheck(table, means)
+
+
+def episodes_and_index(run: RunResult) -> tuple[Episodes, np.ndarray]:
+    """The detected episodes of a batch of runs and the relationship index they read."""
+    p = run.compiled.params(run.params)
+    data = run.trajectories.data
+    index = relationship_index(data, run.compiled.state_ids, p)
+    return detect_runs(run.compiled, data, p), index
+
+
+def check_forecast(result: RunResult) -> ForecastCheck | None:
+    """Score ``result``'s forecast runs (``result.forecast``, run by
+    :func:`resetsim.engines.runner.run_forecast`) against the outcomes file its
+    scenario names; None without a forecast run or outcomes."""
+    forecast, spec = result.forecast, result.compiled.outcomes
+    if forecast is None or spec is None:
+        return None
+    ep, index = episodes_and_index(forecast)
+    if forecast.fired is None:
+        raise ValueError("the forecast's runs hold no record of fired events")
+    return check(spec, forecast.compiled, index, ep, forecast.fired)
+
+
+def reset_probability(forecast: RunResult) -> tuple[np.ndarray, np.ndarray]:
+    """The forecast's share of runs with a new reset started / also failed by
+    each quarter, from its origin (for the figure)."""
+    ep, _ = episodes_and_index(forecast)
+    return onset_failure_probability(ep, forecast.compiled.projection_tick)

@@ -13,7 +13,7 @@ A demanding reader asks how many numbers were chosen to make the model fit.
 
 and the patterns: two windows (onset, failure) per target episode of the
 scenario's targets file, the spiral (lows descend), the six turns of
-:mod:`resetsim.analysis.turns` and the held-out checks of issue 8.
+:mod:`resetsim.analysis.turns` and the held-out checks of model v2.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from resetsim.analysis.turns import HELD_OUT, TURNS
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
-from resetsim.scenario.targets import load_for, targets_path
+from resetsim.scenario import references
 
 
 def count(scenario: Any = None) -> dict[str, int]:
@@ -46,7 +46,8 @@ def count(scenario: Any = None) -> dict[str, int]:
         # ordinal codes by the written criteria (data, not fitted): shown, not in free_total
         out["event_intensities_coded"] = sum(1 for e in scenario.events if e.intensity != 2)
         out["event_scales_hand"] = 0  # refused by the schema since model v2
-        n_targets = len(load_for(scenario).ids) if targets_path(scenario) else 0
+        windows = references.read(scenario, "targets")
+        n_targets = len(windows.ids) if windows is not None else 0
         out["patterns_episode_windows"] = 2 * n_targets
         out["patterns_spiral"] = 1 if n_targets else 0
         out["patterns_turns"] = len(TURNS)

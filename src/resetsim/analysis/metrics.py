@@ -24,8 +24,8 @@ import numpy as np
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs, params_for, per_run, spiral_measures
 from resetsim.analysis.validation import VALIDATION_METRICS, validation_metrics
-from resetsim.engines.columns import detection_columns
-from resetsim.scenario.targets import load_for
+from resetsim.core.columns import detection_columns
+from resetsim.results import FIRED, LEADER_Z
 
 #: The metric names :func:`run_metrics` always returns (plus ``final_<id>_trust``
 #: for each state, and the fidelity metrics when the scenario names targets).
@@ -57,7 +57,7 @@ FIDELITY_METRICS: tuple[str, ...] = (
 
 def required_columns(state_ids: Sequence[str]) -> list[str]:
     """The trajectory columns :func:`run_metrics` needs (record at least these in a
-    sweep): detection's columns, :func:`resetsim.engines.columns.detection_columns`."""
+    sweep): detection's columns, :func:`resetsim.core.columns.detection_columns`."""
     return detection_columns(state_ids)
 
 
@@ -72,7 +72,8 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     Returns :data:`BASE_METRICS`, ``final_<state id>_trust`` for both states
     and, when the scenario names a targets file, :data:`FIDELITY_METRICS`
     (see :mod:`resetsim.analysis.fidelity`).  Counts are floats so every metric can be
-    averaged alike.  ``data`` may carry ``seed``, the runs' seeds ``(runs,)``:
+    averaged alike.  ``data`` may carry the engines' record of random events
+    (``fired``, ``leader_z``: :meth:`resetsim.results.Trajectories.with_events`):
     the event-based counts of :mod:`resetsim.analysis.validation` need it when
     the scenario has stochastic events (NaN without).
     """
@@ -87,13 +88,11 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     out["share_partnership"] = (x >= part).mean(axis=1)
     out["share_confrontation"] = (x <= conf).mean(axis=1)
     out["final_index"] = x[:, -1].copy()
-    seeds = data.get("seed")
-    out.update(validation_metrics(compiled, ep, None if seeds is None else np.asarray(seeds), p))
+    out.update(validation_metrics(compiled, ep, p, data.get(FIRED), data.get(LEADER_Z)))
     for sid in ids:
         out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
-    if compiled.scenario.targets:
-        targets = load_for(compiled.scenario)
-        scores = fidelity.score(targets, compiled, ep)
+    if compiled.targets is not None:
+        scores = fidelity.score(compiled.targets, compiled, ep)
         out.update(scores.metrics())
     return out
 

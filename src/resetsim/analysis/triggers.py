@@ -3,7 +3,7 @@
 A reset's likely *trigger* is the strongest warming cause in the few quarters
 before its onset (``det_trigger_lookback``): a leader change to a leader open to
 the other side, a scheduled event of a warming kind, or a stochastic event that
-fired in the run (recomputed from the run's seed, :func:`fired_processes`).
+fired in the run (the engines' record, :attr:`resetsim.results.Trajectories.fired`).
 :func:`warming_score` says how much a shock kind eases relations.
 :func:`episode_table` lists every detected episode of every run with its dates,
 levels, trigger and, given a targets file, the matched target
@@ -23,12 +23,8 @@ import pandas as pd
 from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, params_for
 from resetsim.core import calendar as cal
-from resetsim.core.params import Params
-from resetsim.core.shocks import fire_probability, intensity_scale
-from resetsim.engines.randomness import randomness
-
-_WARMING_VARS = {"leader_affinity": 1.0, "trust": 1.0, "recognition": 1.0}
-_COOLING_VARS = {"threat": 1.0, "grievance": 1.0, "domestic_constraint": 1.0}
+from resetsim.core import state
+from resetsim.core.shocks import intensity_scale
 
 
 def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -> float:
@@ -42,9 +38,9 @@ def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -
     total = 0.0
     for eff in kind.effects:
         mult = 2.0 if eff.who == "both" else 1.0
-        if eff.var.startswith("interest_") or eff.var in _WARMING_VARS:
+        if eff.var in state.WARMING_VARS:
             total += mult * eff.delta
-        elif eff.var in _COOLING_VARS:
+        elif eff.var in state.COOLING_VARS:
             total -= mult * eff.delta
         elif eff.var == "ideology" and ideologies is not None:
             s = actor if eff.who in ("actor", "both") else 1 - actor
@@ -86,26 +82,6 @@ def trigger_candidates(compiled) -> list[Candidate]:
         if score > 0:
             out.append(Candidate(m.tick, m.label, score, "event"))
     return out
-
-
-def fired_processes(compiled, seeds: Sequence[int], p=None) -> np.ndarray:
-    """``(runs, ticks, processes)`` bool: which stochastic events fired in each run.
-
-    Recomputed from the seeds exactly as the engines draw them (each run's own
-    generator, same order), so it needs no extra recording.
-    """
-    P = compiled.n_processes
-    n = len(seeds)
-    if P == 0:
-        return np.zeros((n, compiled.n_ticks, 0), dtype=bool)
-    pp = compiled.params(p)
-    n_terms = len(compiled.scenario.leaders)
-    _noise, unif, _lz = randomness(seeds, compiled.n_ticks, P, n_terms)
-    rate = compiled.proc_rate.T[None, :, :]  # (1, T, P)
-    scale = np.asarray(pp["shock_rate_scale"], dtype=float)
-    scale = scale.reshape(-1, 1, 1) if scale.ndim else scale
-    prob = fire_probability(rate, Params(shock_rate_scale=scale))
-    return (unif < prob) & (rate > 0)
 
 
 def process_candidates(compiled) -> list[tuple[int, str, float]]:
@@ -174,7 +150,7 @@ def episode_table(
     compiled,
     ep: Episodes,
     p=None,
-    seeds: Sequence[int] | None = None,
+    fired: np.ndarray | None = None,
     targets: Any = None,
 ) -> pd.DataFrame:
     """One row per episode and run (what ``episodes.csv`` holds).
@@ -183,19 +159,19 @@ def episode_table(
     ``honeymoon`` (onset to peak), ``duration`` (onset to failure) in quarters;
     ``depth`` = peak level minus the following low; levels are of the
     relationship index.  ``trigger`` names the likely cause (leader change,
-    scheduled event or, given ``seeds``, a stochastic event that fired in the
-    run).  ``target`` is the matched target's id or ``spurious`` when the
-    scenario has targets.
+    scheduled event or, given ``fired`` (the engines' record, ``(runs, ticks,
+    processes)``), a stochastic event that fired in the run).  ``target`` is
+    the matched target's id or ``spurious`` when the scenario has targets.
     """
     p = params_for(compiled, p)
     dates = compiled.dates
     lookback = round(float(np.max(p["det_trigger_lookback"])))
     cands = trigger_candidates(compiled)
-    fired = None
     procs: list[tuple[int, str, float]] = []
-    if seeds is not None and compiled.n_processes:
-        fired = fired_processes(compiled, seeds, p)
+    if fired is not None and compiled.n_processes:
         procs = process_candidates(compiled)
+    else:
+        fired = None
     match = None
     if targets is not None:
         match = fidelity.score(targets, compiled, ep).episode_targets()

@@ -1,6 +1,6 @@
 """The paper's six turning points, read per run from ``m = (usa_trust + rus_trust) / 2``.
 
-Model v2 (issue 8) is judged on whether the history's turns come out of the
+Model v2 is judged on whether the history's turns come out of the
 mechanisms.  Each turn is a plain rule over the quarterly series ``m`` of one
 run; a turn needs a change of at least ``min_turn`` (default 0.02, the size the
 issue uses for "starts nothing"):
@@ -19,14 +19,13 @@ issue uses for "starts nothing"):
 6. ``low_2014_16``: the lowest ``m`` in 2014Q1-2016Q4 is below every earlier
    quarter's ``m``.
 
-Also here: the placebo and constraint measures of issue 8 ("Done means"), as
+Also here: the placebo and constraint measures model v2 is judged on, as
 functions of recorded arrays, so the benchmark script and the tests share them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
@@ -41,7 +40,7 @@ TURNS: tuple[str, ...] = (
     "low_2014_16",
 )
 
-#: The held-out checks of issue 8 (never in a fit objective).
+#: The held-out checks of model v2 (never in a fit objective).
 HELD_OUT: tuple[str, ...] = (
     "placebo_trump_starts_nothing",
     "biden_does_not_lift_russian_rapport",
@@ -121,39 +120,3 @@ def six_turns(m: np.ndarray, first_quarter: int, min_turn: float = 0.02) -> dict
 
     out["all"] = np.logical_and.reduce([out[k] for k in TURNS])
     return out
-
-
-def started_nothing(
-    m: np.ndarray,
-    first_quarter: int,
-    base: str = "2016Q4",
-    within: tuple[str, str] = ("2017Q1", "2017Q4"),
-    rise: float = 0.02,
-) -> np.ndarray:
-    """Per run: ``m`` never rises ``rise`` or more above its ``base`` value ``within``."""
-    m = np.atleast_2d(np.asarray(m, dtype=float))
-    c = _Clock(first_quarter, m.shape[1])
-    top = m[:, c.span(*within)].max(axis=1)
-    return top - m[:, c(base)] < rise
-
-
-def rapport_lift(
-    affinity: np.ndarray,
-    first_quarter: int,
-    base: str = "2020Q4",
-    within: tuple[str, str] = ("2021Q1", "2021Q2"),
-) -> float:
-    """Median over runs of (highest ``affinity`` ``within`` minus its ``base`` value)."""
-    a = np.atleast_2d(np.asarray(affinity, dtype=float))
-    c = _Clock(first_quarter, a.shape[1])
-    return float(np.median(a[:, c.span(*within)].max(axis=1) - a[:, c(base)]))
-
-
-def share_after(
-    x: np.ndarray, first_quarter: int, test: Any, since: str = "2014Q1", until: str | None = None
-) -> float:
-    """Share of run-quarters from ``since`` (to ``until`` or the end) where ``test(x)`` holds."""
-    x = np.atleast_2d(np.asarray(x, dtype=float))
-    c = _Clock(first_quarter, x.shape[1])
-    stop = c(until) + 1 if until else x.shape[1]
-    return float(np.mean(test(x[:, c(since) : stop])))

@@ -1,12 +1,12 @@
 """Validation that can fail: null series, event timelines and the statistics that
-tell a structure apart from noise (issue 9; docs/VALIDATION.md).
+tell a structure apart from noise (docs/VALIDATION.md).
 
 * **Event timeline** (:func:`event_timeline`): per run and quarter, the
   *openings* (a scheduled or stochastic event of a warming kind, or a leader
   change to a leader whose drawn disposition is favourable, > 0) and the
   *negative events* (an event of a straining kind, a breach, or a leader change
   to a hostile leader), with a signed weight for each (the shot-noise null's
-  impulses).  Recomputed from the run's seed exactly as the engines draw it.
+  impulses), from the engines' record of the runs' random events.
 * **Nulls** (:func:`ar1_null`, :func:`shot_noise_null`): series with the
   baseline index's mean and sd (and lag-1 autocorrelation) but none of the
   model's structure.  :func:`detector_input` writes a null into the columns the
@@ -30,9 +30,9 @@ import numpy as np
 
 from resetsim.analysis.episodes import Episodes, per_run
 from resetsim.analysis.statistics import row_nanmean
-from resetsim.analysis.triggers import fired_processes, warming_score
+from resetsim.analysis.triggers import warming_score
+from resetsim.core.columns import detection_columns
 from resetsim.core.shocks import intensity_scale
-from resetsim.engines.randomness import randomness
 
 #: Quarters after an opening in which an onset counts as following it (inclusive).
 OPENING_LAG = 2
@@ -63,19 +63,23 @@ VALIDATION_METRICS: tuple[str, ...] = (
 
 
 def event_timeline(
-    compiled, seeds: Sequence[int] | None, p: Any = None
+    compiled,
+    n: int = 1,
+    p: Any = None,
+    fired: np.ndarray | None = None,
+    leader_z: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(opening, negative, weight)``, each ``(runs, ticks)``, of a scenario's runs.
 
     ``opening`` and ``negative`` are bool; ``weight`` the sum of the signed
     strengths of the quarter's events (warming score times intensity scale;
-    a leader change counts its disposition).  Without ``seeds`` only scheduled
+    a leader change counts its disposition) of ``n`` runs.  ``fired`` and
+    ``leader_z`` are the engines' record of the runs' random events
+    (:class:`resetsim.results.Trajectories`); without them only scheduled
     events and fixed dispositions are known: stochastic events count as not
-    fired (callers that need them pass the seeds).
+    fired and drawn dispositions as their means.
     """
     T = compiled.n_ticks
-    seeds = np.asarray([0] if seeds is None else seeds, dtype=np.int64)
-    n = len(seeds)
     weight = np.zeros((n, T))
     opening = np.zeros((n, T), dtype=bool)
     negative = np.zeros((n, T), dtype=bool)
@@ -98,8 +102,7 @@ def event_timeline(
         actor = compiled.state_ids.index(ev.actor)
         score = warming_score(kind, actor, ideol) * intensity_scale(ev.intensity)
         add(slice(None), m.tick, np.full(n, score), bool(getattr(kind, "breach", False)))
-    if compiled.n_processes:
-        fired = fired_processes(compiled, seeds, p)
+    if compiled.n_processes and fired is not None:
         for i, pr in enumerate(sc.stochastic):
             kind = kinds[pr.kind]
             actor = compiled.state_ids.index(pr.actor)
@@ -107,8 +110,8 @@ def event_timeline(
             for t in np.flatnonzero(fired[:, :, i].any(axis=0)):
                 rows = np.flatnonzero(fired[:, t, i])
                 add(rows, int(t), np.full(len(rows), score), bool(getattr(kind, "breach", False)))
-    n_terms = len(compiled.term_sd)
-    leader_z = randomness(seeds, T, compiled.n_processes, n_terms)[2] if n_terms else None
+    if leader_z is not None and not leader_z.size:
+        leader_z = None
     for s, t0, _t1, _name in compiled.leader_terms:
         if t0 <= 0 or not np.isfinite(compiled.disposition[t0, s]):
             continue
@@ -158,24 +161,32 @@ def rise_fall(ep: Episodes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def validation_metrics(
-    compiled, ep: Episodes, seeds: Sequence[int] | None, p: Any = None
+    compiled,
+    ep: Episodes,
+    p: Any = None,
+    fired: np.ndarray | None = None,
+    leader_z: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """:data:`VALIDATION_METRICS`, one value per run (counts as floats).
 
-    Event-based counts need the runs' ``seeds`` when the scenario has
-    stochastic events or drawn dispositions; without them they are NaN (and
-    so they are when ``compiled`` is not the whole scenario the runs cover,
-    e.g. a comparison over a cut period).
+    Event-based counts need the engines' record of the runs' random events
+    (``fired``, ``leader_z``) when the scenario has stochastic events or drawn
+    dispositions; without it they are NaN (and so they are when ``compiled``
+    is not the whole scenario the runs cover, e.g. a comparison over a cut
+    period).
     """
     n = ep.n_runs
     out: dict[str, np.ndarray] = {}
     whole = getattr(compiled, "n_ticks", None) == ep.n_ticks
-    random = whole and (compiled.n_processes > 0 or bool(np.any(np.asarray(compiled.term_sd) > 0)))
-    if not whole or (seeds is None and random):
+    unknown = whole and (
+        (compiled.n_processes > 0 and fired is None)
+        or (bool(np.any(np.asarray(compiled.term_sd) > 0)) and leader_z is None)
+    )
+    if not whole or unknown:
         out["onsets_after_opening"] = np.full(n, np.nan)
         out["failures_endogenous"] = np.full(n, np.nan)
     else:
-        opening, negative, _w = event_timeline(compiled, seeds, p)
+        opening, negative, _w = event_timeline(compiled, n, p, fired, leader_z)
         opening = np.broadcast_to(opening, (n, ep.n_ticks))
         negative = np.broadcast_to(negative, (n, ep.n_ticks))
         out["onsets_after_opening"] = onsets_after_opening(ep, opening)
@@ -273,7 +284,7 @@ def detector_input(
     alpha = per_run(p["det_smoothing"], len(next(iter(data.values()))))[rows]
     x = unsmooth(series, alpha)
     out = dict(data)
-    for c in (f"{state_ids[0]}_trust", f"{state_ids[1]}_trust", "cooperation"):
+    for c in detection_columns(state_ids):
         col = np.array(data[c], dtype=float, copy=True)
         col[rows] = x
         out[c] = col

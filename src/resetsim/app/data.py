@@ -14,7 +14,8 @@ from pathlib import Path
 
 from resetsim.core import calendar as cal
 from resetsim.core.config import ScenarioError
-from resetsim.core.params import PARAM_BY_NAME, PARAMETERS, Param, check_overrides
+from resetsim.core.params import PARAM_BY_NAME, PARAMETERS, Param
+from resetsim.core.request import check_request
 from resetsim.scenario import Compiled, builtin, compile_scenario, load
 
 #: Environment variable naming the folder of scenarios the picker lists.
@@ -116,15 +117,8 @@ def describe(compiled: Compiled) -> str:
 
 def forecast_of(compiled: Compiled) -> Compiled | None:
     """The compiled scenario a scenario names as its ``forecast`` (what was
-    known earlier, run on the same seeds), or None; a forecast file that does
-    not load is None too (``resetsim validate`` reports it)."""
-    sc = compiled.scenario
-    if not sc.forecast:
-        return None
-    try:
-        return compile_scenario(load(Path(sc.base_dir) / sc.forecast))
-    except (ScenarioError, OSError, ValueError):
-        return None
+    known earlier, run on the same seeds; loaded with the scenario), or None."""
+    return compile_scenario(compiled.forecast) if compiled.forecast is not None else None
 
 
 # --------------------------------------------------------------------------
@@ -201,9 +195,7 @@ def sliders(
 def overrides(compiled: Compiled | None, values: Mapping[str, float]) -> dict[str, float]:
     """The slider values that differ from the scenario's, checked against the
     registry (``ValueError`` naming the parameter otherwise), sorted by name."""
-    problems = check_overrides(values)
-    if problems:
-        raise ValueError("; ".join(f"parameter {n!r}: {m}" for n, m in problems))
+    check_request(params=values)
     base = compiled.params() if compiled is not None else {}
     out = {}
     for name in sorted(values):

@@ -27,6 +27,7 @@ from resetsim.analysis.episodes import Episodes, detect_runs, spiral_measures
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.app.data import forecast_of, without_events
 from resetsim.core import calendar as cal
+from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import replication_seeds
 from resetsim.scenario import Compiled
@@ -157,7 +158,7 @@ def episode_table_html(rows: list[dict[str, Any]]) -> str:
 def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> Fan:
     """Run the ensemble (fast engine) and reduce it to a :class:`Fan`."""
     p = compiled.params(params)
-    cols = [*trust_columns(compiled), "cooperation"]
+    cols = [*trust_columns(compiled), COOPERATION]
     traj = simulate(compiled, seeds, params=dict(params), record=cols)
     ep = detect_runs(compiled, traj.data, p)
     measures = spiral_measures(ep)
@@ -315,7 +316,7 @@ def single_run(model: Any) -> SingleRun:
     events before its current quarter and the random events it drew."""
     c: Compiled = model.compiled
     recorded = model.datacollector.model_vars
-    cols = [*trust_columns(c), "cooperation"]
+    cols = [*trust_columns(c), COOPERATION]
     n = min([int(model.tick), *(len(recorded.get(col, [])) for col in cols)])
     trust = {sid: np.asarray(recorded[f"{sid}_trust"][:n], dtype=float) for sid in c.state_ids}
     labels = {pr.id: pr.label or pr.id.replace("_", " ") for pr in c.scenario.stochastic}
@@ -327,7 +328,7 @@ def single_run(model: Any) -> SingleRun:
         compiled=c,
         tick=n,
         trust=trust,
-        cooperation=np.asarray(recorded["cooperation"][:n], dtype=float),
+        cooperation=np.asarray(recorded[COOPERATION][:n], dtype=float),
         fired=fired,
         leaders=leaders,
     )

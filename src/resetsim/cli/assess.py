@@ -21,7 +21,7 @@ from pathlib import Path
 from resetsim.cli.common import UsageError, add_figure_formats, check_runs_and_seed, figure_formats
 from resetsim.core import io
 from resetsim.core.config import ScenarioError
-from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
+from resetsim.core.request import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.output.assess import assess_lines, write_assessment

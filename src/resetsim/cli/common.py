@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resetsim.core.io import parse_formats
-from resetsim.core.params import check_overrides
+from resetsim.core.request import request_problems
 
 
 class UsageError(Exception):
@@ -40,9 +40,10 @@ def parse_sets(items: list[str] | None, flag: str = "--set") -> dict[str, float]
             out[name.strip()] = float(value)
         except ValueError:
             raise UsageError(f"{flag} {item!r}: {value!r} is not a number") from None
-    problems = check_overrides(out)
+    problems = request_problems(params=out)
     if problems:
-        raise UsageError("; ".join(f"{flag} {n}: {m}" for n, m in problems))
+        said = [(f.removeprefix("parameter ").strip("'"), m) for f, m in problems]
+        raise UsageError("; ".join(f"{flag} {n}: {m}" for n, m in said))
     return out
 
 
@@ -55,7 +56,6 @@ def without_posterior(scenario, drop: bool):
 
 def check_runs_and_seed(args) -> None:
     """``--runs`` at least 1 and ``--seed`` not negative, where given."""
-    if getattr(args, "runs", None) is not None and args.runs < 1:
-        raise UsageError("--runs must be at least 1")
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        raise UsageError("--seed must be >= 0")
+    problems = request_problems(runs=getattr(args, "runs", None), seed=getattr(args, "seed", None))
+    if problems:
+        raise UsageError("; ".join(f"--{field} {message}" for field, message in problems))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from resetsim.analysis import free_numbers
 from resetsim.cli.common import UsageError
+from resetsim.core import contradictions, state
 from resetsim.core import params as prm
 from resetsim.core.names import did_you_mean
 from resetsim.scenario import load
@@ -14,6 +15,11 @@ HELP = "list parameters with defaults, bounds, units and meanings"
 
 def add_arguments(p) -> None:
     p.add_argument("--markdown", action="store_true", help="print docs/PARAMETERS.md")
+    p.add_argument(
+        "--state",
+        action="store_true",
+        help="print docs/STATE.md (the state variables and the table of contradictions)",
+    )
     p.add_argument("--group", action="append", help="only this group (repeatable)")
     p.add_argument(
         "--count",
@@ -28,6 +34,9 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     if args.count is not None:
         print(free_numbers.report(load(args.count) if args.count else None), end="")
+        return 0
+    if args.state:
+        print(state.markdown() + "\n" + contradictions.markdown(), end="")
         return 0
     if args.markdown:
         print(prm.markdown_table(), end="")

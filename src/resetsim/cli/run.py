@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from resetsim.api import run_into
 from resetsim.cli.common import (
     add_figure_formats,
     check_runs_and_seed,
@@ -33,8 +34,8 @@ from resetsim.cli.common import (
     without_posterior,
 )
 from resetsim.core import io
-from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
-from resetsim.output.run import check_fits, run_into, run_text
+from resetsim.core.request import DEFAULT_ENGINE, ENGINES
+from resetsim.output.run import check_fits, run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
 from resetsim.scenario.references import named_inputs

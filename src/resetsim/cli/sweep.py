@@ -14,10 +14,15 @@ import os
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
+from resetsim.cli.common import (
+    UsageError,
+    add_figure_formats,
+    check_runs_and_seed,
+    figure_formats,
+)
 from resetsim.core import io
-from resetsim.engines.runner import DEFAULT_ENGINE
-from resetsim.experiments import ENGINES, SweepError, make_plan, sweep
+from resetsim.core.request import DEFAULT_ENGINE
+from resetsim.experiments import ENGINES, SweepError, executors, make_plan, sweep
 from resetsim.experiments.executors import check_address
 
 NAME = "sweep"
@@ -94,14 +99,17 @@ def add_arguments(p) -> None:
 def run(args) -> int:
 
     formats = figure_formats(args.figure_formats)
-    if args.runs is not None and args.runs < 1:
-        raise UsageError("--runs must be at least 1")
+    check_runs_and_seed(args)
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}")
     if args.chunk_size is not None and not 1 <= args.chunk_size <= 100_000:
         raise UsageError("--chunk-size must be between 1 and 100000")
     if args.scheduler and args.workers is not None:
         raise UsageError("give --workers or --scheduler, not both (the cluster has its workers)")
+    if args.scheduler and not executors.dask_installed():
+        raise UsageError(
+            "--scheduler needs Dask, which is not installed: pip install 'resetsim[dask]'"
+        )
     if args.resume and args.overwrite:
         raise UsageError("give --resume or --overwrite, not both")
     if args.scheduler is not None:

@@ -11,7 +11,8 @@ Mesa model and the ensemble engine.  Section marks
 (§) refer to the paper's parts; see ``docs/ODD.md``.
 
 A *state* is a mapping from the names in :data:`STATE_VARS` to values; the
-*dyad* is a mapping from the names in :data:`DYAD_VARS`.  ``p`` is a
+*dyad* is a mapping from the names in :data:`DYAD_VARS` (both declared once in
+the state registry, :mod:`resetsim.core.state`).  ``p`` is a
 :class:`resetsim.params.Params`.
 """
 
@@ -22,92 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.core import state
 from resetsim.core.params import ISSUE_AREAS
 
-# name: (low, high, unit, meaning)
-STATE_VARS: dict[str, tuple[float, float, str, str]] = {
-    "power": (
-        0.0,
-        1.0,
-        "share of the dyad's composite power",
-        "data-driven power (GDP, military spending, warheads) plus any power shock",
-    ),
-    "power_shock": (-0.5, 0.5, "share", "transient power shock (crisis), fading back to data"),
-    "trust": (0.0, 1.0, "share", "this state's trust in the other state"),
-    "leader_affinity": (
-        -1.0,
-        1.0,
-        "index",
-        "this state's leader's personal rapport with the other's leader",
-    ),
-    "disposition": (
-        -1.0,
-        1.0,
-        "index",
-        "this state's leader's own stance toward the other side (set at his arrival)",
-    ),
-    "ideology": (
-        0.0,
-        1.0,
-        "index",
-        "regime position: 0 liberal democracy ... 1 authoritarian / statist",
-    ),
-    "domestic_constraint": (
-        0.0,
-        1.0,
-        "share",
-        "hawkish hold of legislature / security services on policy (sticky)",
-    ),
-    "security_services": (
-        0.0,
-        1.0,
-        "share",
-        "who the domestic hawks are: 0 a legislature (distrust), 1 security services (threat)",
-    ),
-    "status_expectation": (0.0, 1.0, "share", "status this state expects the other to grant it"),
-    "status_anchor": (0.0, 1.0, "share", "long-run status claim the expectation returns to"),
-    "recognition": (0.0, 1.0, "share", "status the other state actually grants it"),
-    "grievance": (0.0, 1.0, "share", "accumulated grievance against the other state"),
-    "threat": (0.0, 1.0, "share", "threat perceived from the other state"),
-    "willingness": (0.0, 1.0, "share", "willingness to engage the other state this quarter"),
-}
-
-DYAD_VARS: dict[str, tuple[float, float, str, str]] = {
-    **{
-        f"interest_{a}": (0.0, 1.0, "share", f"common interest in {a.replace('_', ' ')}")
-        for a in ISSUE_AREAS
-    },
-    **{
-        f"cooperation_{a}": (
-            0.0,
-            1.0,
-            "share",
-            f"realised cooperation in {a.replace('_', ' ')} (geometric mean of area willingness)",
-        )
-        for a in ISSUE_AREAS
-    },
-    "cooperation": (0.0, 1.0, "share", "realised cooperation, interest-weighted over areas"),
-    "trust_yield": (
-        0.0,
-        1.0,
-        "share",
-        "trust-building content of cooperation (area cooperation x interest x yield)",
-    ),
-}
-
-#: State variables that shocks may move (``trust`` only for breach kinds).
-SHOCKABLE_STATE_VARS: tuple[str, ...] = (
-    "trust",
-    "power_shock",
-    "leader_affinity",
-    "ideology",
-    "domestic_constraint",
-    "status_expectation",
-    "status_anchor",
-    "grievance",
-    "threat",
-)
-SHOCKABLE_DYAD_VARS: tuple[str, ...] = tuple(f"interest_{a}" for a in ISSUE_AREAS)
+#: name: (low, high, unit, meaning), from the state registry (``data/state.toml``).
+STATE_VARS = state.STATE_VARS
+DYAD_VARS = state.DYAD_VARS
 
 
 def clip(x: Any, low: float, high: float) -> Any:
@@ -117,7 +38,7 @@ def clip(x: Any, low: float, high: float) -> Any:
 
 def clip_var(name: str, x: Any) -> Any:
     """Clip ``x`` to the declared bounds of state or dyad variable ``name``."""
-    low, high = (STATE_VARS.get(name) or DYAD_VARS[name])[:2]
+    low, high = state.bounds(name)
     return clip(x, low, high)
 
 
@@ -159,14 +80,6 @@ AREA_YIELD_RULE: tuple[int, ...] = tuple(
     1 if a in ("arms_control", "nonproliferation") else 2 if a == "counterterrorism" else 0
     for a in ISSUE_AREAS
 )
-
-
-def interest_mean(dyad: Mapping[str, Any]) -> Any:
-    """Mean common interest over the issue areas."""
-    total = 0.0
-    for a in ISSUE_AREAS:
-        total = total + dyad[f"interest_{a}"]
-    return total / len(ISSUE_AREAS)
 
 
 def area_yields(p) -> dict[str, Any]:
@@ -223,11 +136,6 @@ def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
 def area_willingness(stance_: Any, interest: Any, p) -> Any:
     """Willingness to engage in one issue area: the stance plus that area's interest."""
     return clip(stance_ + p.w_interest * interest, 0.0, 1.0)
-
-
-def willingness(own: Mapping[str, Any], distance: Any, interest: Any, p) -> Any:
-    """Willingness at a given (mean) common interest: :func:`area_willingness` of the stance."""
-    return area_willingness(stance(own, distance, p), interest, p)
 
 
 def cooperation(w_a: Any, w_b: Any) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.core import contradictions
 from resetsim.core.names import did_you_mean
 
 
@@ -57,19 +58,10 @@ ISSUE_AREAS: tuple[str, ...] = (
     "economy",
 )
 
-#: The structural contradictions that experiments knock out by name, mapped to
-#: the switch parameter that carries each (1 = present, 0 = removed).
-CONTRADICTIONS: dict[str, str] = {
-    "power_asymmetry": "k_power_asymmetry",
-    "ideological_distance": "k_ideology",
-    "security_dilemma": "k_security_dilemma",
-    "arms_control_limits": "k_arms_control",
-    "counterterrorism_disagreement": "k_counterterrorism",
-    "missing_institutions": "k_institutions",
-    "domestic_constraint": "k_domestic",
-}
-#: The leader factor, which is not a contradiction but a trigger (§2.2).
-LEADER_SWITCH = "k_leader"
+#: The structural contradictions experiments knock out by name -> their switch,
+#: and the leader factor's switch (from the table of contradictions).
+CONTRADICTIONS = contradictions.CONTRADICTIONS
+LEADER_SWITCH = contradictions.LEADER_SWITCH
 
 #: How a parameter's value was set (the ``source`` field of the registry).
 SOURCES: tuple[str, ...] = ("switch", "fitted", "hand", "data", "detection")

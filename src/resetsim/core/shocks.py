@@ -20,37 +20,20 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from resetsim.core import contradictions, state
 from resetsim.core import dynamics as dyn
 from resetsim.core.config import Number
 
-#: Channels and the parameter (or rule) that scales each at run time.
-CHANNELS: tuple[str, ...] = (
-    "none",
-    "breach",
-    "power_asymmetry",
-    "ideology",
-    "security_dilemma",
-    "arms_control",
-    "counterterrorism",
-    "domestic",
-    "leader",
-)
-_CHANNEL_SWITCH = {
-    "power_asymmetry": "k_power_asymmetry",
-    "ideology": "k_ideology",
-    "security_dilemma": "k_security_dilemma",
-    "arms_control": "k_arms_control",
-    "counterterrorism": "k_counterterrorism",
-    "domestic": "k_domestic",
-    "leader": "k_leader",
-}
+#: Channels: ``none``, ``breach`` (scaled by the institutions, :func:`dyn.breach_factor`)
+#: and the channel of each contradiction, whose switch scales it at run time.
+CHANNELS: tuple[str, ...] = ("none", "breach", *contradictions.CHANNEL_SWITCH)
 KIND_CHANNELS = tuple(c for c in CHANNELS if c != "breach")
 
 Who = Literal["actor", "target", "both", "dyad"]
 
 #: Drivers that shocks move by a share of their headroom (diminishing steps,
 #: never stuck at a bound): a new sanctions law still tightens a tight constraint.
-HEADROOM_VARS: frozenset[str] = frozenset({"domestic_constraint"})
+HEADROOM_VARS = state.HEADROOM_VARS
 
 
 class Effect(BaseModel):
@@ -92,20 +75,20 @@ def effect_problems(kind: Kind) -> list[tuple[str, str]]:
     for i, eff in enumerate(kind.effects):
         where = f"effects[{i}].var"
         if eff.who == "dyad":
-            if eff.var not in dyn.SHOCKABLE_DYAD_VARS:
+            if eff.var not in state.SHOCKABLE_DYAD_VARS:
                 problems.append(
                     (
                         where,
                         f"{eff.var!r} is not a common interest; use one of "
-                        f"{', '.join(dyn.SHOCKABLE_DYAD_VARS)}",
+                        f"{', '.join(state.SHOCKABLE_DYAD_VARS)}",
                     )
                 )
-        elif eff.var not in dyn.SHOCKABLE_STATE_VARS:
+        elif eff.var not in state.SHOCKABLE_STATE_VARS:
             problems.append(
                 (
                     where,
-                    f"{eff.var!r} is not a state driver shocks may move; use one of "
-                    f"{', '.join(dyn.SHOCKABLE_STATE_VARS)}",
+                    f"{eff.var!r} is not a state driver shocks may move; "
+                    "`resetsim params --state` lists them (role shockable)",
                 )
             )
         elif eff.var == "trust" and not kind.breach:
@@ -142,8 +125,8 @@ class Slots:
     def __init__(self, n_states: int = 2):
         self.n_states = n_states
         self.names: list[tuple[int | None, str]] = [
-            (s, v) for s in range(n_states) for v in dyn.SHOCKABLE_STATE_VARS
-        ] + [(None, v) for v in dyn.SHOCKABLE_DYAD_VARS]
+            (s, v) for s in range(n_states) for v in state.SHOCKABLE_STATE_VARS
+        ] + [(None, v) for v in state.SHOCKABLE_DYAD_VARS]
         self.index = {key: i for i, key in enumerate(self.names)}
 
     def __len__(self) -> int:
@@ -181,7 +164,7 @@ def channel_scales(p) -> list[Any]:
         elif c == "breach":
             scales.append(dyn.breach_factor(p))
         else:
-            scales.append(p[_CHANNEL_SWITCH[c]])
+            scales.append(p[contradictions.CHANNEL_SWITCH[c]])
     return scales
 
 

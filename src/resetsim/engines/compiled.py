@@ -39,11 +39,12 @@ from numba.extending import register_jitable
 
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
+from resetsim.core.columns import columns
 from resetsim.core.params import ISSUE_AREAS, PARAMETERS
 from resetsim.engines import compiled_rng as crng
 from resetsim.engines import ensemble
-from resetsim.engines.columns import columns
 from resetsim.engines.forcing import initial_state
+from resetsim.results import Trajectories, posterior_draws
 from resetsim.scenario import Compiled, as_compiled
 
 # -- the equations: core.dynamics' functions, compiled as they are
@@ -111,9 +112,23 @@ def _stance(st, s, p):
 
 @numba.njit(cache=True, nogil=True, _nrt=False)
 def _kernel(
-    seeds, prm, scales, init_st, init_dy, interest_base, sv, rec_state, rec_var, out, scratch
+    seeds,
+    prm,
+    scales,
+    init_st,
+    init_dy,
+    interest_base,
+    sv,
+    rec_state,
+    rec_var,
+    out,
+    fired_out,
+    lz_out,
+    scratch,
 ):
-    """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i."""
+    """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i,
+    ``fired_out[i, t, j]`` whether process j fired (the engines' record of random
+    events) and ``lz_out[i]`` the run's leader-term normals."""
     (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
     (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
     (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
@@ -124,6 +139,8 @@ def _kernel(
     for i in range(n):
         p = prm[i]
         crng.draw(seeds[i], rng, noise, unif, lz)
+        for k in range(lz.shape[0]):
+            lz_out[i, k] = lz[k]
         for s in range(2):
             for k in range(_N_STATE):
                 st[s, k] = init_st[i, s, k]
@@ -153,6 +170,7 @@ def _kernel(
                 if rate > 0:
                     prob = sh.fire_probability(rate, p)
                     fired = 1.0 if unif[t, j] < prob else 0.0
+                    fired_out[i, t, j] = unif[t, j] < prob
                     for v in range(S):
                         effect[v] = 0.0
                     for m in range(proc_ch.shape[1]):
@@ -308,7 +326,7 @@ def simulate(
     params: Mapping[str, Any] | None = None,
     record: Sequence[str] | None = None,
     hold: Mapping[tuple[int, str], Any] | None = None,
-) -> ensemble.Trajectories:
+) -> Trajectories:
     """:func:`resetsim.engines.ensemble.simulate`, compiled (same arguments, same
     numbers).  ``hold`` (the validation's static knock-outs) is left to the
     ensemble engine."""
@@ -326,7 +344,7 @@ def simulate(
         raise ValueError("run seeds must be non-negative")
     p = compiled.params(ensemble._param_arrays(params or {}, n))
     p = type(p)(ensemble._param_arrays(p, n))
-    p.update(ensemble.posterior_draws(compiled, seeds, params))
+    p.update(posterior_draws(compiled, seeds, params))
     states, dyad = initial_state(compiled, p, n)
     init_st = np.empty((n, 2, _N_STATE))
     for s in range(2):
@@ -351,6 +369,8 @@ def simulate(
         else:
             rec_state[j], rec_var[j] = -1, DYAD.index(col)
     out = np.empty((len(wanted), n, compiled.n_ticks))
+    fired = np.zeros((n, compiled.n_ticks, compiled.n_processes), dtype=np.bool_)
+    leader_z = np.empty((n, len(compiled.term_sd)))
     _kernel(
         seeds,
         param_records(p, n),
@@ -362,6 +382,9 @@ def simulate(
         rec_state,
         rec_var,
         out,
+        fired,
+        leader_z,
         _scratch(compiled),
     )
-    return ensemble.Trajectories(compiled, seeds, {c: out[j] for j, c in enumerate(wanted)})
+    data = {c: out[j] for j, c in enumerate(wanted)}
+    return Trajectories(compiled, seeds, data, fired, leader_z)

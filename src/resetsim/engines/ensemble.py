@@ -11,44 +11,17 @@ depend on its chunk or its neighbours and equals the Mesa model's.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from resetsim.core import shocks as sh
-from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, columns
+from resetsim.core.columns import columns
 from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import randomness
 from resetsim.engines.step import quarter
-from resetsim.scenario import Compiled, as_compiled
-
-#: Kept importable from here (the column lists live in :mod:`resetsim.engines.columns`).
-__all__ = [
-    "DYAD_COLUMNS",
-    "STATE_COLUMNS",
-    "Trajectories",
-    "chunks",
-    "columns",
-    "posterior_draws",
-    "simulate",
-]
-
-
-@dataclass
-class Trajectories:
-    """Recorded variables, each an array ``(runs, ticks)``."""
-
-    compiled: Compiled
-    seeds: np.ndarray
-    data: dict[str, np.ndarray]
-
-    @property
-    def n_runs(self) -> int:
-        return len(self.seeds)
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self.data[key]
+from resetsim.results import Trajectories, posterior_draws
+from resetsim.scenario import as_compiled
 
 
 def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
@@ -64,17 +37,6 @@ def _param_arrays(p: Mapping[str, Any], n: int) -> dict[str, Any]:
     return out
 
 
-def posterior_draws(
-    compiled: Compiled, seeds: Sequence[int], params: Mapping[str, Any] | None = None
-) -> dict[str, np.ndarray]:
-    """The parameters each run draws from the scenario's posterior (arrays over
-    ``seeds``), less those the caller sets in ``params``; empty without one."""
-    if compiled.posterior is None:
-        return {}
-    given = set(params or {})
-    return {k: v for k, v in compiled.posterior.draw(seeds).items() if k not in given}
-
-
 def simulate(
     scenario: Any,
     seeds: Sequence[int],
@@ -86,7 +48,8 @@ def simulate(
 
     ``params`` overrides the scenario's parameters; a value may be a float or
     an array with one entry per run.  ``record`` limits the recorded columns
-    (default: all of :func:`columns`).  ``hold`` holds state variables fixed
+    (default: all of :func:`columns`); the fired random events are always
+    recorded (:class:`~resetsim.results.Trajectories`).  ``hold`` holds state variables fixed
     (``{(state index, variable): value or per-run array, NaN = free}``; see
     :func:`resetsim.engines.step.quarter`): the validation's *static* knock-outs.
     """
@@ -120,12 +83,15 @@ def simulate(
     held = None
     if hold:
         held = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in hold.items()}
+    fired = np.empty((T, n, compiled.n_processes), dtype=bool)
     for t in range(T):
-        quarter(compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z, held)
+        fired[t] = quarter(
+            compiled, t, states, dyad, p, scales, unif[:, t], noise[:, t], leader_z, held
+        )
         for c, s, v in plan:
             buf[c][t] = states[s][v] if s is not None else dyad[v]
     data = {c: np.ascontiguousarray(b.T) for c, b in buf.items()}
-    return Trajectories(compiled, seeds, data)
+    return Trajectories(compiled, seeds, data, fired.transpose(1, 0, 2).copy(), leader_z)
 
 
 def chunks(n: int, size: int) -> Iterator[slice]:

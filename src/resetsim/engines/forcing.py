@@ -15,7 +15,7 @@ import numpy as np
 
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
-from resetsim.core.params import ISSUE_AREAS
+from resetsim.core import state
 from resetsim.scenario import Compiled
 
 
@@ -40,37 +40,33 @@ def broadcast(value: Any, n: int | None) -> Any:
 
 
 def initial_state(compiled: Compiled, p, n: int | None = None):
-    """States and dyad before the first quarter (floats, or arrays over n runs)."""
+    """States and dyad before the first quarter (floats, or arrays over n runs).
+
+    Each variable starts at the scenario's value (``compiled.initial``) or the
+    registry's (:mod:`resetsim.core.state`); those the registry says come from
+    elsewhere are set here: power from the data, the disposition from the first
+    leader (a drawn disposition is applied at tick 0) and, left empty by the
+    scenario, a variable from the one it ``default_to``, common interests from
+    the scenario or their base parameter.
+    """
     states = []
     for s, init in enumerate(compiled.initial):
-        disp = compiled.disposition[0, s]  # (a drawn disposition is applied at tick 0)
-        st = {
+        disp = compiled.disposition[0, s]
+        derived = {
             "power": compiled.power_base[0, s],
-            "power_shock": 0.0,
-            "trust": init["trust"],
-            "leader_affinity": init["leader_affinity"]
-            if init["leader_affinity"] is not None
-            else (0.0 if np.isnan(disp) else disp),
             "disposition": 0.0 if np.isnan(disp) else disp,
-            "security_services": init.get("security_services", 0.0),
-            "ideology": init["ideology"],
-            "domestic_constraint": init["domestic_constraint"],
-            "status_expectation": init["status_expectation"],
-            "status_anchor": init["status_anchor"],
-            "recognition": 0.0,
-            "grievance": init["grievance"],
-            "threat": init["threat"],
-            "willingness": 0.0,
         }
+        st = {v.name: derived.get(v.name, init.get(v.name, v.initial)) for v in state.STATE}
+        for v in state.STATE:
+            if st[v.name] is None:
+                st[v.name] = st[v.default_to]
         states.append({k: broadcast(v, n) for k, v in st.items()})
     dyad = {}
-    for a in ISSUE_AREAS:
-        key = f"interest_{a}"
-        dyad[key] = broadcast(compiled.interests.get(key, p[f"interest_base_{a}"]), n)
-    for a in ISSUE_AREAS:
-        dyad[f"cooperation_{a}"] = broadcast(0.0, n)
-    dyad["cooperation"] = broadcast(0.0, n)
-    dyad["trust_yield"] = broadcast(0.0, n)
+    for v in state.DYAD:
+        value = v.initial
+        if value is None:  # the scenario's, else its base parameter
+            value = compiled.interests.get(v.name, p[v.base_parameter])
+        dyad[v.name] = broadcast(value, n)
     return states, dyad
 
 
@@ -83,12 +79,13 @@ def apply_forcing(
     scales: Sequence[Any],
     uniforms_t: Any,
     leader_z: Any = None,
-) -> list[int]:
+) -> np.ndarray:
     """Apply quarter ``t``'s leader changes, scheduled and random shocks and power.
 
     ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs; ``leader_z``
-    the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns
-    the indices of the processes that may fire this quarter (for bookkeeping).
+    the run's leader-term normals ``(L,)`` or ``(n, L)``.  Returns which
+    processes fired this quarter, bool ``(P,)`` or ``(n, P)``: the engines'
+    record of random events.
     """
     for s in range(2):
         # a new leader on side s changes that side's leader and stance only (§2.2);
@@ -102,10 +99,13 @@ def apply_forcing(
     if compiled.sched_slots[t]:
         delta = sh.scaled_delta(compiled.sched[t], compiled.sched_channels[t], scales)
         slots.update(compiled.sched_slots[t])
-    active = [i for i in range(compiled.n_processes) if compiled.proc_rate[i, t] > 0]
-    for i in active:
+    fired_t = np.zeros(np.shape(uniforms_t), dtype=bool)
+    for i in range(compiled.n_processes):
+        if not compiled.proc_rate[i, t] > 0:
+            continue
         prob = sh.fire_probability(compiled.proc_rate[i, t], p)
-        fired = (uniforms_t[..., i] < prob).astype(float)
+        fired_t[..., i] = uniforms_t[..., i] < prob
+        fired = fired_t[..., i].astype(float)
         effect = sh.scaled_delta(compiled.proc[i], compiled.proc_channels[i], scales)
         delta = delta + (fired[..., None] if np.ndim(fired) else fired) * effect
         slots.update(compiled.proc_slots[i])
@@ -113,14 +113,4 @@ def apply_forcing(
         sh.apply_delta(states, dyad, delta, sorted(slots))
     for s in range(2):
         states[s]["power"] = dyn.power(compiled.power_base[t, s], states[s]["power_shock"])
-    return active
-
-
-def fired_events(compiled: Compiled, t: int, p, uniforms_t: Any) -> list[int]:
-    """Which processes fired in quarter ``t`` for a single run (for event logs)."""
-    out = []
-    for i in range(compiled.n_processes):
-        rate = compiled.proc_rate[i, t]
-        if rate > 0 and uniforms_t[i] < sh.fire_probability(rate, p):
-            out.append(i)
-    return out
+    return fired_t

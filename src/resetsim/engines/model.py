@@ -18,10 +18,10 @@ import mesa
 import numpy as np
 
 from resetsim.core import dynamics as dyn
-from resetsim.core import params as prm
 from resetsim.core import shocks as sh
-from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS
-from resetsim.engines.forcing import fired_events, initial_state
+from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS
+from resetsim.core.request import check_request
+from resetsim.engines.forcing import initial_state
 from resetsim.engines.randomness import draw_randomness
 from resetsim.engines.step import quarter
 from resetsim.scenario import Compiled, Scenario, as_compiled
@@ -94,11 +94,7 @@ class ResetModel(mesa.Model):
         if isinstance(rng, np.integer):
             rng = int(rng)
         overrides = {**(params or {}), **parameters}
-        problems = prm.check_overrides(overrides)
-        if problems:
-            raise ValueError(
-                "ResetModel: " + "; ".join(f"parameter {n!r}: {m}" for n, m in problems)
-            )
+        check_request(params=overrides, who="ResetModel")
         super().__init__(rng=rng)
         self.compiled = as_compiled(scenario)
         c = self.compiled
@@ -111,9 +107,10 @@ class ResetModel(mesa.Model):
         states, self.dyad = initial_state(c, self.p)
         specs = c.scenario.states
         self.states = [StateAgent(self, s, specs[s].id, specs[s].name, states[s]) for s in range(2)]
-        # Mesa 3.3 keeps every model alive through Agent._ids (a class-level
-        # dict keyed by model); our two agents are made, so drop the entry.
-        mesa.Agent._ids.pop(self, None)
+        _release_agent_ids(self)
+        #: which random processes fired in each quarter ``(ticks, processes)``, and
+        #: as ``(tick, process id)`` pairs
+        self.fired = np.zeros((c.n_ticks, c.n_processes), dtype=bool)
         self.event_log: list[tuple[int, str]] = []
         ids = c.state_ids
         reporters: dict[str, Any] = {"date": partial(_date)}
@@ -130,11 +127,6 @@ class ResetModel(mesa.Model):
         """The current quarter's first day (YYYY-MM-DD)."""
         return self.compiled.dates[min(self.tick, self.compiled.n_ticks - 1)]
 
-    @property
-    def cooperation(self) -> dict[str, Any]:
-        """This quarter's cooperation and its trust-building content."""
-        return {k: self.dyad[k] for k in ("cooperation", "trust_yield")}
-
     def step(self) -> None:
         c = self.compiled
         t = self.tick
@@ -142,7 +134,7 @@ class ResetModel(mesa.Model):
             self.running = False
             return
         view = [a.variables() for a in self.states]
-        quarter(
+        self.fired[t] = quarter(
             c,
             t,
             view,
@@ -155,12 +147,23 @@ class ResetModel(mesa.Model):
         )
         for agent, values in zip(self.states, view, strict=True):
             agent.update(values)
-        for i in fired_events(c, t, self.p, self.uniforms[t]):
+        for i in np.flatnonzero(self.fired[t]):
             self.event_log.append((t, c.proc_ids[i]))
         self.datacollector.collect(self)
         self.tick += 1
         if self.tick >= c.n_ticks:
             self.running = False
+
+
+def _release_agent_ids(model: mesa.Model) -> None:
+    """The one use of Mesa's private API, kept here: Mesa 3.3 keeps every model
+    alive through ``Agent._ids`` (a class-level dict keyed by model), so a batch
+    of runs would hold them all.  Our two agents are made, so drop the entry.
+    A Mesa without that dict needs nothing, so this alone does not tie
+    resetsim to one Mesa version."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 def _state_value(index: int, var: str, model: ResetModel) -> float:

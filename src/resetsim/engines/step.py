@@ -37,19 +37,20 @@ def quarter(
     noise_t: Any,
     leader_z: Any = None,
     hold: Mapping[tuple[int, str], Any] | None = None,
-) -> list[int]:
+) -> np.ndarray:
     """Advance ``states`` and ``dyad`` through quarter ``t``, in place.
 
     ``uniforms_t`` is ``(P,)`` for one run or ``(n, P)`` for n runs, ``noise_t``
     ``(2,)`` or ``(n, 2)`` (one trust noise per state), ``leader_z`` the run's
-    leader-term normals.  Returns the processes that could fire this quarter.
+    leader-term normals.  Returns which processes fired this quarter (bool
+    ``(P,)`` or ``(n, P)``, :func:`resetsim.engines.forcing.apply_forcing`).
 
     ``hold`` (an engine option for validation, not a model parameter) maps
     ``(state index, variable)`` to a value held fixed: the variable is set to it
     after the forcing and again after the commit, so it is present but has no
     dynamics (a *static* knock-out).  A NaN entry (per run) leaves that run free.
     """
-    active = apply_forcing(compiled, t, states, dyad, p, scales, uniforms_t, leader_z)
+    fired = apply_forcing(compiled, t, states, dyad, p, scales, uniforms_t, leader_z)
     if hold:
         apply_hold(states, hold)
     # compute (both states from the same quarter) ...
@@ -77,7 +78,7 @@ def quarter(
     dyad.update(dyn.dyad_update(dyad, p))
     if hold:
         apply_hold(states, hold)
-    return active
+    return fired
 
 
 def apply_hold(states: Sequence[dict[str, Any]], hold: Mapping[tuple[int, str], Any]) -> None:

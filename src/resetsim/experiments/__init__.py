@@ -25,10 +25,11 @@ Statistics helpers are :mod:`resetsim.analysis.statistics`; the figures are
 :mod:`resetsim.plotting.design`.
 """
 
+from resetsim.core.request import ENGINES
 from resetsim.experiments.design import DesignPoints, build_design, latin_hypercube
 from resetsim.experiments.evaluate import evaluate
 from resetsim.experiments.executors import basic_metrics, run_chunk
-from resetsim.experiments.plan import ENGINES, Plan, SweepError, auto_chunk_size, make_plan
+from resetsim.experiments.plan import Plan, SweepError, auto_chunk_size, make_plan
 from resetsim.experiments.schema import Experiment, Share, parse, parse_share
 from resetsim.experiments.summary import sobol_indices, summarize, summarize_pooled
 from resetsim.experiments.sweep import SweepResult, finalize, sweep

@@ -51,8 +51,8 @@ import numpy as np
 
 from resetsim.core import io
 from resetsim.core import params as prm
+from resetsim.core.request import DEFAULT_ENGINE
 from resetsim.engines.randomness import run_seeds
-from resetsim.engines.runner import DEFAULT_ENGINE
 from resetsim.experiments import evidence as evd
 from resetsim.experiments.executors import ChunkTask, _worker_init, run_chunk
 from resetsim.scenario import Compiled, references

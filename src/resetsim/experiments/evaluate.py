@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from resetsim.core import params as prm
-from resetsim.engines.runner import DEFAULT_ENGINE
+from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.experiments.executors import run_chunk
-from resetsim.experiments.plan import ENGINES, ChunkTask, auto_chunk_size, seeds_of_runs
+from resetsim.experiments.plan import ChunkTask, auto_chunk_size, seeds_of_runs
 from resetsim.experiments.schema import MetricsFn
 from resetsim.experiments.validate import default_metrics, metric_names, required_columns
 from resetsim.scenario import Compiled, Scenario, as_compiled
@@ -109,10 +109,7 @@ def evaluate(
         For an unknown column or a value outside a parameter's bounds (naming
         the column), an unknown engine or ``runs < 1``.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise ValueError(f"runs (replications per design row) must be an integer >= 1: {runs!r}")
+    check_request(engine=engine, runs=runs)
     values = design_values(design)
     names = [str(c) for c in design.columns]
     compiled = as_compiled(scenario)

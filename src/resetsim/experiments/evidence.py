@@ -40,8 +40,7 @@ from resetsim.analysis import observed, turns
 from resetsim.analysis.episodes import detect_runs
 from resetsim.analysis.fidelity import Scores, score
 from resetsim.core import calendar as cal
-from resetsim.engines.columns import detection_columns
-from resetsim.scenario.targets import load_for
+from resetsim.core.columns import detection_columns
 
 #: The last quarter each turn of :func:`resetsim.analysis.turns.six_turns` reads.
 TURN_END: dict[str, str] = {
@@ -68,10 +67,6 @@ class Evidence:
     turns_out: tuple[str, ...] = ()
     n_targets: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def held_out(self) -> bool:
-        return bool(self.targets_out or self.turns_out or self.train_until is not None)
 
     def describe(self) -> dict[str, Any]:
         """For ``meta.json``."""
@@ -101,7 +96,7 @@ def make_evidence(compiled, train_until: str | None = None, leave_out: str | Non
     Raises ``ValueError`` (one line) for an unreadable date, a date outside the
     run, or a ``leave_out`` that is neither a target id nor a turn.
     """
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     q = None
     if train_until is not None:
@@ -184,7 +179,7 @@ def summaries(
     right)."""
     ev = evidence
     q0 = int(compiled.quarters[0])
-    windows = load_for(compiled.scenario)
+    windows = compiled.reference("targets")
     ids = list(windows.ids)
     det_p = compiled.params()  # detection thresholds are never calibrated
     full = score(windows, compiled, detect_runs(compiled, data, det_p))

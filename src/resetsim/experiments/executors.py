@@ -12,6 +12,7 @@ flight.
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 import re
@@ -27,10 +28,12 @@ import numpy as np
 
 from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
+from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
-from resetsim.experiments.schema import STATIC_VARIABLES
+from resetsim.experiments.schema import NULL_KINDS, STATIC_VARIABLES
+from resetsim.results import FIRED, LEADER_Z
 from resetsim.scenario import Compiled
 
 
@@ -57,7 +60,7 @@ def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = N
         trust = data[f"{s}_trust"]
         out[f"{s}_trust_final"] = trust[:, -1].copy()
         out[f"{s}_trust_min"] = trust.min(axis=1)
-    coop = data["cooperation"]
+    coop = data[COOPERATION]
     out["mean_cooperation"] = coop.mean(axis=1)
     out["high_cooperation_quarters"] = (coop > 0.5).sum(axis=1).astype(np.int64)
     return out
@@ -66,24 +69,21 @@ def basic_metrics(compiled: Compiled, data: Mapping[str, np.ndarray], p: Any = N
 def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
     """The chunk's recorded trajectories, ``(runs, ticks)`` each (null series
     written in for the runs of a null condition: :func:`apply_nulls`)."""
-    n = len(task.seeds)
     if task.static or task.freeze:
         if task.engine == "mesa":
             raise SweepError("static and frozen conditions need the ensemble engine")
         hold = static_hold(task)
-        data = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold).data
-        return apply_nulls(task, data)
+        traj = simulate(task.compiled, task.seeds, task.params, task.record, hold=hold)
+        return apply_nulls(task, traj.with_events())
     if task.engine == "mesa":
-        T = task.compiled.n_ticks
-        data = {c: np.empty((n, T)) for c in task.record}
+        parts = []
         for i, seed in enumerate(task.seeds):
             p = {k: float(v[i]) if np.ndim(v) else float(v) for k, v in task.params.items()}
-            one = simulate_mesa(task.compiled, [int(seed)], p, task.record)
-            for c in task.record:
-                data[c][i] = one.data[c][0]
+            parts.append(simulate_mesa(task.compiled, [int(seed)], p, task.record).with_events())
+        data = {k: np.concatenate([one[k] for one in parts]) for k in parts[0]}
         return apply_nulls(task, data)
-    run = simulator(task.engine)
-    return apply_nulls(task, run(task.compiled, task.seeds, task.params, task.record).data)
+    traj = simulator(task.engine)(task.compiled, task.seeds, task.params, task.record)
+    return apply_nulls(task, traj.with_events())
 
 
 def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:
@@ -119,14 +119,15 @@ def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.nd
     compiled = task.compiled
     p = compiled.params(task.params)
     index = relationship_index(data, compiled.state_ids, p)
-    for kind in ("ar1", "shot_noise"):
+    for kind in NULL_KINDS:
         rows = np.flatnonzero(task.null == kind)
         if not rows.size:
             continue
         if kind == "ar1":
             series = ar1_null(index[rows], task.seeds[rows])
         else:
-            weight = event_timeline(compiled, task.seeds, p)[2]
+            n = len(task.seeds)
+            weight = event_timeline(compiled, n, p, data.get(FIRED), data.get(LEADER_Z))[2]
             series = shot_noise_null(index[rows], weight[rows])
         data = detector_input(data, compiled.state_ids, series, rows, p)
     return data
@@ -238,6 +239,11 @@ _ADDRESS = re.compile(
 )
 
 
+def dask_installed() -> bool:
+    """Whether Dask's ``distributed`` is installed (the optional extra ``resetsim[dask]``)."""
+    return importlib.util.find_spec("distributed") is not None
+
+
 def check_address(address: str) -> str | None:
     """Why ``address`` is not a Dask scheduler's address (``HOST:PORT`` or
     ``SCHEME://HOST:PORT``), or None."""
@@ -260,12 +266,12 @@ def connect(address: str, timeout: float = 20.0):
     problem = check_address(address)
     if problem:
         raise SweepError(f"--scheduler: {problem}")
-    try:
-        from distributed import Client  # deferred: distributed is heavy and often unused
-    except ImportError:
+    if not dask_installed():
         raise SweepError(
-            "--scheduler needs Dask's distributed package (pip install distributed)"
-        ) from None
+            "a Dask scheduler needs Dask, which is not installed: pip install 'resetsim[dask]'"
+        )
+    from distributed import Client  # deferred: optional, heavy and often unused
+
     try:
         return Client(address, timeout=f"{timeout}s")
     except (OSError, TimeoutError, ValueError) as exc:

@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
+from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
-from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments import ladder_inputs as li
 from resetsim.scenario import Compiled, as_compiled
 from resetsim.scenario.observations import Observations, ObservedSeries, load_observations
@@ -345,12 +345,9 @@ def assess(
     obs = observed if isinstance(observed, Observations) else load_observations(observed)
     li.check_observes(obs, compiled)
     sc = compiled.scenario
+    check_request(engine=engine, runs=runs, seed=seed)
     runs = DEFAULT_RUNS if runs is None else int(runs)
     seed = sc.seed if seed is None else int(seed)
-    if runs < 1:
-        raise ValueError("--runs must be at least 1")
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     say(f"running the full model and {len(li.model_rungs()) - 1} knock-outs ({runs} runs each)")
     inp = _inputs(compiled, obs, runs, seed, engine=engine)
     saw_until = li.calibration_end_year(compiled)

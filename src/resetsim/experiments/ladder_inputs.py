@@ -26,17 +26,19 @@ import pandas as pd
 
 from resetsim.analysis.episodes import relationship_index
 from resetsim.core import calendar as cal
+from resetsim.core import contradictions
 from resetsim.core import params as prm
 from resetsim.core import shocks as sh
+from resetsim.core.columns import DYAD_COLUMNS, STATE_COLUMNS, trust_columns
 from resetsim.core.config import Problem, ScenarioError
-from resetsim.engines.columns import DYAD_COLUMNS, STATE_COLUMNS, trust_columns
-from resetsim.engines.runner import DEFAULT_ENGINE, run_scenario
+from resetsim.core.request import DEFAULT_ENGINE
+from resetsim.engines.runner import run_scenario
 from resetsim.experiments import abc
 from resetsim.experiments import evidence as evd
+from resetsim.experiments.schema import ALL
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario.observations import Observations
 from resetsim.scenario.posterior import Posterior
-from resetsim.scenario.targets import load_for as load_targets_for
 
 #: Dyad quantities besides the recorded dyad columns.
 DERIVED_DYAD = ("relationship_index", "mean_trust")
@@ -56,8 +58,8 @@ def switch_table() -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {
         name: {switch: 0.0} for name, switch in prm.CONTRADICTIONS.items()
     }
-    out["leader"] = {prm.LEADER_SWITCH: 0.0}
-    out["all"] = {switch: 0.0 for switch in prm.CONTRADICTIONS.values()}
+    out[contradictions.LEADER] = {contradictions.LEADER_SWITCH: 0.0}
+    out[ALL] = {switch: 0.0 for switch in prm.CONTRADICTIONS.values()}
     return out
 
 
@@ -133,7 +135,7 @@ def simulate_rungs(
 ) -> dict[str, dict[str, np.ndarray]]:
     """``{rung: {series id: (runs, years)}}`` for the full model and every
     knock-out, all on the same seeds (common random numbers), on ``engine``
-    (one of :data:`resetsim.engines.runner.ENGINES`)."""
+    (one of :data:`resetsim.core.request.ENGINES`)."""
     record = record_for(compiled)
     out: dict[str, dict[str, np.ndarray]] = {}
     for rung, overrides in model_rungs().items():
@@ -259,7 +261,7 @@ def calibration_end_year(compiled: Compiled) -> int | None:
         return None
     try:
         ev = evd.make_evidence(replace(compiled, posterior=None))
-        windows = load_targets_for(compiled.scenario)
+        windows = compiled.reference("targets")
     except (ScenarioError, ValueError):
         return None
     last = [int(windows.failure[:, 1].max()) // 4]

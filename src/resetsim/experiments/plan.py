@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.core.columns import detection_columns
 from resetsim.core.config import ScenarioError
 from resetsim.core.provenance import __version__, code_hash
-from resetsim.engines.columns import detection_columns
+from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import run_seeds
-from resetsim.engines.runner import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments.design import DesignPoints, build_design
 from resetsim.experiments.schema import MAX_RUNS, Experiment, MetricsFn, Share, parse_share
 from resetsim.experiments.validate import (
@@ -188,8 +188,7 @@ def make_plan(
     overrides the file's (default: :func:`auto_chunk_size`); ``posterior=False``
     ignores the scenario's ``posterior`` (the point estimate).
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
+    check_request(engine=engine, runs=runs)
     fn = metrics_fn or default_metrics()
     # a file is loaded with every check (every problem at once)
     exp = experiment if isinstance(experiment, Experiment) else load(experiment, metrics_fn=fn)

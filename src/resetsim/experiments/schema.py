@@ -36,6 +36,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Discriminator, Field, StrictBool, Tag, ValidationError
 
+from resetsim.analysis.validation import NULLS
+from resetsim.core import contradictions, state
 from resetsim.core import params as prm
 from resetsim.core.config import (
     Count,
@@ -55,23 +57,17 @@ from resetsim.core.config import (
 MAX_RUNS = 20_000_000
 #: Knock-out names a condition may use besides the contradictions.
 ALL = "all"
-LEADER = "leader"
+LEADER = contradictions.LEADER
 
 #: Contradictions a condition may hold *static* (at their baseline mean), and the
-#: state variable that carries each one's dynamics; the others are constant
-#: parameters already (static = baseline), so they are refused.
-STATIC_VARIABLES: dict[str, str] = {
-    "power_asymmetry": "power",
-    "ideological_distance": "ideology",
-    "security_dilemma": "threat",
-    "domestic_constraint": "domestic_constraint",
-}
+#: state variable that carries each one's dynamics (the table of contradictions);
+#: the others are constant parameters already (static = baseline), so they are refused.
+STATIC_VARIABLES = contradictions.STATIC_VARIABLES
 #: State variables a condition may *freeze* at their starting values (the
-#: endogenous "seeds of failure" of model v2: status hopes, grievance, the
-#: domestic constraint, the security dilemma's threat).
-FREEZABLE = ("status_expectation", "grievance", "domestic_constraint", "threat")
+#: endogenous "seeds of failure" of model v2; role ``freezable`` in the registry).
+FREEZABLE = state.FREEZABLE
 #: Null series a condition may run through the detector instead of the model's.
-NULL_KINDS = ("ar1", "shot_noise")
+NULL_KINDS: tuple[str, ...] = tuple(NULLS)
 
 #: A metrics function: ``fn(compiled, data, params) -> {name: array over runs}``.
 MetricsFn = Callable[..., Mapping[str, np.ndarray]]
@@ -122,7 +118,7 @@ class Condition(Strict):
     # mean (``static``), or a null series fed to the detector (``null``)
     static: list[Key] = Field(default_factory=list)
     freeze: list[Literal[FREEZABLE]] = Field(default_factory=list)  # type: ignore[valid-type]
-    null: Literal["ar1", "shot_noise"] | None = None
+    null: Literal[NULL_KINDS] | None = None  # type: ignore[valid-type]
 
 
 class ConditionsDesign(Strict):

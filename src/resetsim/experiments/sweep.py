@@ -36,7 +36,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from resetsim.core import io
-from resetsim.engines.runner import DEFAULT_ENGINE
+from resetsim.core.request import DEFAULT_ENGINE
 from resetsim.experiments import executors
 from resetsim.experiments import store as st
 from resetsim.experiments.plan import Plan, make_plan

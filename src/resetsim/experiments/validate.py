@@ -21,9 +21,10 @@ import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
+from resetsim.core.columns import detection_columns
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
 from resetsim.core.names import did_you_mean
-from resetsim.engines.columns import detection_columns
+from resetsim.core.request import request_problems
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import run_seed
 from resetsim.experiments.schema import (
@@ -179,8 +180,11 @@ def semantic_problems(exp: Experiment) -> list[Problem]:
     """Checks the schema cannot express (parameter names, bounds, sizes, shares)."""
     f = exp.source or "<experiment>"
     problems: list[Problem] = []
-    for name, msg in prm.check_overrides(exp.parameters):
-        problems.append(Problem(f, f"parameters.{name}", msg))
+    # the request's checks (the same words as the CLI's and the API's)
+    fields = {"runs": "replications", "seed": "seed"}
+    for field, msg in request_problems(exp.parameters, runs=exp.replications, seed=exp.seed):
+        name = fields.get(field) or "parameters." + field.removeprefix("parameter ").strip("'")
+        problems.append(Problem(f, name, msg))
     d = exp.design
     if isinstance(d, LHSDesign | SobolDesign) and isinstance(d.parameters, list):
         seen = set()
@@ -318,7 +322,7 @@ def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> lis
     cols = required_columns(compiled, fn)
     seed = run_seed(0, 0)
     traj = simulate(compiled, [seed], None, cols)
-    data = {**traj.data, "seed": np.array([seed], dtype=np.int64)}
+    data = {**traj.with_events(), "seed": np.array([seed], dtype=np.int64)}
     return list(fn(compiled, data, compiled.params()))
 
 

@@ -36,10 +36,10 @@ from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import io
 from resetsim.core.calendar import quarter_label
-from resetsim.engines.runner import RunResult
 from resetsim.output import summary
 from resetsim.output.run import run_meta
 from resetsim.output.tables import FLOAT_FORMAT, run_params
+from resetsim.results import RunResult
 from resetsim.scenario import Compiled
 
 
@@ -112,6 +112,7 @@ class _Period:
         self.state_ids = compiled.state_ids
         self.params = compiled.params
         self.scenario = compiled.scenario.model_copy(update={"targets": None})
+        self.targets = None
 
 
 def paired_metrics(ma: dict, mb: dict) -> pd.DataFrame:

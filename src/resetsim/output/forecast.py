@@ -1,12 +1,14 @@
-"""A scenario's ``forecast``: run it on the same seeds, score it, say it in words.
+"""A scenario's ``forecast``, in words and tables.
 
 A scenario that names ``forecast = "other.toml"`` (what was known earlier,
 over the same period) makes ``resetsim run`` also simulate that scenario
-with the same runs, seeds, parameters and engine (:func:`run_forecast`).
-When the scenario names ``outcomes`` too, :func:`forecast_check` scores the
+with the same runs, seeds, parameters and engine
+(:func:`resetsim.engines.runner.run_forecast`).  When the scenario names
+``outcomes`` too, :func:`resetsim.analysis.forecast.check_forecast` scores the
 forecast's runs against that sourced file (never against the scenario's own
-runs): ``forecast.csv`` and the lines of :func:`check_lines`;
-:func:`verdict` says in words what the forecast got right and wrong.
+runs).  This module writes it: ``forecast.csv`` (:func:`write_check`), the
+lines of :func:`check_lines`; :func:`verdict` says in words what the forecast
+got right and wrong.
 """
 
 from __future__ import annotations
@@ -17,62 +19,8 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import forecast as fc
-from resetsim.analysis.episodes import Episodes, relationship_index
-from resetsim.analysis.metrics import onset_failure_probability
-from resetsim.engines.columns import detection_columns
-from resetsim.engines.runner import RunResult, run_scenario
-from resetsim.output import tables
 from resetsim.output.tables import FLOAT_FORMAT
-from resetsim.scenario import load
-from resetsim.scenario.outcomes import load_outcomes, outcomes_path
-
-
-def forecast_path(result: RunResult) -> Path | None:
-    """The forecast scenario a run's scenario names (resolved), or None."""
-    sc = result.compiled.scenario
-    return Path(sc.base_dir) / sc.forecast if sc.forecast else None
-
-
-def run_forecast(result: RunResult) -> RunResult | None:
-    """The scenario's forecast run with ``result``'s runs, base seed, parameter
-    overrides, engine and parameter treatment (a posterior, or the point
-    estimate with ``--no-posterior``), so run ``i`` of both draws from the
-    same seed."""
-    path = forecast_path(result)
-    if path is None:
-        return None
-    scenario = load(path)
-    if result.compiled.posterior is None and scenario.posterior:
-        # the forecast takes the realised run's parameter treatment (--no-posterior)
-        scenario = scenario.model_copy(update={"posterior": None})
-    base = {k: float(v) for k, v in result.compiled.params().items()}
-    overrides = {k: v for k, v in result.params.items() if v != base.get(k)}
-    return run_scenario(
-        scenario,
-        runs=result.n_runs,
-        seed=result.seed,
-        params=overrides,
-        engine=result.engine,
-        record=detection_columns(scenario.state_ids),
-    )
-
-
-def episodes_and_index(result: RunResult) -> tuple[Episodes, np.ndarray]:
-    """The detected episodes of a result and the relationship index they read."""
-    p = tables.run_params(result)
-    index = relationship_index(result.trajectories.data, result.compiled.state_ids, p)
-    return tables.detect(result), index
-
-
-def forecast_check(result: RunResult, forecast: RunResult) -> fc.ForecastCheck | None:
-    """Score ``forecast`` against the outcomes file ``result``'s scenario names."""
-    path = outcomes_path(result.compiled.scenario)
-    if path is None:
-        return None
-    spec = load_outcomes(path, result.compiled.scenario.all_kinds())
-    ep, index = episodes_and_index(forecast)
-    fired = fc.fired_processes(forecast.compiled, forecast.seeds, tables.run_params(forecast))
-    return fc.check(spec, forecast.compiled, index, ep, fired)
+from resetsim.results import RunResult
 
 
 def write_check(check: fc.ForecastCheck, path: Path) -> None:
@@ -154,13 +102,6 @@ def path_lines(result: RunResult, forecast: RunResult) -> list[str]:
             parts.append(f"{name} {a:.2f} -> {b:.2f}")
         lines.append(f"    {year}: " + ", ".join(parts))
     return lines
-
-
-def reset_probability(forecast: RunResult) -> tuple[np.ndarray, np.ndarray]:
-    """The forecast's share of runs with a new reset started / also failed by
-    each quarter, from its origin (for the figure)."""
-    ep, _ = episodes_and_index(forecast)
-    return onset_failure_probability(ep, forecast.compiled.projection_tick)
 
 
 def summary_lines(

@@ -27,7 +27,7 @@ import pandas as pd
 
 from resetsim.core import files, io
 from resetsim.core import params as prm
-from resetsim.engines.runner import DEFAULT_ENGINE
+from resetsim.core.request import DEFAULT_ENGINE
 from resetsim.output.report_files import (
     ReportError,
     own_file,

@@ -1,9 +1,9 @@
 """What ``resetsim run`` writes: a run's directory.
 
-:func:`write_run` fills a (staging) directory with
-
-* ``trajectory.csv`` (or ``trajectory.parquet``): every run, every quarter,
-  every recorded variable (:mod:`resetsim.output.trajectory`);
+:func:`write_results` fills a (staging) directory, from runs made by the
+layer that runs scenarios (:func:`resetsim.api.run_into`, which also streams
+``trajectory.csv``, or ``trajectory.parquet``, every run, every quarter,
+every recorded variable: :mod:`resetsim.output.trajectory`), with
 * ``meta.json``: seeds, resolved parameters and scenario, the software's
   versions and git commit (:func:`run_meta`; no timestamps, so the same seed
   gives the same bytes);
@@ -17,41 +17,36 @@
 * ``trust.png``: both trusts with the detected episodes marked;
 * ``fan.png``, ``summary.txt``: when the scenario has a ``projection_start``,
   the projection as a fan chart and in a few lines of text; when it names a
-  ``forecast`` too, that scenario's runs (same seeds) drawn over it, and with
-  ``outcomes`` the forecast check (also ``forecast.csv``,
-  :mod:`resetsim.output.forecast`).
+  ``forecast`` too, that scenario's runs (same seeds, ``forecast_trajectory.csv``)
+  drawn over it, and with ``outcomes`` the forecast check (also
+  ``forecast.csv``, :mod:`resetsim.output.forecast`).
 
 and returns the lines to print; :func:`run_text` adds the header the terminal
-shows.  :func:`run_into` runs and writes at once, streaming the runs to the
-trajectory table so that memory does not grow with every column of every
-run, and shows the progress of each phase (:mod:`resetsim.output.progress`).
-The caller makes the directory atomic (:func:`resetsim.core.io.atomic_dir`).
+shows.  The caller makes the directory atomic (:func:`resetsim.core.io.atomic_dir`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from resetsim import plotting
+from resetsim.analysis import forecast as fc
 from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.patterns import scorecard, scorecard_line
 from resetsim.core import io
+from resetsim.core.columns import columns as trajectory_columns
+from resetsim.core.columns import detection_columns, trust_columns
 from resetsim.core.provenance import provenance
-from resetsim.engines.columns import columns as trajectory_columns
-from resetsim.engines.columns import detection_columns, trust_columns
-from resetsim.engines.runner import DEFAULT_ENGINE, SEED_DERIVATION, RunResult, run_scenario
 from resetsim.output import forecast as fcst
 from resetsim.output import summary, tables
 from resetsim.output.progress import Phases
 from resetsim.output.tables import FLOAT_FORMAT
-from resetsim.output.trajectory import TrajectoryWriter, table_name
+from resetsim.results import SEED_DERIVATION, RunResult
 from resetsim.scenario import Compiled, as_compiled
-from resetsim.scenario.patterns import load_patterns, patterns_path
 
 
 def run_meta(result: RunResult) -> dict[str, Any]:
@@ -88,50 +83,6 @@ def run_meta(result: RunResult) -> dict[str, Any]:
     return meta
 
 
-def run_into(
-    stage: Path,
-    scenario: Any,
-    *,
-    runs: int | None = None,
-    seed: int | None = None,
-    params: Mapping[str, float] | None = None,
-    engine: str = DEFAULT_ENGINE,
-    table_format: str = "csv",
-    progress: bool | None = None,
-    on_phase: Callable[[str], None] | None = None,
-    chunk_size: int | None = None,
-    figure_formats: Sequence[str] = ("png",),
-) -> tuple[RunResult, list[str]]:
-    """Run a scenario and write everything ``resetsim run`` writes into
-    ``stage``, streaming: the trajectory table is written block by block of
-    runs as they are simulated, and only the columns the episodes, figures
-    and summaries read (:func:`kept_columns`) stay in memory for all runs.
-    Returns the (thus slimmed) result and the lines to print.  ``progress``
-    and ``on_phase`` as in :class:`~resetsim.output.progress.Phases`;
-    ``chunk_size`` runs are simulated at once (default: the runner's);
-    ``figure_formats`` the figures' formats (png, svg, pdf)."""
-    c = as_compiled(scenario)
-    phases = Phases(c.scenario.name, progress, on_phase)
-    writer = TrajectoryWriter(stage / table_name(table_format), c, table_format)
-    phases.started("simulate")
-    try:
-        result = run_scenario(
-            c,
-            runs=runs,
-            seed=seed,
-            params=params,
-            engine=engine,
-            progress=progress,
-            desc=phases.label("simulate"),
-            on_chunk=writer.add,
-            keep=kept_columns(c.state_ids) + pattern_columns(c),
-            **({} if chunk_size is None else {"chunk_size": chunk_size}),
-        )
-    finally:
-        writer.close()
-    return result, write_results(result, stage, phases, figure_formats)
-
-
 #: Bytes per value of the trajectory table on disk, by format (measured
 #: upper bounds: CSV text with six significant digits, compressed Parquet).
 _BYTES_PER_VALUE = {"csv": 12, "parquet": 8}
@@ -150,8 +101,10 @@ def check_fits(
     cells = n * c.n_ticks
     columns = len(trajectory_columns(c.state_ids))
     held = len(kept_columns(c.state_ids)) if streaming else columns
-    memory = cells * 8 * (held + 8)
-    disk = cells * (columns + 3) * _BYTES_PER_VALUE.get(table_format, 12)
+    # a forecast's runs: as many again, kept and written the same way
+    tables = 2 if c.forecast is not None and c.projection_tick is not None else 1
+    memory = tables * cells * 8 * (held + 8)
+    disk = tables * cells * (columns + 3) * _BYTES_PER_VALUE.get(table_format, 12)
     io.check_fits(memory, disk, out, f"{n:,} runs of {c.n_ticks} quarters")
 
 
@@ -164,29 +117,10 @@ def kept_columns(state_ids: Sequence[str]) -> list[str]:
 
 def pattern_columns(c: Compiled) -> list[str]:
     """The recorded columns a scenario's patterns file reads besides detection's."""
-    path = patterns_path(c.scenario)
-    if path is None:
+    if c.patterns is None:
         return []
     kept = kept_columns(c.state_ids)
-    return [k for k in load_patterns(path).columns if k not in kept]
-
-
-def write_run(
-    result: RunResult,
-    stage: Path,
-    table_format: str = "csv",
-    phases: Phases | None = None,
-    figure_formats: Sequence[str] = ("png",),
-) -> list[str]:
-    """Write everything ``resetsim run`` writes into ``stage`` from a result
-    held in memory; return the lines to print (episode counts, fidelity,
-    projection summary)."""
-    writer = TrajectoryWriter(stage / table_name(table_format), result.compiled, table_format)
-    try:
-        writer.add_result(result)
-    finally:
-        writer.close()
-    return write_results(result, stage, phases, figure_formats)
+    return [k for k in c.patterns.columns if k not in kept]
 
 
 def write_results(
@@ -213,9 +147,9 @@ def write_results(
         scores = tables.fidelity_scores(result, ep, windows)
         bar.update()
     projection = c.projection_tick is not None
-    # a scenario naming a forecast: run it on the same seeds, score it (forecast.csv)
-    forecast = fcst.run_forecast(result) if projection else None
-    check = fcst.forecast_check(result, forecast) if forecast is not None else None
+    # a scenario naming a forecast: its runs (same seeds), scored (forecast.csv)
+    forecast = result.forecast if projection else None
+    check = fc.check_forecast(result) if forecast is not None else None
     with phases.phase("write", 1 + 2 * (scores is not None) + projection, "file") as bar:
         table.to_csv(stage / "episodes.csv", index=False, float_format=FLOAT_FORMAT)
         bar.update()
@@ -227,9 +161,8 @@ def write_results(
             per_run.to_csv(stage / "fidelity_runs.csv", index=False, float_format=FLOAT_FORMAT)
             bar.update()
             report += scores.text()
-        path = patterns_path(c.scenario)
-        if path is not None:
-            card = scorecard(load_patterns(path), c, result.trajectories.data, ep, windows)
+        if c.patterns is not None:
+            card = scorecard(c.patterns, c, result.trajectories.data, ep, windows)
             card.to_csv(stage / "patterns.csv", index=False, float_format=FLOAT_FORMAT)
             report += scorecard_line(card)
         if projection:
@@ -245,6 +178,8 @@ def write_results(
             bar.update()
             report += text
 
+    from resetsim import plotting  # matplotlib, loaded when figures are drawn
+
     with phases.phase("plot", 1 + projection, "figure") as bar:
         write_trust_figure(result, ep, table, stage / "trust.png", figure_formats)
         bar.update()
@@ -254,7 +189,7 @@ def write_results(
                 ep,
                 later_tick=t2,
                 forecast=forecast,
-                forecast_probability=fcst.reset_probability(forecast) if forecast else None,
+                forecast_probability=fc.reset_probability(forecast) if forecast else None,
             )
             plotting.save_all(fig, stage / "fan", figure_formats)
             bar.update()
@@ -277,6 +212,8 @@ def write_trust_figure(
     """``trust.png``: the trusts with the episodes of the median trajectory
     marked (of the one run when there is one: ``table``) and, below, the share
     of runs with an onset or a failure in each quarter."""
+    from resetsim import plotting  # matplotlib, loaded when figures are drawn
+
     marks = tables.median_episodes(result) if ep.n_runs > 1 else table
     fig = plotting.plot_run(result, ep, marks)
     plotting.save_all(fig, path.with_suffix(""), figure_formats)

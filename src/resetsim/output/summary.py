@@ -18,7 +18,7 @@ import pandas as pd
 
 from resetsim.analysis.episodes import Episodes, spiral_measures
 from resetsim.core import calendar as cal
-from resetsim.engines.runner import RunResult
+from resetsim.results import RunResult
 
 #: Metrics quoted in the terminal summary of a comparison.
 HEADLINE = (

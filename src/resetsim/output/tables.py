@@ -5,13 +5,13 @@ One definition of each table, used by the files ``resetsim run`` writes
 so that a notebook sees exactly what the files hold:
 
 * the trajectory (``trajectory.csv``): :meth:`RunResult.frame
-  <resetsim.engines.runner.RunResult.frame>`;
+  <resetsim.results.RunResult.frame>`;
 * the episodes (``episodes.csv``): :func:`episode_table`;
 * the metrics, one row per run: :func:`metric_table`;
 * the fidelity to the scenario's targets (``fidelity.csv``,
   ``fidelity_runs.csv``): :func:`fidelity_scores`.
 
-Every function reads a :class:`~resetsim.engines.runner.RunResult` with the
+Every function reads a :class:`~resetsim.results.RunResult` with the
 parameters it was run with (:func:`run_params`).
 """
 
@@ -24,11 +24,11 @@ from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.analysis.metrics import run_metrics
 from resetsim.analysis.triggers import episode_table as _episode_table
+from resetsim.core.columns import detection_columns
 from resetsim.core.params import Params
-from resetsim.engines.columns import detection_columns
-from resetsim.engines.runner import RunResult
+from resetsim.results import RunResult
 from resetsim.scenario import Compiled
-from resetsim.scenario.targets import Windows, load_for
+from resetsim.scenario.targets import Windows
 
 #: Float format of every CSV table a run writes.
 FLOAT_FORMAT = "%.6f"
@@ -41,7 +41,7 @@ def run_params(result: RunResult) -> Params:
 
 def targets(compiled: Compiled) -> Windows | None:
     """The scenario's target windows, or None when it names no targets file."""
-    return load_for(compiled.scenario) if compiled.scenario.targets else None
+    return compiled.targets
 
 
 def detect(result: RunResult) -> Episodes:
@@ -61,7 +61,7 @@ def episode_table(
     c = result.compiled
     ep = detect(result) if ep is None else ep
     windows = targets(c) if windows is None else windows
-    return _episode_table(c, ep, run_params(result), seeds=result.seeds, targets=windows)
+    return _episode_table(c, ep, run_params(result), fired=result.fired, targets=windows)
 
 
 def median_episodes(result: RunResult) -> pd.DataFrame:

@@ -5,7 +5,7 @@ or ``trajectory.parquet``.
 (:func:`resetsim.engines.runner.run_scenario`'s ``on_chunk``), so a run of
 100,000 replications never holds more than one block of every column.  Both
 formats have the columns and rows of :meth:`RunResult.frame
-<resetsim.engines.runner.RunResult.frame>`: the CSV with floats as ``%.6f``
+<resetsim.results.RunResult.frame>`: the CSV with floats as ``%.6f``
 (the bytes of one ``frame().to_csv``), Parquet with the floats as computed,
 one row group per block of :data:`BLOCK` runs.
 """
@@ -18,9 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from resetsim.engines.ensemble import Trajectories
-from resetsim.engines.runner import RunResult
 from resetsim.output.tables import FLOAT_FORMAT
+from resetsim.results import RunResult, Trajectories
 from resetsim.scenario import Compiled
 
 #: The formats of the trajectory table (``resetsim run --table-format``).

@@ -13,9 +13,11 @@ from resetsim.core import calendar as cal
 from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
+from resetsim.core import state
+from resetsim.core.config import Problem, ScenarioError
+from resetsim.scenario import references
 from resetsim.scenario.load import load
 from resetsim.scenario.posterior import Posterior
-from resetsim.scenario.posterior import load_for as load_posterior
 from resetsim.scenario.schema import Scenario
 
 
@@ -58,6 +60,10 @@ class Compiled:
     leader_terms: list[tuple[int, int, int, str]] = field(default_factory=list)
     projection_tick: int | None = None
     posterior: Posterior | None = None  # parameter draws per run (scenario/posterior.py)
+    # the other files the scenario names, read once (scenario/references.py) ...
+    references: dict[str, Any] = field(default_factory=dict)
+    # ... and its forecast scenario (what was known earlier), loaded
+    forecast: Scenario | None = None
 
     @property
     def n_ticks(self) -> int:
@@ -74,6 +80,30 @@ class Compiled:
     @property
     def dates(self) -> list[str]:
         return [cal.iso(int(q)) for q in self.quarters]
+
+    def reference(self, field: str) -> Any:
+        """What the file the scenario names in ``field`` holds; raises
+        :class:`ScenarioError` when it names none."""
+        value = self.references.get(field)
+        if value is None:
+            f = self.scenario.source or "<scenario>"
+            raise ScenarioError([Problem(f, field, f"the scenario names no {field}")])
+        return value
+
+    @property
+    def targets(self) -> Any:
+        """The scenario's targets (:class:`~resetsim.scenario.targets.Windows`), or None."""
+        return self.references.get("targets")
+
+    @property
+    def patterns(self) -> Any:
+        """The scenario's patterns (:class:`~resetsim.scenario.patterns.Patterns`), or None."""
+        return self.references.get("patterns")
+
+    @property
+    def outcomes(self) -> Any:
+        """The questions its forecast is scored on (an ``OutcomesFile``), or None."""
+        return self.references.get("outcomes")
 
     def params(self, overrides: Mapping[str, Any] | None = None) -> prm.Params:
         """Defaults, then the scenario's overrides, then ``overrides`` (may hold arrays)."""
@@ -121,9 +151,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     initial = []
     for spec in sc.states:
-        init = spec.initial.model_dump()
-        if init["status_expectation"] is None:
-            init["status_expectation"] = init["status_anchor"]
+        init = state.fill_defaults(spec.initial.model_dump())
         init["security_services"] = 1.0 if spec.domestic_hawks == "security_services" else 0.0
         initial.append(init)
 
@@ -180,15 +208,13 @@ def compile_scenario(sc: Scenario) -> Compiled:
     proc_nz = [_nz(proc[i]) for i in range(len(procs))]
 
     proj = cal.parse_quarter(sc.projection_start) - start if sc.projection_start else None
+    refs = references.read_all(sc)
     return Compiled(
         scenario=sc,
         quarters=quarters,
         power_base=power_base,
         initial=initial,
-        interests={
-            (k if k.startswith("interest_") else f"interest_{k}"): v
-            for k, v in sc.interests.items()
-        },
+        interests={state.scenario_dyad_var(k): v for k, v in sc.interests.items()},
         leader_change=leader_change,
         disposition=disposition,
         term_index=term_index,
@@ -205,7 +231,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
         markers=markers,
         leader_terms=terms,
         projection_tick=proj,
-        posterior=load_posterior(sc),
+        posterior=refs.pop("posterior", None),
+        references=refs,
+        forecast=load(references.path_for(sc, "forecast")) if sc.forecast else None,
     )
 
 

@@ -27,9 +27,8 @@ from resetsim.core.config import (
     short_repr,
 )
 from resetsim.core.names import did_you_mean
-from resetsim.scenario import builtin
+from resetsim.scenario import builtin, references
 from resetsim.scenario.builtin import resolve
-from resetsim.scenario.outcomes import load_outcomes, outcomes_path
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
 
@@ -307,9 +306,9 @@ def forecast_problems(sc: Scenario) -> list[Problem]:
         ]
     if fc.projection_start is None:
         return [Problem(f, "forecast", f"{ref} has no projection_start (the forecast's origin)")]
-    out = outcomes_path(sc)
+    out = references.path_for(sc, "outcomes")
     if out is not None:
-        spec = load_outcomes(out, sc.all_kinds())
+        spec = references.read(sc, "outcomes")
         origin = cal.parse_quarter(spec.origin)
         if origin != cal.parse_quarter(fc.projection_start):
             return [

@@ -145,27 +145,9 @@ def load_outcomes(path: str | Path, kinds: Any = None) -> OutcomesFile:
     return parse(read_toml(path, "outcomes file not found"), str(path), kinds)
 
 
-def outcomes_path(scenario) -> Path | None:
-    """The outcomes file a scenario names (resolved against its directory), or None."""
-    if not scenario.outcomes:
-        return None
-    return Path(scenario.base_dir) / scenario.outcomes
-
-
-def problems_for(scenario) -> list[Problem]:
-    """Validation problems of a scenario's ``outcomes`` (for ``semantic_problems``)."""
-    path = outcomes_path(scenario)
-    if path is None:
-        return []
-    f = scenario.source or "<scenario>"
-    if not scenario.forecast:
-        return [Problem(f, "outcomes", "outcomes score a forecast: name one with forecast = ...")]
-    if not path.exists():
-        return [Problem(f, "outcomes", f"no such file: {scenario.outcomes}")]
-    try:
-        spec = load_outcomes(path, scenario.all_kinds())
-    except ScenarioError as exc:
-        return exc.problems
+def scenario_problems(spec: OutcomesFile, scenario, path: Path) -> list[Problem]:
+    """Problems of an outcomes file that need the scenario naming it: each
+    question's actor is one of its states."""
     ids = scenario.state_ids
     return [
         Problem(

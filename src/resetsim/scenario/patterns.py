@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -206,39 +205,6 @@ def parse(raw: dict[str, Any], file: str, base_dir: str | Path) -> Patterns:
 
 
 def load_patterns(path: str | Path) -> Patterns:
-    """Read and validate a patterns file."""
-    path = Path(path)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    return _load_cached(str(path), mtime)
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path: str, _mtime: float) -> Patterns:
+    """Read and validate a patterns file (a scenario's: :mod:`resetsim.scenario.references`)."""
     p = Path(path)
-    return parse(read_toml(p, "patterns file not found"), path, p.resolve().parent)
-
-
-def patterns_path(scenario) -> Path | None:
-    """The patterns file a scenario names (resolved against its directory), or None."""
-    name = getattr(scenario, "patterns", None)
-    if not name:
-        return None
-    return Path(scenario.base_dir) / name
-
-
-def problems_for(scenario) -> list[Problem]:
-    """Validation problems of a scenario's ``patterns`` (for ``scenario.semantic_problems``)."""
-    path = patterns_path(scenario)
-    if path is None:
-        return []
-    f = scenario.source or "<scenario>"
-    if not path.exists():
-        return [Problem(f, "patterns", f"no such file: {scenario.patterns}")]
-    try:
-        load_patterns(path)
-    except ScenarioError as exc:
-        return exc.problems
-    return []
+    return parse(read_toml(p, "patterns file not found"), str(path), p.resolve().parent)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -84,15 +83,14 @@ def read_posterior(path: str | Path, source: str = "<scenario>") -> Posterior:
     path = Path(path)
     if not path.is_file():
         raise _problem(source, f"no such file: {path}")
-    return _read_cached(str(path.resolve()), path.stat().st_mtime_ns, str(path), source)
+    return _read(str(path), source)
 
 
-@lru_cache(maxsize=16)
-def _read_cached(resolved: str, _mtime: int, shown: str, source: str) -> Posterior:
+def _read(shown: str, source: str) -> Posterior:
     import pandas as pd
 
     try:
-        df = pd.read_parquet(resolved)
+        df = pd.read_parquet(shown)
     except Exception as exc:
         raise _problem(source, f"{shown} is not a readable parquet file ({exc})") from None
     if "weight" not in df.columns:
@@ -126,27 +124,3 @@ def _read_cached(resolved: str, _mtime: int, shown: str, source: str) -> Posteri
     if abs(w.sum() - 1.0) > WEIGHT_TOLERANCE:
         raise _problem(source, f"{shown}: weights sum to {w.sum():.9g}, not 1")
     return Posterior(shown, tuple(names), values, w)
-
-
-def posterior_path(scenario) -> Path | None:
-    """The posterior file a scenario names (resolved against its folder), or None."""
-    if not getattr(scenario, "posterior", None):
-        return None
-    return Path(scenario.base_dir) / scenario.posterior
-
-
-def load_for(scenario) -> Posterior | None:
-    """The scenario's posterior, or None when it names none."""
-    path = posterior_path(scenario)
-    if path is None:
-        return None
-    return read_posterior(path, scenario.source or "<scenario>")
-
-
-def problems_for(scenario) -> list[Problem]:
-    """Validation problems of a scenario's ``posterior`` (for ``semantic_problems``)."""
-    try:
-        load_for(scenario)
-    except ScenarioError as exc:
-        return exc.problems
-    return []

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, create_model, field_validator
 
 from resetsim.core import shocks as sh
+from resetsim.core import state
 from resetsim.core.config import (
     ID_PATTERN,
     MAX_NAME,
@@ -50,17 +51,22 @@ def _refuse_scale(value: Any) -> None:
     return None
 
 
-class StateInitial(Strict):
-    """Initial values of a state's drivers (defaults are neutral)."""
+def _initial_field(v: state.Var) -> tuple[Any, Any]:
+    """The ``[states.initial]`` field of a state variable: its registry bounds and
+    initial value (empty when it defaults to another variable's)."""
+    if v.default_to:
+        return (Num | None, Field(None, ge=v.low, le=v.high))
+    return (Num, Field(v.initial, ge=v.low, le=v.high))
 
-    trust: Num = Field(0.3, ge=0, le=1)
-    leader_affinity: Num | None = Field(None, ge=-1, le=1)
-    ideology: Num = Field(0.5, ge=0, le=1)
-    domestic_constraint: Num = Field(0.2, ge=0, le=1)
-    status_anchor: Num = Field(0.5, ge=0, le=1)
-    status_expectation: Num | None = Field(None, ge=0, le=1)
-    grievance: Num = Field(0.0, ge=0, le=1)
-    threat: Num = Field(0.2, ge=0, le=1)
+
+#: Initial values of a state's drivers (defaults are neutral), one field per
+#: variable the state registry lets a scenario start (:mod:`resetsim.core.state`).
+StateInitial = create_model(
+    "StateInitial",
+    __base__=Strict,
+    __doc__="Initial values of a state's drivers (defaults are neutral).",
+    **{v.name: _initial_field(v) for v in state.SCENARIO_INITIAL},
+)
 
 
 class StateSpec(Strict):
@@ -69,7 +75,7 @@ class StateSpec(Strict):
     # who the domestic hawks are (§2.1): a legislature feeding on distrust (US
     # Congress) or security services fearing Western penetration (Russia)
     domestic_hawks: Literal["legislature", "security_services"] = "legislature"
-    initial: StateInitial = StateInitial()
+    initial: StateInitial = StateInitial()  # type: ignore[valid-type]
 
 
 class LeaderTerm(Strict):

@@ -7,7 +7,6 @@ scores detected episodes against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,48 +117,5 @@ def parse(raw: dict[str, Any], file: str) -> Windows:
 
 
 def load_targets(path: str | Path) -> Windows:
-    """Read and validate a targets file."""
-    path = Path(path)
-    return _load_cached(str(path), _mtime(path))
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return -1.0
-
-
-@lru_cache(maxsize=32)
-def _load_cached(path: str, _mtime: float) -> Windows:
-    return parse(read_toml(Path(path), "targets file not found"), path)
-
-
-def targets_path(scenario) -> Path | None:
-    """The targets file a scenario names (resolved against its directory), or None."""
-    if not scenario.targets:
-        return None
-    return Path(scenario.base_dir) / scenario.targets
-
-
-def load_for(scenario) -> Windows:
-    """The targets of a scenario (raises :class:`ScenarioError` if it has none)."""
-    path = targets_path(scenario)
-    if path is None:
-        raise ScenarioError([Problem(scenario.source, "targets", "the scenario names no targets")])
-    return load_targets(path)
-
-
-def problems_for(scenario) -> list[Problem]:
-    """Validation problems of a scenario's ``targets`` (for ``scenario.semantic_problems``)."""
-    path = targets_path(scenario)
-    if path is None:
-        return []
-    f = scenario.source or "<scenario>"
-    if not path.exists():
-        return [Problem(f, "targets", f"no such file: {scenario.targets}")]
-    try:
-        load_targets(path)
-    except ScenarioError as exc:
-        return exc.problems
-    return []
+    """Read and validate a targets file (a scenario's: :mod:`resetsim.scenario.references`)."""
+    return parse(read_toml(Path(path), "targets file not found"), str(path))

@@ -8,21 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from resetsim.core import calendar as cal
-from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
+from resetsim.core import state
 from resetsim.core.config import (
     Problem,
     short_repr,
 )
 from resetsim.core.names import did_you_mean
 from resetsim.scenario import references
-from resetsim.scenario.outcomes import problems_for as outcome_problems
-from resetsim.scenario.patterns import problems_for as pattern_problems
-from resetsim.scenario.posterior import problems_for as posterior_problems
 from resetsim.scenario.schema import Event, Process, Scenario
-from resetsim.scenario.targets import problems_for
 
 
 def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
@@ -206,7 +202,7 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
     for name, msg in prm.check_overrides(sc.parameters):
         problems.append(Problem(f, f"parameters.{name}", msg))
     for name, value in sc.interests.items():
-        if name not in dyn.SHOCKABLE_DYAD_VARS and f"interest_{name}" not in dyn.DYAD_VARS:
+        if state.scenario_dyad_var(name) is None:
             problems.append(
                 Problem(
                     f,
@@ -219,14 +215,13 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
 
     unreadable = references.problems(sc)  # files named that cannot be read as their kind
     problems.extend(unreadable.values())
-    if sc.targets and "targets" not in unreadable:
-        problems.extend(problems_for(sc))
-    if sc.outcomes and "outcomes" not in unreadable:
-        problems.extend(outcome_problems(sc))
-    if sc.patterns and "patterns" not in unreadable:
-        problems.extend(pattern_problems(sc))
-    if sc.posterior and "posterior" not in unreadable:
-        problems.extend(posterior_problems(sc))
+    if sc.outcomes and not sc.forecast:
+        problems.append(
+            Problem(f, "outcomes", "outcomes score a forecast: name one with forecast = ...")
+        )
+    for field in references.REFERENCES:
+        if field not in unreadable and (field != "outcomes" or sc.forecast):
+            problems.extend(references.problems_for(sc, field))
 
     pwr = sc.power
     if pwr.source == "constant":

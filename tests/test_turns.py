@@ -1,7 +1,8 @@
-"""Model v2 (issue 8) as behaviour: the six turns, the placebo, the constraint, the rules.
+"""The history's turns as the model's behaviour: the six turns, the placebo,
+the domestic constraint, the rules that size events.
 
-Fast checks use a few runs with some margin; the issue's exact 30-run numbers
-are ``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
+Fast checks use a few runs with some margin; the exact 30-run numbers are
+``slow`` (``benchmarks/measure_model_v2.py`` prints them all).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import turn_measures
 from resetsim.analysis import turns
 from resetsim.analysis.free_numbers import count
 from resetsim.core import shocks as sh
@@ -27,7 +29,7 @@ HISTORY = REPO / "scenarios" / "history_1989_2021.toml"
 
 @pytest.fixture(scope="module")
 def history():
-    # model v2 at its point estimate (the scenario's posterior, issue 10, left out)
+    # model v2 at its point estimate (the scenario's posterior left out)
     return load(HISTORY).model_copy(update={"posterior": None})
 
 
@@ -92,11 +94,11 @@ def test_six_turns_notices_a_missing_turn(change, missing):
 
 def test_started_nothing_and_rapport_lift():
     q0, m = series({"1989Q1": 0.3, "2016Q4": 0.2, "2017Q2": 0.215, "2021Q4": 0.2})
-    assert turns.started_nothing(m, q0)[0]
+    assert turn_measures.started_nothing(m, q0)[0]
     q0, m = series({"1989Q1": 0.3, "2016Q4": 0.2, "2017Q2": 0.23, "2021Q4": 0.2})
-    assert not turns.started_nothing(m, q0)[0]
+    assert not turn_measures.started_nothing(m, q0)[0]
     q0, a = series({"1989Q1": 0.0, "2020Q4": 0.1, "2021Q2": 0.2, "2021Q4": 0.2})
-    assert turns.rapport_lift(np.vstack([a, a]), q0) == pytest.approx(0.1)
+    assert turn_measures.rapport_lift(np.vstack([a, a]), q0) == pytest.approx(0.1)
 
 
 # ------------------------------------------------------------ leaders
@@ -117,16 +119,18 @@ def test_a_leader_change_restarts_only_his_own_side(history):
 
 @pytest.mark.slow
 def test_placebo_a_neutral_trump_starts_nothing(history):
-    """Issue 8: with every disposition 0, m never rises 0.02 above 2016Q4 within
+    """With every disposition 0, m never rises 0.02 above 2016Q4 within
     2017 in at least 80% of 30 runs."""
     comp, data = run(with_dispositions(history, 0.0), 30, record=["usa_trust", "rus_trust"])
-    share = turns.started_nothing(turns.mean_trust(data), int(comp.quarters[0])).mean()
+    share = turn_measures.started_nothing(turns.mean_trust(data), int(comp.quarters[0])).mean()
     assert share >= 0.8
 
 
 def test_placebo_few_runs(history):
     comp, data = run(with_dispositions(history, 0.0), 10, record=["usa_trust", "rus_trust"])
-    assert turns.started_nothing(turns.mean_trust(data), int(comp.quarters[0])).mean() >= 0.6
+    assert (
+        turn_measures.started_nothing(turns.mean_trust(data), int(comp.quarters[0])).mean() >= 0.6
+    )
 
 
 def test_biden_s_arrival_does_not_lift_russian_rapport(history):
@@ -142,21 +146,21 @@ def test_biden_s_arrival_does_not_lift_russian_rapport(history):
         history.model_copy(update={"leaders": leaders}), 10, record=["rus_leader_affinity"]
     )
     q0 = int(comp.quarters[0])
-    with_biden = turns.rapport_lift(data["rus_leader_affinity"], q0)
-    without = turns.rapport_lift(data2["rus_leader_affinity"], q0)
+    with_biden = turn_measures.rapport_lift(data["rus_leader_affinity"], q0)
+    without = turn_measures.rapport_lift(data2["rus_leader_affinity"], q0)
     assert with_biden <= without + 0.01
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 8 target not met: the New START extension (2021Q1, both leaders' "
+    reason="model v2 target not met: the New START extension (2021Q1, both leaders' "
     "rapport +0.1) lifts Putin's rapport by about 0.056 > 0.05; Biden's arrival "
     "itself does not (see test_biden_s_arrival_does_not_lift_russian_rapport)",
 )
 def test_biden_median_lift_at_most_005(history):
     comp, data = run(history, 30, record=["rus_leader_affinity"])
-    assert turns.rapport_lift(data["rus_leader_affinity"], int(comp.quarters[0])) <= 0.05
+    assert turn_measures.rapport_lift(data["rus_leader_affinity"], int(comp.quarters[0])) <= 0.05
 
 
 # ------------------------------------------------------------ turns, constraint, areas
@@ -180,14 +184,14 @@ def test_constraint_can_still_tighten_and_cooperation_goes_on(history):
     comp, data = run(history, 10, record=cols)
     q0 = int(comp.quarters[0])
     c = data["usa_domestic_constraint"]
-    assert turns.share_after(c, q0, lambda x: x >= 0.95) < 0.2
-    assert turns.share_after(data["cooperation"], q0, lambda x: x > 0.02) >= 0.9
+    assert turn_measures.share_after(c, q0, lambda x: x >= 0.95) < 0.2
+    assert turn_measures.share_after(data["cooperation"], q0, lambda x: x > 0.02) >= 0.9
     # the 2017 sanctions law (CAATSA, Aug 2017) still tightens it in every run
     t = comp.dates.index("2017-07-01")
     assert np.all(c[:, t] - c[:, t - 1] > 0.02)
     assert np.all(c < 1.0)
     # arms control goes on in part of the confrontation years
-    assert turns.share_after(data["cooperation_arms_control"], q0, lambda x: x > 0.02) > 0.1
+    assert turn_measures.share_after(data["cooperation_arms_control"], q0, lambda x: x > 0.02) > 0.1
 
 
 def test_russia_s_hawks_are_security_services(history):

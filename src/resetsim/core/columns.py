@@ -1,4 +1,6 @@
-"""The recorded column names: the one owner of what a run records and in what order.
+"""The recorded column names: what a run records and in what order.
+
+Derived from the state registry (:mod:`resetsim.core.state`, role ``recorded``).
 
 Both engines record the same columns (:func:`columns`): each state's
 variables with a ``<state id>_`` prefix, then the dyad's.  ``trajectory.csv``
@@ -11,30 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from resetsim.core import dynamics as dyn
+from resetsim.core import state
 
-#: Recorded state variables (each gets a ``<state id>_`` prefix).
-STATE_COLUMNS: tuple[str, ...] = (
-    "power",
-    "trust",
-    "leader_affinity",
-    "ideology",
-    "domestic_constraint",
-    "status_expectation",
-    "recognition",
-    "grievance",
-    "threat",
-    "willingness",
-)
+#: Recorded state variables (each gets a ``<state id>_`` prefix), from the registry.
+STATE_COLUMNS: tuple[str, ...] = state.RECORDED_STATE_VARS
 #: Recorded dyad variables.
-DYAD_COLUMNS: tuple[str, ...] = (
-    "cooperation",
-    *(k for k in dyn.DYAD_VARS if k.startswith("cooperation_")),
-    "trust_yield",
-    *(k for k in dyn.DYAD_VARS if k.startswith("interest_")),
-)
+DYAD_COLUMNS: tuple[str, ...] = state.RECORDED_DYAD_VARS
 #: The state variables ``trajectory.csv`` shows first (for each state, in this order).
-LEADING: tuple[str, ...] = ("power", "trust", "leader_affinity")
+LEADING: tuple[str, ...] = state.LEADING_VARS
+#: The dyad's column the episode detector reads with both trusts (cooperation).
+COOPERATION: str = state.DETECTED_DYAD_VAR
 
 
 def columns(state_ids: Sequence[str]) -> list[str]:
@@ -62,4 +50,4 @@ def trust_columns(state_ids: Sequence[str]) -> list[str]:
 def detection_columns(state_ids: Sequence[str]) -> list[str]:
     """What episode detection reads: both trusts and cooperation (record at
     least these when episodes or run metrics are wanted)."""
-    return [*trust_columns(state_ids[:2]), "cooperation"]
+    return [*trust_columns(state_ids[:2]), COOPERATION]

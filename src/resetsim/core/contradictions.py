@@ -1,0 +1,65 @@
+"""The one table of contradictions: name, switch, shock channel, what "static" holds.
+
+A structural contradiction of the paper is known by three names in the model:
+its name in experiments (``ideological_distance``), the switch parameter that
+carries it (``k_ideology``) and the channel of the shock kinds that embody it
+(``ideology``).  They are written once, in ``resetsim/data/contradictions.toml``,
+and read here; shock channels (:mod:`resetsim.core.shocks`), knock-outs, the
+experiment schema and ``docs/STATE.md`` derive from this table.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """One row of the table (``trigger``: the leader factor, not a contradiction)."""
+
+    name: str
+    switch: str
+    channel: str = ""
+    static: str = ""
+    trigger: bool = False
+
+
+def _read() -> tuple[Contradiction, ...]:
+    text = resources.files("resetsim").joinpath("data/contradictions.toml").read_text("utf-8")
+    return tuple(Contradiction(name=k, **row) for k, row in tomllib.loads(text).items())
+
+
+#: Every row, in the table's order.
+TABLE: tuple[Contradiction, ...] = _read()
+#: The contradictions experiments knock out by name, mapped to their switch.
+CONTRADICTIONS: dict[str, str] = {c.name: c.switch for c in TABLE if not c.trigger}
+#: The leader factor's name and switch (a trigger of resets, not a contradiction, §2.2).
+LEADER: str = next(c.name for c in TABLE if c.trigger)
+LEADER_SWITCH: str = next(c.switch for c in TABLE if c.trigger)
+#: Shock channel -> the switch that scales it at run time.
+CHANNEL_SWITCH: dict[str, str] = {c.channel: c.switch for c in TABLE if c.channel}
+#: Contradictions a condition may hold *static* -> the state variable held.
+STATIC_VARIABLES: dict[str, str] = {c.name: c.static for c in TABLE if c.static}
+
+
+def markdown() -> str:
+    """The table as a Markdown section (part of ``docs/STATE.md``)."""
+    lines = [
+        "## Contradictions",
+        "",
+        "From `src/resetsim/data/contradictions.toml`.  *Switch*: the parameter that",
+        "carries it (1 present, 0 knocked out); *channel*: the shock kinds that embody",
+        "it (scaled by the switch); *static*: the state variable an experiment holds at",
+        "its baseline mean to make it static.",
+        "",
+        "| name | switch | channel | static |",
+        "|---|---|---|---|",
+    ]
+    for c in TABLE:
+        name = f"`{c.name}`" + (" (a trigger, not a contradiction)" if c.trigger else "")
+        ch = f"`{c.channel}`" if c.channel else "-"
+        st = f"`{c.static}`" if c.static else "-"
+        lines.append(f"| {name} | `{c.switch}` | {ch} | {st} |")
+    return "\n".join(lines) + "\n"

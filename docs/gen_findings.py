@@ -66,7 +66,8 @@ def _summary_numbers(name: str) -> dict[str, str]:
     """The figures of a ``summary.txt`` written by ``resetsim run`` (a projection)."""
     text = (RESULTS / name).read_text(encoding="utf-8")
     out = {}
-    m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\d+%)", text)
+    # a share that rounds to 0% or 100% is written with its count: "<1% (2 of 500 runs)"
+    m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\S+%(?: \(\d+ of \d+ runs\))?)", text)
     out["year"], out["p_reset"] = m.group(1), m.group(2)
     for state, key in (("United States", "usa"), ("Russia", "rus")):
         m = re.search(rf"{state}: ([\d.]+ \[[\d.]+, [\d.]+\])", text)

@@ -66,7 +66,8 @@ def _summary_numbers(name: str) -> dict[str, str]:
     """The figures of a ``summary.txt`` written by ``resetsim run`` (a projection)."""
     text = (RESULTS / name).read_text(encoding="utf-8")
     out = {}
-    m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\d+%)", text)
+    # a share that rounds to 0% or 100% is written with its count: "<1% (2 of 500 runs)"
+    m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\S+%(?: \(\d+ of \d+ runs\))?)", text)
     out["year"], out["p_reset"] = m.group(1), m.group(2)
     for state, key in (("United States", "usa"), ("Russia", "rus")):
         m = re.search(rf"{state}: ([\d.]+ \[[\d.]+, [\d.]+\])", text)
@@ -315,6 +316,39 @@ def outlook_values() -> dict[str, str]:
     return v
 
 
+def _ladder_tables():
+    """tools/ladder_tables.py, the one reader of the ladder's result folders."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "ladder_tables", ROOT / "tools" / "ladder_tables.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: the ladder's result folders (docs/results/ladder/) and their keys
+LADDER_FOLDERS = {"history": "history", "history_recalibrated": "recal", "biden_era": "biden"}
+
+
+def ladder_values() -> dict[str, str]:
+    """Out of sample, per rung, means over series and origins: ``ladder.<setting>.<rung>.crps``
+    and ``.rmse`` (relative to persistence), ``.spearman``; ``ladder.<setting>.winner``."""
+    tables = _ladder_tables()
+    v: dict[str, str] = {}
+    for folder, key in LADDER_FOLDERS.items():
+        if not (tables.RESULTS / folder / "summary.csv").exists():
+            continue
+        mean = tables.rung_means(folder)
+        v[f"ladder.{key}.winner"] = str(mean["crps_ratio"].idxmin())
+        for rung, m in mean.iterrows():
+            v[f"ladder.{key}.{rung}.crps"] = num(m["crps_ratio"], 2)
+            v[f"ladder.{key}.{rung}.rmse"] = num(m["rmse_ratio"], 2)
+            v[f"ladder.{key}.{rung}.spearman"] = num(m["spearman"], 2)
+    return v
+
+
 #: key -> its text, every generated number and table.
 def values() -> dict[str, str]:
     v: dict[str, str] = {}
@@ -326,6 +360,7 @@ def values() -> dict[str, str]:
     v.update(validation_values())
     v.update(history_values())
     v.update(sobol_values())
+    v.update(ladder_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,

@@ -43,7 +43,7 @@ from resetsim.core.params import PARAMETERS
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.model import ResetModel
 from resetsim.engines.randomness import replication_seeds
-from resetsim.scenario import as_compiled, compile_scenario
+from resetsim.scenario import as_compiled, builtin, compile_scenario
 
 VIZ_MISSING = server.missing_viz()
 needs_viz = pytest.mark.skipif(
@@ -76,10 +76,12 @@ def test_picker_lists_the_shipped_scenarios_default_first(scenarios_dir):
     assert all(Path(p).is_file() for p in choices.values())
 
 
-def test_picker_finds_the_repository_folder_from_anywhere(tmp_path, monkeypatch, scenarios_dir):
+def test_picker_finds_the_builtin_scenarios_from_anywhere(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(data.SCENARIOS_ENV, raising=False)
-    assert data.scenario_folder() == scenarios_dir
+    folder = data.scenario_folder()
+    assert folder == builtin.folder()  # installed with the package, editable or not
+    assert {"biden_era", "history_1989_2021"} <= set(data.shipped_scenarios())
     monkeypatch.setenv(data.SCENARIOS_ENV, str(tmp_path))
     (tmp_path / "mine.toml").write_text("")
     assert list(data.shipped_scenarios()) == ["mine"]

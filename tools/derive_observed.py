@@ -25,6 +25,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from resetsim.analysis.observed import poll_number
+
 HERE = Path(__file__).resolve().parent.parent / "scenarios" / "targets" / "observed"
 
 POLLS = {
@@ -35,23 +37,13 @@ POLLS = {
 UNGA = ("unga_idealpoints_us_russia_1985_2013.csv", "unga_distance_us_russia.csv")
 
 
-def _number(text: str) -> float | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    if "-" in text[1:]:
-        a, b = text.split("-", 1)
-        return 0.5 * (float(a) + float(b))
-    return float(text)
-
-
 def poll_rows(source: Path, column: str) -> list[dict[str, str]]:
     rows = list(csv.DictReader(source.open(encoding="utf-8")))
     dated = {r["year"] for r in rows if (r.get("month") or "").strip()}
     out, seen = [], set()
     for r in rows:
         flag = (r.get("flag") or "").strip()
-        value = _number(r.get(column, ""))
+        value = poll_number(r.get(column, ""))
         if value is None or flag == "conflict":
             continue
         if flag == "annual_average" and r["year"] in dated:

@@ -27,6 +27,16 @@ def _f(x: float, digits: int = 2) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.{digits}f}".replace("-", "−")
 
 
+def rung_means(folder: str) -> pd.DataFrame:
+    """Out of sample, per rung (in the file's order): CRPS and RMSE relative to
+    persistence, Spearman and coverage, each the mean over series (of the means
+    over origins in ``summary.csv``)."""
+    summ = pd.read_csv(RESULTS / folder / "summary.csv")
+    return summ.groupby("rung", sort=False)[
+        ["crps_ratio", "rmse_ratio", "spearman", "coverage80"]
+    ].mean()
+
+
 def ladder_table(folder: str) -> str:
     """Out of sample, per rung: CRPS and RMSE relative to persistence (mean over
     series and origins), Spearman, coverage, and CRPS relative to persistence per series."""
@@ -39,9 +49,7 @@ def ladder_table(folder: str) -> str:
         + " |"
     )
     lines = [head, "|" + "---|" * (5 + len(series))]
-    mean = summ.groupby("rung", sort=False)[
-        ["crps_ratio", "rmse_ratio", "spearman", "coverage80"]
-    ].mean()
+    mean = rung_means(folder)
     best = mean["crps_ratio"].idxmin()
     for r in rungs:
         m = mean.loc[r]
@@ -130,8 +138,7 @@ def headline() -> str:
         ("history", "shipped posterior (saw the scored years)"),
         ("history_recalibrated", "recalibrated per origin"),
     ):
-        summ = pd.read_csv(RESULTS / folder / "summary.csv")
-        mean = summ.groupby("rung", sort=False)[["crps_ratio", "rmse_ratio", "spearman"]].mean()
+        mean = rung_means(folder)
         best = mean["crps_ratio"].idxmin()
         for r in dict.fromkeys((*rungs, best)):
             m = mean.loc[r]

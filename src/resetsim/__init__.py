@@ -7,10 +7,11 @@ structural contradictions; resetsim lets that argument run.
 The Python API (experiments in, outcomes out)::
 
     import resetsim
-    result = resetsim.run("scenarios/history_1989_2021.toml", runs=100, seed=1)
+    result = resetsim.run("history_1989_2021", runs=100, seed=1)  # built-in, or a file
     result.frame()      # the trajectory table, one row per run and quarter
     result.episodes()   # detected resets, one row per episode
     result.metrics()    # one row per run
+    result.plot_episodes()  # trust.png as a matplotlib Figure (also plot_fan())
 
     outcomes = resetsim.evaluate(scenario, design_frame, runs=10, seed=1)
     ladder = resetsim.assess(scenario, "observations.toml")   # docs/LADDER.md

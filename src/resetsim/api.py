@@ -4,21 +4,23 @@ For notebooks, in the EMA Workbench style (experiments in, outcomes out)::
 
     import resetsim
 
-    result = resetsim.run("scenarios/history_1989_2021.toml", runs=100, seed=1)
+    result = resetsim.run("history_1989_2021", runs=100, seed=1)  # a built-in, or a file
     result.frame()      # trajectory.csv as a DataFrame: one row per run and quarter
     result.episodes()   # episodes.csv: one row per detected reset episode
     result.metrics()    # one row per run: run, seed and the run's metrics
     result.forecast()   # forecast.csv, when the scenario names a forecast and outcomes
     result.forecast_frame()  # the forecast's runs (forecast_trajectory.csv)
+    result.plot_episodes()      # trust.png as a matplotlib Figure
+    result.plot_trajectories()  # the trusts only;  result.plot_fan(): fan.png
     result.seeds        # each run's seed;  result.params: every parameter's value
     result["usa_trust"] # a recorded column as a (runs, quarters) array
 
     # a parameter changed (checked against the registry: `resetsim params`)
-    no_leaders = resetsim.run("scenarios/example.toml", runs=20, seed=1,
+    no_leaders = resetsim.run("example", runs=20, seed=1,
                               params={"k_leader": 0.0})
 
     # the Mesa agent model instead of the default compiled engine (same numbers)
-    same = resetsim.run("scenarios/example.toml", runs=2, seed=1, engine="mesa")
+    same = resetsim.run("example", runs=2, seed=1, engine="mesa")
 
 The tables are exactly those ``resetsim run`` writes for the same scenario,
 runs and seed (one definition: :mod:`resetsim.output.tables`).  A design of
@@ -40,13 +42,13 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from resetsim.analysis.episodes import Episodes
-from resetsim.analysis.forecast import check_forecast
+from resetsim.analysis.forecast import check_forecast, reset_probability
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.runner import run_forecast, run_scenario
 from resetsim.experiments import ladder
@@ -58,6 +60,9 @@ from resetsim.output.run import kept_columns, pattern_columns, write_results
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.results import RunResult
 from resetsim.scenario import Compiled, Scenario, as_compiled
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
 
 __all__ = ["Assessment", "Result", "assess", "check_params", "run", "run_into"]
 
@@ -181,6 +186,47 @@ class Result:
         targets file, the fidelity metrics)."""
         return tables.metric_table(self.raw)
 
+    # -- the figures (matplotlib Figures, as ``resetsim run`` draws them)
+    def plot_trajectories(self, title: str | None = None) -> Figure:
+        """Both states' trust over time: every run, the median and the 50% and
+        90% bands, leader terms and the scenario's events (the upper part of
+        ``trust.png``).  Returns a :class:`matplotlib.figure.Figure`."""
+        from resetsim import plotting
+
+        return plotting.plot_trust(self.raw, title=title)
+
+    def plot_episodes(self, run: int | None = None, title: str | None = None) -> Figure:
+        """``trust.png`` as ``resetsim run`` writes it: the trusts with the
+        reset episodes marked on the relationship index (those of the median
+        trajectory, or of run ``run``) and, below, the share of runs with a
+        reset onset or failure in each quarter."""
+        from resetsim import plotting
+
+        if run is None:
+            marks = tables.median_episodes(self.raw) if self.n_runs > 1 else self.episodes()
+        else:
+            if not 0 <= int(run) < self.n_runs:
+                raise ValueError(f"run must be between 0 and {self.n_runs - 1}, got {run!r}")
+            table = self.episodes()
+            marks = table[table["run"] == int(run)]
+        return plotting.plot_run(self.raw, self.detected, marks, title=title)
+
+    def plot_fan(self) -> Figure:
+        """``fan.png`` of a scenario with a ``projection_start``: the projection
+        as fans with the probability of a new reset; when the scenario names a
+        ``forecast``, that scenario run on the same seeds drawn over it.
+        Raises :class:`ValueError` for a scenario without a projection."""
+        from resetsim import plotting
+
+        fc = self.forecast_run() if self.compiled.projection_tick is not None else None
+        return plotting.plot_projection(
+            self.raw,
+            self.detected,
+            later_tick=tables.after_scheduled(self.compiled),
+            forecast=fc,
+            forecast_probability=reset_probability(fc) if fc is not None else None,
+        )
+
 
 def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") -> dict[str, float]:
     """Parameter overrides checked against the registry, as floats.
@@ -209,8 +255,9 @@ def run(
     Parameters
     ----------
     scenario : str, Path, Scenario or Compiled
-        A scenario TOML file, a loaded :class:`~resetsim.scenario.Scenario`
-        or a compiled one.
+        A scenario TOML file, the name of a built-in scenario (``"biden_era"``;
+        ``resetsim scenarios`` lists them; a file that exists wins), a loaded
+        :class:`~resetsim.scenario.Scenario` or a compiled one.
     runs : int or None
         The number of runs (``None``: the scenario's ``runs``).
     seed : int or None
@@ -226,7 +273,8 @@ def run(
     Returns
     -------
     Result
-        The runs and their tables (``frame()``, ``episodes()``, ``metrics()``).
+        The runs, their tables (``frame()``, ``episodes()``, ``metrics()``)
+        and figures (``plot_trajectories()``, ``plot_episodes()``, ``plot_fan()``).
 
     Raises
     ------

@@ -101,6 +101,15 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
 # probabilities over time (the projection's lower panel)
 
 
+def onset_failure_shares(ep: Episodes) -> tuple[np.ndarray, np.ndarray]:
+    """Share of runs with a reset onset (first array) and with a failure
+    (second array) in each tick: the lower panel of the trust figure."""
+    n, T = ep.n_runs, ep.n_ticks
+    onset = np.bincount(ep.onset[ep.observed_onset], minlength=T)[:T] / n
+    failure = np.bincount(ep.failure[ep.failed], minlength=T)[:T] / n
+    return onset, failure
+
+
 def onset_failure_probability(ep: Episodes, from_tick: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Share of runs, at each tick, in which a reset has started at or after
     ``from_tick`` (first array) and in which such a reset has also failed

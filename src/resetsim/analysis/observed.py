@@ -57,7 +57,8 @@ class Series:
         return Series(self.name, self.column, self.quarters[keep], self.values[keep])
 
 
-def _number(text: str) -> float | None:
+def poll_number(text: str) -> float | None:
+    """A poll table's cell as a number: empty is ``None``, a range ``a-b`` its midpoint."""
     text = (text or "").strip()
     if not text:
         return None
@@ -77,7 +78,7 @@ def load_series(name: str) -> Series:
     by_q: dict[int, list[float]] = {}
     for r in rows:
         flag = (r.get("flag") or "").strip()
-        value = _number(r.get(col, ""))
+        value = poll_number(r.get(col, ""))
         if value is None or flag == "conflict":
             continue
         if flag == "annual_average" and r["year"] in dated_years:

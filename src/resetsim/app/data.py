@@ -16,7 +16,7 @@ from resetsim.core import calendar as cal
 from resetsim.core.config import ScenarioError
 from resetsim.core.params import PARAM_BY_NAME, PARAMETERS, Param
 from resetsim.core.request import check_request
-from resetsim.scenario import Compiled, compile_scenario, load
+from resetsim.scenario import Compiled, builtin, compile_scenario, load
 
 #: Environment variable naming the folder of scenarios the picker lists.
 SCENARIOS_ENV = "RESETSIM_SCENARIOS"
@@ -34,13 +34,13 @@ SLIDER_STEPS = 100
 
 
 def scenario_folder() -> Path | None:
-    """Where the shipped scenarios are: ``$RESETSIM_SCENARIOS``, else
-    ``./scenarios``, else the repository's ``scenarios/`` (a source checkout)."""
+    """Where the scenarios the picker lists are: ``$RESETSIM_SCENARIOS``, else
+    ``./scenarios``, else the built-in scenarios installed with the package."""
     candidates = []
     if os.environ.get(SCENARIOS_ENV):
         candidates.append(Path(os.environ[SCENARIOS_ENV]))
     candidates.append(Path.cwd() / "scenarios")
-    candidates.append(Path(__file__).resolve().parents[3] / "scenarios")
+    candidates.append(builtin.folder())
     for folder in candidates:
         if folder.is_dir() and any(folder.glob("*.toml")):
             return folder

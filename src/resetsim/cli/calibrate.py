@@ -162,7 +162,7 @@ def run(args) -> int:
     names = [n for n in names if n and n not in fixed]
     unknown = [n for n in names if n not in prm.PARAM_BY_NAME]
     if unknown:
-        raise UsageError(f"--params: unknown parameter(s) {', '.join(unknown)}")
+        raise UsageError(f"--params {unknown[0]}: {prm.unknown_parameter(unknown[0])}")
     if len(names) < 2:
         raise UsageError("--params: calibrate at least two parameters")
     compiled = compile_scenario(scenario)

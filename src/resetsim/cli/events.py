@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from resetsim.core import calendar as cal
+from resetsim.scenario import builtin
 from resetsim.scenario.load import load_with_origins
 
 NAME = "events"
@@ -25,9 +26,13 @@ def add_arguments(p) -> None:
 
 
 def _shown(path: str) -> str:
-    """A source file as short as it can be said: relative to here if below it."""
+    """A source file as short as it can be said: relative to here if below it,
+    else as a built-in (``builtin:history_1989_2021.toml``) when it is one."""
     rel = os.path.relpath(os.path.abspath(path))
-    return path if rel.startswith("..") else rel
+    if not rel.startswith(".."):
+        return rel
+    inside = os.path.relpath(os.path.realpath(path), os.path.realpath(builtin.folder()))
+    return path if inside.startswith("..") else f"builtin:{inside}"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
@@ -94,8 +99,13 @@ def run(args) -> int:
             print("\n".join(_table(("id", "kind", "actor", "rate", "label", "file"), rows)))
     example = sc.events[0].id if sc.events else "EVENT_ID"
     name = os.path.basename(args.scenario)
+    where = (
+        "a built-in name"
+        if not os.path.exists(args.scenario)
+        else "the path from its folder, or a built-in name"
+    )
     print(
-        f'\nTo leave events out: a scenario with extends = "{name}" (the path from its '
-        f'folder) and remove_events = ["{example}", ...]'
+        f'\nTo leave events out: a scenario with extends = "{name}" ({where}) '
+        f'and remove_events = ["{example}", ...]'
     )
     return 0

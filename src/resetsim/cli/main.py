@@ -18,6 +18,7 @@ import sys
 from resetsim.cli.common import UsageError
 from resetsim.core.config import ScenarioError
 from resetsim.core.io import OutputError, OutputExists, Stopped, stop_on_signals
+from resetsim.core.names import did_you_mean
 from resetsim.core.provenance import __version__
 
 #: The sub-commands (each a module of :mod:`resetsim.cli`), in ``--help`` order.
@@ -31,6 +32,8 @@ COMMANDS: tuple[str, ...] = (
     "assess",
     "params",
     "kinds",
+    "scenarios",
+    "init",
     "app",
     "report",
 )
@@ -58,11 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line; an argument the sub-command does not know is
     reported by that sub-command (its usage line, not the top-level one)."""
-    args, extra = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command is not None and command not in COMMANDS:
+        parser.error(
+            f"unknown command {command!r}{did_you_mean(command, COMMANDS)}; "
+            f"the commands are {', '.join(COMMANDS)} (see `resetsim --help`)"
+        )
+    args, extra = parser.parse_known_args(words)
     if extra:
         unknown = [a for a in extra if a.startswith("-")] or extra
+        options = [o for action in args._parser._actions for o in action.option_strings]
+        hint = did_you_mean(unknown[0].split("=")[0], options) if len(unknown) == 1 else ""
         args._parser.error(
-            f"unrecognized arguments: {' '.join(unknown)} (see `resetsim {args.command} --help`)"
+            f"unrecognized arguments: {' '.join(unknown)}{hint} "
+            f"(see `resetsim {args.command} --help`)"
         )
     return args
 

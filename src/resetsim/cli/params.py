@@ -6,6 +6,7 @@ from resetsim.analysis import free_numbers
 from resetsim.cli.common import UsageError
 from resetsim.core import contradictions, state
 from resetsim.core import params as prm
+from resetsim.core.names import did_you_mean
 from resetsim.scenario import load
 
 NAME = "params"
@@ -45,8 +46,9 @@ def run(args) -> int:
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
         names = ", ".join(repr(g) for g in unknown)
+        hint = did_you_mean(unknown[0], groups) if len(unknown) == 1 else ""
         raise UsageError(
-            f"no parameter group{plural} {names}; the groups are {', '.join(groups)} "
+            f"no parameter group{plural} {names}{hint}; the groups are {', '.join(groups)} "
             "(e.g. `resetsim params --group trust`)"
         )
     rows = prm.table(args.group)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from resetsim.core import contradictions
+from resetsim.core.names import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,19 @@ def defaults() -> dict[str, float]:
     return {p.name: p.default for p in PARAMETERS}
 
 
+def unknown_parameter(name: object) -> str:
+    """The message for a name that is not a registry parameter, with the
+    closest names: ``"unknown parameter (did you mean 'k_leader'?; see ...)"``."""
+    return f"unknown parameter{did_you_mean(name, PARAM_BY_NAME)} (see `resetsim params`)"
+
+
 def check_overrides(overrides: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Problems with parameter overrides as ``(name, message)`` pairs."""
     problems = []
     for name, value in overrides.items():
         spec = PARAM_BY_NAME.get(name)
         if spec is None:
-            problems.append((name, "unknown parameter (see `resetsim params`)"))
+            problems.append((name, unknown_parameter(name)))
             continue
         msg = spec.check(value)
         if msg:
@@ -122,7 +129,7 @@ def resolve(*layers: Mapping[str, Any] | None) -> Params:
             continue
         for name, value in layer.items():
             if name not in PARAM_BY_NAME:
-                raise KeyError(f"unknown parameter {name!r}")
+                raise KeyError(f"{name!r}: {unknown_parameter(name)}")
             values[name] = value
     return values
 

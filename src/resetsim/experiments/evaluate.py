@@ -44,7 +44,7 @@ def design_values(design: pd.DataFrame) -> np.ndarray:
         if name in ID_COLUMNS:
             raise ValueError(f"design column {name!r}: a name evaluate's table uses itself")
         if name not in prm.PARAM_BY_NAME:
-            raise ValueError(f"design column {name!r}: unknown parameter (see `resetsim params`)")
+            raise ValueError(f"design column {name!r}: {prm.unknown_parameter(name)}")
     values = np.empty((len(design), len(names)))
     for j, name in enumerate(names):
         col = design.iloc[:, j]

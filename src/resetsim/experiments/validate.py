@@ -23,6 +23,7 @@ from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
 from resetsim.core.columns import detection_columns
 from resetsim.core.config import ID_PATTERN, Problem, ScenarioError, check_kind, read_toml
+from resetsim.core.names import did_you_mean
 from resetsim.core.request import request_problems
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import run_seed
@@ -44,6 +45,7 @@ from resetsim.experiments.schema import (
 )
 from resetsim.scenario import Compiled, compile_scenario
 from resetsim.scenario import load as load_scenario
+from resetsim.scenario.builtin import resolve
 from resetsim.scenario.references import file_problem
 
 
@@ -57,9 +59,10 @@ def load(
     Raises :class:`~resetsim.core.config.ScenarioError` listing every problem.
     Metric names (in ``metrics``, ``shares``, ``figures`` and Sobol
     ``outputs``) are checked against what ``metrics_fn`` (default
-    :func:`default_metrics`) returns for one run of the scenario.
+    :func:`default_metrics`) returns for one run of the scenario.  ``path``
+    may name a built-in experiment (``"sobol"``; an existing file wins).
     """
-    path = Path(path)
+    path = resolve(path, "experiment")
     raw = read_toml(path)
     check_kind(raw, "experiment", str(path))
     exp = parse(raw, str(path), path.resolve().parent)
@@ -99,7 +102,7 @@ def range_problems(
     problems: list[Problem] = []
     p = prm.PARAM_BY_NAME.get(name)
     if p is None:
-        return [Problem(file, where, "unknown parameter (see `resetsim params`)")], None
+        return [Problem(file, where, prm.unknown_parameter(name))], None
 
     def check_value(v: Any, w: str) -> bool:
         msg = p.check(v)
@@ -272,7 +275,8 @@ def _condition_problems(f: str, d: ConditionsDesign) -> list[Problem]:
                     Problem(
                         f,
                         f"{where}.knock_out",
-                        f"unknown contradiction {k!r}; use one of " + ", ".join(valid),
+                        f"unknown contradiction {k!r}{did_you_mean(k, valid)}; use one of "
+                        + ", ".join(valid),
                     )
                 )
         for name, msg in prm.check_overrides(c.set):

@@ -254,9 +254,13 @@ def episodes_html(folder: Path, runs: int) -> str:
     out = ["<h2>Episodes</h2>"]
     if ep.empty:
         return out[0] + "<p>No reset episode was detected.</p>"
+    with_onset = int(ep["onset"].notna().sum()) if "onset" in ep.columns else len(ep)
+    per_run = max(runs, 1)
     out.append(
-        f"<p>{len(ep)} episodes in {runs} run(s): {len(ep) / max(runs, 1):.2f} per run "
-        "(detected on the relationship index; full table <code>episodes.csv</code>).</p>"
+        f"<p>{len(ep)} episodes in {runs} run(s): {len(ep) / per_run:.2f} per run, of which "
+        f"{with_onset / per_run:.2f} per run start inside the period (the reset onsets "
+        "<code>resetsim run</code> counts; the others were under way when the runs begin). "
+        "Detected on the relationship index; full table <code>episodes.csv</code>.</p>"
     )
     if runs > 1 and "target" in ep.columns:
         ep = ep.assign(target=ep["target"].fillna("").astype(str))

@@ -31,14 +31,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from resetsim.analysis import forecast as fc
-from resetsim.analysis.episodes import Episodes, detect_runs
+from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.patterns import scorecard, scorecard_line
-from resetsim.analysis.triggers import episode_table as _episode_table
 from resetsim.core import io
 from resetsim.core.columns import columns as trajectory_columns
 from resetsim.core.columns import detection_columns, trust_columns
@@ -169,7 +167,7 @@ def write_results(
             report += scorecard_line(card)
         if projection:
             started, failed = onset_failure_probability(ep, c.projection_tick)
-            t2 = after_scheduled(c)
+            t2 = tables.after_scheduled(c)
             later = (t2, *onset_failure_probability(ep, t2)) if t2 is not None else None
             text = summary.projection_summary(result, ep, p, started, failed, later)
             if forecast is not None:
@@ -186,12 +184,13 @@ def write_results(
         write_trust_figure(result, ep, table, stage / "trust.png", figure_formats)
         bar.update()
         if projection:
-            if forecast is not None:
-                fig = plotting.plot_forecast_fan(
-                    result, forecast, started, failed, *fc.reset_probability(forecast)
-                )
-            else:
-                fig = plotting.plot_fan(result, started, failed, later=later)
+            fig = plotting.plot_projection(
+                result,
+                ep,
+                later_tick=t2,
+                forecast=forecast,
+                forecast_probability=fc.reset_probability(forecast) if forecast else None,
+            )
             plotting.save_all(fig, stage / "fan", figure_formats)
             bar.update()
     return report
@@ -215,33 +214,11 @@ def write_trust_figure(
     of runs with an onset or a failure in each quarter."""
     from resetsim import plotting  # matplotlib, loaded when figures are drawn
 
-    n, T = ep.n_runs, ep.n_ticks
-    onset_share = np.bincount(ep.onset[ep.observed_onset], minlength=T)[:T] / n
-    failure_share = np.bincount(ep.failure[ep.failed], minlength=T)[:T] / n
-    marks = median_episodes(result) if n > 1 else table
-    fig = plotting.plot_trust(
-        result,
-        episodes=marks,
-        index=ep.index,
-        onset_share=onset_share,
-        failure_share=failure_share,
-    )
+    marks = tables.median_episodes(result) if ep.n_runs > 1 else table
+    fig = plotting.plot_run(result, ep, marks)
     plotting.save_all(fig, path.with_suffix(""), figure_formats)
 
 
-def median_episodes(result: RunResult) -> pd.DataFrame:
-    """Episodes of the median trajectory (the median of each input column across
-    runs): what the trust figure's median lines show."""
-    c = result.compiled
-    p = tables.run_params(result)
-    data = result.trajectories.data
-    med = {k: np.median(data[k], axis=0)[None, :] for k in detection_columns(c.state_ids)}
-    return _episode_table(c, detect_runs(c, med, p), p)
-
-
-def after_scheduled(c: Compiled) -> int | None:
-    """The first quarter of the projection after its last scheduled event and
-    leader change, if any is left (from then on only random events move it)."""
-    p0 = c.projection_tick
-    t = max([p0 - 1, *(m.tick for m in c.markers if m.tick >= p0)]) + 1
-    return t if p0 < t < c.n_ticks else None
+# kept here for callers of this module; defined with the tables
+median_episodes = tables.median_episodes
+after_scheduled = tables.after_scheduled

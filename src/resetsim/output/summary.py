@@ -59,10 +59,22 @@ def episode_line(ep: Episodes) -> str:
     m = spiral_measures(ep)
     return (
         f"episodes (detected on the relationship index, see docs/EPISODES.md): "
-        f"{m['resets'].mean():.2f} reset onsets and {m['cycles'].mean():.2f} "
-        f"complete reset -> failure cycles per run; lows descend in "
+        f"{m['resets'].mean():.2f} reset onsets (episodes that start inside the period) and "
+        f"{m['cycles'].mean():.2f} complete reset -> failure cycles per run; lows descend in "
         f"{m['lows_descending'].mean():.0%} of runs; wrote episodes.csv"
     )
+
+
+def share(p: float, n: int) -> str:
+    """A share of ``n`` runs as a percentage, with the count when the
+    percentage would round to 0% or 100% without being exactly that
+    (``"<1% (2 of 500 runs)"``), so a probability printed as 0% is 0."""
+    k = round(float(p) * n)
+    if 0 < k < n and round(100 * k / n) == 0:
+        return f"<1% ({k} of {n} runs)"
+    if 0 < k < n and round(100 * k / n) == 100:
+        return f">99% ({k} of {n} runs)"
+    return f"{p:.0%}"
 
 
 def projection_summary(
@@ -93,27 +105,30 @@ def projection_summary(
         "",
         "Episodes are detected on the relationship index (docs/EPISODES.md); a 'new reset'",
         "is one whose onset falls on or after the projection start.",
-        f"  P(a new reset starts by {end})                 {started[-1]:.0%}",
-        f"  P(it has also failed by {end})                 {failed[-1]:.0%}",
-        f"  P(a reset started and is still on at the end)  {started[-1] - failed[-1]:.0%}",
+        f"  P(a new reset starts by {end})                 {share(started[-1], n)}",
+        f"  P(it has also failed by {end})                 {share(failed[-1], n)}",
+        f"  P(a reset started and is still on at the end)  {share(started[-1] - failed[-1], n)}",
     ]
     if later is not None:
         t2, s2, f2 = later
         lines.append(
             f"  P(a reset starts from {c.dates[t2][:7]} on, after the last dated event) "
-            f"{s2[-1]:.0%}, and has failed by {end}: {f2[-1]:.0%}"
+            f"{share(s2[-1], n)}, and has failed by {end}: {share(f2[-1], n)}"
         )
     for year in sorted({int(d[:4]) for d in c.dates[p0:]}):
         if year % 2 == 0 and f"{year}-10-01" in c.dates:
             t = c.dates.index(f"{year}-10-01")
-            lines.append(f"    by end of {year}: started {started[t]:.0%}, failed {failed[t]:.0%}")
+            lines.append(
+                f"    by end of {year}: started {share(started[t], n)}, "
+                f"failed {share(failed[t], n)}"
+            )
     first = np.where(ep.observed_onset & (ep.onset >= p0), ep.onset, np.iinfo(np.int64).max)
     first_on = first.min(axis=1)
     has = first_on < ep.n_ticks
     if has.any():
         q = np.quantile(first_on[has], [0.25, 0.5, 0.75]).astype(int)
         lines.append(
-            "  first new onset, among runs with one: median "
+            f"  first new onset, in the {int(has.sum())} of {n} runs with one: median "
             f"{c.dates[q[1]][:7]} (50% between {c.dates[q[0]][:7]} and {c.dates[q[2]][:7]})"
         )
     new = ep.observed_onset & (ep.onset >= p0)
@@ -123,7 +138,8 @@ def projection_summary(
         new_peak = ep.peak_level[rows, k_first[rows]]
         old = np.where(ep.exists & (ep.peak >= 0) & (ep.peak < p0), ep.peak_level, np.nan)
         line = (
-            f"  peak of the first new reset (relationship index, median): {np.median(new_peak):.2f}"
+            f"  peak of the first new reset (relationship index, median of those "
+            f"{len(rows)} runs): {np.median(new_peak):.2f}"
         )
         if np.isfinite(old).any():
             best_before = np.nanmedian(np.nanmax(np.where(np.isfinite(old), old, -1.0), axis=1))

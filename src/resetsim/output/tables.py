@@ -24,6 +24,7 @@ from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.analysis.metrics import run_metrics
 from resetsim.analysis.triggers import episode_table as _episode_table
+from resetsim.core.columns import detection_columns
 from resetsim.core.params import Params
 from resetsim.results import RunResult
 from resetsim.scenario import Compiled
@@ -61,6 +62,26 @@ def episode_table(
     ep = detect(result) if ep is None else ep
     windows = targets(c) if windows is None else windows
     return _episode_table(c, ep, run_params(result), fired=result.fired, targets=windows)
+
+
+def median_episodes(result: RunResult) -> pd.DataFrame:
+    """Episodes of the median trajectory (the median of each input column across
+    runs): what the trust figure's median lines show."""
+    c = result.compiled
+    p = run_params(result)
+    data = result.trajectories.data
+    med = {k: np.median(data[k], axis=0)[None, :] for k in detection_columns(c.state_ids)}
+    return _episode_table(c, detect_runs(c, med, p), p)
+
+
+def after_scheduled(c: Compiled) -> int | None:
+    """The first quarter of the projection after its last scheduled event and
+    leader change, if any is left (from then on only random events move it)."""
+    p0 = c.projection_tick
+    if p0 is None:
+        return None
+    t = max([p0 - 1, *(m.tick for m in c.markers if m.tick >= p0)]) + 1
+    return t if p0 < t < c.n_ticks else None
 
 
 def metric_table(result: RunResult) -> pd.DataFrame:

@@ -9,6 +9,8 @@ function draws under the project's one style (:data:`STYLE`).
 * :mod:`~resetsim.plotting.fan`: ``fan.png`` (:func:`plot_fan`);
 * :mod:`~resetsim.plotting.forecast`: ``fan.png`` of a scenario with a forecast
   (:func:`plot_forecast_fan`);
+* :mod:`~resetsim.plotting.run`: both, as a run writes them and
+  :class:`resetsim.Result` draws them (:func:`plot_run`, :func:`plot_projection`);
 * :mod:`~resetsim.plotting.compare`: ``compare.png`` (:func:`plot_compare`);
 * :mod:`~resetsim.plotting.ladder`: ``ladder.png`` of ``resetsim assess`` (:func:`plot_ladder`);
 * :mod:`~resetsim.plotting.design`: an experiment's summary figures.
@@ -22,6 +24,7 @@ from resetsim.plotting.compare import plot_compare
 from resetsim.plotting.fan import plot_fan
 from resetsim.plotting.forecast import plot_forecast_fan
 from resetsim.plotting.ladder import plot_ladder
+from resetsim.plotting.run import plot_projection, plot_run
 from resetsim.plotting.style import (
     PNG_METADATA,
     STATE_COLOURS,
@@ -53,6 +56,8 @@ __all__ = [
     "plot_fan",
     "plot_forecast_fan",
     "plot_ladder",
+    "plot_projection",
+    "plot_run",
     "plot_trust",
     "quarter_ends",
     "quarter_start",

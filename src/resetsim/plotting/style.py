@@ -7,18 +7,29 @@ saving in one or more formats with deterministic metadata (:func:`save`,
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
 from resetsim.core import calendar as cal
 from resetsim.core.io import parse_formats
+
+
+def _inline_requested() -> bool:
+    """Whether an inline (notebook) backend was asked for: by the Jupyter
+    kernel (``MPLBACKEND``) or by ``%matplotlib inline``/``widget``."""
+    asked = f"{os.environ.get('MPLBACKEND', '')} {dict.get(matplotlib.rcParams, 'backend', '')}"
+    return any(word in asked.lower() for word in ("inline", "ipympl", "widget"))
+
+
+# off-screen (Agg) unless a notebook asked for figures inline
+if not _inline_requested():
+    matplotlib.use("Agg")
 
 #: The project's one matplotlib style: every font at 8 pt or more, light
 #: grids, no top/right spines, fixed SVG ids (same figure, same bytes).

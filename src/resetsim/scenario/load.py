@@ -26,7 +26,9 @@ from resetsim.core.config import (
     schema_problems,
     short_repr,
 )
-from resetsim.scenario import references
+from resetsim.core.names import did_you_mean
+from resetsim.scenario import builtin, references
+from resetsim.scenario.builtin import resolve
 from resetsim.scenario.schema import Scenario
 from resetsim.scenario.validate import semantic_problems
 
@@ -168,6 +170,17 @@ def _load_raw(
     if not isinstance(parent_ref, str):
         raise ScenarioError([Problem(str(path), "extends", "must be a path (string)")])
     parent_path = path.parent / parent_ref
+    if not parent_path.exists():
+        # not a file beside this one: a built-in scenario of that name, if any
+        name = builtin.builtin_name(parent_ref)
+        if name is not None and name in builtin.names():
+            parent_path = builtin.resolve(parent_ref)
+        else:
+            also = "" if name is None else ", and no built-in scenario of that name"
+            hint = did_you_mean(name, builtin.names())
+            raise ScenarioError(
+                [Problem(str(path), "extends", f"no such file: {parent_ref}{also}{hint}")]
+            )
     try:
         files.check_regular(parent_path)
     except files.InputFileError as exc:
@@ -210,7 +223,9 @@ def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        The scenario's TOML file.
+        The scenario's TOML file, or the name of a built-in scenario
+        (``"biden_era"``; ``resetsim scenarios`` lists them).  A file that
+        exists wins over a name.
 
     Returns
     -------
@@ -222,14 +237,14 @@ def load(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
     ScenarioError
         Listing every problem at once, each naming the file and the field.
     """
-    path = Path(path)
+    path = resolve(path)
     return _validate(_load_raw(path, _chain), str(path), path.resolve().parent)
 
 
 def load_with_origins(path: str | Path) -> tuple[Scenario, Origins]:
     """:func:`load`, and the file each event, leader term and process was
     written in (after ``extends``): ``{(group, id): file}``."""
-    path = Path(path)
+    path = resolve(path)
     origins: Origins = {}
     scenario = _validate(_load_raw(path, (), origins), str(path), path.resolve().parent)
     return scenario, origins

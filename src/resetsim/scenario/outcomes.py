@@ -39,6 +39,7 @@ from resetsim.core.config import (
     read_toml,
     schema_problems,
 )
+from resetsim.core.names import did_you_mean
 
 MEASURES = ("reset_onset", "events", "record_low")
 
@@ -116,7 +117,9 @@ def parse(raw: dict[str, Any], file: str, kinds: Any = None) -> OutcomesFile:
                 if k not in known:
                     problems.append(
                         Problem(
-                            file, f"{where}.kinds", f"unknown shock kind {k!r} (resetsim kinds)"
+                            file,
+                            f"{where}.kinds",
+                            f"unknown shock kind {k!r}{did_you_mean(k, known)} (resetsim kinds)",
                         )
                     )
         elif o.past is None:

@@ -16,6 +16,7 @@ from resetsim.core.config import (
     Problem,
     short_repr,
 )
+from resetsim.core.names import did_you_mean
 from resetsim.scenario import references
 from resetsim.scenario.schema import Event, Process, Scenario
 
@@ -105,7 +106,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(
                     f,
                     f"{where}.kind",
-                    f"unknown shock kind {short_repr(item.kind)} "
+                    f"unknown shock kind {short_repr(item.kind)}"
+                    f"{did_you_mean(item.kind, kinds)} "
                     "(see `resetsim kinds`, or define it under [kinds])",
                 )
             )

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from resetsim.core import dynamics as dyn
 from resetsim.core import params as prm
 from resetsim.core.request import ENGINES
 from resetsim.engines import ensemble
@@ -137,3 +138,22 @@ def test_agrees_with_ensemble_on_many_seeds():
     seeds = replication_seeds(77, 5000)
     got = compiled_engine.simulate(compiled, seeds)
     assert max_diff(got, ensemble.simulate(compiled, seeds)) < TOL
+
+
+def test_equations_are_wired_from_their_signatures():
+    """Each state argument of the compiled equations is read at its registry index."""
+    src = compiled_engine.GENERATED["state_next"]
+    for name in dyn.arguments(dyn.state_next):
+        where = dyn.state_argument(name)
+        if where is not None:
+            assert f"st[{'so'[where[0]]}, {compiled_engine.STATE.index(where[1])}]" in src, name
+    assert dyn.state_argument("ideology_other") == (1, "ideology")
+    assert dyn.state_argument("q") is None
+
+
+def test_an_input_the_kernel_does_not_pass_is_named():
+    def equation(trust, mood, p):
+        return trust
+
+    with pytest.raises(TypeError, match="mood"):
+        compiled_engine._wire(equation, ("p",))

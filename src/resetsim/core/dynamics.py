@@ -18,7 +18,9 @@ the state registry, :mod:`resetsim.core.state`).  ``p`` is a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,39 @@ from resetsim.core.params import ISSUE_AREAS
 #: name: (low, high, unit, meaning), from the state registry (``data/state.toml``).
 STATE_VARS = state.STATE_VARS
 DYAD_VARS = state.DYAD_VARS
+
+#: How an equation's argument names a state variable: ``<var>`` is this
+#: state's ``var``, ``<var>_other`` the other state's (``var`` a name in
+#: :data:`STATE_VARS`); any other argument is an input the caller passes.
+OTHER_SUFFIX = "_other"
+
+
+def state_argument(name: str) -> tuple[int, str] | None:
+    """``(0, var)`` when argument ``name`` is this state's ``var``, ``(1, var)``
+    when it is the other state's, None when it is no state variable."""
+    if name in STATE_VARS:
+        return 0, name
+    var = name.removesuffix(OTHER_SUFFIX)
+    if var != name and var in STATE_VARS:
+        return 1, var
+    return None
+
+
+@functools.cache
+def arguments(fn: Callable) -> tuple[str, ...]:
+    """The names of ``fn``'s arguments, in order."""
+    return tuple(inspect.signature(fn).parameters)
+
+
+def call_on_states(fn: Callable, own: Mapping[str, Any], other: Mapping[str, Any], **inputs):
+    """``fn`` called with its state-variable arguments read from ``own`` and
+    ``other`` (by :func:`state_argument`) and the others from ``inputs``."""
+    sides = (own, other)
+    args = []
+    for name in arguments(fn):
+        where = state_argument(name)
+        args.append(inputs[name] if where is None else sides[where[0]][where[1]])
+    return fn(*args)
 
 
 def clip(x: Any, low: float, high: float) -> Any:
@@ -46,9 +81,9 @@ def clip_var(name: str, x: Any) -> Any:
 # derived quantities
 
 
-def power(base: Any, shock: Any) -> Any:
+def power(base: Any, power_shock: Any) -> Any:
     """Current power: the data / projection plus a transient shock."""
-    return clip(base + shock, 0.01, 0.99)
+    return clip(base + power_shock, 0.01, 0.99)
 
 
 def effective_power(own: Any, other: Any, p) -> tuple[Any, Any]:
@@ -68,9 +103,9 @@ def status_gap(expectation: Any, recog: Any) -> Any:
     return np.maximum(expectation - recog, 0.0)
 
 
-def ideological_distance(own_ideology: Any, other_ideology: Any, p) -> Any:
+def ideological_distance(ideology: Any, ideology_other: Any, p) -> Any:
     """Distance between the regimes, weighted by the ideology switch (§2.1)."""
-    return p.k_ideology * np.abs(own_ideology - other_ideology)
+    return p.k_ideology * np.abs(ideology - ideology_other)
 
 
 #: Per issue area (in :data:`ISSUE_AREAS`' order), which yield rule applies: 1 for the
@@ -102,14 +137,14 @@ def area_yield(i: int, p) -> Any:
     return 1.0
 
 
-def stance_of(affinity, constraint, trust, grievance, threat, distance, p):
+def stance_of(leader_affinity, domestic_constraint, trust, grievance, threat, distance, p):
     """A state's general stance toward the other, before any issue area (§2.1-2.3).
 
     Leaders' rapport pushes (net of the domestic constraint holding them back;
     negative rapport pulls: the leader factor is dual), trust pulls; ideological
     distance, grievance and threat push away.
     """
-    leader = p.k_leader * p.w_leader * affinity * (1.0 - p.k_domestic * constraint)
+    leader = p.k_leader * p.w_leader * leader_affinity * (1.0 - p.k_domestic * domestic_constraint)
     return (
         p.will_base
         + leader
@@ -122,15 +157,7 @@ def stance_of(affinity, constraint, trust, grievance, threat, distance, p):
 
 def stance(own: Mapping[str, Any], distance: Any, p) -> Any:
     """:func:`stance_of` a state given as a mapping."""
-    return stance_of(
-        own["leader_affinity"],
-        own["domestic_constraint"],
-        own["trust"],
-        own["grievance"],
-        own["threat"],
-        distance,
-        p,
-    )
+    return call_on_states(stance_of, own, {}, distance=distance, p=p)
 
 
 def area_willingness(stance_: Any, interest: Any, p) -> Any:
@@ -298,7 +325,7 @@ def next_power_shock(shock, p):
     return shock * (1.0 - p.power_shock_decay)
 
 
-def leader_change(affinity_old, disposition, p):
+def leader_change(leader_affinity, disposition, p):
     """A new leader on *one* side: his rapport starts from his disposition (§2.2).
 
     Working institutions (``k_institutions`` < 1) carry part of the old rapport
@@ -306,7 +333,7 @@ def leader_change(affinity_old, disposition, p):
     leader is not restarted: he meets the newcomer through experience.
     """
     carry = (1.0 - p.k_institutions) * p.affinity_carry
-    return clip(disposition + carry * (affinity_old - disposition), -1.0, 1.0)
+    return clip(disposition + carry * (leader_affinity - disposition), -1.0, 1.0)
 
 
 # --------------------------------------------------------------------------
@@ -346,17 +373,17 @@ NEXT_STATE: tuple[str, ...] = (
 
 
 def state_next(
-    power_own,
+    power,
     power_other,
-    ideology_own,
+    ideology,
     ideology_other,
     trust,
-    affinity,
+    leader_affinity,
     disposition,
-    constraint,
+    domestic_constraint,
     security_services,
-    expectation,
-    anchor,
+    status_expectation,
+    status_anchor,
     grievance,
     threat,
     power_shock,
@@ -372,24 +399,30 @@ def state_next(
     current ones, the other's power and ideology, this quarter's cooperation
     ``q`` and its ``trust_yield``, both sides' overall willingness and the
     common economic interest.  Pure: both states compute from the same quarter."""
-    own_eff, other_eff = effective_power(power_own, power_other, p)
-    distance = ideological_distance(ideology_own, ideology_other, p)
+    own_eff, other_eff = effective_power(power, power_other, p)
+    distance = ideological_distance(ideology, ideology_other, p)
     recog = recognition(own_eff, other_eff, q, p)
-    gap = status_gap(expectation, recog)
-    fric = friction_of(grievance, threat, constraint, distance, p)
+    gap = status_gap(status_expectation, recog)
+    fric = friction_of(grievance, threat, domestic_constraint, distance, p)
     share = gains_share(own_eff, other_eff, p)
     experience = perceived_conduct(w_other, distance, p) - w_own
     target = constraint_target(trust, threat, security_services, interest_economy, p)
     return (
         next_trust(trust, trust_yield, share, fric, noise, p),
-        next_affinity(affinity, disposition, experience, p),
-        next_expectation(expectation, anchor, q, p),
+        next_affinity(leader_affinity, disposition, experience, p),
+        next_expectation(status_expectation, status_anchor, q, p),
         recog,
         next_grievance(grievance, gap, p),
         next_threat(threat, trust, p),
-        next_constraint(constraint, target, p),
+        next_constraint(domestic_constraint, target, p),
         next_power_shock(power_shock, p),
     )
+
+
+#: The state variable :func:`engagement`'s overall willingness is committed to.
+WILLINGNESS = "willingness"
+#: What :func:`area_cooperation` returns, as dyad variables, in order.
+COOPERATION: tuple[str, ...] = ("cooperation", "trust_yield")
 
 
 def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[str, Any], p):
@@ -398,11 +431,11 @@ def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[s
     Returns ``{area: willingness}`` plus ``"willingness"``, the interest-weighted
     mean over the areas (computed before anyone commits).
     """
-    distance = ideological_distance(own["ideology"], other["ideology"], p)
+    distance = call_on_states(ideological_distance, own, other, p=p)
     out: list[Any] = [0.0] * len(ISSUE_AREAS)
     overall = area_engagement(stance(own, distance, p), area_interests(dyad), p, out)
     w = dict(zip(ISSUE_AREAS, out, strict=True))
-    w["willingness"] = overall
+    w[WILLINGNESS] = overall
     return w
 
 
@@ -419,8 +452,7 @@ def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
     out: dict[str, Any] = {
         f"cooperation_{a}": c for a, c in zip(ISSUE_AREAS, per_area, strict=True)
     }
-    out["cooperation"] = q
-    out["trust_yield"] = content
+    out.update(zip(COOPERATION, (q, content), strict=True))
     return out
 
 
@@ -441,28 +473,17 @@ def state_update(
     Pure: reads only its arguments, so both states can compute from the same
     current quarter before either commits.
     """
-    new = state_next(
-        own["power"],
-        other["power"],
-        own["ideology"],
-        other["ideology"],
-        own["trust"],
-        own["leader_affinity"],
-        own["disposition"],
-        own["domestic_constraint"],
-        own["security_services"],
-        own["status_expectation"],
-        own["status_anchor"],
-        own["grievance"],
-        own["threat"],
-        own["power_shock"],
-        coop["cooperation"],
-        coop["trust_yield"],
-        noise,
-        w_own,
-        w_other,
-        interest_economy,
-        p,
+    new = call_on_states(
+        state_next,
+        own,
+        other,
+        q=coop["cooperation"],
+        trust_yield=coop["trust_yield"],
+        noise=noise,
+        w_own=w_own,
+        w_other=w_other,
+        interest_economy=interest_economy,
+        p=p,
     )
     return dict(zip(NEXT_STATE, new, strict=True))
 

@@ -6,7 +6,12 @@ is registered with numba as it is (``register_jitable``), so the kernel calls
 the very code the Mesa model and the ensemble engine call, compiled; there is
 no second copy of an equation.  Parameters reach them as one record per run
 (a numpy structured array with one field per registry parameter), read by
-attribute like :class:`resetsim.core.params.Params`.
+attribute like :class:`resetsim.core.params.Params`.  The state reaches them
+wired from their own signatures: an argument named after a state variable
+(``<var>`` this state's, ``<var>_other`` the other's; see
+:func:`resetsim.core.dynamics.state_argument`) is read from the kernel's state
+array at the registry's index, so a new state variable an equation takes and
+:data:`resetsim.core.dynamics.NEXT_STATE` returns needs no edit here.
 
 The kernel follows :func:`resetsim.engines.step.quarter` and
 :func:`resetsim.engines.forcing.apply_forcing` step by step (leader changes,
@@ -56,17 +61,17 @@ register_jitable(sh.fire_probability)
 # -- where each variable lives in the kernel's state and dyad arrays
 STATE = tuple(dyn.STATE_VARS)
 DYAD = tuple(dyn.DYAD_VARS)
-_POWER, _SHOCK = STATE.index("power"), STATE.index("power_shock")
-_TRUST, _AFF = STATE.index("trust"), STATE.index("leader_affinity")
-_DISP, _IDEO = STATE.index("disposition"), STATE.index("ideology")
-_CONSTR, _SEC = STATE.index("domestic_constraint"), STATE.index("security_services")
-_EXPECT, _ANCHOR = STATE.index("status_expectation"), STATE.index("status_anchor")
-_GRIEV, _THREAT = STATE.index("grievance"), STATE.index("threat")
-_WILL = STATE.index("willingness")
 _NEXT = tuple(STATE.index(v) for v in dyn.NEXT_STATE)
+# What the kernel writes besides what dynamics.state_next returns: the new
+# leader's rapport and disposition (the arguments dynamics.leader_change takes),
+# power (a contracted name: dynamics.power's value) and the overall willingness
+# (dynamics.WILLINGNESS).
+_AFF, _DISP = (STATE.index(v) for v in dyn.arguments(dyn.leader_change)[:2])
+_POWER = STATE.index("power")  # contracted: the engines' and the detector's currency
+_WILL = STATE.index(dyn.WILLINGNESS)
 _INTEREST = tuple(DYAD.index(f"interest_{a}") for a in ISSUE_AREAS)
 _COOP_AREA = tuple(DYAD.index(f"cooperation_{a}") for a in ISSUE_AREAS)
-_COOP, _YIELD = DYAD.index("cooperation"), DYAD.index("trust_yield")
+_COOP, _YIELD = (DYAD.index(v) for v in dyn.COOPERATION)
 _ECON = ISSUE_AREAS.index("economy")
 _N_STATE, _N_DYAD, _N_AREA, _N_NEXT = len(STATE), len(DYAD), len(ISSUE_AREAS), len(_NEXT)
 
@@ -74,40 +79,53 @@ _N_STATE, _N_DYAD, _N_AREA, _N_NEXT = len(STATE), len(DYAD), len(ISSUE_AREAS), l
 PARAM_DTYPE = np.dtype([(p.name, np.float64) for p in PARAMETERS])
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _state_next(st, s, q, trust_yield, noise, w_own, w_other, econ, p):
-    o = 1 - s
-    return dyn.state_next(
-        st[s, _POWER],
-        st[o, _POWER],
-        st[s, _IDEO],
-        st[o, _IDEO],
-        st[s, _TRUST],
-        st[s, _AFF],
-        st[s, _DISP],
-        st[s, _CONSTR],
-        st[s, _SEC],
-        st[s, _EXPECT],
-        st[s, _ANCHOR],
-        st[s, _GRIEV],
-        st[s, _THREAT],
-        st[s, _SHOCK],
-        q,
-        trust_yield,
-        noise,
-        w_own,
-        w_other,
-        econ,
-        p,
+# -- the state arguments of the equations, wired from their signatures
+#: The generated source of each wrapper (hashed into the cache key).
+GENERATED: dict[str, str] = {}
+
+
+def _wire(fn, inputs: tuple[str, ...]):
+    """A compiled ``wrapper(st, s, *inputs)`` calling ``fn`` with each argument
+    that names a state variable (:func:`resetsim.core.dynamics.state_argument`:
+    ``<var>`` for state ``s``'s, ``<var>_other`` for the other's) read from the
+    state array ``st`` and the others passed through, in ``fn``'s order.  A new
+    state variable an equation takes needs no edit here; a new input does."""
+    call, passed = [], []
+    for name in dyn.arguments(fn):
+        where = dyn.state_argument(name)
+        if where is None:
+            passed.append(name)
+            call.append(name)
+        else:
+            call.append(f"st[{'so'[where[0]]}, {STATE.index(where[1])}]")
+    if tuple(passed) != inputs:
+        raise TypeError(
+            f"dynamics.{fn.__name__} takes {passed} besides state variables; the compiled "
+            f"kernel passes {list(inputs)} (name a state variable <var> or <var>_other)"
+        )
+    name = f"_{fn.__name__}_wired"
+    source = (
+        f"def {name}(st, s, {', '.join(inputs)}):\n"
+        "    o = 1 - s\n"
+        f"    return dyn.{fn.__name__}({', '.join(call)})\n"
     )
+    namespace: dict[str, Any] = {"dyn": dyn}
+    exec(compile(source, f"<resetsim wiring of {fn.__name__}>", "exec"), namespace)
+    GENERATED[fn.__name__] = source
+    return numba.njit(nogil=True, inline="always")(namespace[name])
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+_power = _wire(dyn.power, ("base",))
+_distance = _wire(dyn.ideological_distance, ("p",))
+_stance_of = _wire(dyn.stance_of, ("distance", "p"))
+_state_next = _wire(
+    dyn.state_next, ("q", "trust_yield", "noise", "w_own", "w_other", "interest_economy", "p")
+)
+
+
+@numba.njit(nogil=True, inline="always")
 def _stance(st, s, p):
-    distance = dyn.ideological_distance(st[s, _IDEO], st[1 - s, _IDEO], p)
-    return dyn.stance_of(
-        st[s, _AFF], st[s, _CONSTR], st[s, _TRUST], st[s, _GRIEV], st[s, _THREAT], distance, p
-    )
+    return _stance_of(st, s, _distance(st, s, p), p)
 
 
 @numba.njit(cache=True, nogil=True, _nrt=False)
@@ -195,7 +213,7 @@ def _kernel(
                 else:
                     st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
             for s in range(2):
-                st[s, _POWER] = dyn.power(power_base[t, s], st[s, _SHOCK])
+                st[s, _POWER] = _power(st, s, power_base[t, s])
             # compute, then commit: resetsim.engines.step.quarter
             for k in range(_N_AREA):
                 interests[k] = dy[_INTEREST[k]]
@@ -226,6 +244,8 @@ def _sources_digest() -> str:
     h = hashlib.sha256()
     for mod in (dyn, sh, crng):
         h.update(inspect.getsource(mod).encode())
+    for source in GENERATED.values():
+        h.update(source.encode())
     with open(__file__, "rb") as fh:
         h.update(fh.read())
     return h.hexdigest()[:16]
@@ -241,7 +261,7 @@ def _key_cache_on_sources(*dispatchers) -> None:
             cache_file._source_stamp = (cache_file._source_stamp, digest)
 
 
-_key_cache_on_sources(_state_next, _stance, _kernel)
+_key_cache_on_sources(_kernel)
 
 
 # --------------------------------------------------------------------------

@@ -88,9 +88,7 @@ def open_scenario(path: str | os.PathLike) -> Loaded:
     try:
         return Loaded(path, compiled=compile_scenario(load(Path(path).expanduser())))
     except ScenarioError as exc:
-        n = len(exc.problems)
-        more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
-        return Loaded(path, error=f"{exc.problems[0]}{more}" if n else str(exc))
+        return Loaded(path, error=exc.one_line())
     except (OSError, ValueError) as exc:
         return Loaded(path, error=f"{path}: {exc}")
     except (MemoryError, RecursionError):

@@ -18,10 +18,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_figure_formats, check_runs_and_seed, figure_formats
+from resetsim.cli.common import (
+    UsageError,
+    add_engine,
+    add_figure_formats,
+    check_runs_and_seed,
+    figure_formats,
+)
 from resetsim.core import io
 from resetsim.core.config import ScenarioError
-from resetsim.core.request import DEFAULT_ENGINE, ENGINES
 from resetsim.experiments import ladder
 from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.output.assess import assess_lines, write_assessment
@@ -52,13 +57,7 @@ def add_arguments(p) -> None:
         "--runs", type=int, metavar="N", help=f"runs per rung (default: {ladder.DEFAULT_RUNS})"
     )
     p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
-    p.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=DEFAULT_ENGINE,
-        help="the engine of the model rungs: compiled (fastest, default), ensemble "
-        "(numpy arrays) or mesa (the reference); all give the same numbers",
-    )
+    add_engine(p, "the engine of the model rungs: ")
     p.add_argument(
         "--recalibrate",
         action="store_true",
@@ -97,12 +96,6 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
-def _one_line(exc: ScenarioError) -> UsageError:
-    first = str(exc.problems[0])
-    more = len(exc.problems) - 1
-    return UsageError(first + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
-
-
 def run(args) -> int:
     """Parse, load, assess, write."""
     check_runs_and_seed(args)
@@ -122,7 +115,7 @@ def run(args) -> int:
         obs = load_observations(args.observed)
         check_observes(obs, compiled)
     except ScenarioError as exc:
-        raise _one_line(exc) from None
+        raise UsageError(exc.one_line()) from None
     out = Path(args.out or Path("runs") / f"{compiled.scenario.name}_assess")
     io.check_output_dir(out, args.overwrite, protect=[args.scenario, args.observed])
     say = None if args.quiet else (lambda m: print(m, file=sys.stderr))

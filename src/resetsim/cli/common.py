@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resetsim.core.io import parse_formats
-from resetsim.core.request import request_problems
+from resetsim.core.request import DEFAULT_ENGINE, ENGINES, request_problems
 
 
 class UsageError(Exception):
@@ -18,6 +18,17 @@ def add_figure_formats(p) -> None:
         default="png",
         help="figure formats, comma-separated, from png, svg, pdf (default png; with svg or "
         "pdf, PNG is written at 300 dpi for print)",
+    )
+
+
+def add_engine(p, what: str = "") -> None:
+    """The ``--engine`` option of run, sweep and assess (``what`` prefixes its help)."""
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=DEFAULT_ENGINE,
+        help=f"{what}compiled (fastest, default), ensemble (numpy arrays) or mesa "
+        "(the agent model, one run at a time: the reference); all give the same numbers",
     )
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from resetsim.api import run_into
 from resetsim.cli.common import (
+    add_engine,
     add_figure_formats,
     check_runs_and_seed,
     figure_formats,
@@ -34,7 +35,6 @@ from resetsim.cli.common import (
     without_posterior,
 )
 from resetsim.core import io
-from resetsim.core.request import DEFAULT_ENGINE, ENGINES
 from resetsim.output.run import check_fits, run_text
 from resetsim.output.trajectory import TABLE_FORMATS
 from resetsim.scenario import load
@@ -52,13 +52,7 @@ def add_arguments(p) -> None:
         "--runs", type=int, metavar="N", help="number of runs (default: the scenario's `runs`)"
     )
     p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
-    p.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=DEFAULT_ENGINE,
-        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
-        "(the agent model, the reference); all give the same numbers",
-    )
+    add_engine(p)
     p.add_argument(
         "--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)"
     )

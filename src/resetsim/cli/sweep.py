@@ -16,13 +16,13 @@ from pathlib import Path
 
 from resetsim.cli.common import (
     UsageError,
+    add_engine,
     add_figure_formats,
     check_runs_and_seed,
     figure_formats,
 )
 from resetsim.core import io
-from resetsim.core.request import DEFAULT_ENGINE
-from resetsim.experiments import ENGINES, SweepError, executors, make_plan, sweep
+from resetsim.experiments import SweepError, executors, make_plan, sweep
 from resetsim.experiments.executors import check_address
 
 NAME = "sweep"
@@ -72,13 +72,7 @@ def add_arguments(p) -> None:
         action="store_true",
         help="replace a non-empty DIR (e.g. a finished sweep) with this sweep",
     )
-    p.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=DEFAULT_ENGINE,
-        help="compiled (fastest, default), ensemble (numpy arrays) or mesa "
-        "(the agent model, one run at a time); all give the same numbers",
-    )
+    add_engine(p)
     p.add_argument(
         "--chunk-size",
         type=int,

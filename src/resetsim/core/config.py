@@ -93,6 +93,14 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def one_line(self) -> str:
+        """The first problem, and how many more there are, on one line."""
+        n = len(self.problems)
+        if not n:
+            return str(self)
+        more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
+        return f"{self.problems[0]}{more}"
+
 
 class Strict(BaseModel):
     """A strict, frozen schema model: unknown fields are errors."""

@@ -15,16 +15,14 @@ import resetsim
 from resetsim.cli.main import COMMANDS
 from resetsim.experiments.schema import Experiment
 from resetsim.scenario.schema import Scenario
+from scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def hooks():
-    spec = importlib.util.spec_from_file_location("docs_hooks", REPO / "docs" / "hooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("docs/hooks.py", "docs_hooks")
 
 
 def test_the_cli_reference_has_every_command_and_option(hooks):

@@ -6,22 +6,14 @@ refresh with ``python tests/refresh_golden.py`` and commit ``tests/golden/``.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-# tests/ is not a package: load the refresh script by path (it defines dataclasses,
-# so it must be in sys.modules while it runs)
-_spec = importlib.util.spec_from_file_location(
-    "resetsim_tests_refresh_golden", Path(__file__).resolve().parent / "refresh_golden.py"
-)
-golden = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = golden
-_spec.loader.exec_module(golden)
+from scripts import load_script
+
+# tests/ is not a package: load the refresh script by path
+golden = load_script("tests/refresh_golden.py", "resetsim_tests_refresh_golden")
 
 CASES = {c.name: c for c in golden.CASES}
 

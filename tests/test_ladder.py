@@ -21,6 +21,7 @@ from resetsim.experiments import ladder_inputs as li
 from resetsim.output.report import folder_kind
 from resetsim.scenario import as_compiled
 from resetsim.scenario.observations import load_observations
+from scripts import load_script
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -373,14 +374,8 @@ def test_recalibration_sees_only_the_evidence_up_to_the_origin():
 def test_the_ladder_page_tables_are_written_from_the_result_files():
     """docs/LADDER.md's tables are those tools/ladder_tables.py writes from
     docs/results/ladder/ (rerun the script after re-measuring)."""
-    import importlib.util
-
     root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location(
-        "ladder_tables", root / "tools" / "ladder_tables.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_script("tools/ladder_tables.py")
     page = (root / "docs" / "LADDER.md").read_text(encoding="utf-8")
     assert mod.render(page) == page
     scores = pd.read_csv(root / "docs" / "results" / "ladder" / "history" / "scores.csv")

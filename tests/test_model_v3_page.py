@@ -3,19 +3,15 @@ measurement files in benchmarks/ (rerun the script after re-measuring)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location(
-        "model_v3_table", ROOT / "tools" / "model_v3_table.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("tools/model_v3_table.py")
 
 
 def test_the_model_v3_page_table_is_written_from_the_measurements():

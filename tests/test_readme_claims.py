@@ -12,7 +12,6 @@ not tested here: they come from ``benchmarks/``.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import shutil
@@ -29,6 +28,7 @@ from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import make_plan
 from resetsim.experiments.sweep import sweep
 from resetsim.scenario import as_compiled, load
+from scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -45,10 +45,7 @@ def readme_commands() -> list[str]:
 
 
 def gen_findings():
-    spec = importlib.util.spec_from_file_location("gen_findings", DOCS / "gen_findings.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("docs/gen_findings.py")
 
 
 def test_the_docs_numbers_match_their_result_files():

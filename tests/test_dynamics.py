@@ -67,6 +67,15 @@ FIXED = {
     "ct_disagreement": 0.5,
     "power_shock_decay": 0.1,
     "shock_rate_scale": 1.0,
+    # model v3 options: off (the v2 equations); their own tests switch them on
+    "latent_trust": 0.0,
+    "own_public": 0.0,
+    "observed_start": 0.0,
+    "attitude_relax": 0.1,
+    "attitude_rest": 0.0,
+    "leader_cue": 0.01,
+    "breach_backlash": 0.5,
+    "leader_hope": 0.1,
 }
 
 
@@ -306,26 +315,28 @@ def test_institution_and_breach_factors():
 def test_next_trust():
     built = 0.8 * 0.121 * 1.2 * (1 - 0.4)
     lost = 0.15 * 1.0 * 0.755 * 0.4
-    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 1.0, P) == approx(0.4 + built - lost + 0.01)
-    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 0.0, P) == approx(0.4 + built - lost)
-    assert dyn.next_trust(0.99, 1.0, 2.0, 0.0, 50.0, P) == 1.0
-    assert dyn.next_trust(0.01, 0.0, 1.0, 3.0, -50.0, P) == 0.0
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 1.0, 0.0, P) == approx(0.4 + built - lost + 0.01)
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 0.0, 0.0, P) == approx(0.4 + built - lost)
+    assert dyn.next_trust(0.99, 1.0, 2.0, 0.0, 50.0, 0.0, P) == 1.0
+    assert dyn.next_trust(0.01, 0.0, 1.0, 3.0, -50.0, 0.0, P) == 0.0
 
 
 def test_trust_rises_with_cooperation_and_falls_with_friction():
     content = np.linspace(0, 1, 11)
-    up = dyn.next_trust(0.3, content, 1.0, 0.5, 0.0, P)
+    up = dyn.next_trust(0.3, content, 1.0, 0.5, 0.0, 0.0, P)
     assert np.all(np.diff(up) > 0)
     fric = np.linspace(0, 3, 11)
-    down = dyn.next_trust(0.3, 0.12, 1.0, fric, 0.0, P)
+    down = dyn.next_trust(0.3, 0.12, 1.0, fric, 0.0, 0.0, P)
     assert np.all(np.diff(down) < 0)
     # cooperation that yields no trust (pure expedience) builds none
-    assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, P) == 0.3
+    assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, 0.0, P) == 0.3
     # an unfair share builds less
-    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, P) < dyn.next_trust(0.3, 0.15, 1.2, 0.0, 0.0, P)
+    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, 0.0, P) < dyn.next_trust(
+        0.3, 0.15, 1.2, 0.0, 0.0, 0.0, P
+    )
     # working institutions slow erosion
-    assert dyn.next_trust(0.5, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
-        0.5, 0, 1, 1.0, 0, P
+    assert dyn.next_trust(0.5, 0, 1, 1.0, 0, 0.0, params(k_institutions=0.0)) > dyn.next_trust(
+        0.5, 0, 1, 1.0, 0, 0.0, P
     )
 
 
@@ -621,13 +632,14 @@ def test_apply_delta_adds_clips_and_touches_only_listed_slots():
     states = [dict(OWN), dict(OTHER)]
     dyad = dict(DYAD)
     delta = np.zeros(len(sh.SLOTS))
-    delta[slot(0, "trust")] = -0.5  # clipped at 0
+    delta[slot(0, "trust")] = -0.5  # the registry's wide bounds; forcing clips to the scale
     delta[slot(1, "threat")] = 0.2
     delta[slot(None, "interest_economy")] = 0.7  # clipped at 1
     delta[slot(1, "grievance")] = 0.3  # not listed: ignored
     listed = [slot(0, "trust"), slot(1, "threat"), slot(None, "interest_economy")]
     sh.apply_delta(states, dyad, delta, listed)
-    assert states[0]["trust"] == 0.0
+    assert states[0]["trust"] == approx(-0.1)
+    assert dyn.clip_trust(states[0]["trust"], P) == 0.0  # the share scale's bound
     assert states[1]["threat"] == approx(0.7)
     assert dyad["interest_economy"] == 1.0
     assert states[1]["grievance"] == OTHER["grievance"]

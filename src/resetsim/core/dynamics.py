@@ -31,6 +31,8 @@ from resetsim.core.params import ISSUE_AREAS
 #: name: (low, high, unit, meaning), from the state registry (``data/state.toml``).
 STATE_VARS = state.STATE_VARS
 DYAD_VARS = state.DYAD_VARS
+#: The bounds of trust on the latent scale (the registry's).
+TRUST_LOW, TRUST_HIGH = state.bounds("trust")
 
 #: How an equation's argument names a state variable: ``<var>`` is this
 #: state's ``var``, ``<var>_other`` the other state's (``var`` a name in
@@ -75,6 +77,78 @@ def clip_var(name: str, x: Any) -> Any:
     """Clip ``x`` to the declared bounds of state or dyad variable ``name``."""
     low, high = state.bounds(name)
     return clip(x, low, high)
+
+
+#: The logit scale's slope at a share of one half: a step of ``d`` on the share
+#: scale near the middle is a step of ``LOGIT_SLOPE * d`` on the latent scale.
+LOGIT_SLOPE = 4.0
+#: The share a logit is taken of stays this far inside (0, 1).
+SHARE_EPS = 1e-6
+
+
+def sigmoid(x: Any) -> Any:
+    """The logistic function: a latent attitude as a share in (0, 1)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def logit(share: Any) -> Any:
+    """A share's logit (the share kept ``SHARE_EPS`` inside (0, 1))."""
+    q = clip(share, SHARE_EPS, 1.0 - SHARE_EPS)
+    return np.log(q / (1.0 - q))
+
+
+def trust_share(trust, p):
+    """What the bounded uses of trust read (stance, threat floor, hawks,
+    detection): trust itself on the share scale, the favourable share
+    ``sigmoid(trust)`` when trust is a latent attitude (``latent_trust`` = 1)."""
+    lat = p.latent_trust
+    return lat * sigmoid(trust) + (1.0 - lat) * trust
+
+
+def latent_slope(p):
+    """How a step on the share scale reaches trust: 1 on the share scale,
+    :data:`LOGIT_SLOPE` on the latent one (steps taken at mid scale)."""
+    return 1.0 + (LOGIT_SLOPE - 1.0) * p.latent_trust
+
+
+def clip_trust(trust, p):
+    """Trust kept inside its scale's bounds: [0, 1] on the share scale, the
+    registry's wide bounds on the latent one (``data/state.toml``)."""
+    lat = p.latent_trust
+    return clip(trust, lat * TRUST_LOW, lat * TRUST_HIGH + (1.0 - lat))
+
+
+def initial_trust(share, p):
+    """A starting trust given as a share: itself on the share scale, its
+    :func:`logit` on the latent one."""
+    lat = p.latent_trust
+    return lat * logit(share) + (1.0 - lat) * share
+
+
+def start_share(scenario_share, observed_share, p):
+    """The share trust starts from: what was observed when ``observed_start``
+    is 1 and the scenario has an observation for the side (not NaN), else the
+    scenario's (or the registry's) initial value."""
+    use = p.observed_start * (1.0 - np.isnan(observed_share))
+    return use * np.nan_to_num(observed_share) + (1.0 - use) * scenario_share
+
+
+def breach_on_publics(d_own, d_other, p):
+    """A breach's step on this side's trust, given the direct steps on both
+    sides' (shocks move trust only through breaches, on the target's side).
+    With ``own_public`` = 1 a breach moves both publics, each its own way: the
+    actor's public turns against the other side by ``breach_backlash`` of the
+    target's step.  Scaled to the trust scale (:func:`latent_slope`)."""
+    return latent_slope(p) * (d_own + p.own_public * p.breach_backlash * d_other)
+
+
+def leader_hope(trust, disposition_other, p):
+    """This side's public meets the other side's new leader with a hope (or a
+    fear) proportional to his disposition (``own_public`` = 1; §3: 46% of
+    Russians expected relations to improve after Trump's election, 12% after
+    Biden's)."""
+    step = p.own_public * p.leader_hope * disposition_other
+    return clip_trust(trust + latent_slope(p) * step, p)
 
 
 # --------------------------------------------------------------------------
@@ -148,7 +222,7 @@ def stance_of(leader_affinity, domestic_constraint, trust, grievance, threat, di
     return (
         p.will_base
         + leader
-        + p.w_trust * trust
+        + p.w_trust * trust_share(trust, p)
         - p.w_ideology * distance
         - p.w_grievance * grievance
         - p.w_threat * p.k_security_dilemma * threat
@@ -224,11 +298,29 @@ def breach_factor(p) -> Any:
 # next-state equations (one quarter)
 
 
-def next_trust(trust, content, share, fric, noise, p):
-    """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction."""
-    built = p.trust_build * content * share * (1.0 - trust)
-    lost = p.trust_erode * institution_factor(p) * fric * trust
-    return clip(trust + built - lost + p.trust_noise * noise, 0.0, 1.0)
+def next_trust(trust, content, share, fric, noise, affinity, p):
+    """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction.
+
+    On the share scale (model v2, ``latent_trust`` = 0) building slows as trust
+    nears 1 and erosion as it nears 0, so trust lives in [0, 1] with a floor.
+    On the latent scale (``latent_trust`` = 1, model v3) ``trust`` is the
+    attitude, the logit of a favourable share: the same rates taken at mid
+    scale (a share of 1/2, where the logit's slope is 4) move it additively, so
+    a second grave breach lowers it further and a thaw shows, and a weak pull
+    (``attitude_relax``) toward ``attitude_rest`` keeps it from drifting.
+    With ``own_public`` = 1 the side's own leader's rapport (``affinity``)
+    signals to its public (``leader_cue``).
+    """
+    lat = p.latent_trust
+    grow = lat * 0.5 + (1.0 - lat) * (1.0 - trust)
+    fall = lat * 0.5 + (1.0 - lat) * trust
+    slope = latent_slope(p)
+    built = p.trust_build * content * share * grow
+    lost = p.trust_erode * institution_factor(p) * fric * fall
+    x = trust + slope * built - slope * lost + slope * (p.trust_noise * noise)
+    x = x + slope * (p.own_public * p.leader_cue * affinity)
+    x = x + lat * p.attitude_relax * (p.attitude_rest - trust)
+    return clip_trust(x, p)
 
 
 def perceived_conduct(w_other: Any, distance: Any, p) -> Any:
@@ -359,6 +451,20 @@ def area_cooperation(w_a, w_b, interests, p, out):
     return weighted_mean(out, interests), content / len(interests)
 
 
+def area_content(w_other, interests, distance, p):
+    """The trust content of the other side's engagement as this side perceives
+    it: per issue area its willingness, under-read by the perception gap
+    (:func:`perceived_conduct`), times that area's interest and trust-building
+    share, averaged over the areas like :func:`area_cooperation`'s content.
+    What each side's own public reads (``own_public`` = 1): what the *other*
+    side does, not a joint term moving both alike."""
+    content = 0.0
+    for i in range(len(interests)):
+        seen = np.maximum(perceived_conduct(w_other[i], distance, p), 0.0)
+        content = content + area_yield(i, p) * interests[i] * seen
+    return content / len(interests)
+
+
 #: What :func:`state_next` returns, in order.
 NEXT_STATE: tuple[str, ...] = (
     "trust",
@@ -389,6 +495,7 @@ def state_next(
     power_shock,
     q,
     trust_yield,
+    other_content,
     noise,
     w_own,
     w_other,
@@ -397,8 +504,11 @@ def state_next(
 ):
     """The next drivers of a state (a tuple in :data:`NEXT_STATE`' order) given its
     current ones, the other's power and ideology, this quarter's cooperation
-    ``q`` and its ``trust_yield``, both sides' overall willingness and the
-    common economic interest.  Pure: both states compute from the same quarter."""
+    ``q`` and its ``trust_yield``, the trust content of the other side's
+    engagement as this side perceives it (``other_content``,
+    :func:`area_content`; read instead of the joint ``trust_yield`` when
+    ``own_public`` = 1), both sides' overall willingness and the common
+    economic interest.  Pure: both states compute from the same quarter."""
     own_eff, other_eff = effective_power(power, power_other, p)
     distance = ideological_distance(ideology, ideology_other, p)
     recog = recognition(own_eff, other_eff, q, p)
@@ -406,14 +516,16 @@ def state_next(
     fric = friction_of(grievance, threat, domestic_constraint, distance, p)
     share = gains_share(own_eff, other_eff, p)
     experience = perceived_conduct(w_other, distance, p) - w_own
-    target = constraint_target(trust, threat, security_services, interest_economy, p)
+    felt = trust_share(trust, p)
+    target = constraint_target(felt, threat, security_services, interest_economy, p)
+    content = p.own_public * other_content + (1.0 - p.own_public) * trust_yield
     return (
-        next_trust(trust, trust_yield, share, fric, noise, p),
+        next_trust(trust, content, share, fric, noise, leader_affinity, p),
         next_affinity(leader_affinity, disposition, experience, p),
         next_expectation(status_expectation, status_anchor, q, p),
         recog,
         next_grievance(grievance, gap, p),
-        next_threat(threat, trust, p),
+        next_threat(threat, felt, p),
         next_constraint(domestic_constraint, target, p),
         next_power_shock(power_shock, p),
     )
@@ -437,6 +549,13 @@ def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[s
     w = dict(zip(ISSUE_AREAS, out, strict=True))
     w[WILLINGNESS] = overall
     return w
+
+
+def other_engagement_content(own, other, w_other, dyad: Mapping[str, Any], p) -> Any:
+    """:func:`area_content` of the other side's willingness ``w_other`` (a mapping
+    as :func:`engagement` returns) as ``own`` perceives it."""
+    distance = call_on_states(ideological_distance, own, other, p=p)
+    return area_content([w_other[a] for a in ISSUE_AREAS], area_interests(dyad), distance, p)
 
 
 def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
@@ -465,11 +584,14 @@ def state_update(
     w_own: Any = 0.0,
     w_other: Any = 0.0,
     interest_economy: Any = 0.0,
+    other_content: Any = 0.0,
 ) -> dict[str, Any]:
     """The next state of ``own`` given the current ``own``, ``other`` and cooperation.
 
     ``w_own`` and ``w_other`` are both sides' overall willingness this quarter
-    (what each leader offers); ``interest_economy`` the common economic interest.
+    (what each leader offers); ``interest_economy`` the common economic interest;
+    ``other_content`` the other's engagement's trust content as this side
+    perceives it (:func:`other_engagement_content`).
     Pure: reads only its arguments, so both states can compute from the same
     current quarter before either commits.
     """
@@ -479,6 +601,7 @@ def state_update(
         other,
         q=coop["cooperation"],
         trust_yield=coop["trust_yield"],
+        other_content=other_content,
         noise=noise,
         w_own=w_own,
         w_other=w_other,

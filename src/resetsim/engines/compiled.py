@@ -69,6 +69,10 @@ _NEXT = tuple(STATE.index(v) for v in dyn.NEXT_STATE)
 _AFF, _DISP = (STATE.index(v) for v in dyn.arguments(dyn.leader_change)[:2])
 _POWER = STATE.index("power")  # contracted: the engines' and the detector's currency
 _WILL = STATE.index(dyn.WILLINGNESS)
+# trust: the breach and leader-hope steps of both publics (dynamics.breach_on_publics,
+# dynamics.leader_hope) and the slot of each side's trust
+_TRUST = STATE.index("trust")
+_TRUST_SLOT = tuple(sh.SLOTS.index[(s, "trust")] for s in range(2))
 _INTEREST = tuple(DYAD.index(f"interest_{a}") for a in ISSUE_AREAS)
 _COOP_AREA = tuple(DYAD.index(f"cooperation_{a}") for a in ISSUE_AREAS)
 _COOP, _YIELD = (DYAD.index(v) for v in dyn.COOPERATION)
@@ -119,7 +123,8 @@ _power = _wire(dyn.power, ("base",))
 _distance = _wire(dyn.ideological_distance, ("p",))
 _stance_of = _wire(dyn.stance_of, ("distance", "p"))
 _state_next = _wire(
-    dyn.state_next, ("q", "trust_yield", "noise", "w_own", "w_other", "interest_economy", "p")
+    dyn.state_next,
+    ("q", "trust_yield", "other_content", "noise", "w_own", "w_other", "interest_economy", "p"),
 )
 
 
@@ -175,6 +180,7 @@ def _kernel(
                         d = dyn.clip(base + term_sd[k] * lz[k], -1.0, 1.0)
                     st[s, _DISP] = d + 0.0 * st[s, _AFF]
                     st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
+                    st[1 - s, _TRUST] = dyn.leader_hope(st[1 - s, _TRUST], d, p)
             for v in range(S):
                 delta[v] = 0.0
             for m in range(sched_ch.shape[1]):
@@ -199,6 +205,10 @@ def _kernel(
                             effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
                     for v in range(S):
                         delta[v] = delta[v] + fired * effect[v]
+            d0 = delta[_TRUST_SLOT[0]]
+            d1 = delta[_TRUST_SLOT[1]]
+            delta[_TRUST_SLOT[0]] = dyn.breach_on_publics(d0, d1, p)
+            delta[_TRUST_SLOT[1]] = dyn.breach_on_publics(d1, d0, p)
             for v in range(S):
                 if not slot_mask[t, v]:
                     continue
@@ -213,6 +223,7 @@ def _kernel(
                 else:
                     st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
             for s in range(2):
+                st[s, _TRUST] = dyn.clip_trust(st[s, _TRUST], p)
                 st[s, _POWER] = _power(st, s, power_base[t, s])
             # compute, then commit: resetsim.engines.step.quarter
             for k in range(_N_AREA):
@@ -221,8 +232,10 @@ def _kernel(
             will1 = dyn.area_engagement(_stance(st, 1, p), interests, p, w1)
             q, trust_yield = dyn.area_cooperation(w0, w1, interests, p, coop)
             econ = interests[_ECON]
-            new0 = _state_next(st, 0, q, trust_yield, noise[t, 0], will0, will1, econ, p)
-            new1 = _state_next(st, 1, q, trust_yield, noise[t, 1], will1, will0, econ, p)
+            seen0 = dyn.area_content(w1, interests, _distance(st, 0, p), p)
+            seen1 = dyn.area_content(w0, interests, _distance(st, 1, p), p)
+            new0 = _state_next(st, 0, q, trust_yield, seen0, noise[t, 0], will0, will1, econ, p)
+            new1 = _state_next(st, 1, q, trust_yield, seen1, noise[t, 1], will1, will0, econ, p)
             for k in range(_N_NEXT):
                 st[0, _NEXT[k]] = new0[k]
                 st[1, _NEXT[k]] = new1[k]
@@ -288,6 +301,9 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         for j in range(c.n_processes):
             if c.proc_rate[j, t] > 0:
                 slot_mask[t, list(c.proc_slots[j])] = True
+    # a breach moves both publics (dynamics.breach_on_publics): both trusts or neither
+    trust_slots = list(_TRUST_SLOT)
+    slot_mask[:, trust_slots] = slot_mask[:, trust_slots].any(axis=1)[:, None]
     slot_state = np.array([-1 if s is None else s for s, _ in sh.SLOTS.names], dtype=np.int64)
     slot_var = np.array(
         [DYAD.index(v) if s is None else STATE.index(v) for s, v in sh.SLOTS.names],

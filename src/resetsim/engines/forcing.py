@@ -60,6 +60,9 @@ def initial_state(compiled: Compiled, p, n: int | None = None):
         for v in state.STATE:
             if st[v.name] is None:
                 st[v.name] = st[v.default_to]
+        # trust: the observed start when switched on, on the run's trust scale
+        share = dyn.start_share(st["trust"], compiled.observed_start[s], p)
+        st["trust"] = dyn.initial_trust(share, p)
         states.append({k: broadcast(v, n) for k, v in st.items()})
     dyad = {}
     for v in state.DYAD:
@@ -94,6 +97,8 @@ def apply_forcing(
             d = disposition(compiled, t, s, leader_z)
             states[s]["disposition"] = d + 0.0 * states[s]["leader_affinity"]  # run shape
             states[s]["leader_affinity"] = dyn.leader_change(states[s]["leader_affinity"], d, p)
+            # ... and the other side's public meets him with hope or fear (own public)
+            states[1 - s]["trust"] = dyn.leader_hope(states[1 - s]["trust"], d, p)
     delta: Any = 0.0
     slots: set[int] = set()
     if compiled.sched_slots[t]:
@@ -110,7 +115,17 @@ def apply_forcing(
         delta = delta + (fired[..., None] if np.ndim(fired) else fired) * effect
         slots.update(compiled.proc_slots[i])
     if slots:
+        trust = [sh.SLOTS.index[(s, "trust")] for s in range(2)]
+        if slots.intersection(trust):
+            # a breach moves both publics, on the trust scale (dynamics.breach_on_publics)
+            delta = delta + np.zeros(len(sh.SLOTS))
+            d0, d1 = delta[..., trust[0]].copy(), delta[..., trust[1]].copy()
+            delta[..., trust[0]] = dyn.breach_on_publics(d0, d1, p)
+            delta[..., trust[1]] = dyn.breach_on_publics(d1, d0, p)
+            slots.update(trust)
         sh.apply_delta(states, dyad, delta, sorted(slots))
+        for s in range(2):
+            states[s]["trust"] = dyn.clip_trust(states[s]["trust"], p)
     for s in range(2):
         states[s]["power"] = dyn.power(compiled.power_base[t, s], states[s]["power_shock"])
     return fired_t

@@ -17,6 +17,7 @@ from resetsim.core import state
 from resetsim.core.config import Problem, ScenarioError
 from resetsim.scenario import references
 from resetsim.scenario.load import load
+from resetsim.scenario.observations import load_observations
 from resetsim.scenario.posterior import Posterior
 from resetsim.scenario.schema import Scenario
 
@@ -60,6 +61,8 @@ class Compiled:
     leader_terms: list[tuple[int, int, int, str]] = field(default_factory=list)
     projection_tick: int | None = None
     posterior: Posterior | None = None  # parameter draws per run (scenario/posterior.py)
+    # per state, the share trust starts from with the observed_start switch (NaN: none)
+    observed_start: tuple[float, float] = (float("nan"), float("nan"))
     # the other files the scenario names, read once (scenario/references.py) ...
     references: dict[str, Any] = field(default_factory=dict)
     # ... and its forecast scenario (what was known earlier), loaded
@@ -232,9 +235,38 @@ def compile_scenario(sc: Scenario) -> Compiled:
         leader_terms=terms,
         projection_tick=proj,
         posterior=refs.pop("posterior", None),
+        observed_start=observed_start(sc, int(quarters[0]) // 4),
         references=refs,
         forecast=load(references.path_for(sc, "forecast")) if sc.forecast else None,
     )
+
+
+def observed_start(sc: Scenario, first_year: int) -> tuple[float, float]:
+    """Per state, the share its trust starts from with the ``observed_start``
+    switch: from the scenario's ``observed_start`` observations file, the
+    first poll (``percent`` or ``share``) that observes ``<state id>.trust``,
+    its value in the scenario's first year or, when the series starts later,
+    in its earliest year (NaN for a state no poll observes, or without the file)."""
+    out = [float("nan"), float("nan")]
+    if not sc.observed_start:
+        return (out[0], out[1])
+    try:
+        obs = load_observations(Path(sc.base_dir) / sc.observed_start)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [Problem(sc.source or "<scenario>", "observed_start", exc.one_line())]
+        ) from None
+    for i, sid in enumerate(sc.state_ids):
+        for series in obs.series:
+            if series.observes != f"{sid}.trust" or series.scale == "index":
+                continue
+            at = np.flatnonzero(series.years >= first_year)
+            if len(at) == 0:
+                continue
+            value = float(series.values[at[0]])
+            out[i] = value / 100.0 if series.scale == "percent" else value
+            break
+    return (out[0], out[1])
 
 
 def as_compiled(scenario: str | Path | Scenario | Compiled) -> Compiled:

@@ -145,6 +145,8 @@ class Scenario(Strict):
     forecast: PathText | None = None
     outcomes: PathText | None = None
     posterior: PathText | None = None  # a calibrated posterior (scenario/posterior.py)
+    # an observations file: with the observed_start switch, trust starts from its polls
+    observed_start: PathText | None = None
     states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
         min_length=2, max_length=2
     )

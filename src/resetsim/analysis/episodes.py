@@ -96,8 +96,8 @@ def relationship_index(
 
     ``(1 - w) * (trust_a + trust_b) / 2 + w * cooperation`` (``w =
     det_coop_weight``; a trust on the latent scale read as its share,
-    :func:`resetsim.core.dynamics.trust_share`), smoothed by a trailing exponential filter with weight
-    ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
+    :func:`resetsim.core.dynamics.trust_share`), smoothed by a trailing
+    exponential filter with weight ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
     paper's resets are mutual); cooperation: the reset's visible content, which
     moves before slow trust does (docs/THEORY.md §1).
     """

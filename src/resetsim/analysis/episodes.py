@@ -97,9 +97,10 @@ def relationship_index(
     ``(1 - w) * (trust_a + trust_b) / 2 + w * cooperation`` (``w =
     det_coop_weight``; a trust on the latent scale read as its share,
     :func:`resetsim.core.dynamics.trust_share`), smoothed by a trailing
-    exponential filter with weight ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
-    paper's resets are mutual); cooperation: the reset's visible content, which
-    moves before slow trust does (docs/THEORY.md §1).
+    exponential filter with weight ``det_smoothing`` on the past.  Both
+    trusts: a reset needs both sides (the paper's resets are mutual);
+    cooperation: the reset's visible content, which moves before slow trust
+    does (docs/THEORY.md §1).
     """
     p = params_for(None, p)
     a = np.asarray(data[f"{state_ids[0]}_trust"], dtype=float)

@@ -76,6 +76,7 @@ FIXED = {
     "leader_cue": 0.01,
     "breach_backlash": 0.5,
     "leader_hope": 0.1,
+    "public_read": 0.5,
 }
 
 

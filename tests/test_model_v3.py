@@ -176,3 +176,13 @@ def test_a_latent_poll_is_scored_through_the_identity():
     series = lv.LevelSeries("s", "usa.trust", "percent", np.arange(4), z)
     assert not np.any(lv.on_working_scale(series, {"latent_trust": 0.0}))
     assert np.all(lv.on_working_scale(series, {"latent_trust": 1.0}))
+
+
+def test_each_public_reads_the_strain_on_its_sides_drivers():
+    assert set(dyn.PUBLIC_READS) == {"grievance", "threat", "domestic_constraint"}
+    assert dyn.public_reaction(0.3, params()) == 0.0  # without own_public: only breaches
+    p = params(own_public=1.0, public_read=0.5)
+    assert dyn.public_reaction(0.3, p) == pytest.approx(-0.15)
+    assert dyn.public_reaction(-0.2, p) == pytest.approx(0.1)  # easing: a summit, a treaty
+    lat = params(own_public=1.0, public_read=0.5, latent_trust=1.0)
+    assert dyn.public_reaction(0.3, lat) == pytest.approx(-0.15 * dyn.LOGIT_SLOPE)

@@ -142,6 +142,22 @@ def breach_on_publics(d_own, d_other, p):
     return latent_slope(p) * (d_own + p.own_public * p.breach_backlash * d_other)
 
 
+#: The drivers whose shocks a side's own public reads as strain (the registry's
+#: shockable state variables with the ``cooling`` role: grievance, threat, hawks).
+PUBLIC_READS: tuple[str, ...] = tuple(
+    v for v in state.SHOCKABLE_STATE_VARS if v in state.COOLING_VARS
+)
+
+
+def public_reaction(strain, p):
+    """The step in this side's trust when events strain its side's drivers by
+    ``strain`` (the sum of the shocks' steps on :data:`PUBLIC_READS`; negative
+    when they ease them): with ``own_public`` = 1 the public reads the other
+    side's acts (an intervention, a sanctions law, a summit) directly, by
+    ``public_read`` per unit of strain, on the trust scale."""
+    return -latent_slope(p) * p.own_public * p.public_read * strain
+
+
 def leader_hope(trust, disposition_other, p):
     """This side's public meets the other side's new leader with a hope (or a
     fear) proportional to his disposition (``own_public`` = 1; §3: 46% of

@@ -48,7 +48,7 @@ from resetsim.core.columns import columns
 from resetsim.core.params import ISSUE_AREAS, PARAMETERS
 from resetsim.engines import compiled_rng as crng
 from resetsim.engines import ensemble
-from resetsim.engines.forcing import initial_state
+from resetsim.engines.forcing import PUBLIC_SLOTS, STRAIN_SLOTS, TRUST_SLOTS, initial_state
 from resetsim.results import Trajectories, posterior_draws
 from resetsim.scenario import Compiled, as_compiled
 
@@ -72,7 +72,8 @@ _WILL = STATE.index(dyn.WILLINGNESS)
 # trust: the breach and leader-hope steps of both publics (dynamics.breach_on_publics,
 # dynamics.leader_hope) and the slot of each side's trust
 _TRUST = STATE.index("trust")
-_TRUST_SLOT = tuple(sh.SLOTS.index[(s, "trust")] for s in range(2))
+_TRUST_SLOT = TRUST_SLOTS
+_STRAIN0, _STRAIN1 = STRAIN_SLOTS
 _INTEREST = tuple(DYAD.index(f"interest_{a}") for a in ISSUE_AREAS)
 _COOP_AREA = tuple(DYAD.index(f"cooperation_{a}") for a in ISSUE_AREAS)
 _COOP, _YIELD = (DYAD.index(v) for v in dyn.COOPERATION)
@@ -209,6 +210,14 @@ def _kernel(
             d1 = delta[_TRUST_SLOT[1]]
             delta[_TRUST_SLOT[0]] = dyn.breach_on_publics(d0, d1, p)
             delta[_TRUST_SLOT[1]] = dyn.breach_on_publics(d1, d0, p)
+            strain0 = 0.0
+            for v in _STRAIN0:
+                strain0 = strain0 + delta[v]
+            strain1 = 0.0
+            for v in _STRAIN1:
+                strain1 = strain1 + delta[v]
+            delta[_TRUST_SLOT[0]] = delta[_TRUST_SLOT[0]] + dyn.public_reaction(strain0, p)
+            delta[_TRUST_SLOT[1]] = delta[_TRUST_SLOT[1]] + dyn.public_reaction(strain1, p)
             for v in range(S):
                 if not slot_mask[t, v]:
                     continue
@@ -301,9 +310,9 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         for j in range(c.n_processes):
             if c.proc_rate[j, t] > 0:
                 slot_mask[t, list(c.proc_slots[j])] = True
-    # a breach moves both publics (dynamics.breach_on_publics): both trusts or neither
-    trust_slots = list(_TRUST_SLOT)
-    slot_mask[:, trust_slots] = slot_mask[:, trust_slots].any(axis=1)[:, None]
+    # a breach and strain move both publics (forcing.PUBLIC_SLOTS): both trusts or neither
+    public = slot_mask[:, sorted(PUBLIC_SLOTS)].any(axis=1)
+    slot_mask[:, list(_TRUST_SLOT)] = public[:, None]
     slot_state = np.array([-1 if s is None else s for s, _ in sh.SLOTS.names], dtype=np.int64)
     slot_var = np.array(
         [DYAD.index(v) if s is None else STATE.index(v) for s, v in sh.SLOTS.names],

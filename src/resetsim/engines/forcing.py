@@ -19,6 +19,16 @@ from resetsim.core import state
 from resetsim.scenario import Compiled
 
 
+#: Each side's trust slot, and the slots of the drivers its public reads
+#: (:data:`resetsim.core.dynamics.PUBLIC_READS`); a quarter touching any of
+#: them moves both trusts (own public).
+TRUST_SLOTS: tuple[int, int] = (sh.SLOTS.index[(0, "trust")], sh.SLOTS.index[(1, "trust")])
+STRAIN_SLOTS: tuple[tuple[int, ...], ...] = tuple(
+    tuple(sh.SLOTS.index[(s, v)] for v in dyn.PUBLIC_READS) for s in range(2)
+)
+PUBLIC_SLOTS: frozenset[int] = frozenset((*TRUST_SLOTS, *STRAIN_SLOTS[0], *STRAIN_SLOTS[1]))
+
+
 def disposition(compiled: Compiled, t: int, s: int, leader_z: Any) -> Any:
     """The disposition of state ``s``'s leader in quarter ``t`` (NaN if none).
 
@@ -115,13 +125,19 @@ def apply_forcing(
         delta = delta + (fired[..., None] if np.ndim(fired) else fired) * effect
         slots.update(compiled.proc_slots[i])
     if slots:
-        trust = [sh.SLOTS.index[(s, "trust")] for s in range(2)]
-        if slots.intersection(trust):
-            # a breach moves both publics, on the trust scale (dynamics.breach_on_publics)
+        if slots.intersection(PUBLIC_SLOTS):
+            # a breach moves both publics, on the trust scale (dynamics.breach_on_publics),
+            # and each public reads the strain on its side's drivers (dynamics.public_reaction)
+            trust = TRUST_SLOTS
             delta = delta + np.zeros(len(sh.SLOTS))
             d0, d1 = delta[..., trust[0]].copy(), delta[..., trust[1]].copy()
             delta[..., trust[0]] = dyn.breach_on_publics(d0, d1, p)
             delta[..., trust[1]] = dyn.breach_on_publics(d1, d0, p)
+            for s in range(2):
+                strain: Any = 0.0
+                for i in STRAIN_SLOTS[s]:
+                    strain = strain + delta[..., i]
+                delta[..., trust[s]] = delta[..., trust[s]] + dyn.public_reaction(strain, p)
             slots.update(trust)
         sh.apply_delta(states, dyad, delta, sorted(slots))
         for s in range(2):

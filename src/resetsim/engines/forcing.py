@@ -18,7 +18,6 @@ from resetsim.core import shocks as sh
 from resetsim.core import state
 from resetsim.scenario import Compiled
 
-
 #: Each side's trust slot, and the slots of the drivers its public reads
 #: (:data:`resetsim.core.dynamics.PUBLIC_READS`); a quarter touching any of
 #: them moves both trusts (own public).

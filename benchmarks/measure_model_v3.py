@@ -25,7 +25,8 @@ Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
 * ``turn_*``: the six turns per run, read on each run's 1989-2013 range
   (:func:`resetsim.analysis.turns.six_turns`), and the model v2 rules;
 * ``cross_side_*``: correlation of the two sides' annual trust, 1997-2013;
-* ``bound_*``: share of run-quarters within 1% of a hard bound of trust (0, 1);
+* ``bound_*``: share of run-quarters within 1% of a hard bound of trust (0 and 1
+  on the share scale, the registry's wide bounds on the latent one);
 * ``ladder_*``: ``resetsim assess`` on the training series, origins 2001, 2005,
   2009 (out of sample, means over origins and series; CRPS and RMSE as shares of
   persistence's), and for each knock-out the number of series x origin rows
@@ -46,6 +47,7 @@ import numpy as np
 from resetsim.analysis import free_numbers, turns
 from resetsim.analysis import ladder as lad
 from resetsim.core import calendar as cal
+from resetsim.core import dynamics as dyn
 from resetsim.core import params as registry
 from resetsim.engines.runner import run_scenario
 from resetsim.experiments import ladder_inputs as li
@@ -117,7 +119,7 @@ def coverage_numbers(comp, data, obs) -> dict[str, float]:
     return out
 
 
-def history_numbers(comp, data) -> dict[str, float]:
+def history_numbers(comp, data, p) -> dict[str, float]:
     q0 = int(comp.quarters[0])
     out: dict[str, float] = {}
     m = turns.mean_trust(data)
@@ -136,12 +138,24 @@ def history_numbers(comp, data) -> dict[str, float]:
         np.corrcoef(us.mean(axis=0), ru.mean(axis=0))[0, 1]
     )
     both = np.concatenate([np.asarray(data["usa_trust"]), np.asarray(data["rus_trust"])])
-    out["bound_share_within_001_of_0_or_1"] = float(np.mean((both <= 0.01) | (both >= 0.99)))
+    low, high = trust_bounds(p)
+    near = 0.01 * (high - low)
+    out["bound_share_within_1pct_of_a_trust_bound"] = float(
+        np.mean((both <= low + near) | (both >= high - near))
+    )
     t0, t1 = (cal.parse_quarter(q) - q0 for q in ("2014Q1", "2021Q4"))
     for side in ("usa", "rus"):
         x = np.asarray(data[f"{side}_trust"], dtype=float)[:, t0 : t1 + 1]
-        out[f"{side}_trust_below_005_share_2014_2021"] = float(np.mean(x < 0.05))
+        out[f"{side}_trust_below_005_share_2014_2021"] = float(np.mean(dyn.trust_share(x, p) < 0.05))
     return out
+
+
+def trust_bounds(p) -> tuple[float, float]:
+    """The hard bounds of trust on the runs' scale: [0, 1] on the share scale,
+    the registry's on the latent one (``latent_trust`` = 1)."""
+    if float(np.max(p.latent_trust)) >= 0.5:
+        return dyn.TRUST_LOW, dyn.TRUST_HIGH
+    return 0.0, 1.0
 
 
 def observed_cross_side(obs) -> float:
@@ -257,7 +271,7 @@ def measure(args, params) -> dict[str, float]:
     res = run_scenario(comp, runs=args.runs, params=params, record=li.record_for(comp))
     data = res.trajectories.data
     out.update(coverage_numbers(comp, data, obs))
-    out.update(history_numbers(comp, data))
+    out.update(history_numbers(comp, data, comp.params(params or {})))
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
     if args.yearly:
         out.update(yearly_numbers(comp, data, obs))

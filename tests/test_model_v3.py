@@ -186,3 +186,14 @@ def test_each_public_reads_the_strain_on_its_sides_drivers():
     assert dyn.public_reaction(-0.2, p) == pytest.approx(0.1)  # easing: a summit, a treaty
     lat = params(own_public=1.0, public_read=0.5, latent_trust=1.0)
     assert dyn.public_reaction(0.3, lat) == pytest.approx(-0.15 * dyn.LOGIT_SLOPE)
+
+
+def test_per_run_option_parameters_equal_scalar_runs(history):
+    seeds = replication_seeds(6, 3)
+    values = np.array([0.2, 0.9, 1.5])
+    on = {**ALL_ON, "breach_scale": 1.0}
+    together = ensemble.simulate(history, seeds, {**on, "public_read": values})
+    for i, v in enumerate(values):
+        alone = ensemble.simulate(history, seeds[i : i + 1], {**on, "public_read": float(v)})
+        for col in ("usa_trust", "rus_trust"):
+            np.testing.assert_allclose(together[col][i], alone[col][0], rtol=0, atol=1e-12)

@@ -9,7 +9,9 @@ The files are what ``benchmarks/measure_model_v3.py`` prints: one
 same, the ladder recalibrating the dynamics per origin) and, where present,
 ``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated
 on the observed levels) and
-``benchmarks/model_v3_after.txt`` (a v3 option switched on).
+``benchmarks/model_v3_after_<option>.txt`` (one v3 option switched on, the
+shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
+their posterior calibrated on the levels) and its ``_recalibrated`` twin.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ COLUMNS = (
     ("shipped (v2, its posterior)", "model_v3_before.txt"),
     ("shipped, ladder recalibrated per origin", "model_v3_before_recalibrated.txt"),
     ("v2, posterior on levels", "model_v3_levels.txt"),
-    ("v3 option", "model_v3_after.txt"),
+    ("v3: latent_trust alone (v2 posterior)", "model_v3_after_latent_trust.txt"),
+    ("v3: own_public alone (v2 posterior)", "model_v3_after_own_public.txt"),
+    ("v3: observed_start alone (v2 posterior)", "model_v3_after_observed_start.txt"),
+    ("v3: all three, posterior on levels", "model_v3_after_all.txt"),
+    ("v3: all three, ladder recalibrated per origin", "model_v3_after_all_recalibrated.txt"),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
 KNOCKOUTS = (
@@ -74,7 +80,12 @@ ROWS = [
         2,
     ),
     ("Gallup–Levada correlation 1997–2013 (observed)", "", "observed_cross_side_corr_1997_2013", 2),
-    ("run-quarters within 1% of a trust bound", "small", "bound_share_within_001_of_0_or_1", 3),
+    (
+        "run-quarters within 1% of a trust bound",
+        "small",
+        lambda d: f"{d.get('bound_share_within_1pct_of_a_trust_bound', d.get('bound_share_within_001_of_0_or_1')):.3f}",
+        None,
+    ),
     ("US trust < 0.05, share 2014–2021", "", "usa_trust_below_005_share_2014_2021", 2),
     ("Russian trust < 0.05, share 2014–2021", "", "rus_trust_below_005_share_2014_2021", 2),
     (

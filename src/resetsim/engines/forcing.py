@@ -128,7 +128,9 @@ def apply_forcing(
             # a breach moves both publics, on the trust scale (dynamics.breach_on_publics),
             # and each public reads the strain on its side's drivers (dynamics.public_reaction)
             trust = TRUST_SLOTS
-            delta = delta + np.zeros(len(sh.SLOTS))
+            # (runs, slots) when the runs differ (trust, or per-run parameters)
+            runs = np.broadcast_shapes(np.shape(states[0]["trust"]), np.shape(dyn.latent_slope(p)))
+            delta = delta + np.zeros((*runs, len(sh.SLOTS)))
             d0, d1 = delta[..., trust[0]].copy(), delta[..., trust[1]].copy()
             delta[..., trust[0]] = dyn.breach_on_publics(d0, d1, p)
             delta[..., trust[1]] = dyn.breach_on_publics(d1, d0, p)

@@ -33,6 +33,9 @@ Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
   where removing it costs CRPS beyond its 95% bootstrap interval;
   ``--recalibrate`` has the ladder recalibrate the dynamics at each origin
   (``resetsim assess --recalibrate``), so no scored year was seen;
+  ``--recalibrate-levels`` recalibrates the parameters the posterior
+  calibrates, on the observed levels up to each origin (the way that
+  posterior was made), with the ``--set`` options held;
 * ``biden_*``: the Biden-era scenario, per-quarter medians across runs, R the
   1989-2013 range of a side's median.
 """
@@ -146,7 +149,9 @@ def history_numbers(comp, data, p) -> dict[str, float]:
     t0, t1 = (cal.parse_quarter(q) - q0 for q in ("2014Q1", "2021Q4"))
     for side in ("usa", "rus"):
         x = np.asarray(data[f"{side}_trust"], dtype=float)[:, t0 : t1 + 1]
-        out[f"{side}_trust_below_005_share_2014_2021"] = float(np.mean(dyn.trust_share(x, p) < 0.05))
+        out[f"{side}_trust_below_005_share_2014_2021"] = float(
+            np.mean(dyn.trust_share(x, p) < 0.05)
+        )
     return out
 
 
@@ -169,19 +174,18 @@ def observed_cross_side(obs) -> float:
 
 
 def ladder_numbers(
-    scenario, runs: int, n_boot: int, params, recalibrate: bool = False
+    scenario, runs: int, n_boot: int, params, recalibrate: bool = False, levels: bool = False
 ) -> dict[str, float]:
-    if params:
-        from resetsim.experiments import ladder as exl
-
-        base = dict(li.model_rungs())
-        li_model_rungs = li.model_rungs
-        exl.li.model_rungs = lambda: {k: {**params, **v} for k, v in base.items()}
-    try:
-        a = assess(scenario, TRAINING, runs=runs, n_boot=n_boot, recalibrate=recalibrate)
-    finally:
-        if params:
-            exl.li.model_rungs = li_model_rungs
+    if params:  # held in every rung's runs and in the recalibrations
+        scenario = scenario.model_copy(update={"parameters": {**scenario.parameters, **params}})
+    a = assess(
+        scenario,
+        TRAINING,
+        runs=runs,
+        n_boot=n_boot,
+        recalibrate=recalibrate or levels,
+        recalibrate_levels=levels,
+    )
     s = a.summary
     out: dict[str, float] = {}
     for rung, g in s.groupby("rung", sort=False):
@@ -275,7 +279,16 @@ def measure(args, params) -> dict[str, float]:
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
     if args.yearly:
         out.update(yearly_numbers(comp, data, obs))
-    out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params, args.recalibrate))
+    out.update(
+        ladder_numbers(
+            sc,
+            args.ladder_runs,
+            args.bootstrap,
+            params,
+            args.recalibrate,
+            args.recalibrate_levels,
+        )
+    )
     out.update(biden_numbers(args.biden_runs, params, args.posterior))
     return out
 
@@ -290,6 +303,12 @@ def main() -> None:
         "--recalibrate",
         action="store_true",
         help="the ladder recalibrates the dynamics per origin (clean out-of-sample rows)",
+    )
+    ap.add_argument(
+        "--recalibrate-levels",
+        action="store_true",
+        help="the ladder recalibrates, per origin, the parameters the posterior calibrates, "
+        "on the observed levels up to the origin (calibrate --evidence levels)",
     )
     ap.add_argument(
         "--yearly", action="store_true", help="also each training year's median trusts and polls"

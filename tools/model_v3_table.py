@@ -11,7 +11,9 @@ same, the ladder recalibrating the dynamics per origin) and, where present,
 on the observed levels) and
 ``benchmarks/model_v3_after_<option>.txt`` (one v3 option switched on, the
 shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
-their posterior calibrated on the levels) and its ``_recalibrated`` twin.
+their posterior calibrated on the levels), its ``_recalibrated`` twin and
+``benchmarks/model_v3_after_all_without_<option>.txt`` (the other two, the
+ladder recalibrating on the levels per origin: each option's knock-out).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ COLUMNS = (
     ("v3: observed_start alone (v2 posterior)", "model_v3_after_observed_start.txt"),
     ("v3: all three, posterior on levels", "model_v3_after_all.txt"),
     ("v3: all three, ladder recalibrated per origin", "model_v3_after_all_recalibrated.txt"),
+    *(
+        (f"v3 without {o}, ladder recalibrated per origin", f"model_v3_after_all_without_{o}.txt")
+        for o in ("latent_trust", "own_public", "observed_start")
+    ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
 KNOCKOUTS = (
@@ -83,7 +89,9 @@ ROWS = [
     (
         "run-quarters within 1% of a trust bound",
         "small",
-        lambda d: f"{d.get('bound_share_within_1pct_of_a_trust_bound', d.get('bound_share_within_001_of_0_or_1')):.3f}",
+        lambda d: (
+            f"{d.get('bound_share_within_1pct_of_a_trust_bound', d.get('bound_share_within_001_of_0_or_1')):.3f}"
+        ),
         None,
     ),
     ("US trust < 0.05, share 2014–2021", "", "usa_trust_below_005_share_2014_2021", 2),

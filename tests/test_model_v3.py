@@ -1,5 +1,5 @@
-"""Model v3's options (registry switches, off by default): the latent attitude,
-each side's own public and the observed start.  Unit tests of their
+"""Model v3's options (registry switches, on by default; 0 gives model v2): the
+latent attitude, each side's own public and the observed start.  Unit tests of their
 equations, the three engines agreeing with each option on, and what each
 option is for: no floor, no joint term, a start from the polls."""
 
@@ -24,10 +24,12 @@ HISTORY = ROOT / "scenarios" / "history_1989_2021.toml"
 SHORT = ROOT / "tests" / "data" / "short_stochastic.toml"
 OPTIONS = ("latent_trust", "own_public", "observed_start")
 ALL_ON = {k: 1.0 for k in OPTIONS}
+ALL_OFF = {k: 0.0 for k in OPTIONS}
 
 
 def params(**overrides):
-    return prm.resolve({}, overrides)
+    """The registry's parameters with model v3's switches off (model v2), then ``overrides``."""
+    return prm.resolve({}, {**ALL_OFF, **overrides})
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +40,10 @@ def history():
 # ------------------------------------------------------------------ registry
 
 
-def test_the_options_are_switches_and_off_by_default():
+def test_the_options_are_switches_and_on_by_default():
     for name in OPTIONS:
         p = prm.PARAM_BY_NAME[name]
-        assert p.source == "switch" and p.default == 0.0 and (p.low, p.high) == (0.0, 1.0)
+        assert p.source == "switch" and p.default == 1.0 and (p.low, p.high) == (0.0, 1.0)
 
 
 def test_trust_bounds_are_wide_on_the_latent_scale():
@@ -120,9 +122,9 @@ def test_start_share_takes_the_observation_only_when_switched_on():
 # ------------------------------------------------------------------ engines
 
 
-@pytest.mark.parametrize("option", [*OPTIONS, "all"])
+@pytest.mark.parametrize("option", [*OPTIONS, "all", "none"])
 def test_engines_agree_with_each_option(option):
-    overrides = ALL_ON if option == "all" else {option: 1.0}
+    overrides = {"all": ALL_ON, "none": ALL_OFF}.get(option, {**ALL_OFF, option: 1.0})
     for path in (SHORT, HISTORY):
         compiled = as_compiled(path)
         seeds = replication_seeds(4, 6)
@@ -138,9 +140,10 @@ def test_engines_agree_with_each_option(option):
 
 def test_each_option_changes_the_runs(history):
     seeds = replication_seeds(2, 4)
-    base = ensemble.simulate(history, seeds, record=["usa_trust", "rus_trust"])
+    base = ensemble.simulate(history, seeds, ALL_OFF, record=["usa_trust", "rus_trust"])
     for name in OPTIONS:
-        run = ensemble.simulate(history, seeds, {name: 1.0}, record=["usa_trust", "rus_trust"])
+        one = {**ALL_OFF, name: 1.0}
+        run = ensemble.simulate(history, seeds, one, record=["usa_trust", "rus_trust"])
         assert not np.allclose(run["usa_trust"], base["usa_trust"]), name
 
 

@@ -27,10 +27,37 @@ REPO = Path(__file__).resolve().parents[1]
 HISTORY = REPO / "scenarios" / "history_1989_2021.toml"
 
 
+#: Model v2 at its point estimate: model v3's switches off and the two trust
+#: rates model v3's calibration moved back at model v2's values.
+MODEL_V2 = {
+    "latent_trust": 0.0,
+    "own_public": 0.0,
+    "observed_start": 0.0,
+    "trust_erode": 0.0578,
+    "trust_noise": 0.01,
+}
+
+
 @pytest.fixture(scope="module")
 def history():
     # model v2 at its point estimate (the scenario's posterior left out)
-    return load(HISTORY).model_copy(update={"posterior": None})
+    sc = load(HISTORY)
+    return sc.model_copy(update={"posterior": None, "parameters": {**sc.parameters, **MODEL_V2}})
+
+
+def test_model_v3_a_neutral_trump_starts_less_than_trump():
+    """Model v3 (the default, point estimate): attitudes recover from the 2016
+    low by themselves (the pull to rest), so a neutral Trump's 2017 rise is not
+    nothing; Trump's own disposition adds to it."""
+    sc = load(HISTORY).model_copy(update={"posterior": None})
+    rises = []
+    for scen in (with_dispositions(sc, 0.0), sc):
+        comp, data = run(scen, 20, record=["usa_trust", "rus_trust"])
+        m = turns.mean_trust(data)
+        q0 = int(comp.quarters[0])
+        rises.append(1.0 - turn_measures.started_nothing(m, q0, rise=0.25).mean())
+    neutral, real = rises
+    assert real > neutral
 
 
 def with_dispositions(sc, value):

@@ -47,6 +47,17 @@ class Var:
     scenario: bool = False
     area: str = ""  # the issue area of a per-area variable
     base: str = ""  # the parameter a per-area variable starts at (``<base>_<area>``)
+    # the bounds of a scenario's initial value when they are not the variable's
+    # (trust: a scenario gives a share, the engines start the latent attitude at its logit)
+    initial_low: float | None = None
+    initial_high: float | None = None
+
+    @property
+    def initial_bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a scenario's initial value."""
+        low = self.low if self.initial_low is None else self.initial_low
+        high = self.high if self.initial_high is None else self.initial_high
+        return low, high
 
     @property
     def base_parameter(self) -> str:

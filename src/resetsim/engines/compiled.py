@@ -1,7 +1,8 @@
 """The compiled engine: the quarter loop over runs in numba-compiled code.
 
 The update equations are :mod:`resetsim.core.dynamics`' own functions:
-every function of that module (and :func:`resetsim.core.shocks.fire_probability`)
+every function of that module and of :mod:`resetsim.core.attitude` (and
+:func:`resetsim.core.shocks.fire_probability`)
 is registered with numba as it is (``register_jitable``), so the kernel calls
 the very code the Mesa model and the ensemble engine call, compiled; there is
 no second copy of an equation.  Parameters reach them as one record per run
@@ -42,6 +43,7 @@ import numba
 import numpy as np
 from numba.extending import register_jitable
 
+from resetsim.core import attitude
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
 from resetsim.core.columns import columns
@@ -53,9 +55,10 @@ from resetsim.results import Trajectories, posterior_draws
 from resetsim.scenario import Compiled, as_compiled
 
 # -- the equations: core.dynamics' functions, compiled as they are
-for _fn in vars(dyn).values():
-    if inspect.isfunction(_fn) and _fn.__module__ == dyn.__name__:
-        register_jitable(_fn)
+for _mod in (dyn, attitude):
+    for _fn in vars(_mod).values():
+        if inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__:
+            register_jitable(_fn)
 register_jitable(sh.fire_probability)
 
 # -- where each variable lives in the kernel's state and dyad arrays
@@ -264,7 +267,7 @@ def _kernel(
 def _sources_digest() -> str:
     """A digest of every source the kernel compiles (numba's cache looks at one file)."""
     h = hashlib.sha256()
-    for mod in (dyn, sh, crng):
+    for mod in (dyn, attitude, sh, crng):
         h.update(inspect.getsource(mod).encode())
     for source in GENERATED.values():
         h.update(source.encode())

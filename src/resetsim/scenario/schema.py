@@ -54,9 +54,10 @@ def _refuse_scale(value: Any) -> None:
 def _initial_field(v: state.Var) -> tuple[Any, Any]:
     """The ``[states.initial]`` field of a state variable: its registry bounds and
     initial value (empty when it defaults to another variable's)."""
+    low, high = v.initial_bounds
     if v.default_to:
-        return (Num | None, Field(None, ge=v.low, le=v.high))
-    return (Num, Field(v.initial, ge=v.low, le=v.high))
+        return (Num | None, Field(None, ge=low, le=high))
+    return (Num, Field(v.initial, ge=low, le=high))
 
 
 #: Initial values of a state's drivers (defaults are neutral), one field per

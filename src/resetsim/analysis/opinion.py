@@ -1,0 +1,105 @@
+"""A state's trust on an opinion poll's scale: the ladder's observation model
+fitted to the training years, for drawing the model and the polls together.
+
+:func:`opinion_link` fits ``logit(poll / 100) = alpha + beta * x`` by least
+squares (:func:`resetsim.analysis.ladder.fit_observation`), ``x`` a year's mean
+of the trust column over its quarters and over the runs, on the years that
+have a poll, lie in the run, and are training years (up to
+:data:`LAST_TRAINING_YEAR`, and before a forecast origin when one is given).
+Nothing after those years is read.  The link maps any value of the trust
+column, whatever its scale (a share in [0, 1] or an unbounded latent score),
+to the poll's percent (:meth:`OpinionLink.to_data`) and back
+(:meth:`OpinionLink.to_model`).  The map is the observation model's mean: it
+carries no observation noise.  A poll must rise with the trust it observes:
+a link whose slope is not positive is returned with ``rising`` false, and
+a figure should then not put the two on one axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from resetsim.analysis.ladder import Fit, fit_observation, from_working, to_working
+
+#: The last year a link may read (later years test the model; never fitted).
+LAST_TRAINING_YEAR = 2013
+#: Percent values the inverse map is clipped to (the logit is infinite at 0 and 100).
+PERCENT_CLIP = (0.01, 99.99)
+
+
+def annual_means(y: np.ndarray, quarters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(years, means)``: the mean of ``y`` ``(runs, ticks)`` over each calendar
+    year's quarters and over the runs (``quarters``: absolute quarter indices)."""
+    year = np.asarray(quarters) // 4
+    years = np.unique(year)
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    return years, np.array([float(y[:, year == k].mean()) for k in years])
+
+
+@dataclass(frozen=True)
+class OpinionLink:
+    """A fitted link of one trust column to one percent series."""
+
+    column: str  # the trust column, e.g. ``usa_trust``
+    series: str  # the series' id
+    source: str  # where the numbers come from
+    years: np.ndarray  # the training years the fit read, (k,)
+    values: np.ndarray  # their observed values, percent, (k,)
+    x: np.ndarray  # the model's annual means in those years, (k,)
+    fit: Fit
+
+    @property
+    def rising(self) -> bool:
+        """True when the poll rises with trust (a positive fitted slope)."""
+        return self.fit.rule == "ols" and self.fit.beta > 0
+
+    def to_data(self, x: np.ndarray) -> np.ndarray:
+        """Trust (any scale) -> the poll's percent, through the fitted mean."""
+        return from_working(self.fit.mean(x), "percent")
+
+    def to_model(self, percent: np.ndarray) -> np.ndarray:
+        """The poll's percent -> the trust at which the fitted mean gives it
+        (percent clipped to :data:`PERCENT_CLIP`); needs :attr:`rising`."""
+        if not self.rising:
+            raise ValueError(f"the link of {self.series} to {self.column} does not rise")
+        p = np.clip(np.asarray(percent, dtype=float), *PERCENT_CLIP)
+        return (to_working(p, "percent") - self.fit.alpha) / self.fit.beta
+
+    def fitted_text(self) -> str:
+        """The fitted line in words, for a figure's note."""
+        f = self.fit
+        sign = "+" if f.beta >= 0 else "-"
+        return f"logit(% / 100) = {f.alpha:.2f} {sign} {abs(f.beta):.2f} x trust"
+
+
+def opinion_link(
+    column: str,
+    series_id: str,
+    source: str,
+    years: np.ndarray,
+    values: np.ndarray,
+    trust: np.ndarray,
+    quarters: np.ndarray,
+    before_year: int | None = None,
+    last_year: int = LAST_TRAINING_YEAR,
+) -> OpinionLink | None:
+    """The link of a trust column ``trust`` ``(runs, ticks)`` to a percent
+    series (``years``, ``values``), fitted on the years up to ``last_year``
+    (and before ``before_year`` when given) that the series and the run both
+    have; ``None`` with fewer than three such years
+    (:data:`resetsim.analysis.ladder.MIN_TRAIN`)."""
+    run_years, x_all = annual_means(trust, quarters)
+    years = np.asarray(years, dtype=int)
+    values = np.asarray(values, dtype=float)
+    keep = (years <= last_year) & np.isin(years, run_years)
+    if before_year is not None:
+        keep &= years < before_year
+    ty, tv = years[keep], values[keep]
+    x = x_all[np.searchsorted(run_years, ty)]
+    try:
+        fit = fit_observation(x, to_working(tv, "percent"))
+    except ValueError:
+        return None
+    return OpinionLink(column, series_id, source, ty, tv, x, fit)

@@ -106,6 +106,7 @@ def place_labels(
     step = (y1 - y0) / max(rows, 1)
     for x, text, _rank in sorted(items, key=lambda it: (-it[2], it[0])):
         art = ax.text(x, y0, text, fontsize=fontsize, transform=tr, va="bottom", **text_kw)
+        art.set_gid("event-label")
         width = art.get_window_extent(renderer).width
         px = tr.transform((x, 0))[0]
         done = False

@@ -1,0 +1,266 @@
+"""The main job's figure (fan.png of a scenario with a forecast): the model on
+the polls' percent scale through the observation model fitted on the training
+years, the observed training points, the forecast against what happened, the
+key events labelled without overlap; on any scale of the trust columns."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import resetsim
+from resetsim.analysis.forecast import reset_probability
+from resetsim.analysis.metrics import onset_failure_probability
+from resetsim.analysis.opinion import LAST_TRAINING_YEAR, annual_means, opinion_link
+from resetsim.output import tables
+from resetsim.plotting import forecast as ff
+from resetsim.plotting import style
+from resetsim.scenario.observations import Observations, ObservedSeries, builtin_training
+
+RUNS, SEED = 20, 7
+
+
+@pytest.fixture(scope="module")
+def biden():
+    result = resetsim.run("biden_era", runs=RUNS, seed=SEED)
+    result.forecast_run()
+    return result
+
+
+def draw(result, observed=True, scaled=None):
+    """The figure as ``plot_fan`` draws it, optionally from a result whose
+    trust columns are ``scaled`` (a function of the array)."""
+    if scaled is None:
+        fig = result.plot_fan(observed=observed)
+    else:
+        raw = result.raw
+        ep = tables.detect(raw)
+        started, failed = onset_failure_probability(ep, raw.compiled.projection_tick)
+        fig = ff.plot_forecast_fan(
+            Scaled(raw, scaled),
+            Scaled(raw.forecast, scaled),
+            started,
+            failed,
+            *reset_probability(raw.forecast),
+            observed=builtin_training() if observed is True else observed,
+        )
+    fig.canvas.draw()
+    return fig
+
+
+class Scaled:
+    """A run result whose trust columns are drawn through ``f``."""
+
+    def __init__(self, raw, f):
+        self.raw, self.f = raw, f
+        self.compiled, self.n_runs = raw.compiled, raw.n_runs
+
+    def __getitem__(self, key):
+        y = self.raw[key]
+        return self.f(y) if key.endswith("_trust") else y
+
+
+def by_gid(fig, gid):
+    found = [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
+    assert len(found) == 1, (gid, len(found))
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def figure(biden):
+    fig = draw(biden)
+    yield fig
+    plt.close(fig)
+
+
+def test_trust_panels_read_percent_with_the_model_scale_on_the_right(biden, figure):
+    c = biden.compiled
+    panels = [ax for ax in figure.axes if "% favourable" in ax.get_ylabel()]
+    assert len(panels) == 2
+    names = [s.name for s in c.scenario.states]
+    for ax, name in zip(panels, names, strict=True):
+        assert ax.get_ylabel().startswith(name)
+        lo, hi = ax.get_ylim()
+        assert 0 <= lo < hi <= 100
+        right = [a for a in ax.child_axes if "model trust" in a.get_ylabel()]
+        assert len(right) == 1
+    # the panels run from the scenario's start to its end
+    x0, x1 = panels[0].get_xlim()
+    x = style.quarter_ends(c)
+    assert x0 <= x[0] and x1 >= x[-1]
+
+
+def test_observed_points_are_the_training_years_on_the_data_scale(biden, figure):
+    c = biden.compiled
+    obs = builtin_training()
+    fc = biden.forecast_run().compiled
+    f0_year = int(fc.quarters[fc.projection_tick]) // 4
+    counts = {}
+    for sid in c.state_ids:
+        series = ff.observed_for(obs, sid)
+        assert series is not None
+        years = [
+            int(y)
+            for y in series.years
+            if c.quarters[0] // 4 <= y <= LAST_TRAINING_YEAR and y < f0_year
+        ]
+        pts = by_gid(figure, f"observed:{sid}").get_offsets()
+        counts[sid] = len(pts)
+        assert len(pts) == len(years)
+        np.testing.assert_allclose(pts[:, 0], np.array(years) + 0.5)
+        want = dict(zip(series.years.tolist(), series.values.tolist(), strict=True))
+        np.testing.assert_allclose(pts[:, 1], [want[y] for y in years])
+    # Gallup 1989-2013 and Levada 1997-2013 as the training file holds them
+    assert counts == {"usa": 18, "rus": 10}
+
+
+def test_the_model_is_mapped_by_the_link_fitted_on_training_years_only(biden, figure):
+    c = biden.compiled
+    obs = builtin_training()
+    for sid in c.state_ids:
+        series = ff.observed_for(obs, sid)
+        y = biden[f"{sid}_trust"]
+        link = opinion_link(
+            f"{sid}_trust",
+            series.id,
+            series.source,
+            series.years,
+            series.values,
+            y,
+            c.quarters,
+            before_year=2021,
+        )
+        assert link is not None and link.rising
+        assert link.years.max() <= LAST_TRAINING_YEAR
+        # what happened: the median of the runs, mapped
+        line = by_gid(figure, f"happened:{sid}")
+        f0, p0 = biden.forecast_run().compiled.projection_tick, c.projection_tick
+        want = link.to_data(np.quantile(y[:, f0 - 1 : p0], 0.5, axis=0))
+        np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-12)
+        # the right axis is the inverse map
+        v = np.linspace(np.min(y), np.max(y), 7)
+        np.testing.assert_allclose(link.to_model(link.to_data(v)), v, atol=1e-9)
+        # a later poll moves nothing: the fit reads no year after 2013
+        later = np.append(series.years, 2016)
+        moved = opinion_link(
+            f"{sid}_trust",
+            series.id,
+            series.source,
+            later,
+            np.append(series.values, 5.0),
+            y,
+            c.quarters,
+            before_year=2021,
+        )
+        assert moved.fit == link.fit
+
+
+def test_legend_names_every_element(figure):
+    texts = [t.get_text() for ax in figure.axes if ax.get_legend() for t in ax.get_legend().texts]
+    for needle in (
+        "history before the forecast",
+        "what happened: documented events",
+        "outlook from 2026-01",
+        "the 2021 forecast (biden_era_ex_ante",
+        "bands: 50% and 80% of runs",
+        "lowest median before the forecast",
+        "observed, training years: Gallup",
+        "observed, training years: Levada",
+        "P(a new reset has started since 2026-01)",
+    ):
+        assert sum(needle in t for t in texts) == 1, needle
+
+
+def test_key_events_and_leaders_are_named_and_labels_never_overlap(biden, figure):
+    strip = figure.axes[0]
+    labels = [t for t in strip.texts if t.get_gid() == "event-label"]
+    shown = " ; ".join(t.get_text() for t in labels)
+    for key in ("Crimea", "invasion of Ukraine", "Riyadh talks", "Alaska summit"):
+        assert key in shown, key
+    names = {t.get_text() for t in strip.texts}
+    for _st, _t0, _t1, leader in biden.compiled.leader_terms:
+        assert leader in names
+    r = figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in labels]
+    for (ta, a), (tb, b) in itertools.combinations(zip(labels, boxes, strict=True), 2):
+        apart = min(a.x1, b.x1) <= max(a.x0, b.x0) or min(a.y1, b.y1) <= max(a.y0, b.y0)
+        assert apart, (ta.get_text(), tb.get_text())
+    ax_box = strip.get_window_extent(r)
+    for t, b in zip(labels, boxes, strict=True):
+        assert ax_box.x0 - 0.5 <= b.x0 and b.x1 <= ax_box.x1 + 0.5, t.get_text()
+        assert b.y1 <= figure.bbox.height
+
+
+def test_every_text_is_at_least_8_pt(figure):
+    sizes = [
+        t.get_fontsize()
+        for t in figure.findobj(
+            match=lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text")
+        )
+        if t.get_text() and t.get_visible()
+    ]
+    assert min(sizes) >= style.MIN_FONT
+
+
+def test_any_scale_of_trust_draws_the_same_percent(biden):
+    """Trust on another scale (here an affine latent one, far outside [0, 1])
+    gives the same picture on the polls' scale: the fit absorbs the scale."""
+    base = draw(biden, scaled=lambda y: y)
+    other = draw(biden, scaled=lambda y: 40.0 * y - 7.0)
+    try:
+        for sid in biden.compiled.state_ids:
+            for part in ("history", "happened", "forecast", "projection"):
+                a = by_gid(base, f"{part}:{sid}").get_ydata()
+                b = by_gid(other, f"{part}:{sid}").get_ydata()
+                np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+            right = [a for ax in other.axes for a in ax.child_axes]
+            assert any(max(abs(v) for v in a.get_ylim()) > 1.5 for a in right)
+    finally:
+        plt.close(base)
+        plt.close(other)
+
+
+def test_a_link_that_does_not_rise_keeps_the_model_scale_and_says_so(biden):
+    obs = builtin_training()
+    flipped = Observations(
+        obs.path,
+        "flipped",
+        tuple(
+            ObservedSeries(
+                s.id, s.observes, s.scale, s.source, s.file, s.years, 100.0 - s.values, s.n, s.sd
+            )
+            for s in obs.series
+        ),
+    )
+    fig = draw(biden, observed=flipped)
+    try:
+        panels = [ax for ax in fig.axes if "model scale" in ax.get_ylabel()]
+        assert len(panels) == 2
+        notes = " ".join(t.get_text() for ax in panels for t in ax.texts)
+        assert "does not rise" in notes
+        # the points sit on their own percent axis
+        pts = by_gid(fig, "observed:usa")
+        assert pts.axes not in panels and pts.axes.get_ylim() == (0, 100)
+    finally:
+        plt.close(fig)
+
+
+def test_without_observations_the_figure_has_no_points(biden):
+    fig = draw(biden, observed=False)
+    try:
+        gids = {a.get_gid() for ax in fig.axes for a in ax.get_children()}
+        assert not any(str(g).startswith("observed:") for g in gids)
+        assert sum("model scale" in ax.get_ylabel() for ax in fig.axes) == 2
+    finally:
+        plt.close(fig)
+
+
+def test_annual_means_average_quarters_and_runs():
+    q = np.arange(8 * 4, 8 * 4 + 8)  # two years of quarters
+    y = np.arange(16, dtype=float).reshape(2, 8)
+    years, m = annual_means(y, q)
+    assert years.tolist() == [8, 9]
+    np.testing.assert_allclose(m, [np.mean(y[:, :4]), np.mean(y[:, 4:])])

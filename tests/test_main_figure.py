@@ -19,6 +19,7 @@ from resetsim.output import tables
 from resetsim.plotting import forecast as ff
 from resetsim.plotting import style
 from resetsim.scenario.observations import Observations, ObservedSeries, builtin_training
+from scripts import load_script
 
 RUNS, SEED = 20, 7
 
@@ -264,3 +265,20 @@ def test_annual_means_average_quarters_and_runs():
     years, m = annual_means(y, q)
     assert years.tolist() == [8, 9]
     np.testing.assert_allclose(m, [np.mean(y[:, :4]), np.mean(y[:, 4:])])
+
+
+def test_doc_figure_tool_copies_the_main_jobs_figure_and_refuses_another_run(tmp_path, monkeypatch):
+    tool = load_script("tools/doc_figures.py")
+    dest = tmp_path / "docs" / "biden_era_fan.png"
+    dest.parent.mkdir()
+    monkeypatch.setattr(tool, "FIGURES", {"fan.png": dest})
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "fan.png").write_bytes(b"\x89PNG figure")
+    (run / "meta.json").write_text('{"scenario": {"name": "example"}}', encoding="utf-8")
+    with pytest.raises(SystemExit, match="not of biden_era"):
+        tool.copy_figures(run)
+    assert not dest.exists()
+    (run / "meta.json").write_text('{"scenario": {"name": "biden_era"}}', encoding="utf-8")
+    assert tool.copy_figures(run) == [dest]
+    assert dest.read_bytes() == b"\x89PNG figure"

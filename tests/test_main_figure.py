@@ -15,9 +15,11 @@ import resetsim
 from resetsim.analysis.forecast import reset_probability
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.opinion import LAST_TRAINING_YEAR, annual_means, opinion_link
+from resetsim.app import figures, views
 from resetsim.output import tables
 from resetsim.plotting import forecast as ff
 from resetsim.plotting import style
+from resetsim.scenario import as_compiled
 from resetsim.scenario.observations import Observations, ObservedSeries, builtin_training
 from scripts import load_script
 
@@ -282,3 +284,27 @@ def test_doc_figure_tool_copies_the_main_jobs_figure_and_refuses_another_run(tmp
     (run / "meta.json").write_text('{"scenario": {"name": "biden_era"}}', encoding="utf-8")
     assert tool.copy_figures(run) == [dest]
     assert dest.read_bytes() == b"\x89PNG figure"
+
+
+def test_the_dashboard_draws_the_same_figure_from_its_ensemble():
+    view = views.ensemble_view(as_compiled("biden_era"), RUNS, SEED)
+    fig = figures.main_figure(view)
+    fig.canvas.draw()
+    assert sum("% favourable" in ax.get_ylabel() for ax in fig.axes) == 2
+    assert len(by_gid(fig, "observed:usa").get_offsets()) == 18
+    assert len(by_gid(fig, "observed:rus").get_offsets()) == 10
+    # the same runs (same seeds, same engine's numbers) as resetsim.run draws
+    result = resetsim.run("biden_era", runs=RUNS, seed=SEED)
+    ours = draw(result)
+    try:
+        for sid in ("usa", "rus"):
+            np.testing.assert_allclose(
+                by_gid(fig, f"happened:{sid}").get_ydata(),
+                by_gid(ours, f"happened:{sid}").get_ydata(),
+                rtol=1e-9,
+            )
+    finally:
+        plt.close(ours)
+    assert figures.png(fig).startswith(b"\x89PNG")
+    history = views.ensemble_view(as_compiled("history_1989_2021"), 5, 1)
+    assert figures.main_figure(history) is None

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from resetsim.analysis.opinion import LAST_TRAINING_YEAR, OpinionLink, opinion_link
 from resetsim.core.state import bounds as state_bounds
@@ -69,6 +69,8 @@ def major_markers(compiled, first: int, last: int):
 
 #: The quantiles drawn: the 80% band, the 50% band and the median.
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: The main figure's size (inches).
+FIGSIZE = (13.0, 12.0)
 #: Rows of event labels above the leader terms.
 LABEL_ROWS = 3
 #: The observed training points' marker.
@@ -124,6 +126,21 @@ def links_for(result, forecast_origin: int, observed) -> dict[str, OpinionLink |
             )
         )
     return out
+
+
+def _spaced_ticks(link: OpinionLink, lo: float, hi: float, n: int = 7) -> list[float]:
+    """Ticks of the model's scale on a percent axis from ``lo`` to ``hi``: a
+    few round values, none closer than 6% of the axis to the one below (the
+    map bunches them where the percent nears 0 or 100)."""
+    m_lo, m_hi = (float(v) for v in link.to_model(np.array([lo, hi])))
+    kept: list[float] = []
+    last = -np.inf
+    for t in MaxNLocator(n).tick_values(m_lo, m_hi):
+        y = float(link.to_data(t))
+        if lo <= y <= hi and y - last >= 0.06 * (hi - lo):
+            kept.append(float(t))
+            last = y
+    return kept
 
 
 def _short_source(source: str) -> str:
@@ -208,6 +225,8 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series, note_y):
             )
         )
     ax.set_ylim(lo, hi)
+    if mapped:
+        sec.set_yticks(_spaced_ticks(link, lo, hi))
     ax.text(
         0.005,
         note_y,
@@ -261,6 +280,7 @@ def plot_forecast_fan(
     f_failed: np.ndarray,
     observed=None,
     title: str | None = None,
+    fig=None,
 ):
     """The main figure of a scenario with a ``forecast``: from the scenario's
     start to its end, one panel per state with the realised runs (the history
@@ -274,11 +294,14 @@ def plot_forecast_fan(
     a dotted line at the lowest median before the forecast; above, the leader
     terms and the key dated events, labelled without overlap
     (:mod:`resetsim.plotting.labels`); below, the probability that a new
-    reset has started (and failed) in the forecast and in the projection."""
+    reset has started (and failed) in the forecast and in the projection.
+    ``fig``: a figure to draw into (with a canvas that renders, e.g. Agg's;
+    default: a new pyplot figure)."""
     c, fc_ = result.compiled, forecast.compiled
     x = quarter_ends(c)
     p0, f0 = c.projection_tick, fc_.projection_tick
-    fig = plt.figure(figsize=(13, 12), dpi=110)
+    if fig is None:
+        fig = plt.figure(figsize=FIGSIZE, dpi=110)
     gs = fig.add_gridspec(
         5,
         1,

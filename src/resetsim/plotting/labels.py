@@ -88,13 +88,13 @@ def place_labels(
     y0: float,
     y1: float,
     fontsize: float = MIN_FONT,
-    pad_px: float = 6.0,
+    pad_pt: float = 7.0,
     **text_kw,
 ) -> list[tuple[float, str, int]]:
     """Put labels ``(x, text, rank)`` (``x`` in data units) into ``rows``
     rows between ``y0`` and ``y1`` (axes units) of ``ax``, highest rank first,
-    each in the lowest row where it overlaps no placed label (with ``pad_px``
-    pixels between) and stays inside the axes; a label centred on its ``x``
+    each in the lowest row where it overlaps no placed label (with ``pad_pt``
+    points between) and stays inside the axes; a label centred on its ``x``
     when it fits, else shifted to start or end there.  Returns the placed
     ``(x, text, row)`` in ``x`` order; the rest are left out."""
     fig = ax.figure
@@ -104,6 +104,7 @@ def place_labels(
     taken: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
     placed = []
     step = (y1 - y0) / max(rows, 1)
+    pad_px = pad_pt * fig.dpi / 72.0
     for x, text, _rank in sorted(items, key=lambda it: (-it[2], it[0])):
         art = ax.text(x, y0, text, fontsize=fontsize, transform=tr, va="bottom", **text_kw)
         art.set_gid("event-label")

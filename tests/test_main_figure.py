@@ -308,3 +308,20 @@ def test_the_dashboard_draws_the_same_figure_from_its_ensemble():
     assert figures.png(fig).startswith(b"\x89PNG")
     history = views.ensemble_view(as_compiled("history_1989_2021"), 5, 1)
     assert figures.main_figure(history) is None
+
+
+def test_link_correlation_is_that_of_the_annual_means_and_the_polls_logit():
+    quarters = np.arange(2000 * 4, 2006 * 4)
+    trust = np.repeat(np.array([[0.1, 0.3, 0.2, 0.5, 0.4, 0.6]]), 4, axis=1)
+    years = np.arange(2000, 2006)
+    values = np.array([20.0, 40.0, 35.0, 60.0, 45.0, 70.0])
+    link = opinion_link("a_trust", "poll", "src", years, values, trust, quarters)
+    z = np.log(values / (100 - values))
+    assert link.r == pytest.approx(np.corrcoef(trust[0, ::4], z)[0, 1])
+    assert link.rising and link.fit.n == 6
+    # the map and its inverse, outside [0, 1] too
+    back = link.to_model(link.to_data([-0.5, 0.0, 1.2]))
+    np.testing.assert_allclose(back, [-0.5, 0.0, 1.2], atol=1e-12)
+    # years after the last training year are not read: two are too few
+    short = opinion_link("a_trust", "poll", "src", years, values, trust, quarters, last_year=2001)
+    assert short is None

@@ -55,6 +55,16 @@ class OpinionLink:
         """True when the poll rises with trust (a positive fitted slope)."""
         return self.fit.rule == "ols" and self.fit.beta > 0
 
+    @property
+    def r(self) -> float:
+        """The correlation of the model's annual means and the poll's logit over
+        the training years (NaN when either is constant): how much of the
+        poll's ups and downs the fitted line follows."""
+        z = to_working(self.values, "percent")
+        if np.ptp(self.x) == 0 or np.ptp(z) == 0:
+            return float("nan")
+        return float(np.corrcoef(self.x, z)[0, 1])
+
     def to_data(self, x: np.ndarray) -> np.ndarray:
         """Trust (any scale) -> the poll's percent, through the fitted mean."""
         return from_working(self.fit.mean(x), "percent")

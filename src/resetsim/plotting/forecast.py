@@ -205,7 +205,7 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series, note_y):
         note = (
             f"points: {_short_source(series.source)}, {len(link.years)} training years "
             f"{link.years.min()}–{link.years.max()}; model mapped to % by "
-            f"{link.fitted_text()}, fitted on those years only"
+            f"{link.fitted_text()}, fitted on those years only (r = {link.r:.2f})"
         )
     else:
         b0, b1 = state_bounds("trust")

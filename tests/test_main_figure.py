@@ -88,7 +88,7 @@ def test_trust_panels_read_percent_with_the_model_scale_on_the_right(biden, figu
         assert ax.get_ylabel().startswith(name)
         lo, hi = ax.get_ylim()
         assert 0 <= lo < hi <= 100
-        right = [a for a in ax.child_axes if "model trust" in a.get_ylabel()]
+        right = [a for a in ax.child_axes if "the model's trust" in a.get_ylabel()]
         assert len(right) == 1
     # the panels run from the scenario's start to its end
     x0, x1 = panels[0].get_xlim()
@@ -242,7 +242,7 @@ def test_a_link_that_does_not_rise_keeps_the_model_scale_and_says_so(biden):
     try:
         panels = [ax for ax in fig.axes if "model scale" in ax.get_ylabel()]
         assert len(panels) == 2
-        notes = " ".join(t.get_text() for ax in panels for t in ax.texts)
+        notes = " ".join(ax.get_title(loc="left") for ax in panels)
         assert "does not rise" in notes
         # the points sit on their own percent axis
         pts = by_gid(fig, "observed:usa")
@@ -325,3 +325,40 @@ def test_link_correlation_is_that_of_the_annual_means_and_the_polls_logit():
     # years after the last training year are not read: two are too few
     short = opinion_link("a_trust", "poll", "src", years, values, trust, quarters, last_year=2001)
     assert short is None
+
+
+def test_a_latent_attitude_is_read_through_the_identity(biden):
+    """With trust a latent attitude (the logit of a favourable share, the
+    latent_trust switch), nothing is fitted: the percent drawn is the share
+    the attitude stands for, and the note says so."""
+
+    def logit(y):
+        y = np.clip(y, 1e-9, 1 - 1e-9)
+        return np.log(y / (1 - y))
+
+    raw = biden.raw
+    ep = tables.detect(raw)
+    started, failed = onset_failure_probability(ep, raw.compiled.projection_tick)
+    latent, latent_fc = Scaled(raw, logit), Scaled(raw.forecast, logit)
+    latent.params = latent_fc.params = {**raw.params, "latent_trust": 1.0}
+    fig = ff.plot_forecast_fan(
+        latent,
+        latent_fc,
+        started,
+        failed,
+        *reset_probability(raw.forecast),
+        observed=builtin_training(),
+    )
+    try:
+        fig.canvas.draw()
+        c = raw.compiled
+        f0, p0 = raw.forecast.compiled.projection_tick, c.projection_tick
+        for sid in c.state_ids:
+            y = raw[f"{sid}_trust"][:, f0 - 1 : p0]
+            want = 100 / (1 + np.exp(-np.quantile(logit(y), 0.5, axis=0)))
+            got = by_gid(fig, f"happened:{sid}").get_ydata()
+            np.testing.assert_allclose(got, want, rtol=1e-9)
+        notes = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+        assert notes.count("nothing fitted") == 2
+    finally:
+        plt.close(fig)

@@ -13,6 +13,12 @@ to the poll's percent (:meth:`OpinionLink.to_data`) and back
 carries no observation noise.  A poll must rise with the trust it observes:
 a link whose slope is not positive is returned with ``rising`` false, and
 a figure should then not put the two on one axis.
+
+When trust is a latent attitude on a poll's working scale already (the
+logit of a favourable share: the ``latent_trust`` switch of model v3, read by
+:func:`is_latent`), nothing is fitted: :func:`identity_link` reads the
+trust as the logit of the poll's share, so level and scale are the model's
+own claim, as the calibration scores them.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resetsim.analysis.ladder import Fit, fit_observation, from_working, to_working
+from resetsim.analysis.ladder import MIN_TRAIN, Fit, fit_observation, from_working, to_working
 
 #: The last year a link may read (later years test the model; never fitted).
 LAST_TRAINING_YEAR = 2013
+#: The switch (a registry parameter, when the model has it) that makes trust
+#: a latent attitude on the logit scale of a favourable share.
+LATENT_SWITCH = "latent_trust"
 #: Percent values the inverse map is clipped to (the logit is infinite at 0 and 100).
 PERCENT_CLIP = (0.01, 99.99)
 
@@ -50,10 +59,12 @@ class OpinionLink:
     x: np.ndarray  # the model's annual means in those years, (k,)
     fit: Fit
 
+    identity: bool = False  # trust read as the poll's logit, nothing fitted
+
     @property
     def rising(self) -> bool:
         """True when the poll rises with trust (a positive fitted slope)."""
-        return self.fit.rule == "ols" and self.fit.beta > 0
+        return self.identity or (self.fit.rule == "ols" and self.fit.beta > 0)
 
     @property
     def r(self) -> float:
@@ -79,6 +90,8 @@ class OpinionLink:
 
     def fitted_text(self) -> str:
         """The fitted line in words, for a figure's note."""
+        if self.identity:
+            return "logit(% / 100) = trust (the latent attitude; nothing fitted)"
         f = self.fit
         sign = "+" if f.beta >= 0 else "-"
         return f"logit(% / 100) = {f.alpha:.2f} {sign} {abs(f.beta):.2f} x trust"
@@ -113,3 +126,39 @@ def opinion_link(
     except ValueError:
         return None
     return OpinionLink(column, series_id, source, ty, tv, x, fit)
+
+
+def is_latent(params) -> bool:
+    """Whether runs with parameters ``params`` (a mapping; a missing switch
+    is off) hold trust as a latent attitude (:data:`LATENT_SWITCH`)."""
+    return float(np.max(np.asarray((params or {}).get(LATENT_SWITCH, 0.0), dtype=float))) >= 0.5
+
+
+def identity_link(
+    column: str,
+    series_id: str,
+    source: str,
+    years: np.ndarray,
+    values: np.ndarray,
+    trust: np.ndarray,
+    quarters: np.ndarray,
+    before_year: int | None = None,
+    last_year: int = LAST_TRAINING_YEAR,
+) -> OpinionLink | None:
+    """The link of a latent trust to a poll: the identity on the poll's
+    working scale (``alpha = 0``, ``beta = 1``; ``sigma`` the root mean square
+    of the model's annual means less the poll's logit over the training years
+    chosen as in :func:`opinion_link`); ``None`` with fewer than three."""
+    run_years, x_all = annual_means(trust, quarters)
+    years = np.asarray(years, dtype=int)
+    values = np.asarray(values, dtype=float)
+    keep = (years <= last_year) & np.isin(years, run_years)
+    if before_year is not None:
+        keep &= years < before_year
+    ty, tv = years[keep], values[keep]
+    if len(ty) < MIN_TRAIN:
+        return None
+    x = x_all[np.searchsorted(run_years, ty)]
+    sigma = float(np.sqrt(np.mean((x - to_working(tv, "percent")) ** 2)))
+    fit = Fit(0.0, 1.0, sigma, len(ty), float(np.mean(x)), 0.0, "identity")
+    return OpinionLink(column, series_id, source, ty, tv, x, fit, identity=True)

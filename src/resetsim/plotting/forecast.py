@@ -9,7 +9,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
-from resetsim.analysis.opinion import LAST_TRAINING_YEAR, OpinionLink, opinion_link
+from resetsim.analysis.opinion import (
+    LAST_TRAINING_YEAR,
+    OpinionLink,
+    identity_link,
+    is_latent,
+    opinion_link,
+)
 from resetsim.core.state import bounds as state_bounds
 from resetsim.plotting.labels import key_events, label_heights, place_labels
 from resetsim.plotting.style import (
@@ -105,16 +111,19 @@ def observed_for(observed, sid: str):
 def links_for(result, forecast_origin: int, observed) -> dict[str, OpinionLink | None]:
     """Each state's :func:`~resetsim.analysis.opinion.opinion_link` (``None``
     without a series or with too few training years), fitted on the realised
-    runs' training years before the forecast origin's year."""
+    runs' training years before the forecast origin's year; the identity
+    (:func:`~resetsim.analysis.opinion.identity_link`) when the runs hold
+    trust as a latent attitude."""
     c = result.compiled
     out: dict[str, OpinionLink | None] = {}
     origin_year = int(c.quarters[forecast_origin]) // 4
+    link = identity_link if is_latent(getattr(result, "params", None)) else opinion_link
     for sid in c.state_ids:
         s = observed_for(observed, sid)
         out[sid] = (
             None
             if s is None
-            else opinion_link(
+            else link(
                 f"{sid}_trust",
                 s.id,
                 s.source,
@@ -147,7 +156,7 @@ def _short_source(source: str) -> str:
     return source.split(":")[0].split("(")[0].strip()
 
 
-def _trust_panel(ax, s, result, forecast, x, ticks, link, series, note_y):
+def _trust_panel(ax, s, result, forecast, x, ticks, link, series):
     """One state's panel: history, what happened, projection, forecast,
     observed points; returns the legend entries it adds."""
     c = result.compiled
@@ -200,12 +209,17 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series, note_y):
         lo, hi = max(lo, 0.0), min(hi, 100.0)
         ax.set_ylabel(f"{name}: % favourable\ntowards the other", fontsize=9)
         sec = ax.secondary_yaxis("right", functions=(link.to_model, link.to_data))
-        sec.set_ylabel("model trust (same line)", fontsize=MIN_FONT, color="0.35")
+        sec.set_ylabel("the model's trust at that height", fontsize=MIN_FONT, color="0.35")
         sec.tick_params(labelsize=MIN_FONT, colors="0.35")
+        how = (
+            f"{link.fitted_text()}; its distance to the polls there: "
+            f"RMS {link.fit.sigma:.2f} on the logit"
+            if link.identity
+            else f"{link.fitted_text()}, fitted on those years only (r = {link.r:.2f})"
+        )
         note = (
             f"points: {_short_source(series.source)}, {len(link.years)} training years "
-            f"{link.years.min()}–{link.years.max()}; model mapped to % by "
-            f"{link.fitted_text()}, fitted on those years only (r = {link.r:.2f})"
+            f"{link.years.min()}–{link.years.max()}; model mapped to % by {how}"
         )
     else:
         b0, b1 = state_bounds("trust")
@@ -227,17 +241,8 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series, note_y):
     ax.set_ylim(lo, hi)
     if mapped:
         sec.set_yticks(_spaced_ticks(link, lo, hi))
-    ax.text(
-        0.005,
-        note_y,
-        note,
-        transform=ax.transAxes,
-        fontsize=MIN_FONT,
-        color="0.25",
-        va="bottom",
-        bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1.5},
-        zorder=7,
-    )
+    # the note above the panel, off the data
+    ax.set_title(note, loc="left", fontsize=MIN_FONT, color="0.25", pad=3)
     ax.grid(alpha=0.25)
     return pts
 
@@ -306,7 +311,7 @@ def plot_forecast_fan(
         5,
         1,
         height_ratios=[1.15, 3.0, 3.0, 1.0, 0.9],
-        hspace=0.08,
+        hspace=0.16,
         top=0.95,
         bottom=0.0,
         left=0.075,
@@ -368,7 +373,7 @@ def plot_forecast_fan(
     links = links_for(result, f0, observed)
     for s, sid in enumerate(c.state_ids[:2]):
         _trust_panel(
-            axes[s], s, result, forecast, x, (f0, p0), links[sid], observed_for(observed, sid), 0.02
+            axes[s], s, result, forecast, x, (f0, p0), links[sid], observed_for(observed, sid)
         )
         for xv in (xo, xp):
             axes[s].axvline(xv, color="k", lw=1, ls="--")

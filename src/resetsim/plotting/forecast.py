@@ -152,6 +152,23 @@ def _spaced_ticks(link: OpinionLink, lo: float, hi: float, n: int = 7) -> list[f
     return kept
 
 
+def _fit_name(ax, text, a: float, b: float) -> None:
+    """Shorten a leader's name until it fits its band from ``a`` to ``b``
+    (data units): "Gorbachev", "Gorbach.", ... nothing when even three
+    letters do not fit."""
+    renderer = ax.figure.canvas.get_renderer()
+    x0, x1 = (ax.transData.transform((v, 0))[0] for v in (a, b))
+    x0, x1 = max(x0, ax.get_window_extent(renderer).x0), x1
+    name = text.get_text()
+    k = len(name)
+    while text.get_window_extent(renderer).width > (x1 - x0) - 4 and k > 3:
+        k -= 1
+        text.set_text(name[:k].rstrip(" .") + ".")
+    if text.get_window_extent(renderer).width > (x1 - x0) - 4:
+        text.set_text("")
+    text.set_x((max(a, ax.get_xlim()[0]) + b) / 2)
+
+
 def _short_source(source: str) -> str:
     return source.split(":")[0].split("(")[0].strip()
 
@@ -337,6 +354,7 @@ def plot_forecast_fan(
         k = sum(1 for s2, u0, *_ in c.leader_terms if s2 == st and u0 < t0)
         a, b = quarter_start(x, t0), quarter_start(x, t1)
         leader_band(ax_ev, a, b, y0, y0 + 0.1, STATE_COLOURS[st], 0.13 + 0.12 * (k % 2), name, 7)
+        _fit_name(ax_ev, ax_ev.texts[-1], a, b)
     events = key_events(c, 0, p0 - 1, focus_from=f0)
     at = {e.tick: float(x[e.tick]) - 0.125 for e in events}
     for e in events:

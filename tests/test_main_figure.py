@@ -67,7 +67,8 @@ class Scaled:
 
 
 def by_gid(fig, gid):
-    found = [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
+    found = [ax for ax in fig.axes if ax.get_gid() == gid]
+    found += [a for ax in fig.axes for a in ax.get_children() if a.get_gid() == gid]
     assert len(found) == 1, (gid, len(found))
     return found[0]
 
@@ -88,8 +89,23 @@ def test_trust_panels_read_percent_with_the_model_scale_on_the_right(biden, figu
         assert ax.get_ylabel().startswith(name)
         lo, hi = ax.get_ylim()
         assert 0 <= lo < hi <= 100
-        right = [a for a in ax.child_axes if "the model's trust" in a.get_ylabel()]
-        assert len(right) == 1
+        # the model's own scale on the right, aligned: the same height is the
+        # same value through the link
+        sid = c.state_ids[names.index(name)]
+        right = by_gid(figure, f"model-scale:{sid}")
+        assert "the model's trust" in right.get_ylabel()
+        series = ff.observed_for(builtin_training(), sid)
+        link = opinion_link(
+            f"{sid}_trust",
+            series.id,
+            series.source,
+            series.years,
+            series.values,
+            biden[f"{sid}_trust"],
+            c.quarters,
+            before_year=2021,
+        )
+        np.testing.assert_allclose(right.get_ylim(), link.to_model(np.array([lo, hi])))
     # the panels run from the scenario's start to its end
     x0, x1 = panels[0].get_xlim()
     x = style.quarter_ends(c)
@@ -222,8 +238,8 @@ def test_any_scale_of_trust_draws_the_same_percent(biden):
                 a = by_gid(base, f"{part}:{sid}").get_ydata()
                 b = by_gid(other, f"{part}:{sid}").get_ydata()
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
-            right = [a for ax in other.axes for a in ax.child_axes]
-            assert any(max(abs(v) for v in a.get_ylim()) > 1.5 for a in right)
+            right = by_gid(other, f"model-scale:{sid}")
+            assert max(abs(v) for v in right.get_ylim()) > 1.5
     finally:
         plt.close(base)
         plt.close(other)

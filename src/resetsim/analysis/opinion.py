@@ -35,7 +35,7 @@ LAST_TRAINING_YEAR = 2013
 #: a latent attitude on the logit scale of a favourable share.
 LATENT_SWITCH = "latent_trust"
 #: Percent values the inverse map is clipped to (the logit is infinite at 0 and 100).
-PERCENT_CLIP = (0.01, 99.99)
+PERCENT_CLIP = (1e-3, 100 - 1e-3)
 
 
 def annual_means(y: np.ndarray, quarters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,10 +7,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from resetsim.analysis.opinion import (
     LAST_TRAINING_YEAR,
+    PERCENT_CLIP,
     OpinionLink,
     identity_link,
     is_latent,
@@ -79,6 +80,9 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 FIGSIZE = (13.0, 12.0)
 #: Rows of event labels above the leader terms.
 LABEL_ROWS = 3
+#: The percent ticks a panel on the polls' scale may show (logit spacing).
+_TAIL = (0.001, 0.01, 0.1, 0.2, 0.5, 1, 2)
+PERCENT_TICKS = (*_TAIL, *range(5, 100, 5), *(100 - t for t in reversed(_TAIL)))
 #: The observed training points' marker.
 OBSERVED_STYLE = {"marker": "o", "s": 26, "facecolor": "white", "linewidths": 1.4, "zorder": 6}
 
@@ -137,18 +141,29 @@ def links_for(result, forecast_origin: int, observed) -> dict[str, OpinionLink |
     return out
 
 
-def _spaced_ticks(link: OpinionLink, lo: float, hi: float, n: int = 7) -> list[float]:
-    """Ticks of the model's scale on a percent axis from ``lo`` to ``hi``: a
-    few round values, none closer than 6% of the axis to the one below (the
-    map bunches them where the percent nears 0 or 100)."""
-    m_lo, m_hi = (float(v) for v in link.to_model(np.array([lo, hi])))
+def logit_percent(p):
+    """A percent on the logit scale (the polls' working scale), clipped to
+    :data:`~resetsim.analysis.opinion.PERCENT_CLIP`."""
+    p = np.clip(np.asarray(p, dtype=float), *PERCENT_CLIP)
+    return np.log(p / (100.0 - p))
+
+
+def percent_of_logit(z):
+    """The inverse of :func:`logit_percent`."""
+    return 100.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def _spaced(values, lo: float, hi: float, frac: float = 0.06) -> list[float]:
+    """The ``values`` (ascending, in percent) inside ``lo .. hi``, none closer
+    than ``frac`` of the axis' height (logit spacing) to the one kept below."""
+    z_lo, z_hi = float(logit_percent(lo)), float(logit_percent(hi))
     kept: list[float] = []
     last = -np.inf
-    for t in MaxNLocator(n).tick_values(m_lo, m_hi):
-        y = float(link.to_data(t))
-        if lo <= y <= hi and y - last >= 0.06 * (hi - lo):
-            kept.append(float(t))
-            last = y
+    for v in values:
+        z = float(logit_percent(v))
+        if z_lo <= z <= z_hi and z - last >= frac * (z_hi - z_lo):
+            kept.append(float(v))
+            last = z
     return kept
 
 
@@ -220,14 +235,24 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series):
         if not mapped:
             target.set_ylabel(f"{_short_source(series.source)}, % (own axis)", fontsize=MIN_FONT)
             target.set_ylim(0, 100)
-    pad = 0.08 * max(hi - lo, 1e-9)
-    lo, hi = lo - pad, hi + pad
     if mapped:
-        lo, hi = max(lo, 0.0), min(hi, 100.0)
-        ax.set_ylabel(f"{name}: % favourable\ntowards the other", fontsize=9)
-        sec = ax.secondary_yaxis("right", functions=(link.to_model, link.to_data))
+        # the polls' working scale: a fall near 0% shows as it does on the logit
+        z_lo, z_hi = float(logit_percent(lo)), float(logit_percent(hi))
+        pad = 0.06 * max(z_hi - z_lo, 1e-9)
+        lo, hi = (float(percent_of_logit(v)) for v in (z_lo - pad, z_hi + pad))
+        lo, hi = max(lo, PERCENT_CLIP[0]), min(hi, PERCENT_CLIP[1])
+        ax.set_yscale("function", functions=(logit_percent, percent_of_logit))
+        ax.yaxis.set_major_locator(FixedLocator(_spaced(PERCENT_TICKS, lo, hi)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}%"))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.set_ylabel(f"{name}: % favourable towards\nthe other (logit spacing)", fontsize=9)
+        # the model's own scale on the right: linear, since the link is
+        # affine from trust to the logit the left axis is spaced by
+        sec = ax.twinx()
+        sec.set_gid(f"model-scale:{sid}")
         sec.set_ylabel("the model's trust at that height", fontsize=MIN_FONT, color="0.35")
         sec.tick_params(labelsize=MIN_FONT, colors="0.35")
+        sec.spines["right"].set_visible(True)
         how = (
             f"{link.fitted_text()}; its distance to the polls there: "
             f"RMS {link.fit.sigma:.2f} on the logit"
@@ -239,6 +264,8 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series):
             f"{link.years.min()}–{link.years.max()}; model mapped to % by {how}"
         )
     else:
+        pad = 0.08 * max(hi - lo, 1e-9)
+        lo, hi = lo - pad, hi + pad
         b0, b1 = state_bounds("trust")
         if np.isfinite(b0):
             lo = max(lo, b0)
@@ -257,7 +284,7 @@ def _trust_panel(ax, s, result, forecast, x, ticks, link, series):
         )
     ax.set_ylim(lo, hi)
     if mapped:
-        sec.set_yticks(_spaced_ticks(link, lo, hi))
+        sec.set_ylim(*(float(v) for v in link.to_model(np.array([lo, hi]))))
     # the note above the panel, off the data
     ax.set_title(note, loc="left", fontsize=MIN_FONT, color="0.25", pad=3)
     ax.grid(alpha=0.25)

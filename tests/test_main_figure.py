@@ -381,3 +381,25 @@ def test_a_latent_attitude_is_read_through_the_identity(biden):
         assert notes.count("nothing fitted") == 2
     finally:
         plt.close(fig)
+
+
+def test_plot_fan_reads_another_observations_file(biden, tmp_path):
+    (tmp_path / "poll.csv").write_text(
+        "year,value\n1990,55\n1995,45\n2000,40\n2005,60\n2010,50\n2016,5\n", encoding="utf-8"
+    )
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\n[[series]]\nid = "my_poll"\nfile = "poll.csv"\n'
+        'observes = "usa.trust"\nscale = "percent"\nsource = "My poll: a test"\n',
+        encoding="utf-8",
+    )
+    fig = biden.plot_fan(observed=str(tmp_path / "mine.toml"))
+    try:
+        fig.canvas.draw()
+        pts = by_gid(fig, "observed:usa").get_offsets()
+        # 2016 is after the training years: not drawn, not fitted
+        assert pts[:, 0].tolist() == [1990.5, 1995.5, 2000.5, 2005.5, 2010.5]
+        gids = {a.get_gid() for ax in fig.axes for a in ax.get_children()}
+        assert "observed:rus" not in gids
+        assert "My poll" in fig.axes[1].get_title(loc="left")
+    finally:
+        plt.close(fig)

@@ -39,8 +39,8 @@ MEDIAN = QUANTILES.index(0.5)
 #: runs of 130 quarters in about a second on one core).
 MIN_RUNS, MAX_RUNS = 1, 2000
 #: Years of history drawn before a forecast's origin (the rest is context
-#: that would crowd the picture; the main figure, ``fan.png``, draws it all,
-#: the years before this at half width).
+#: that would crowd the picture; the main figure, ``fan.png``, draws every
+#: year, the earlier ones at less width).
 CONTEXT_YEARS = 8
 
 

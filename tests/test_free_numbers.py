@@ -209,3 +209,25 @@ def test_rule_starts_follow_the_parameters(history):
     assert b[0]["threat"] == pytest.approx(4 * a[0]["threat"])
     runs, _ = initial_state(comp, comp.params({"threat_distrust": np.array([0.2, 0.8])}), 2)
     np.testing.assert_allclose(runs[0]["threat"], [a[0]["threat"], b[0]["threat"]])
+
+
+# ------------------------------------------------------------ the docs say what was measured
+
+
+def test_odd_quotes_the_count_and_the_measured_change(history):
+    odd = (REPO / "docs" / "ODD.md").read_text("utf-8")
+    c = free_numbers.count(history)
+    assert f"| **{c['free_total']}** |" in odd
+    fitted = f"25 kept from the v1 calibration) | {c['parameters_fitted']} ("
+    assert fitted in odd
+    rows = {}
+    for line in (REPO / "benchmarks" / "effect_sizes.txt").read_text("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and not line.startswith("#"):
+            rows[parts[0]] = (float(parts[1]), float(parts[2]))
+    assert rows["free_total"][1] == c["free_total"]
+    v2, v3 = rows["posterior_turn_all"]
+    assert f"from {v2:.2f} to {v3:.2f}" in odd
+    v2, v3 = rows["posterior_fidelity_mean_score"]
+    assert f"from {v2:.2f} to {v3:.2f}" in odd
+    assert f"history has {rows['free_total'][0]:.0f} free numbers" in odd

@@ -8,7 +8,9 @@ The files are what ``benchmarks/measure_model_v3.py`` prints: one
 (the model as shipped), ``benchmarks/model_v3_before_recalibrated.txt`` (the
 same, the ladder recalibrating the dynamics per origin) and, where present,
 ``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated
-on the observed levels) and
+on the observed levels), ``benchmarks/model_v3_effects.txt`` (the v2 dynamics
+with effect sizes by rule, coded dispositions and starts by rule, under the
+shipped posterior) and
 ``benchmarks/model_v3_after.txt`` (a v3 option switched on).
 """
 
@@ -24,6 +26,7 @@ COLUMNS = (
     ("shipped (v2, its posterior)", "model_v3_before.txt"),
     ("shipped, ladder recalibrated per origin", "model_v3_before_recalibrated.txt"),
     ("v2, posterior on levels", "model_v3_levels.txt"),
+    ("v2 dynamics, effect sizes by rule (its posterior)", "model_v3_effects.txt"),
     ("v3 option", "model_v3_after.txt"),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")

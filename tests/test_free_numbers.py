@@ -231,3 +231,8 @@ def test_odd_quotes_the_count_and_the_measured_change(history):
     v2, v3 = rows["posterior_fidelity_mean_score"]
     assert f"from {v2:.2f} to {v3:.2f}" in odd
     assert f"history has {rows['free_total'][0]:.0f} free numbers" in odd
+
+
+def test_readme_quotes_the_count(history):
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"({free_numbers.count(history)['free_total']} free numbers," in readme

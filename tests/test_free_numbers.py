@@ -236,3 +236,18 @@ def test_odd_quotes_the_count_and_the_measured_change(history):
 def test_readme_quotes_the_count(history):
     readme = (REPO / "README.md").read_text("utf-8")
     assert f"({free_numbers.count(history)['free_total']} free numbers," in readme
+
+
+def test_every_size_group_has_its_registry_parameter():
+    for g in sh.SIZES:
+        if g != sh.HAND:
+            p = prm.PARAM_BY_NAME[sh.size_parameter(g)]
+            assert p.group == "effects" and p.low == 0.0 and p.default > 0, g
+    assert sh.WEIGHTS == {"side": 0.5, "main": 1.0} and sh.TURNING_POINT == 2.0
+
+
+def test_kinds_command_shows_rules(run_cli):
+    out = run_cli("kinds").out
+    assert "annexation [breach] [turning point: x 2]" in out
+    assert "target.threat +effect_security_dilemma" in out
+    assert "x 0.5" in out

@@ -62,8 +62,8 @@ V2_DISPOSITIONS = {
 V2_REELECTION = 0.05
 #: ... and model v2's hand-set starts of the drivers the history now starts by rule.
 V2_INITIAL = (
-    {"domestic_constraint": 0.35, "grievance": 0.0, "threat": 0.3},
-    {"domestic_constraint": 0.3, "grievance": 0.05, "threat": 0.3},
+    {"domestic_constraint": 0.35, "grievance": 0.0, "threat": 0.3, "status_anchor": 1.0},
+    {"domestic_constraint": 0.3, "grievance": 0.05, "threat": 0.3, "status_anchor": 0.5},
 )
 
 

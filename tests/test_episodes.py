@@ -302,8 +302,8 @@ def test_calibrated_history_shows_the_paper_s_waves():
     def at(date: str) -> float:
         return float(x[c.dates.index(date)])
 
-    # the 1992-93 dip halved with effect sizes by rule (model v2's hand-set
-    # sizes: 0.060; by rule: 0.030; benchmarks/effect_sizes.py, docs/MODEL_V3.md)
+    # the 1992-93 dip is shallower with effect sizes and starts by rule (model
+    # v2's hand-set numbers: 0.060; by rule: 0.036; benchmarks/effect_sizes.py)
     assert at("1993-04-01") < at("1992-01-01") - 0.02
     assert at("1995-01-01") > at("1993-04-01") + 0.1
     assert at("2003-01-01") > at("2001-04-01") + 0.05

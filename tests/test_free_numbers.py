@@ -197,7 +197,10 @@ def test_rule_starts_are_fixed_points(history):
         )
         assert own["domestic_constraint"] == pytest.approx(float(target))
         eff = dyn.effective_power(own["power"], other["power"], p)
-        gap = dyn.status_gap(own["status_expectation"], dyn.recognition(*eff, 0.0, p))
+        recognition = dyn.recognition(*eff, 0.0, p)
+        assert own["status_anchor"] == pytest.approx(float(recognition))
+        assert own["status_expectation"] == own["status_anchor"]  # left empty: follows
+        gap = dyn.status_gap(own["status_expectation"], recognition)
         g = own["grievance"]
         assert float(dyn.next_grievance(g, gap, p)) == pytest.approx(g)
 

@@ -9,6 +9,10 @@ the other variables' starts and the parameters, so no number is chosen for it:
   (the fixed point of :func:`resetsim.core.dynamics.next_threat`);
 * ``domestic_constraint``: its target, where hawks and economic elites balance
   (:func:`resetsim.core.dynamics.constraint_target`; needs the threat);
+* ``status_anchor``: the status its power commands at the start, the
+  recognition the other grants before any cooperation
+  (:func:`resetsim.core.dynamics.recognition`: 1 for the stronger side); a
+  status expectation left empty follows it;
 * ``grievance``: the fixed point of :func:`resetsim.core.dynamics.next_grievance`
   with the status gap of the first quarter before any cooperation,
   ``gain * gap / (gain * gap + decay)`` (0 when the power data grant at least
@@ -40,6 +44,12 @@ def rest_constraint(own: Mapping[str, Any], other: Mapping[str, Any], dyad, p) -
     )
 
 
+def rest_anchor(own: Mapping[str, Any], other: Mapping[str, Any], dyad, p) -> Any:
+    """The status the start's power commands: recognition before any cooperation."""
+    own_eff, other_eff = dyn.effective_power(own["power"], other["power"], p)
+    return dyn.recognition(own_eff, other_eff, 0.0, p)
+
+
 def rest_grievance(own: Mapping[str, Any], other: Mapping[str, Any], dyad, p) -> Any:
     """The fixed point of ``next_grievance`` at the first quarter's status gap."""
     own_eff, other_eff = dyn.effective_power(own["power"], other["power"], p)
@@ -52,7 +62,14 @@ def rest_grievance(own: Mapping[str, Any], other: Mapping[str, Any], dyad, p) ->
 RULES: dict[str, Callable[..., Any]] = {
     "threat": rest_threat,
     "domestic_constraint": rest_constraint,
+    "status_anchor": rest_anchor,
     "grievance": rest_grievance,
+}
+
+
+#: Variables that start at another's value when left empty (``default_to``).
+FOLLOWERS: dict[str, tuple[str, ...]] = {
+    name: tuple(v.name for v in state.STATE if v.default_to == name) for name in RULES
 }
 
 
@@ -65,6 +82,9 @@ def resolve(states: Sequence[dict[str, Any]], dyad: Mapping[str, Any], p) -> Non
         values = {s: rule(states[s], states[1 - s], dyad, p) for s in todo}
         for s, v in values.items():
             states[s][name] = dyn.clip_var(name, v)
+            for follower in FOLLOWERS.get(name, ()):  # left empty: takes its value
+                if _is_rule(states[s].get(follower)):
+                    states[s][follower] = states[s][name]
 
 
 def _is_rule(value: Any) -> bool:

@@ -26,11 +26,12 @@ from resetsim.scenario import compile_scenario, load
 SHORT = Path(__file__).resolve().parent / "data" / "short_stochastic.toml"
 
 FAST = settings(max_examples=150, deadline=None, database=None)
+# one array per registry parameter: a large smallest example by design
 ARRAYS = settings(
     max_examples=60,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.large_base_example],  # one array per parameter
+    suppress_health_check=[HealthCheck.large_base_example],
 )
 SLOWER = settings(
     max_examples=60,

@@ -143,10 +143,10 @@ def test_biden_era_forecast_and_outlook():
     """docs/FINDINGS.md, the Biden era (with the posterior): the 2021 forecast
     reaches partnership in no run, gives a new reset by 2024 less than even
     odds and beats persistence and climatology on the Brier score; in the
-    realised runs non-proliferation keeps cooperation above zero through
-    2022-2024; from 2026 a new reset starts in almost no run (at the point
-    estimate: in a minority), peaks far below the 1990s and relations stay
-    mostly in confrontation."""
+    realised runs non-proliferation keeps cooperation above zero in 2022 (no
+    longer through 2024 since effect sizes are set by rule); from 2026 a new
+    reset starts in almost no run (at the point estimate: in a minority), peaks
+    far below the 1990s and relations stay mostly in confrontation."""
     from resetsim.analysis import forecast as FO
     from resetsim.engines.runner import run_forecast, run_scenario
 
@@ -168,7 +168,9 @@ def test_biden_era_forecast_and_outlook():
     assert t.loc["reset_by_2024", "p_model"] < 0.5
     q = c.dates.index
     coop = np.median(r["cooperation"], axis=0)
-    assert coop[q("2022-10-01")] >= 0.05 and coop[q("2024-10-01")] >= 0.05
+    # with effect sizes by rule cooperation no longer lasts through 2024: the
+    # median is 0.08 in 2022Q4 and about 0 in 2024Q4 (model v2: 0.26 and 0.17)
+    assert coop[q("2022-10-01")] >= 0.05
     ep, index = FO.episodes_and_index(r)
     started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
     assert started[-1] <= 0.05
@@ -182,7 +184,8 @@ def test_biden_era_forecast_and_outlook():
     point = run_scenario(scenario.model_copy(update={"posterior": None}), runs=200)
     ep, index = FO.episodes_and_index(point)
     started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
-    assert 0.1 <= started[-1] <= 0.5
+    # a minority; with effect sizes by rule a small one (0.05 of 200 runs)
+    assert 0.0 < started[-1] <= 0.5
     assert failed[-1] <= 0.5 * started[-1]
 
 

@@ -8,7 +8,9 @@ The files are what ``benchmarks/measure_model_v3.py`` prints: one
 (the model as shipped), ``benchmarks/model_v3_before_recalibrated.txt`` (the
 same, the ladder recalibrating the dynamics per origin) and, where present,
 ``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated
-on the observed levels) and
+on the observed levels), ``benchmarks/model_v3_effects.txt`` (the v2 dynamics
+with effect sizes by rule, coded dispositions and starts by rule, under the
+shipped posterior),
 ``benchmarks/model_v3_after_<option>.txt`` (one v3 option switched on, the
 shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
 their posterior calibrated on the levels), its ``_recalibrated`` twin and
@@ -28,6 +30,7 @@ COLUMNS = (
     ("shipped (v2, its posterior)", "model_v3_before.txt"),
     ("shipped, ladder recalibrated per origin", "model_v3_before_recalibrated.txt"),
     ("v2, posterior on levels", "model_v3_levels.txt"),
+    ("v2 dynamics, effect sizes by rule (its posterior)", "model_v3_effects.txt"),
     ("v3: latent_trust alone (v2 posterior)", "model_v3_after_latent_trust.txt"),
     ("v3: own_public alone (v2 posterior)", "model_v3_after_own_public.txt"),
     ("v3: observed_start alone (v2 posterior)", "model_v3_after_observed_start.txt"),

@@ -101,13 +101,15 @@ def event_timeline(
             continue
         kind = kinds[ev.kind]
         actor = compiled.state_ids.index(ev.actor)
-        score = warming_score(kind, actor, ideol) * intensity_scale(ev.intensity)
+        score = warming_score(kind, actor, ideol, sc.effect_sizes) * intensity_scale(ev.intensity)
         add(slice(None), m.tick, np.full(n, score), bool(getattr(kind, "breach", False)))
     if compiled.n_processes and fired is not None:
         for i, pr in enumerate(sc.stochastic):
             kind = kinds[pr.kind]
             actor = compiled.state_ids.index(pr.actor)
-            score = warming_score(kind, actor, ideol) * intensity_scale(pr.intensity)
+            score = warming_score(kind, actor, ideol, sc.effect_sizes) * intensity_scale(
+                pr.intensity
+            )
             for t in np.flatnonzero(fired[:, :, i].any(axis=0)):
                 rows = np.flatnonzero(fired[:, t, i])
                 add(rows, int(t), np.full(len(rows), score), bool(getattr(kind, "breach", False)))

@@ -156,9 +156,9 @@ def _kernel(
     """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i,
     ``fired_out[i, t, j]`` whether process j fired (the engines' record of random
     events) and ``lz_out[i]`` the run's leader-term normals."""
-    (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
-    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
-    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
+    (power_base, leader_flag, disp_base, disp_code, term_index, term_sd) = sv[:6]
+    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[6:12]
+    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[12:]
     n = seeds.shape[0]
     T = power_base.shape[0]
     S = slot_mask.shape[1]
@@ -178,6 +178,8 @@ def _kernel(
             for s in range(2):
                 if leader_flag[t, s]:
                     base = disp_base[t, s]
+                    if not np.isnan(disp_code[t, s]):  # forcing.base_disposition
+                        base = disp_code[t, s] * p.disposition_scale
                     k = term_index[t, s]
                     d = base
                     if k >= 0 and term_sd[k] != 0.0:
@@ -304,7 +306,7 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
     """The scenario's per-quarter forcing as the kernel reads it."""
     c = compiled
     T = c.n_ticks
-    C = len(sh.CHANNELS)
+    C = len(sh.ROWS)
     S = len(sh.SLOTS)
     leader_flag = np.asarray(c.leader_change, dtype=bool) & ~np.isnan(c.disposition)
     slot_mask = np.zeros((T, S), dtype=bool)
@@ -328,6 +330,7 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         np.ascontiguousarray(c.power_base, dtype=np.float64),
         leader_flag,
         np.nan_to_num(np.asarray(c.disposition, dtype=np.float64)),
+        np.asarray(c.disposition_code, dtype=np.float64),
         np.asarray(c.term_index, dtype=np.int64),
         np.asarray(c.term_sd, dtype=np.float64),
         np.ascontiguousarray(c.sched, dtype=np.float64),
@@ -404,8 +407,8 @@ def simulate(
     base = np.empty((n, _N_AREA))
     for k, a in enumerate(ISSUE_AREAS):
         base[:, k] = p[f"interest_base_{a}"]
-    scales = np.empty((n, len(sh.CHANNELS)))
-    for c, value in enumerate(sh.channel_scales(p)):
+    scales = np.empty((n, len(sh.ROWS)))
+    for c, value in enumerate(sh.row_scales(p)):
         scales[:, c] = value
     rec_state = np.empty(len(wanted), dtype=np.int64)
     rec_var = np.empty(len(wanted), dtype=np.int64)

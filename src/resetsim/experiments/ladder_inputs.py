@@ -161,7 +161,11 @@ def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> 
     for kind, actor in pairs:
         sched = np.zeros_like(compiled.sched)
         sched[t0] = sh.effect_matrix(
-            kinds[kind], actor, 1 - actor, sh.intensity_scale(IMPULSE_INTENSITY)
+            kinds[kind],
+            actor,
+            1 - actor,
+            sh.intensity_scale(IMPULSE_INTENSITY),
+            compiled.scenario.effect_sizes,
         )
         data = run_scenario(_with_schedule(compiled, sched), runs, seed, record=cols)
         d = [

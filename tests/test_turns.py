@@ -49,14 +49,19 @@ def test_model_v3_a_neutral_trump_starts_less_than_trump():
     """Model v3 (the default, point estimate): attitudes recover from the 2016
     low by themselves (the pull to rest), so a neutral Trump's 2017 rise is not
     nothing; Trump's own disposition adds to it."""
+    from resetsim.core import calendar as cal
+
     sc = load(HISTORY).model_copy(update={"posterior": None})
     rises = []
     for scen in (with_dispositions(sc, 0.0), sc):
         comp, data = run(scen, 20, record=["usa_trust", "rus_trust"])
         m = turns.mean_trust(data)
         q0 = int(comp.quarters[0])
-        rises.append(1.0 - turn_measures.started_nothing(m, q0, rise=0.25).mean())
+        base = cal.parse_quarter("2016Q4") - q0
+        top = m[:, base + 1 : base + 5].max(axis=1)
+        rises.append(float(np.median(top - m[:, base])))
     neutral, real = rises
+    assert neutral > 0  # not nothing: the attitude recovers by itself
     assert real > neutral
 
 
@@ -227,6 +232,11 @@ def test_constraint_can_still_tighten_and_cooperation_goes_on(history):
     assert np.all(c < 1.0)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="model v3 (default posterior): arms-control cooperation above 0.02 in no "
+    "run-quarter from 2014; a result against the paper (§2.3.2), docs/MODEL_V3.md",
+)
 def test_arms_control_goes_on_in_part_of_the_confrontation_years():
     """Under the default runs (the scenario's posterior).  At the point estimate
     it no longer holds since effect sizes and starts are set by rule: arms
@@ -300,7 +310,7 @@ def test_intensity_needs_a_written_criterion(tmp_path):
 
 
 def test_free_numbers_are_counted(history):
-    c = count(history)
+    c = count(load(HISTORY))  # the scenario as shipped (the fixture is model v2)
     assert c["event_scales_hand"] == 0
     assert c["leader_dispositions_hand"] == 0
     assert c["leader_dispositions_coded"] == len(history.leaders)

@@ -69,9 +69,13 @@ def _summary_numbers(name: str) -> dict[str, str]:
     # a share that rounds to 0% or 100% is written with its count: "<1% (2 of 500 runs)"
     m = re.search(r"P\(a new reset starts by (\d{4})\)\s+(\S+%(?: \(\d+ of \d+ runs\))?)", text)
     out["year"], out["p_reset"] = m.group(1), m.group(2)
+    # model v3 writes the latent attitude (it can be negative) and its favourable share
     for state, key in (("United States", "usa"), ("Russia", "rus")):
-        m = re.search(rf"{state}: ([\d.]+ \[[\d.]+, [\d.]+\])", text)
-        out[f"{key}_trust"] = m.group(1)
+        m = re.search(rf"{state}: (-?[\d.]+ \[-?[\d.]+, -?[\d.]+\])", text)
+        out[f"{key}_trust"] = m.group(1).replace("-", "−")
+        m = re.search(rf"{state}: .*?favourable share (\d+%) \(at the start (\d+%)\)", text)
+        if m:
+            out[f"{key}_share"], out[f"{key}_share_start"] = m.group(1), m.group(2)
     m = re.search(r"confrontation \(<= [\d.]+\) in (\d+%)", text)
     out["confrontation_runs"] = m.group(1)
     m = re.search(r"in confrontation (\d+%)", text)

@@ -86,7 +86,7 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         {"": "ladder/biden_era/"},
     ),
     "ladder_recalibrated": (
-        ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate"],
+        ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate-levels"],
         {"": "ladder/history_recalibrated/"},
     ),
 }

@@ -31,22 +31,13 @@ from resetsim.scenario import as_compiled, load
 from scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
-#: The findings' numbers were measured with model v2 (docs/FINDINGS.md says so):
-#: model v3's switches off, its two re-fitted trust rates at model v2's values,
-#: and model v2's posterior.
-MODEL_V2 = {"latent_trust": 0.0, "own_public": 0.0, "observed_start": 0.0, "trust_noise": 0.01}
-#: ... and at the point estimate model v2's value of the rate its posterior draws
-V2_POINT = {"trust_erode": 0.0578}
-V2_POSTERIOR = str(REPO / "scenarios" / "posteriors" / "history.parquet")
+#: The findings were measured with the shipped defaults (model v3): the
+#: scenario's posterior, or none for the point estimate (``--no-posterior``).
 
 
-def model_v2(sc, posterior: bool = True):
-    """The scenario as model v2: its switches and rates, and its posterior (or none)."""
-    with_posterior = posterior and bool(sc.posterior)
-    extra = {} if with_posterior else V2_POINT
-    update = {"parameters": {**sc.parameters, **MODEL_V2, **extra}}
-    update["posterior"] = V2_POSTERIOR if with_posterior else None
-    return sc.model_copy(update=update)
+def point_estimate(sc):
+    """The scenario at the point estimate: every parameter at its registry value."""
+    return sc.model_copy(update={"posterior": None})
 
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -139,36 +130,34 @@ def test_every_shipped_scenario_is_listed_in_the_scenario_page():
             assert f"scenarios/{path.name}" in listed, path.name
 
 
-def test_history_lows_descend_and_the_later_resets_are_in_their_windows():
-    """docs/FINDINGS.md (model v2, docs/results/history_fidelity_1000runs.csv):
-    lows descend in 90% of runs; the Bush Jr and Obama resets are found in 100%
-    and 98% of runs; spurious episodes 0.04 per run."""
-    # those numbers are at the point estimate (--no-posterior)
-    c = as_compiled(model_v2(load(REPO / "scenarios" / "history_1989_2021.toml"), False))
-    tr = simulate(
-        c, replication_seeds(c.scenario.seed, 100), record=M.required_columns(c.state_ids)
-    )
+def test_history_finds_the_later_resets_and_dates_the_early_ones_elsewhere():
+    """docs/FINDINGS.md and the README (docs/results/history_fidelity_1000runs.csv,
+    point estimate): the Bush Jr and Obama resets and a Trump attempt are found in
+    (nearly) every run; the Bush Sr and Clinton resets are found but outside the
+    paper's windows, so about two targets per run are in their windows; lows
+    descending (model v2's claim) is withdrawn."""
+    c = as_compiled(point_estimate(load(REPO / "scenarios" / "history_1989_2021.toml")))
+    tr = simulate(c, replication_seeds(c.scenario.seed, 60), record=M.required_columns(c.state_ids))
     m = M.run_metrics(c, tr.data)
-    assert np.mean(m["lows_descending"]) >= 0.85
-    assert np.mean(m["spurious"]) <= 0.1
-    assert np.mean(m["match_reset_3_bush_jr"] > 0) >= 0.9
-    assert np.mean(m["match_reset_4_obama"] > 0) >= 0.9
+    for target in ("reset_1_bush_sr", "reset_3_bush_jr", "reset_4_obama", "attempt_5_trump"):
+        assert np.mean(m[f"match_{target}"] > 0) >= 0.9, target
+    assert np.mean(m["targets_in_window"]) <= 2.5
+    assert np.mean(m["lows_descending"]) <= 0.1
 
 
 def test_biden_era_forecast_and_outlook():
-    """docs/FINDINGS.md, the Biden era (with the posterior): the 2021 forecast
-    reaches partnership in no run, gives a new reset by 2024 less than even
-    odds and beats persistence and climatology on the Brier score; in the
-    realised runs non-proliferation keeps cooperation above zero in 2022 (no
-    longer through 2024 since effect sizes are set by rule); from 2026 a new
-    reset starts in almost no run (at the point estimate: in a minority), peaks
-    far below the 1990s and relations stay mostly in confrontation."""
+    """docs/FINDINGS.md and the README, the Biden era (with the posterior, the
+    default): the 2021 forecast reaches partnership in no run, expects a new
+    reset by 2022 in most runs (none came), beats persistence on the Brier score
+    but not climatology; from 2026 no run reaches partnership, a new reset starts
+    in a minority of runs, and relations are seldom in confrontation (model v2's
+    "mostly in confrontation" is withdrawn)."""
     from resetsim.analysis import forecast as FO
     from resetsim.engines.runner import run_forecast, run_scenario
 
-    scenario = model_v2(load(REPO / "scenarios" / "biden_era.toml"))
+    scenario = load(REPO / "scenarios" / "biden_era.toml")
     assert scenario.posterior  # the default: parameters drawn from the posterior
-    r = run_scenario(scenario, runs=200, params=MODEL_V2)  # the forecast run takes them too
+    r = run_scenario(scenario, runs=100)
     f = run_forecast(r)
     assert f.compiled.posterior is not None
     c = r.compiled
@@ -179,72 +168,55 @@ def test_biden_era_forecast_and_outlook():
     check = FO.check_forecast(r)
     m = check.means
     assert m.loc["model", "brier"] < m.loc["persistence", "brier"]
-    assert m.loc["model", "brier"] < m.loc["climatology", "brier"]
+    assert m.loc["model", "brier"] > m.loc["climatology", "brier"]
     t = check.table.set_index("id")
-    assert t.loc["reset_by_2024", "p_model"] < 0.5
-    q = c.dates.index
-    coop = np.median(r["cooperation"], axis=0)
-    # with effect sizes by rule cooperation no longer lasts through 2024: the
-    # median is 0.08 in 2022Q4 and about 0 in 2024Q4 (model v2: 0.26 and 0.17)
-    assert coop[q("2022-10-01")] >= 0.05
+    assert t.loc["reset_by_2022", "p_model"] >= 0.5
     ep, index = FO.episodes_and_index(r)
-    started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
-    assert started[-1] <= 0.05
-    before = index[:, : c.projection_tick].max(axis=1)
-    after = index[:, c.projection_tick :].max(axis=1)
-    assert np.median(after) < 0.6 * np.median(before)
-    assert np.mean(index[:, c.projection_tick :] <= p["det_confrontation"]) >= 0.8
+    started, _failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
+    assert started[-1] <= 0.3
     assert np.mean(index[:, c.projection_tick :] >= p["det_partnership"]) == 0.0
-
-    # at the point estimate (kept beside the posterior's numbers in the findings)
-    point = run_scenario(model_v2(scenario, False), runs=200, params=MODEL_V2)
-    ep, index = FO.episodes_and_index(point)
-    started, failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
-    # a minority; with effect sizes by rule a small one (0.05 of 200 runs)
-    assert 0.0 < started[-1] <= 0.5
-    assert failed[-1] <= 0.5 * started[-1]
+    assert np.mean(index[:, c.projection_tick :] <= p["det_confrontation"]) <= 0.2
 
 
 @pytest.fixture(scope="module")
 def contradictions(tmp_path_factory):
     out = tmp_path_factory.mktemp("contradictions") / "out"
-    # the findings were measured at the point estimate; with the posterior (the
-    # default) the baseline loop share is lower (0.81 of 150 runs)
+    # the findings were measured at the point estimate
     plan = make_plan(REPO / "experiments" / "contradictions.toml", runs=150, posterior=False)
     sweep(plan, out, progress=False, figures=False)
     return pd.read_csv(out / "summary.csv").set_index("condition")
 
 
 @pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
-def test_contradictions_are_jointly_but_not_singly_necessary(contradictions):
+def test_the_contradictions_are_not_jointly_necessary(contradictions):
+    """Model v3: with every contradiction removed the loop still appears in a
+    fifth of runs (model v2: none), and removing any single one keeps it."""
     s = contradictions
     assert s.loc["baseline", "share_loop"] >= 0.95
-    assert s.loc["all_off", "share_loop"] <= 0.01
-    assert s.loc["all_off", "share_stable_partnership"] >= 0.95
+    assert 0.1 <= s.loc["all_off", "share_loop"] <= 0.4
+    assert s.loc["all_off", "share_stable_partnership"] >= 0.7
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
     assert len(singles) == 7
     assert (s.loc[singles, "share_loop"] >= 0.9).all()
 
 
 @pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
-def test_no_single_contradiction_is_sufficient(contradictions):
+def test_one_contradiction_alone_is_enough_for_the_loop(contradictions):
+    """Model v3: power asymmetry alone gives the loop in nearly every run, and
+    each factor group does (model v2's "none sufficient alone" is withdrawn)."""
     s = contradictions
-    groups = {"only_system_ideology", "only_security", "only_structure"}
-    only = [c for c in s.index if c.startswith("only_") and c not in groups]
-    assert len(only) == 7
-    # model v2: power asymmetry alone (with its status gap) is sufficient in a third
-    assert 0.2 <= s.loc["only_power_asymmetry", "share_loop"] <= 0.5
-    others = [c for c in only if c != "only_power_asymmetry"]
-    assert (s.loc[others, "share_loop"] <= 0.2).all()
-    assert s.loc["only_security", "share_loop"] > s.loc["only_system_ideology", "share_loop"]
+    assert s.loc["only_power_asymmetry", "share_loop"] >= 0.8
+    for group in ("only_system_ideology", "only_security", "only_structure"):
+        assert s.loc[group, "share_loop"] >= 0.8, group
 
 
 @pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
-def test_arms_control_limits_are_the_largest_obstacle_to_partnership(contradictions):
+def test_arms_control_limits_are_the_largest_but_a_small_obstacle(contradictions):
     s = contradictions
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
-    best = s.loc[singles, "share_stable_partnership"].idxmax()
-    assert best == "no_arms_control_limits"
+    shares = s.loc[singles, "share_stable_partnership"]
+    assert shares["no_arms_control_limits"] == shares.max()
+    assert shares.max() <= 0.1
     assert s.loc["no_domestic_constraint", "share_stable_partnership"] <= 0.05
 
 

@@ -1,0 +1,71 @@
+"""What the sweep's path costs: the libraries ``resetsim sweep`` loads, and the
+shortcuts it takes are the same numbers as the long way round."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resetsim.analysis.statistics import t_quantile
+
+HISTORY = Path(__file__).resolve().parents[1] / "scenarios" / "history_1989_2021.toml"
+
+
+def test_t_quantile_is_scipy_stats_t_ppf_to_the_bit():
+    from scipy.stats import t
+
+    n = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 17.0, 100.0, 1e4, 1e7])
+    ours = t_quantile(n)
+    assert np.isnan(ours[:2]).all()
+    np.testing.assert_array_equal(ours[2:], t.ppf(0.975, n[2:] - 1))
+    np.testing.assert_array_equal(t_quantile(n, 0.9)[2:], t.ppf(0.9, n[2:] - 1))
+
+
+#: Libraries a Sobol' sweep without figures never needs in its main process.
+NOT_LOADED = ("properscoring", "mesa", "solara", "SALib", "matplotlib", "scipy.stats")
+
+
+@pytest.mark.parametrize("figures", [False, True])
+def test_sweep_loads_only_what_it_needs(tmp_path, figures):
+    exp = tmp_path / "s.toml"
+    exp.write_text(
+        f'scenario = "{HISTORY.as_posix()}"\n'
+        + textwrap.dedent(
+            """
+            name = "s"
+            seed = 3
+            metrics = ["cycles", "share_partnership"]
+            [design]
+            type = "sobol"
+            base_samples = 4
+            parameters = ["w_leader", "w_trust"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    args = ["sweep", str(exp), "--out", str(tmp_path / "o"), "--workers", "1", "--quiet"]
+    if not figures:
+        args.append("--no-figures")
+    code = (
+        "import sys; from resetsim.cli.main import main; "
+        f"code = main({args!r}); "
+        f"bad = sorted(m for m in sys.modules if m in {NOT_LOADED!r}); "
+        "print(' '.join(bad)); sys.exit(code)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"MPLBACKEND": "Agg", **__import__("os").environ},
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(proc.stdout.split())
+    # the sample needs scipy's Sobol' engine (scipy.stats.qmc); figures need matplotlib
+    allowed = {"scipy.stats"} | ({"matplotlib"} if figures else set())
+    assert loaded <= allowed, loaded

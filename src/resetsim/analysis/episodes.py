@@ -75,6 +75,16 @@ def params_for(compiled, p) -> Mapping[str, Any]:
     return p
 
 
+#: From this many runs on, detection runs compiled (:mod:`resetsim.analysis.detection`:
+#: the same numbers, bit for bit); fewer are not worth loading numba for.
+COMPILED_FROM_RUNS = 256
+
+
+def compiled_for(x: np.ndarray) -> bool:
+    """Whether the index of runs ``x`` ``(runs, ticks)`` is detected compiled."""
+    return x.ndim == 2 and x.shape[0] >= COMPILED_FROM_RUNS and x.shape[1] >= 1
+
+
 def _defaults() -> dict[str, float]:
     return {k: PARAM_BY_NAME[k].default for k in DETECTION_PARAMS}
 
@@ -104,6 +114,17 @@ def relationship_index(
     b = np.asarray(data[f"{state_ids[1]}_trust"], dtype=float)
     a2 = np.atleast_2d(a)
     n = a2.shape[0]
+    if compiled_for(a2):
+        from resetsim.analysis import detection  # deferred: numba
+
+        coop = data.get(COOPERATION)
+        cast = [np.ascontiguousarray(np.atleast_2d(v), dtype=float) for v in (a2, b)]
+        w = per_run(p["det_coop_weight"], n)
+        coop = a2 if coop is None or not np.any(w > 0) else np.atleast_2d(coop)
+        alpha = per_run(p["det_smoothing"], n)
+        return detection.relationship_index(
+            *cast, np.ascontiguousarray(coop, dtype=float), w, alpha
+        )
     w = per_run(p["det_coop_weight"], n)[:, None]
     x = 0.5 * (a2 + np.atleast_2d(b))
     if np.any(w > 0):
@@ -248,6 +269,11 @@ def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
     fall = per_run(p["det_fall"], n)
     fall_share = per_run(p["det_fall_share"], n)
     persist = np.maximum(np.rint(per_run(p["det_persist"], n)), 1).astype(np.int64)
+    if compiled_for(x):
+        from resetsim.analysis import detection  # deferred: numba
+
+        found = detection.detect(x, rise, fall, fall_share, persist, _GROW)
+        return Episodes(index=x, **found)
 
     K = _GROW
     arrays: dict[str, np.ndarray] = {}

@@ -69,3 +69,22 @@ def test_sweep_loads_only_what_it_needs(tmp_path, figures):
     # the sample needs scipy's Sobol' engine (scipy.stats.qmc); figures need matplotlib
     allowed = {"scipy.stats"} | ({"matplotlib"} if figures else set())
     assert loaded <= allowed, loaded
+
+
+def test_metrics_kept_by_a_sweep_are_those_of_the_full_set():
+    from resetsim.analysis.metrics import run_metrics
+    from resetsim.analysis.validation import VALIDATION_METRICS
+    from resetsim.engines.runner import simulator
+    from resetsim.scenario import compile_scenario, load
+
+    compiled = compile_scenario(load(HISTORY))
+    traj = simulator("compiled")(compiled, np.arange(1, 41))
+    data = {**traj.with_events(), "seed": np.arange(1, 41)}
+    full = run_metrics(compiled, data)
+    for keep in (["cycles", "fidelity_score"], ["resets"], ["onsets_after_opening"]):
+        some = run_metrics(compiled, data, keep=keep)
+        assert set(keep) <= set(some) <= set(full)
+        for k in some:
+            np.testing.assert_array_equal(some[k], full[k], err_msg=k)
+    assert not set(VALIDATION_METRICS) & set(run_metrics(compiled, data, keep=["cycles"]))
+    assert "fidelity_score" not in run_metrics(compiled, data, keep=["cycles"])

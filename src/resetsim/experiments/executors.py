@@ -13,6 +13,7 @@ flight.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import multiprocessing as mp
 import os
 import re
@@ -133,13 +134,25 @@ def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.nd
     return data
 
 
+def takes_keep(fn: Callable[..., Any]) -> bool:
+    """Whether a metrics function takes ``keep`` (the metrics to return, at least)."""
+    try:
+        return "keep" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate a chunk, compute its metrics, keep what the experiment stores."""
     t0 = time.perf_counter()
     data = simulate_chunk(task)
     n = len(task.seeds)
     p = task.compiled.params(task.params)
-    values = task.metrics_fn(task.compiled, {**data, "seed": np.asarray(task.seeds)}, p)
+    run = {**data, "seed": np.asarray(task.seeds)}
+    if takes_keep(task.metrics_fn):  # it may skip what the sweep does not store
+        values = task.metrics_fn(task.compiled, run, p, keep=task.metrics)
+    else:
+        values = task.metrics_fn(task.compiled, run, p)
     metrics = {}
     for name in task.metrics:
         v = np.asarray(values[name])

@@ -88,3 +88,10 @@ def test_metrics_kept_by_a_sweep_are_those_of_the_full_set():
             np.testing.assert_array_equal(some[k], full[k], err_msg=k)
     assert not set(VALIDATION_METRICS) & set(run_metrics(compiled, data, keep=["cycles"]))
     assert "fidelity_score" not in run_metrics(compiled, data, keep=["cycles"])
+
+
+def test_the_pool_server_warms_up_with_a_real_run():
+    from resetsim.experiments import executors, warm
+
+    assert "resetsim.experiments.warm" in executors.PRELOAD
+    assert warm.warm() is True

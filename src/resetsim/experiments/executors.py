@@ -224,12 +224,35 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=watch, name="resetsim-parent-watch", daemon=True).start()
 
 
-def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
-    """Chunks on ``workers`` local processes."""
+#: What the pool's fork server imports before it forks workers: the default
+#: (the main module) and :mod:`resetsim.experiments.warm`.
+PRELOAD = ("__main__", "resetsim.experiments.warm")
+
+
+def _pool_context():
     # an explicit start method: mesa.batchrunner sets the global one to spawn
-    # on import, and fork is unsafe with threads; forkserver starts fastest
+    # on import, and fork is unsafe with threads; forkserver starts fastest,
+    # and its server loads (and warms) once what every worker needs
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
+
+
+def start_server() -> None:
+    """Start the local process pool's fork server now, without waiting for it:
+    it loads and warms what chunks need (:mod:`resetsim.experiments.warm`)
+    while this process goes on (a sweep calls it before it plans)."""
+    if _pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
+    """Chunks on ``workers`` local processes."""
+    ctx = _pool_context()
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
     ) as ex:

@@ -95,3 +95,15 @@ def test_the_pool_server_warms_up_with_a_real_run():
 
     assert "resetsim.experiments.warm" in executors.PRELOAD
     assert warm.warm() is True
+
+
+def test_shipped_metric_names_without_a_run_are_those_of_a_run():
+    from resetsim.analysis.metrics import metric_names, run_metrics
+    from resetsim.engines.ensemble import simulate
+    from resetsim.scenario import builtin, compile_scenario, load
+
+    for name in builtin.names():
+        compiled = compile_scenario(load(builtin.resolve(name)))
+        traj = simulate(compiled, [5])
+        data = {**traj.with_events(), "seed": np.array([5])}
+        assert metric_names(compiled) == list(run_metrics(compiled, data)), name

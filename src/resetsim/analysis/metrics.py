@@ -61,6 +61,15 @@ def required_columns(state_ids: Sequence[str]) -> list[str]:
     return detection_columns(state_ids)
 
 
+def metric_names(compiled) -> list[str]:
+    """The names :func:`run_metrics` returns for a scenario, in its order,
+    without running it (the fidelity ones when it names a targets file)."""
+    names = [*BASE_METRICS, *(f"final_{sid}_trust" for sid in compiled.state_ids)]
+    if compiled.targets is not None:
+        names += fidelity.metric_names(compiled.targets, compiled)
+    return names
+
+
 def run_metrics(
     compiled, data: Mapping[str, np.ndarray], p=None, keep: Sequence[str] | None = None
 ) -> dict[str, np.ndarray]:

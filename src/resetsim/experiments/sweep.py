@@ -28,6 +28,7 @@ Layout of ``DIR`` (see ``docs/EXPERIMENTS.md``)::
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,9 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         if max_chunks is not None:
             todo = todo[:max_chunks]
         skipped = sum(b - a for a, b in map(plan.chunk_range, done))
-        ran = _run_chunks(plan, out, todo, workers, client, progress, skipped)
+        # with workers, this process mostly waits: it loads matplotlib meanwhile
+        early = bool(figures) and (workers > 1 or client is not None)
+        ran = _run_chunks(plan, out, todo, workers, client, progress, skipped, early)
         if len(done) + ran < plan.n_chunks:
             return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, [])
         written = finalize(plan, out, figures=figures)
@@ -146,6 +149,12 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         st.remove_chunks(out)
         io.write_marker(out, "sweep")
     return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, written)
+
+
+def _load_plotting() -> None:
+    """Import the figures' modules (matplotlib takes about a second), so that
+    the figures do not wait for it after the last chunk."""
+    import resetsim.plotting.design  # noqa: F401  deferred: loads matplotlib
 
 
 def _run_chunks(
@@ -156,6 +165,7 @@ def _run_chunks(
     client: Any,
     progress: bool | None,
     skipped_runs: int,
+    load_plotting: bool = False,
 ) -> int:
     if not todo:
         return 0
@@ -182,6 +192,10 @@ def _run_chunks(
     try:
         for result in results:
             st.write_chunk(plan, out, result)
+            if n == 0 and load_plotting and len(todo) > 1:
+                # once the pool runs and a chunk is written (an import in a
+                # thread holds the import lock, which both may need)
+                threading.Thread(target=_load_plotting, name="resetsim-load-plotting").start()
             n += 1
             if bar is not None:
                 a, b = plan.chunk_range(result.index)

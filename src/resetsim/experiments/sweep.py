@@ -213,22 +213,32 @@ def _run_chunks(
 def finalize(plan: Plan, out: Path, figures: bool | tuple[str, ...] = True) -> list[str]:
     """Combine the chunks and write the summaries; returns the files written.
     ``figures``: False, True (PNG) or the formats to write the figures in."""
-    written = []
-    st.combine([st.chunk_path(out, k) for k in range(plan.n_chunks)], out / "runs.parquet")
-    written.append("runs.parquet")
+    written = ["runs.parquet"]
+    chunks = [st.chunk_path(out, k) for k in range(plan.n_chunks)]
     if plan.experiment.trajectories:
-        st.combine(
-            [st.chunk_path(out, k, "traj") for k in range(plan.n_chunks)],
-            out / "trajectories.parquet",
-        )
         written.append("trajectories.parquet")
-    summary = summarize(plan, st.column_reader(out / "runs.parquet"))
+    # the tables are combined in a thread (pyarrow works without the GIL) while
+    # the summaries, indices and figures are made from the chunk files
+    combining = _Background(_combine_tables, plan, out, chunks)
+    try:
+        written += _summaries(plan, out, chunks, figures)
+    finally:
+        combining.join()
+    io.write_json(out / "meta.json", meta(plan))
+    written.append("meta.json")
+    return written
+
+
+def _summaries(plan: Plan, out: Path, chunks: list[Path], figures) -> list[str]:
+    written = []
+    runs = st.chunks_column_reader(chunks)
+    summary = summarize(plan, runs)
     if plan.design.type == "sobol":
         # one run per point: the per-point table (~200,000 rows) goes to parquet,
         # summary.csv pools all runs into one row
         io.write_atomic(out / "points.parquet", lambda p: summary.to_parquet(p, index=False))
         written.append("points.parquet")
-        pooled = summarize_pooled(plan, st.column_reader(out / "runs.parquet"))
+        pooled = summarize_pooled(plan, runs)
         io.write_atomic(out / "summary.csv", lambda p: st.write_csv(pooled, p))
     else:
         io.write_atomic(out / "summary.csv", lambda p: st.write_csv(summary, p))
@@ -250,9 +260,35 @@ def finalize(plan: Plan, out: Path, figures: bool | tuple[str, ...] = True) -> l
             for name, fig in figs.items():
                 stem = out / Path(name).stem
                 written += save_all(fig, stem, formats, write=io.write_atomic)
-    io.write_json(out / "meta.json", meta(plan))
-    written.append("meta.json")
     return written
+
+
+def _combine_tables(plan: Plan, out: Path, chunks: list[Path]) -> None:
+    st.combine(chunks, out / "runs.parquet")
+    if plan.experiment.trajectories:
+        traj = [st.chunk_path(out, k, "traj") for k in range(plan.n_chunks)]
+        st.combine(traj, out / "trajectories.parquet")
+
+
+class _Background:
+    """``fn(*args)`` in a thread; :meth:`join` waits and raises what it raised."""
+
+    def __init__(self, fn, *args):
+        self.error: BaseException | None = None
+
+        def run():
+            try:
+                fn(*args)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="resetsim-combine")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def design_figures(plan: Plan, summary, sobol=None) -> dict[str, Any]:

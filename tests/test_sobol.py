@@ -51,6 +51,18 @@ def test_saltelli_sample_is_salibs(second_order, seed):
     np.testing.assert_array_equal(ours, salib_sample_of(bounds, 64, second_order, seed))
 
 
+@pytest.mark.parametrize("d", [1, 2, 7, 20, 41])
+@pytest.mark.parametrize("seed", [0, 5, 132])
+def test_sobol_sequence_is_scipys_to_the_bit(d, seed):
+    from scipy.stats import qmc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = qmc.Sobol(d=d, scramble=True, seed=seed).random(512)
+    np.testing.assert_array_equal(sobol.sobol_sequence(512, d, seed), ref)
+    np.testing.assert_array_equal(sobol.sobol_sequence(1, d, seed), ref[:1])
+
+
 def test_saltelli_layout():
     base = np.arange(12, dtype=float).reshape(2, 6) / 12  # N = 2, D = 3
     m = sobol.saltelli(base, second_order=True).reshape(2, 8, 3)

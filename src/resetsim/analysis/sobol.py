@@ -23,7 +23,9 @@ stream).  Pure numpy, no resetsim types.
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
@@ -64,15 +66,93 @@ def scale(unit: np.ndarray, bounds) -> np.ndarray:
 def sample(bounds, n: int, second_order: bool, seed: int) -> np.ndarray:
     """The Saltelli sample of ``n`` base points (a power of two) within
     ``bounds``: a scrambled Sobol' sequence of ``2 D`` dimensions
-    (``scipy.stats.qmc.Sobol``, seeded), laid out by :func:`saltelli`."""
-    from scipy.stats import qmc  # deferred: scipy.stats takes most of a second to import
+    (:func:`sobol_sequence`, seeded), laid out by :func:`saltelli`."""
+    return scale(saltelli(sobol_sequence(n, 2 * len(bounds), seed), second_order), bounds)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # ``seed=`` (not ``rng=``): the scrambling SALib's samples were drawn with
-        engine = qmc.Sobol(d=2 * len(bounds), scramble=True, seed=int(seed))
-        base = engine.random(n)
-    return scale(saltelli(base, second_order), bounds)
+
+#: Bits of the Sobol' sequence (scipy.stats.qmc.Sobol's default).
+BITS = 30
+
+
+def sobol_sequence(n: int, d: int, seed: int) -> np.ndarray:
+    """The first ``n`` points of the scrambled Sobol' sequence of ``d``
+    dimensions that ``scipy.stats.qmc.Sobol(d, scramble=True, seed=seed)``
+    draws (as SALib's sampler does), bit for bit, without importing
+    scipy.stats (most of a second): Joe and Kuo's direction numbers (the file
+    scipy ships), a linear matrix scramble and a digital shift drawn from
+    ``numpy.random.default_rng(seed)``, points in Gray-code order.  Falls back
+    to scipy.stats.qmc when that file is not where this scipy keeps it."""
+    numbers = _direction_numbers()
+    if numbers is None:  # pragma: no cover - another scipy layout
+        from scipy.stats import qmc
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return qmc.Sobol(d=d, scramble=True, seed=int(seed)).random(n)
+    v = _direction_matrix(*numbers, d)
+    rng = np.random.default_rng(int(seed))
+    bits = np.uint64(1) << np.arange(BITS, dtype=np.uint64)
+    shift = rng.integers(0, 2, size=(d, BITS), dtype=np.uint32).astype(np.uint64) @ bits
+    ltm = np.tril(rng.integers(0, 2, size=(d, BITS, BITS), dtype=np.uint32)).astype(np.uint64)
+    v = _scramble(v, ltm)
+    i = np.arange(n, dtype=np.uint64)
+    gray = i ^ (i >> np.uint64(1))
+    quasi = np.broadcast_to(shift, (n, d)).copy()
+    for b in range(BITS):
+        on = ((gray >> np.uint64(b)) & np.uint64(1)).astype(bool)
+        quasi[on] ^= v[:, b]
+    return quasi * (1.0 / 2**BITS)
+
+
+def _direction_numbers() -> tuple[np.ndarray, np.ndarray] | None:
+    spec = importlib.util.find_spec("scipy")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "stats" / DIRECTION_FILE
+    if not path.is_file():  # pragma: no cover
+        return None
+    with np.load(path) as f:
+        return f["poly"], f["vinit"]
+
+
+#: The direction numbers scipy ships (Joe and Kuo's new-joe-kuo-6.21201).
+DIRECTION_FILE = "_sobol_direction_numbers.npz"
+
+
+def _direction_matrix(poly: np.ndarray, vinit: np.ndarray, d: int) -> np.ndarray:
+    """``v[j, b]``: direction number ``b`` of dimension ``j``, scaled to ``BITS`` bits."""
+    v = np.zeros((d, BITS), dtype=np.uint64)
+    if d:
+        v[0, :] = 1
+    for j in range(1, d):
+        p = int(poly[j])
+        m = p.bit_length() - 1
+        row = [int(x) for x in vinit[j, :m]]
+        for b in range(m, BITS):
+            new = row[b - m]
+            for k in range(m):
+                if (p >> (m - 1 - k)) & 1:
+                    new ^= row[b - k - 1] << (k + 1)
+            row.append(new)
+        v[j] = row[:BITS]
+    return v << np.arange(BITS - 1, -1, -1, dtype=np.uint64)
+
+
+def _parity(x: np.ndarray) -> np.ndarray:
+    for s in (32, 16, 8, 4, 2, 1):
+        x = x ^ (x >> np.uint64(s))
+    return x & np.uint64(1)
+
+
+def _scramble(v: np.ndarray, ltm: np.ndarray) -> np.ndarray:
+    """The linear matrix scramble of the direction numbers (scipy's ``_cscramble``)."""
+    d = v.shape[0]
+    ltm = ltm.copy()
+    ltm[:, np.arange(BITS), np.arange(BITS)] = 1
+    rows = ltm @ (np.uint64(1) << np.arange(BITS - 1, -1, -1, dtype=np.uint64))  # (d, BITS)
+    par = _parity(v[:, :, None] & rows[:, None, :])  # (d, j, p)
+    weight = np.uint64(1) << np.arange(BITS - 1, -1, -1, dtype=np.uint64)  # p -> 2^(BITS-1-p)
+    return (par * weight).sum(axis=2, dtype=np.uint64).reshape(d, BITS)
 
 
 def split(y: np.ndarray, d: int, second_order: bool):

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 PHASES: dict[str, tuple[tuple[str, str], ...]] = {
     "plan: read, check, sample": (("experiments/plan.py", "make_plan"),),
     "chunks: simulate and metrics (workers)": (("experiments/sweep.py", "_run_chunks"),),
-    "runs.parquet from the chunks": (("experiments/store.py", "combine"),),
+    "runs.parquet from the chunks (main thread)": (("experiments/store.py", "combine"),),
     "summaries": (
         ("experiments/summary.py", "summarize"),
         ("experiments/summary.py", "summarize_pooled"),

@@ -23,6 +23,7 @@ stream).  Pure numpy, no resetsim types.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import warnings
 from pathlib import Path
@@ -241,7 +242,13 @@ def resample_counts(n: int, resamples: int, seed: int):
         yield np.bincount(draws.ravel(), minlength=m * n).reshape(m, n).astype(float)
 
 
+@functools.lru_cache(maxsize=2)
+def _counts(n: int, resamples: int, seed: int, block: int) -> tuple[np.ndarray, ...]:
+    # the same resamples for every output of a design (as SALib draws them)
+    return tuple(resample_counts(n, resamples, seed))
+
+
 def bootstrap_sums(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray:
     """``(resamples, M)``: each resample's sum of each of the ``(N, M)`` columns."""
     n = columns.shape[0]
-    return np.concatenate([w @ columns for w in resample_counts(n, resamples, seed)])
+    return np.concatenate([w @ columns for w in _counts(n, resamples, int(seed), BLOCK)])

@@ -60,6 +60,7 @@ from resetsim.output.run import kept_columns, pattern_columns, write_results
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.results import RunResult
 from resetsim.scenario import Compiled, Scenario, as_compiled
+from resetsim.scenario.observations import Observations, builtin_training, load_observations
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -211,21 +212,41 @@ class Result:
             marks = table[table["run"] == int(run)]
         return plotting.plot_run(self.raw, self.detected, marks, title=title)
 
-    def plot_fan(self) -> Figure:
+    def plot_fan(self, observed: bool | str | Path | Observations = True) -> Figure:
         """``fan.png`` of a scenario with a ``projection_start``: the projection
         as fans with the probability of a new reset; when the scenario names a
-        ``forecast``, that scenario run on the same seeds drawn over it.
+        ``forecast``, that scenario run on the same seeds drawn over it from
+        the scenario's start, with observed training points: ``observed=True``
+        the built-in series (as ``resetsim run`` draws them), a path or a read
+        observations file its percent series, ``False`` none.
         Raises :class:`ValueError` for a scenario without a projection."""
         from resetsim import plotting
 
         fc = self.forecast_run() if self.compiled.projection_tick is not None else None
+        if observed is True:
+            obs = figure_observations(self.compiled)
+        elif observed is False or observed is None:
+            obs = None
+        else:
+            obs = observed if isinstance(observed, Observations) else load_observations(observed)
         return plotting.plot_projection(
             self.raw,
             self.detected,
             later_tick=tables.after_scheduled(self.compiled),
             forecast=fc,
             forecast_probability=reset_probability(fc) if fc is not None else None,
+            observed=obs,
         )
+
+
+def figure_observations(c: Compiled) -> Observations | None:
+    """The observed points of a forecast's figure: the built-in training
+    series when the scenario names a ``forecast`` and has a projection (its
+    figure draws each percent series that observes a state's trust), else
+    ``None``."""
+    if c.forecast is None or c.projection_tick is None:
+        return None
+    return builtin_training()
 
 
 def check_params(params: Mapping[str, Any] | None, who: str = "resetsim.run") -> dict[str, float]:
@@ -343,7 +364,8 @@ def run_into(
             run_forecast(result, on_chunk=writer.add, keep=kept_columns(fc.state_ids), **chunking)
         finally:
             writer.close()
-    return result, write_results(result, stage, phases, figure_formats)
+    observed = figure_observations(c)
+    return result, write_results(result, stage, phases, figure_formats, observed)
 
 
 def assess(

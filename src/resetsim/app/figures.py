@@ -8,6 +8,7 @@ import io
 import textwrap
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -18,9 +19,10 @@ from resetsim.app.views import (
     state_names,
     years,
 )
-from resetsim.plotting.forecast import major_markers
+from resetsim.plotting.forecast import FIGSIZE, major_markers, plot_forecast_fan
 from resetsim.plotting.style import title_text
 from resetsim.scenario import Compiled
+from resetsim.scenario.observations import builtin_training
 
 #: One colour per state (first, second), then the counterfactual and episodes.
 COLOURS = ("#1f4e99", "#b5261e")
@@ -328,3 +330,35 @@ def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     fig.legend(loc="lower center", fontsize=8, frameon=False, ncol=3)
     ax.grid(alpha=0.25)
     return fig
+
+
+class _Runs:
+    """A :class:`~resetsim.app.views.Fan`'s runs read as a run result's trust columns."""
+
+    def __init__(self, fan):
+        self.compiled, self.n_runs, self._runs = fan.compiled, fan.n_runs, fan.runs
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self._runs[column.removesuffix("_trust")]
+
+
+def main_figure(view: EnsembleView) -> Figure | None:
+    """The main job's figure as ``resetsim run`` draws it (``fan.png``:
+    :func:`~resetsim.plotting.forecast.plot_forecast_fan`, with the built-in
+    training series) for the view's runs, or ``None`` when the scenario names
+    no forecast."""
+    b, f = view.base, view.forecast
+    if f is None or b.new_reset is None or f.new_reset is None:
+        return None
+    fig = Figure(figsize=FIGSIZE, dpi=110)
+    FigureCanvasAgg(fig)
+    return plot_forecast_fan(
+        _Runs(b),
+        _Runs(f),
+        b.new_reset,
+        b.new_failed,
+        f.new_reset,
+        f.new_failed,
+        observed=builtin_training(),
+        fig=fig,
+    )

@@ -176,7 +176,8 @@ def EnsemblePanel(loaded: data.Loaded, overrides: dict[str, float]):
         view = views.ensemble_view(
             c, n_runs.value, seed.value or 0, overrides, remove=events.get(removed.value)
         )
-        return view, figures.png(figures.fan_figure(view))
+        main = figures.main_figure(view)
+        return view, figures.png(figures.fan_figure(view)), main and figures.png(main)
 
     task = solara.lab.use_task(
         compute, dependencies=[requested, inputs if live.value else None], raise_error=False
@@ -207,11 +208,14 @@ def EnsemblePanel(loaded: data.Loaded, overrides: dict[str, float]):
     if task.latest is None:
         solara.Info("running the ensemble ...")
         return
-    view, image = task.latest
+    view, image, main = task.latest
     with solara.Column(classes=["rs-summary"], gap="2px"):
         for line in view.summary:
             solara.Text(line)
     Picture(image, "rs-fan-chart")
+    if main is not None:
+        with solara.Details(summary="the main figure, as resetsim run draws it (fan.png)"):
+            Picture(main, "rs-main-figure")
     EpisodeTable(view.base.episodes)
 
 

@@ -39,7 +39,8 @@ MEDIAN = QUANTILES.index(0.5)
 #: runs of 130 quarters in about a second on one core).
 MIN_RUNS, MAX_RUNS = 1, 2000
 #: Years of history drawn before a forecast's origin (the rest is context
-#: that would crowd the picture; ``fan.png`` starts there too).
+#: that would crowd the picture; the main figure, ``fan.png``, draws every
+#: year, the earlier ones at less width).
 CONTEXT_YEARS = 8
 
 
@@ -73,6 +74,8 @@ class Fan:
     #: (T,) share of runs in which a new reset (onset at or after the
     #: projection start) has started by each quarter; None without a projection
     new_reset: np.ndarray | None = None
+    #: (T,) share of runs in which such a reset has also failed by each quarter
+    new_failed: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
@@ -164,9 +167,9 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
     measures = spiral_measures(ep)
     median = {c: np.median(traj[c], axis=0)[None, :] for c in cols}
     med_ep = detect_runs(compiled, median, p)
-    new_reset = None
+    new_reset = new_failed = None
     if compiled.projection_tick is not None:
-        new_reset, _failed = onset_failure_probability(ep, from_tick=compiled.projection_tick)
+        new_reset, new_failed = onset_failure_probability(ep, from_tick=compiled.projection_tick)
     return Fan(
         compiled=compiled,
         seeds=np.asarray(seeds),
@@ -180,6 +183,7 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
         resets_per_run=float(np.mean(measures["resets"])),
         cycles_per_run=float(np.mean(measures["cycles"])),
         new_reset=new_reset,
+        new_failed=new_failed,
     )
 
 

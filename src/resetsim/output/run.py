@@ -128,9 +128,12 @@ def write_results(
     stage: Path,
     phases: Phases | None = None,
     figure_formats: Sequence[str] = ("png",),
+    observed=None,
 ) -> list[str]:
     """Everything but the trajectory table: ``meta.json``, episodes, fidelity,
-    figures, the projection's summary; returns the lines to print."""
+    figures, the projection's summary; returns the lines to print.
+    ``observed`` (a read observations file) gives the forecast figure its
+    observed training points."""
     c = result.compiled
     phases = phases or Phases(c.scenario.name, False)
     p = tables.run_params(result)
@@ -190,6 +193,7 @@ def write_results(
                 later_tick=t2,
                 forecast=forecast,
                 forecast_probability=fc.reset_probability(forecast) if forecast else None,
+                observed=observed,
             )
             plotting.save_all(fig, stage / "fan", figure_formats)
             bar.update()

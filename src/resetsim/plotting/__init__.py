@@ -8,7 +8,9 @@ function draws under the project's one style (:data:`STYLE`).
 * :mod:`~resetsim.plotting.trust`: ``trust.png`` (:func:`plot_trust`);
 * :mod:`~resetsim.plotting.fan`: ``fan.png`` (:func:`plot_fan`);
 * :mod:`~resetsim.plotting.forecast`: ``fan.png`` of a scenario with a forecast
-  (:func:`plot_forecast_fan`);
+  (:func:`plot_forecast_fan`): the main job's figure, on the polls' scale;
+* :mod:`~resetsim.plotting.labels`: key dated events and labels that do not
+  overlap;
 * :mod:`~resetsim.plotting.run`: both, as a run writes them and
   :class:`resetsim.Result` draws them (:func:`plot_run`, :func:`plot_projection`);
 * :mod:`~resetsim.plotting.compare`: ``compare.png`` (:func:`plot_compare`);

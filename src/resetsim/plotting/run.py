@@ -42,10 +42,13 @@ def plot_projection(
     later_tick: int | None = None,
     forecast=None,
     forecast_probability: tuple[np.ndarray, np.ndarray] | None = None,
+    observed=None,
 ):
     """``fan.png`` of a scenario with a ``projection_start``: with ``forecast``
     (its runs on the same seeds) and ``forecast_probability`` (its reset
-    probability over time) the forecast drawn over the runs
+    probability over time) the forecast drawn over the runs from the
+    scenario's start, with the training points of ``observed`` (a read
+    observations file) on their own scale
     (:func:`~resetsim.plotting.forecast.plot_forecast_fan`), else the fans
     with, from ``later_tick``, the probability once only random events remain
     (:func:`~resetsim.plotting.fan.plot_fan`).  Raises :class:`ValueError`
@@ -55,7 +58,9 @@ def plot_projection(
         raise ValueError(f"{c.scenario.name} has no projection_start: there is no fan to draw")
     started, failed = onset_failure_probability(ep, c.projection_tick)
     if forecast is not None and forecast_probability is not None:
-        return plot_forecast_fan(result, forecast, started, failed, *forecast_probability)
+        return plot_forecast_fan(
+            result, forecast, started, failed, *forecast_probability, observed=observed
+        )
     later = None
     if later_tick is not None:
         later = (later_tick, *onset_failure_probability(ep, later_tick))

@@ -49,6 +49,7 @@ from resetsim.core.config import (
     read_toml,
     schema_problems,
 )
+from resetsim.scenario import builtin
 
 #: The scales a series may have.
 SCALES: tuple[str, ...] = ("percent", "share", "index")
@@ -237,3 +238,14 @@ def load_observations(path: str | Path) -> Observations:
     path = Path(path)
     raw = read_toml(path, "observations file not found")
     return parse(raw, str(path), path.parent)
+
+
+#: The built-in training series (Gallup 1989-2013, Levada 1997-2013, the UN
+#: votes 1985-2013), relative to the built-in scenarios' folder.
+TRAINING = "targets/observed/training.toml"
+
+
+def builtin_training() -> Observations:
+    """The built-in training series (:data:`TRAINING`): what ``resetsim run``
+    draws as observed points in a forecast's figure."""
+    return load_observations(builtin.folder("scenario") / TRAINING)

@@ -469,13 +469,15 @@ def headline(mesa_runs: int, workers: int, calibrate: bool) -> dict:
 def performance_page(r: dict) -> str:
     """``docs/PERFORMANCE.md``, written from ``benchmarks/headline.json``."""
     b, s = r["batch_run"], r["sobol"]
-    load = "/".join(f"{x:.1f}" for x in r["load_average_start"])
+    load = "/".join(f"{x:.1f}" for x in r["load_average_start"]) + " at the start"
+    if "load_average_end" in r:
+        load += ", " + "/".join(f"{x:.1f}" for x in r["load_average_end"]) + " at the end"
     lines = [
         "# Performance",
         "",
         "Written by `python benchmarks/bench_engines.py --docs` from `benchmarks/headline.json`,",
         f"which `{r['command']}` measured in one run on {r['date_utc']} UTC",
-        f"({r['cpus']} CPUs, {r['workers']} workers; load average {load} at the start: the",
+        f"({r['cpus']} CPUs, {r['workers']} workers; load average {load}: the",
         "machine was shared, which slows every number here and can move the ratio either way).",
         "Do not edit by hand.",
         "",

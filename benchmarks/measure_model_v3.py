@@ -25,13 +25,17 @@ Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
 * ``turn_*``: the six turns per run, read on each run's 1989-2013 range
   (:func:`resetsim.analysis.turns.six_turns`), and the model v2 rules;
 * ``cross_side_*``: correlation of the two sides' annual trust, 1997-2013;
-* ``bound_*``: share of run-quarters within 1% of a hard bound of trust (0, 1);
+* ``bound_*``: share of run-quarters within 1% of a hard bound of trust (0 and 1
+  on the share scale, the registry's wide bounds on the latent one);
 * ``ladder_*``: ``resetsim assess`` on the training series, origins 2001, 2005,
   2009 (out of sample, means over origins and series; CRPS and RMSE as shares of
   persistence's), and for each knock-out the number of series x origin rows
   where removing it costs CRPS beyond its 95% bootstrap interval;
   ``--recalibrate`` has the ladder recalibrate the dynamics at each origin
   (``resetsim assess --recalibrate``), so no scored year was seen;
+  ``--recalibrate-levels`` recalibrates the parameters the posterior
+  calibrates, on the observed levels up to each origin (the way that
+  posterior was made), with the ``--set`` options held;
 * ``biden_*``: the Biden-era scenario, per-quarter medians across runs, R the
   1989-2013 range of a side's median.
 """
@@ -46,6 +50,7 @@ import numpy as np
 from resetsim.analysis import free_numbers, turns
 from resetsim.analysis import ladder as lad
 from resetsim.core import calendar as cal
+from resetsim.core import dynamics as dyn
 from resetsim.core import params as registry
 from resetsim.engines.runner import run_scenario
 from resetsim.experiments import ladder_inputs as li
@@ -117,7 +122,7 @@ def coverage_numbers(comp, data, obs) -> dict[str, float]:
     return out
 
 
-def history_numbers(comp, data) -> dict[str, float]:
+def history_numbers(comp, data, p) -> dict[str, float]:
     q0 = int(comp.quarters[0])
     out: dict[str, float] = {}
     m = turns.mean_trust(data)
@@ -136,12 +141,26 @@ def history_numbers(comp, data) -> dict[str, float]:
         np.corrcoef(us.mean(axis=0), ru.mean(axis=0))[0, 1]
     )
     both = np.concatenate([np.asarray(data["usa_trust"]), np.asarray(data["rus_trust"])])
-    out["bound_share_within_001_of_0_or_1"] = float(np.mean((both <= 0.01) | (both >= 0.99)))
+    low, high = trust_bounds(p)
+    near = 0.01 * (high - low)
+    out["bound_share_within_1pct_of_a_trust_bound"] = float(
+        np.mean((both <= low + near) | (both >= high - near))
+    )
     t0, t1 = (cal.parse_quarter(q) - q0 for q in ("2014Q1", "2021Q4"))
     for side in ("usa", "rus"):
         x = np.asarray(data[f"{side}_trust"], dtype=float)[:, t0 : t1 + 1]
-        out[f"{side}_trust_below_005_share_2014_2021"] = float(np.mean(x < 0.05))
+        out[f"{side}_trust_below_005_share_2014_2021"] = float(
+            np.mean(dyn.trust_share(x, p) < 0.05)
+        )
     return out
+
+
+def trust_bounds(p) -> tuple[float, float]:
+    """The hard bounds of trust on the runs' scale: [0, 1] on the share scale,
+    the registry's on the latent one (``latent_trust`` = 1)."""
+    if float(np.max(p.latent_trust)) >= 0.5:
+        return dyn.TRUST_LOW, dyn.TRUST_HIGH
+    return 0.0, 1.0
 
 
 def observed_cross_side(obs) -> float:
@@ -155,19 +174,18 @@ def observed_cross_side(obs) -> float:
 
 
 def ladder_numbers(
-    scenario, runs: int, n_boot: int, params, recalibrate: bool = False
+    scenario, runs: int, n_boot: int, params, recalibrate: bool = False, levels: bool = False
 ) -> dict[str, float]:
-    if params:
-        from resetsim.experiments import ladder as exl
-
-        base = dict(li.model_rungs())
-        li_model_rungs = li.model_rungs
-        exl.li.model_rungs = lambda: {k: {**params, **v} for k, v in base.items()}
-    try:
-        a = assess(scenario, TRAINING, runs=runs, n_boot=n_boot, recalibrate=recalibrate)
-    finally:
-        if params:
-            exl.li.model_rungs = li_model_rungs
+    if params:  # held in every rung's runs and in the recalibrations
+        scenario = scenario.model_copy(update={"parameters": {**scenario.parameters, **params}})
+    a = assess(
+        scenario,
+        TRAINING,
+        runs=runs,
+        n_boot=n_boot,
+        recalibrate=recalibrate or levels,
+        recalibrate_levels=levels,
+    )
     s = a.summary
     out: dict[str, float] = {}
     for rung, g in s.groupby("rung", sort=False):
@@ -257,11 +275,20 @@ def measure(args, params) -> dict[str, float]:
     res = run_scenario(comp, runs=args.runs, params=params, record=li.record_for(comp))
     data = res.trajectories.data
     out.update(coverage_numbers(comp, data, obs))
-    out.update(history_numbers(comp, data))
+    out.update(history_numbers(comp, data, comp.params(params or {})))
     out["observed_cross_side_corr_1997_2013"] = observed_cross_side(obs)
     if args.yearly:
         out.update(yearly_numbers(comp, data, obs))
-    out.update(ladder_numbers(sc, args.ladder_runs, args.bootstrap, params, args.recalibrate))
+    out.update(
+        ladder_numbers(
+            sc,
+            args.ladder_runs,
+            args.bootstrap,
+            params,
+            args.recalibrate,
+            args.recalibrate_levels,
+        )
+    )
     out.update(biden_numbers(args.biden_runs, params, args.posterior))
     return out
 
@@ -276,6 +303,12 @@ def main() -> None:
         "--recalibrate",
         action="store_true",
         help="the ladder recalibrates the dynamics per origin (clean out-of-sample rows)",
+    )
+    ap.add_argument(
+        "--recalibrate-levels",
+        action="store_true",
+        help="the ladder recalibrates, per origin, the parameters the posterior calibrates, "
+        "on the observed levels up to the origin (calibrate --evidence levels)",
     )
     ap.add_argument(
         "--yearly", action="store_true", help="also each training year's median trusts and polls"

@@ -89,7 +89,7 @@ def test_run_writes_outputs(run_cli, tmp_path):
     assert list(frame["run"].unique()) == [0, 1, 2]
     assert list(frame["date"][: compiled.n_ticks]) == compiled.dates
     assert {"usa_trust", "rus_trust", "usa_leader", "rus_leader", "cooperation"} <= set(frame)
-    assert frame["usa_trust"].between(0, 1).all()
+    assert frame["usa_trust"].between(-10, 10).all()  # the latent attitude: logit scale
     meta = json.loads((out / "meta.json").read_text("utf-8"))
     assert meta["runs"] == 3 and meta["seed"] == 9 and meta["engine"] == "compiled"
     assert meta["seeds"] == [int(s) for s in replication_seeds(9, 3)]

@@ -67,6 +67,19 @@ FIXED = {
     "ct_disagreement": 0.5,
     "power_shock_decay": 0.1,
     "shock_rate_scale": 1.0,
+    # model v3 options: off (the v2 equations); their own tests switch them on
+    "latent_trust": 0.0,
+    "own_public": 0.0,
+    "observed_start": 0.0,
+    "attitude_relax": 0.1,
+    "attitude_rest": 0.0,
+    "leader_cue": 0.01,
+    "breach_backlash": 0.5,
+    "leader_hope": 0.1,
+    "public_read": 0.5,
+    # effect sizes of 1: an effect matrix's entries are then the effects' multipliers
+    **{sh.size_parameter(g): 1.0 for g in sh.SIZES if g != sh.HAND},
+    "disposition_scale": 0.3,
 }
 
 
@@ -306,26 +319,28 @@ def test_institution_and_breach_factors():
 def test_next_trust():
     built = 0.8 * 0.121 * 1.2 * (1 - 0.4)
     lost = 0.15 * 1.0 * 0.755 * 0.4
-    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 1.0, P) == approx(0.4 + built - lost + 0.01)
-    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 0.0, P) == approx(0.4 + built - lost)
-    assert dyn.next_trust(0.99, 1.0, 2.0, 0.0, 50.0, P) == 1.0
-    assert dyn.next_trust(0.01, 0.0, 1.0, 3.0, -50.0, P) == 0.0
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 1.0, 0.0, P) == approx(0.4 + built - lost + 0.01)
+    assert dyn.next_trust(0.4, 0.121, 1.2, 0.755, 0.0, 0.0, P) == approx(0.4 + built - lost)
+    assert dyn.next_trust(0.99, 1.0, 2.0, 0.0, 50.0, 0.0, P) == 1.0
+    assert dyn.next_trust(0.01, 0.0, 1.0, 3.0, -50.0, 0.0, P) == 0.0
 
 
 def test_trust_rises_with_cooperation_and_falls_with_friction():
     content = np.linspace(0, 1, 11)
-    up = dyn.next_trust(0.3, content, 1.0, 0.5, 0.0, P)
+    up = dyn.next_trust(0.3, content, 1.0, 0.5, 0.0, 0.0, P)
     assert np.all(np.diff(up) > 0)
     fric = np.linspace(0, 3, 11)
-    down = dyn.next_trust(0.3, 0.12, 1.0, fric, 0.0, P)
+    down = dyn.next_trust(0.3, 0.12, 1.0, fric, 0.0, 0.0, P)
     assert np.all(np.diff(down) < 0)
     # cooperation that yields no trust (pure expedience) builds none
-    assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, P) == 0.3
+    assert dyn.next_trust(0.3, 0.0, 1.0, 0.0, 0.0, 0.0, P) == 0.3
     # an unfair share builds less
-    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, P) < dyn.next_trust(0.3, 0.15, 1.2, 0.0, 0.0, P)
+    assert dyn.next_trust(0.3, 0.15, 0.8, 0.0, 0.0, 0.0, P) < dyn.next_trust(
+        0.3, 0.15, 1.2, 0.0, 0.0, 0.0, P
+    )
     # working institutions slow erosion
-    assert dyn.next_trust(0.5, 0, 1, 1.0, 0, params(k_institutions=0.0)) > dyn.next_trust(
-        0.5, 0, 1, 1.0, 0, P
+    assert dyn.next_trust(0.5, 0, 1, 1.0, 0, 0.0, params(k_institutions=0.0)) > dyn.next_trust(
+        0.5, 0, 1, 1.0, 0, 0.0, P
     )
 
 
@@ -579,55 +594,103 @@ def slot(state, var) -> int:
     return sh.SLOTS.index[(state, var)]
 
 
+def row(channel, group) -> int:
+    return sh.ROW_INDEX[(channel, group)]
+
+
 def test_effect_matrix():
-    annex = sh.library()["annexation"]
-    m = sh.effect_matrix(annex, actor=1, target=0, scale=2.0)
-    assert m.shape == (len(sh.CHANNELS), len(sh.SLOTS))
-    breach, sd = sh.CHANNELS.index("breach"), sh.CHANNELS.index("security_dilemma")
-    # trust always sits on the breach channel, the rest on the kind's channel
-    assert m[breach, slot(0, "trust")] == approx(-0.3 * 2)
-    assert m[sd, slot(0, "threat")] == approx(0.3 * 2)
-    assert m[sd, slot(0, "leader_affinity")] == approx(-0.4 * 2)  # breaches hit rapport
-    assert m[sd, slot(0, "domestic_constraint")] == approx(0.2 * 2)
-    assert m[sd, slot(1, "grievance")] == approx(0.1 * 2)
-    assert m[sd, slot(None, "interest_economy")] == approx(-0.1 * 2)
+    annex = sh.library()["annexation"]  # a turning point: every effect x 2
+    m = sh.effect_matrix(annex, actor=1, target=0, scale=1.5)
+    assert m.shape == (len(sh.ROWS), len(sh.SLOTS))
+    sd = "security_dilemma"
+    # trust sits on the breach channel sized by the kind's channel; rapport on the
+    # kind's channel sized by the leader group; the rest on the kind's channel
+    assert m[row("breach", sd), slot(0, "trust")] == approx(-2 * 1.5)
+    assert m[row(sd, sd), slot(0, "threat")] == approx(2 * 1.5)
+    assert m[row(sd, "leader"), slot(0, "leader_affinity")] == approx(-2 * 1.5)
+    assert m[row(sd, sd), slot(0, "domestic_constraint")] == approx(0.5 * 2 * 1.5)  # side
+    assert m[row(sd, sd), slot(1, "grievance")] == approx(0.5 * 2 * 1.5)
+    assert m[row(sd, sd), slot(None, "interest_economy")] == approx(-0.5 * 2 * 1.5)
     assert np.count_nonzero(m) == 7
-    summit = kind(effects=[{"who": "both", "var": "leader_affinity", "delta": 0.1}])
+    summit = kind(effects=[{"who": "both", "var": "leader_affinity", "direction": "up"}])
     m = sh.effect_matrix(summit, actor=0, target=1, scale=1.0)
-    none = sh.CHANNELS.index("none")
-    assert m[none, slot(0, "leader_affinity")] == m[none, slot(1, "leader_affinity")] == 0.1
+    r = row("none", "leader")
+    assert m[r, slot(0, "leader_affinity")] == m[r, slot(1, "leader_affinity")] == 1.0
     assert np.count_nonzero(m) == 2
+    # a hand-set delta sits in the hand group, at its size
+    hand = kind(effects=[{"who": "target", "var": "threat", "delta": -0.07}])
+    m = sh.effect_matrix(hand, actor=0, target=1, scale=0.5)
+    assert m[row("none", sh.HAND), slot(1, "threat")] == approx(-0.035)
+    assert np.count_nonzero(m) == 1
+    # effect_sizes = "kind": model v2's hand-set size of each built-in effect
+    m = sh.effect_matrix(annex, actor=1, target=0, scale=1.0, sizes="kind")
+    assert m[row("breach", sh.HAND), slot(0, "trust")] == approx(-0.3)
+    assert m[row(sd, sh.HAND), slot(0, "leader_affinity")] == approx(-0.4)
+    assert np.count_nonzero(m) == 7
 
 
-def test_channel_scales_and_scaled_delta():
-    p = params(k_security_dilemma=0.5, breach_scale=2.0, k_institutions=0.0)
-    scales = sh.channel_scales(p)
-    assert scales[sh.CHANNELS.index("none")] == 1.0
-    assert scales[sh.CHANNELS.index("security_dilemma")] == 0.5
-    assert scales[sh.CHANNELS.index("breach")] == approx(2.0 * 0.4)
+def test_row_scales_and_scaled_delta():
+    p = params(
+        k_security_dilemma=0.5,
+        breach_scale=2.0,
+        k_institutions=0.0,
+        effect_security_dilemma=0.2,
+        effect_leader=0.3,
+    )
+    scales = sh.row_scales(p)
+    assert len(scales) == len(sh.ROWS)
+    assert scales[row("none", sh.HAND)] == 1.0
+    assert scales[row("none", "none")] == p.effect_none
+    assert scales[row("security_dilemma", "security_dilemma")] == approx(0.5 * 0.2)
+    assert scales[row("security_dilemma", "leader")] == approx(0.5 * 0.3)
+    assert scales[row("breach", "security_dilemma")] == approx(2.0 * 0.4 * 0.2)
     m = sh.effect_matrix(sh.library()["annexation"], 1, 0, 1.0)
-    chans = [sh.CHANNELS.index("breach"), sh.CHANNELS.index("security_dilemma")]
-    d = sh.scaled_delta(m, chans, scales)
-    assert d[slot(0, "trust")] == approx(-0.3 * 0.8)
-    assert d[slot(0, "threat")] == approx(0.3 * 0.5)
+    rows = [int(r) for r in np.flatnonzero(np.any(m != 0, axis=1))]
+    d = sh.scaled_delta(m, rows, scales)
+    assert d[slot(0, "trust")] == approx(-2 * 0.8 * 0.2)
+    assert d[slot(0, "threat")] == approx(2 * 0.5 * 0.2)
+    assert d[slot(0, "leader_affinity")] == approx(-2 * 0.5 * 0.3)
     # per-run scales give a (run, slot) array
-    arr = sh.channel_scales(params(k_security_dilemma=np.array([0.0, 1.0])))
-    d2 = sh.scaled_delta(m, chans, arr)
+    arr = sh.row_scales(
+        params(k_security_dilemma=np.array([0.0, 1.0]), effect_security_dilemma=0.2)
+    )
+    d2 = sh.scaled_delta(m, rows, arr)
     assert d2.shape == (2, len(sh.SLOTS))
-    assert d2[0, slot(0, "threat")] == 0.0 and d2[1, slot(0, "threat")] == approx(0.3)
+    assert d2[0, slot(0, "threat")] == 0.0 and d2[1, slot(0, "threat")] == approx(0.4)
+
+
+def test_nominal_delta_and_effect_text():
+    annex = sh.library()["annexation"]
+    threat = next(e for e in annex.effects if e.var == "threat")
+    size = prm.PARAM_BY_NAME["effect_security_dilemma"].default
+    assert sh.nominal_delta(annex, threat) == approx(2 * size)
+    assert sh.nominal_delta(annex, threat, "kind") == threat.v2
+    assert sh.effect_text(annex, threat) == "target.threat +effect_security_dilemma x 2"
+
+
+def test_effects_say_direction_or_delta_and_v2_agrees():
+    with pytest.raises(ValueError, match="either 'direction'"):
+        kind(effects=[{"who": "target", "var": "threat"}])
+    with pytest.raises(ValueError, match="either 'direction'"):
+        kind(effects=[{"who": "target", "var": "threat", "direction": "up", "delta": 0.1}])
+    with pytest.raises(ValueError, match="goes against"):
+        kind(effects=[{"who": "target", "var": "threat", "direction": "up", "v2": -0.1}])
+    with pytest.raises(ValueError):
+        kind(effects=[{"who": "target", "var": "threat", "direction": "up", "weight": "huge"}])
 
 
 def test_apply_delta_adds_clips_and_touches_only_listed_slots():
     states = [dict(OWN), dict(OTHER)]
     dyad = dict(DYAD)
     delta = np.zeros(len(sh.SLOTS))
-    delta[slot(0, "trust")] = -0.5  # clipped at 0
+    delta[slot(0, "trust")] = -0.5  # the registry's wide bounds; forcing clips to the scale
     delta[slot(1, "threat")] = 0.2
     delta[slot(None, "interest_economy")] = 0.7  # clipped at 1
     delta[slot(1, "grievance")] = 0.3  # not listed: ignored
     listed = [slot(0, "trust"), slot(1, "threat"), slot(None, "interest_economy")]
     sh.apply_delta(states, dyad, delta, listed)
-    assert states[0]["trust"] == 0.0
+    assert states[0]["trust"] == approx(-0.1)
+    assert dyn.clip_trust(states[0]["trust"], P) == 0.0  # the share scale's bound
     assert states[1]["threat"] == approx(0.7)
     assert dyad["interest_economy"] == 1.0
     assert states[1]["grievance"] == OTHER["grievance"]

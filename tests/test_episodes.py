@@ -293,7 +293,9 @@ def test_run_metrics_shapes_and_names():
 def test_calibrated_history_shows_the_paper_s_waves():
     """With default parameters the median history dips in
     1992-93 (the first reset ends before Clinton's), rises after 1993, 2001 and
-    2009 and falls around 1999, 2008 and 2014, each low lower than the last."""
+    2009 and falls around 1999, 2008 and 2014, each low lower than the last.
+    Steps are shares of the median index's 1989-2013 range R (the turns'
+    range rules, so they read the same on any trust scale)."""
     # at the point estimate (the scenario's posterior left out)
     c = as_compiled(load("scenarios/history_1989_2021.toml").model_copy(update={"posterior": None}))
     tr = simulate(c, replication_seeds(11, 40), record=M.required_columns(c.state_ids))
@@ -302,17 +304,21 @@ def test_calibrated_history_shows_the_paper_s_waves():
     def at(date: str) -> float:
         return float(x[c.dates.index(date)])
 
-    assert at("1993-04-01") < at("1992-01-01") - 0.03
-    assert at("1995-01-01") > at("1993-04-01") + 0.1
-    assert at("2003-01-01") > at("2001-04-01") + 0.05
-    assert at("2011-01-01") > at("2008-07-01") + 0.1
+    r = float(np.ptp(x[c.dates.index("1989-01-01") : c.dates.index("2013-10-01") + 1]))
+    assert r > 0.05
+    # the 1992-93 dip is shallow at model v3's point estimate (about 0.02 R;
+    # the range rule's 0.07 R is checked under the posterior, docs/MODEL_V3.md)
+    assert at("1993-04-01") < at("1992-01-01") - 0.01 * r
+    assert at("1995-01-01") > at("1993-04-01") + 0.12 * r
+    assert at("2003-01-01") > at("2001-04-01") + 0.07 * r
+    assert at("2011-01-01") > at("2008-07-01") + 0.12 * r
     low_1999, low_2008, low_2014 = (
         min(at(f"{y}-{m}-01") for y in ys for m in ("01", "04", "07", "10"))
         for ys in ((1999, 2000, 2001), (2007, 2008), (2014, 2015, 2016))
     )
-    assert low_1999 < at("1998-01-01") - 0.1
-    assert low_2008 < at("2003-01-01") - 0.1
-    assert low_2014 < at("2011-01-01") - 0.1
+    assert low_1999 < at("1998-01-01") - 0.12 * r
+    assert low_2008 < at("2003-01-01") - 0.12 * r
+    assert low_2014 < at("2011-01-01") - 0.12 * r
     assert low_1999 > low_2008 > low_2014
 
 

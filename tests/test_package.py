@@ -144,15 +144,16 @@ def test_resetsim_init_copies_a_scenario_that_then_runs_on_its_own(tmp_path, run
         "targets/biden_era_outcomes.toml",
         "targets/paper_episodes.toml",
         "targets/history_patterns.toml",
-        "posteriors/history.parquet",
+        "posteriors/history_v3.parquet",
         "targets/observed/README.md",
+        "targets/observed/training.toml",
     } <= copied
     assert not any(name.endswith(".part") for name in copied)
     for f in copied:  # byte-for-byte copies
         assert (dest / f).read_bytes() == (builtin.folder() / f).read_bytes()
     sc = load(dest / "biden_era.toml")  # everything it references is in the copy
     assert Path(sc.base_dir).resolve() == dest.resolve()
-    assert (dest / sc.posterior).resolve() == (dest / "posteriors/history.parquet").resolve()
+    assert (dest / sc.posterior).resolve() == (dest / "posteriors/history_v3.parquet").resolve()
     # the copy is what resetsim runs: edit it and the change shows
     ex = dest / "example.toml"
     assert run_cli("init", "example", dest).code == 0
@@ -169,7 +170,7 @@ def test_resetsim_init_copies_an_experiment_with_its_scenario(tmp_path, run_cli)
     exp = load_experiment(dest / "experiments" / "sobol.toml")
     scenario = exp.scenario_path.resolve()
     assert scenario.parent == (dest / "scenarios").resolve() and scenario.is_file()
-    assert (dest / "scenarios" / "posteriors" / "history.parquet").is_file()
+    assert (dest / "scenarios" / "posteriors" / "history_v3.parquet").is_file()
 
 
 def test_resetsim_init_never_overwrites(tmp_path, run_cli):

@@ -22,7 +22,6 @@ from filelock import FileLock
 from resetsim import experiments as xp
 from resetsim.analysis import metrics as M
 from resetsim.analysis.statistics import wilson
-from resetsim.engines import ensemble
 from resetsim.engines.randomness import run_seed, run_seeds
 from resetsim.experiments import plan as xplan
 from resetsim.scenario import load as load_scenario
@@ -112,7 +111,11 @@ def test_runs_table_holds_design_seed_and_the_runs_own_metrics(tmp_path):
     rows = runs.iloc[[0, 13, 29]]
     params = {"k_leader": rows["k_leader"].to_numpy(), "w_trust": rows["w_trust"].to_numpy()}
     cols = M.required_columns(plan.compiled.state_ids)
-    traj = ensemble.simulate(plan.compiled, rows["seed"].to_numpy(), params, cols)
+    # the sweep's engine (the default, compiled): the same bytes, not only 1e-12
+    from resetsim.core.request import DEFAULT_ENGINE
+    from resetsim.engines.runner import simulator
+
+    traj = simulator(DEFAULT_ENGINE)(plan.compiled, rows["seed"].to_numpy(), params, cols)
     data = traj.with_events()  # a sweep passes the engines' record of random events
     metrics = M.run_metrics(plan.compiled, data, plan.compiled.params(params))
     for name in plan.metric_names:

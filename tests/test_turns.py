@@ -27,14 +27,48 @@ REPO = Path(__file__).resolve().parents[1]
 HISTORY = REPO / "scenarios" / "history_1989_2021.toml"
 
 
+#: Model v2 at its point estimate: model v3's switches off and the two trust
+#: rates model v3's calibration moved back at model v2's values.
+MODEL_V2 = {
+    "latent_trust": 0.0,
+    "own_public": 0.0,
+    "observed_start": 0.0,
+    "trust_erode": 0.0578,
+    "trust_noise": 0.01,
+}
+
+
 @pytest.fixture(scope="module")
 def history():
     # model v2 at its point estimate (the scenario's posterior left out)
-    return load(HISTORY).model_copy(update={"posterior": None})
+    sc = load(HISTORY)
+    return sc.model_copy(update={"posterior": None, "parameters": {**sc.parameters, **MODEL_V2}})
+
+
+def test_model_v3_a_neutral_trump_starts_less_than_trump():
+    """Model v3 (the default, point estimate): attitudes recover from the 2016
+    low by themselves (the pull to rest), so a neutral Trump's 2017 rise is not
+    nothing; Trump's own disposition adds to it."""
+    from resetsim.core import calendar as cal
+
+    sc = load(HISTORY).model_copy(update={"posterior": None})
+    rises = []
+    for scen in (with_dispositions(sc, 0.0), sc):
+        comp, data = run(scen, 20, record=["usa_trust", "rus_trust"])
+        m = turns.mean_trust(data)
+        q0 = int(comp.quarters[0])
+        base = cal.parse_quarter("2016Q4") - q0
+        top = m[:, base + 1 : base + 5].max(axis=1)
+        rises.append(float(np.median(top - m[:, base])))
+    neutral, real = rises
+    assert neutral > 0  # not nothing: the attitude recovers by itself
+    assert real > neutral
 
 
 def with_dispositions(sc, value):
-    leaders = tuple(lt.model_copy(update={"disposition": value}) for lt in sc.leaders)
+    leaders = tuple(
+        lt.model_copy(update={"disposition": value, "disposition_code": None}) for lt in sc.leaders
+    )
     return sc.model_copy(update={"leaders": leaders})
 
 
@@ -111,9 +145,10 @@ def test_a_leader_change_restarts_only_his_own_side(history):
     p = comp.params()
     states, dyad = initial_state(comp, p)
     states[0]["leader_affinity"], states[1]["leader_affinity"] = -0.8, -0.6
-    apply_forcing(comp, t, states, dyad, p, sh.channel_scales(p), np.ones(0))
-    assert states[0]["leader_affinity"] == pytest.approx(0.7)  # Trump's disposition
-    assert states[0]["disposition"] == pytest.approx(0.7)
+    apply_forcing(comp, t, states, dyad, p, sh.row_scales(p), np.ones(0))
+    trump = 2 * p.disposition_scale  # Trump's coded disposition (+2) times the scale
+    assert states[0]["leader_affinity"] == pytest.approx(trump)
+    assert states[0]["disposition"] == pytest.approx(trump)
     assert states[1]["leader_affinity"] == -0.6  # Putin's rapport is not restarted
 
 
@@ -195,8 +230,23 @@ def test_constraint_can_still_tighten_and_cooperation_goes_on(history):
     t = comp.dates.index("2017-07-01")
     assert np.all(c[:, t] - c[:, t - 1] > 0.02)
     assert np.all(c < 1.0)
-    # arms control goes on in part of the confrontation years
-    assert turn_measures.share_after(data["cooperation_arms_control"], q0, lambda x: x > 0.02) > 0.1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model v3 (default posterior): arms-control cooperation above 0.02 in no "
+    "run-quarter from 2014; a result against the paper (§2.3.2), docs/MODEL_V3.md",
+)
+def test_arms_control_goes_on_in_part_of_the_confrontation_years():
+    """Under the default runs (the scenario's posterior).  At the point estimate
+    it no longer holds since effect sizes and starts are set by rule: arms
+    control cooperation above 0.02 in none of the run-quarters from 2014 of
+    these runs (model v2's hand-set sizes: 34%; under the posterior 48%, v2
+    68%; docs/MODEL_V3.md)."""
+    sc = load(HISTORY)
+    comp, data = run(sc, 10, record=["cooperation_arms_control"])
+    x = data["cooperation_arms_control"]
+    assert turn_measures.share_after(x, int(comp.quarters[0]), lambda v: v > 0.02) > 0.1
 
 
 def test_russia_s_hawks_are_security_services(history):
@@ -260,9 +310,14 @@ def test_intensity_needs_a_written_criterion(tmp_path):
 
 
 def test_free_numbers_are_counted(history):
-    c = count(history)
+    c = count(load(HISTORY))  # the scenario as shipped (the fixture is model v2)
     assert c["event_scales_hand"] == 0
-    assert c["leader_dispositions_hand"] == len(history.leaders)
+    assert c["leader_dispositions_hand"] == 0
+    assert c["leader_dispositions_coded"] == len(history.leaders)
+    assert c["kind_effect_sizes_hand"] == 0  # every effect sized by rule
+    # threat, constraint, status anchor, grievance of each side
+    assert c["initial_values_by_rule"] == 8
+    assert c["free_total"] <= 60
     assert c["patterns_turns"] == 6 and c["patterns_episode_windows"] == 12
     assert c["free_total"] == (
         c["parameters_fitted"]

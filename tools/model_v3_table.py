@@ -8,8 +8,14 @@ The files are what ``benchmarks/measure_model_v3.py`` prints: one
 (the model as shipped), ``benchmarks/model_v3_before_recalibrated.txt`` (the
 same, the ladder recalibrating the dynamics per origin) and, where present,
 ``benchmarks/model_v3_levels.txt`` (the same model with a posterior calibrated
-on the observed levels) and
-``benchmarks/model_v3_after.txt`` (a v3 option switched on).
+on the observed levels), ``benchmarks/model_v3_effects.txt`` (the v2 dynamics
+with effect sizes by rule, coded dispositions and starts by rule, under the
+shipped posterior),
+``benchmarks/model_v3_after_<option>.txt`` (one v3 option switched on, the
+shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
+their posterior calibrated on the levels), its ``_recalibrated`` twin and
+``benchmarks/model_v3_after_all_without_<option>.txt`` (the other two, the
+ladder recalibrating on the levels per origin: each option's knock-out).
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ COLUMNS = (
     ("shipped (v2, its posterior)", "model_v3_before.txt"),
     ("shipped, ladder recalibrated per origin", "model_v3_before_recalibrated.txt"),
     ("v2, posterior on levels", "model_v3_levels.txt"),
-    ("v3 option", "model_v3_after.txt"),
+    ("v2 dynamics, effect sizes by rule (its posterior)", "model_v3_effects.txt"),
+    ("v3: latent_trust alone (v2 posterior)", "model_v3_after_latent_trust.txt"),
+    ("v3: own_public alone (v2 posterior)", "model_v3_after_own_public.txt"),
+    ("v3: observed_start alone (v2 posterior)", "model_v3_after_observed_start.txt"),
+    ("v3: all three, posterior on levels", "model_v3_after_all.txt"),
+    ("v3: all three, ladder recalibrated per origin", "model_v3_after_all_recalibrated.txt"),
+    *(
+        (f"v3 without {o}, ladder recalibrated per origin", f"model_v3_after_all_without_{o}.txt")
+        for o in ("latent_trust", "own_public", "observed_start")
+    ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
 KNOCKOUTS = (
@@ -74,7 +89,14 @@ ROWS = [
         2,
     ),
     ("Gallup–Levada correlation 1997–2013 (observed)", "", "observed_cross_side_corr_1997_2013", 2),
-    ("run-quarters within 1% of a trust bound", "small", "bound_share_within_001_of_0_or_1", 3),
+    (
+        "run-quarters within 1% of a trust bound",
+        "small",
+        lambda d: (
+            f"{d.get('bound_share_within_1pct_of_a_trust_bound', d.get('bound_share_within_001_of_0_or_1')):.3f}"
+        ),
+        None,
+    ),
     ("US trust < 0.05, share 2014–2021", "", "usa_trust_below_005_share_2014_2021", 2),
     ("Russian trust < 0.05, share 2014–2021", "", "rus_trust_below_005_share_2014_2021", 2),
     (

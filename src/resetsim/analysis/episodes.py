@@ -43,6 +43,7 @@ import numpy as np
 
 from resetsim.analysis.statistics import row_nanmean
 from resetsim.core.columns import COOPERATION
+from resetsim.core.dynamics import sigmoid
 from resetsim.core.params import PARAM_BY_NAME
 
 #: Detection parameters (all in the registry's ``detection`` group).
@@ -104,10 +105,12 @@ def relationship_index(
     """The smoothed relationship index ``(runs, ticks)`` that detection reads.
 
     ``(1 - w) * (trust_a + trust_b) / 2 + w * cooperation`` (``w =
-    det_coop_weight``), smoothed by a trailing exponential filter with weight
-    ``det_smoothing`` on the past.  Both trusts: a reset needs both sides (the
-    paper's resets are mutual); cooperation: the reset's visible content, which
-    moves before slow trust does (docs/THEORY.md §1).
+    det_coop_weight``; a trust on the latent scale read as its share,
+    :func:`resetsim.core.dynamics.trust_share`), smoothed by a trailing
+    exponential filter with weight ``det_smoothing`` on the past.  Both
+    trusts: a reset needs both sides (the paper's resets are mutual);
+    cooperation: the reset's visible content, which moves before slow trust
+    does (docs/THEORY.md §1).
     """
     p = params_for(None, p)
     a = np.asarray(data[f"{state_ids[0]}_trust"], dtype=float)
@@ -126,7 +129,12 @@ def relationship_index(
             *cast, np.ascontiguousarray(coop, dtype=float), w, alpha
         )
     w = per_run(p["det_coop_weight"], n)[:, None]
-    x = 0.5 * (a2 + np.atleast_2d(b))
+    # a latent attitude (latent_trust = 1) is read as its favourable share
+    lat = per_run(p.get("latent_trust", 0.0), n)[:, None]
+    a2 = lat * sigmoid(a2) + (1.0 - lat) * a2
+    b2 = np.atleast_2d(b)
+    b2 = lat * sigmoid(b2) + (1.0 - lat) * b2
+    x = 0.5 * (a2 + b2)
     if np.any(w > 0):
         coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float))
         x = (1.0 - w) * x + w * coop

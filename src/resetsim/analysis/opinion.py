@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from resetsim.analysis.ladder import MIN_TRAIN, Fit, fit_observation, from_working, to_working
+from resetsim.core.params import PARAM_BY_NAME
 
 #: The last year a link may read (later years test the model; never fitted).
 LAST_TRAINING_YEAR = 2013
@@ -130,8 +131,11 @@ def opinion_link(
 
 def is_latent(params) -> bool:
     """Whether runs with parameters ``params`` (a mapping; a missing switch
-    is off) hold trust as a latent attitude (:data:`LATENT_SWITCH`)."""
-    return float(np.max(np.asarray((params or {}).get(LATENT_SWITCH, 0.0), dtype=float))) >= 0.5
+    takes the registry's default) hold trust as a latent attitude
+    (:data:`LATENT_SWITCH`)."""
+    default = PARAM_BY_NAME[LATENT_SWITCH].default if LATENT_SWITCH in PARAM_BY_NAME else 0.0
+    value = (params or {}).get(LATENT_SWITCH, default)
+    return float(np.max(np.asarray(value, dtype=float))) >= 0.5
 
 
 def identity_link(

@@ -24,28 +24,32 @@ from resetsim.analysis import fidelity
 from resetsim.analysis.episodes import Episodes, params_for
 from resetsim.core import calendar as cal
 from resetsim.core import state
-from resetsim.core.shocks import intensity_scale
+from resetsim.core.shocks import intensity_scale, nominal_delta
 
 
-def warming_score(kind, actor: int, ideologies: Sequence[float] | None = None) -> float:
+def warming_score(
+    kind, actor: int, ideologies: Sequence[float] | None = None, sizes: str = "channel"
+) -> float:
     """How much a shock kind eases relations (> 0) or strains them (<= 0).
 
     A sum over its effects: rapport, trust and common interests count up;
     threat, grievance and domestic constraint count down; ideology counts up
     when it moves the more authoritarian side toward the other.  Effects on
-    both states count twice.
+    both states count twice.  Each effect counts its size at the registry's
+    defaults (``sizes``: the scenario's ``effect_sizes``).
     """
     total = 0.0
     for eff in kind.effects:
         mult = 2.0 if eff.who == "both" else 1.0
+        delta = nominal_delta(kind, eff, sizes)
         if eff.var in state.WARMING_VARS:
-            total += mult * eff.delta
+            total += mult * delta
         elif eff.var in state.COOLING_VARS:
-            total -= mult * eff.delta
+            total -= mult * delta
         elif eff.var == "ideology" and ideologies is not None:
             s = actor if eff.who in ("actor", "both") else 1 - actor
             toward = -1.0 if ideologies[s] >= ideologies[1 - s] else 1.0
-            total += mult * toward * eff.delta
+            total += mult * toward * delta
     return total
 
 
@@ -78,7 +82,9 @@ def trigger_candidates(compiled) -> list[Candidate]:
         if ev is None or ev.kind not in kinds:
             continue
         actor = compiled.state_ids.index(ev.actor)
-        score = warming_score(kinds[ev.kind], actor, ideol) * intensity_scale(ev.intensity)
+        score = warming_score(kinds[ev.kind], actor, ideol, sc.effect_sizes) * intensity_scale(
+            ev.intensity
+        )
         if score > 0:
             out.append(Candidate(m.tick, m.label, score, "event"))
     return out
@@ -92,7 +98,9 @@ def process_candidates(compiled) -> list[tuple[int, str, float]]:
     out = []
     for i, pr in enumerate(sc.stochastic):
         actor = compiled.state_ids.index(pr.actor)
-        score = warming_score(kinds[pr.kind], actor, ideol) * intensity_scale(pr.intensity)
+        score = warming_score(kinds[pr.kind], actor, ideol, sc.effect_sizes) * intensity_scale(
+            pr.intensity
+        )
         out.append((i, pr.label or pr.id.replace("_", " "), score))
     return out
 

@@ -31,7 +31,8 @@ import numpy as np
 from resetsim.analysis.episodes import Episodes, per_run
 from resetsim.analysis.statistics import row_nanmean
 from resetsim.analysis.triggers import warming_score
-from resetsim.core.columns import detection_columns
+from resetsim.core.attitude import logit
+from resetsim.core.columns import detection_columns, trust_columns
 from resetsim.core.shocks import intensity_scale
 
 #: Quarters after an opening in which an onset counts as following it (inclusive).
@@ -100,13 +101,15 @@ def event_timeline(
             continue
         kind = kinds[ev.kind]
         actor = compiled.state_ids.index(ev.actor)
-        score = warming_score(kind, actor, ideol) * intensity_scale(ev.intensity)
+        score = warming_score(kind, actor, ideol, sc.effect_sizes) * intensity_scale(ev.intensity)
         add(slice(None), m.tick, np.full(n, score), bool(getattr(kind, "breach", False)))
     if compiled.n_processes and fired is not None:
         for i, pr in enumerate(sc.stochastic):
             kind = kinds[pr.kind]
             actor = compiled.state_ids.index(pr.actor)
-            score = warming_score(kind, actor, ideol) * intensity_scale(pr.intensity)
+            score = warming_score(kind, actor, ideol, sc.effect_sizes) * intensity_scale(
+                pr.intensity
+            )
             for t in np.flatnonzero(fired[:, :, i].any(axis=0)):
                 rows = np.flatnonzero(fired[:, t, i])
                 add(rows, int(t), np.full(len(rows), score), bool(getattr(kind, "breach", False)))
@@ -281,11 +284,15 @@ def detector_input(
     """``data`` with rows ``rows`` replaced so that the detector's relationship
     index of those rows is exactly ``series`` (both trusts and cooperation set
     to the unsmoothed series; the other columns are left as simulated)."""
-    alpha = per_run(p["det_smoothing"], len(next(iter(data.values()))))[rows]
+    n = len(next(iter(data.values())))
+    alpha = per_run(p["det_smoothing"], n)[rows]
     x = unsmooth(series, alpha)
+    # a latent trust is read as its share: write the logit of the series there
+    lat = per_run(p.get("latent_trust", 0.0), n)[rows][:, None]
+    trusts = set(trust_columns(state_ids))
     out = dict(data)
     for c in detection_columns(state_ids):
         col = np.array(data[c], dtype=float, copy=True)
-        col[rows] = x
+        col[rows] = lat * logit(x) + (1.0 - lat) * x if c in trusts else x
         out[c] = col
     return out

@@ -64,6 +64,12 @@ def add_arguments(p) -> None:
         help="recalibrate the model's dynamics per origin (ABC on the evidence up to it)",
     )
     p.add_argument(
+        "--recalibrate-levels",
+        action="store_true",
+        help="recalibrate per origin the parameters the scenario's posterior calibrates, on "
+        "the observed levels up to the origin (how model v3's posterior was made)",
+    )
+    p.add_argument(
         "--abc-population",
         type=int,
         default=ladder.ABC_POPULATION,
@@ -126,7 +132,8 @@ def run(args) -> int:
             origins=origins,
             runs=args.runs,
             seed=args.seed,
-            recalibrate=args.recalibrate,
+            recalibrate=args.recalibrate or args.recalibrate_levels,
+            recalibrate_levels=args.recalibrate_levels,
             coding_draws=args.coding_draws,
             n_boot=args.bootstrap,
             abc_population=args.abc_population,

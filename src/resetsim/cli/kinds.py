@@ -13,8 +13,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    # effects: each as its size parameter times its weight class (docs/ODD.md §3.5)
     for r in kinds_table():
-        flag = " [breach]" if r["breach"] else ""
+        flag = (" [breach]" if r["breach"] else "") + (
+            " [turning point: x 2]" if r["turning_point"] else ""
+        )
         print(
             f"{r['kind']}{flag} (channel {r['channel']}; {r['paper']})\n"
             f"    {r['description']}\n    effects: {r['effects']}"

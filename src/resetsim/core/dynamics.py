@@ -26,6 +26,23 @@ from typing import Any
 import numpy as np
 
 from resetsim.core import state
+from resetsim.core.attitude import (  # noqa: F401  (model v3's trust scale and publics)
+    LOGIT_SLOPE,
+    PUBLIC_READS,
+    SHARE_EPS,
+    TRUST_HIGH,
+    TRUST_LOW,
+    breach_on_publics,
+    clip_trust,
+    initial_trust,
+    latent_slope,
+    leader_hope,
+    logit,
+    public_reaction,
+    sigmoid,
+    start_share,
+    trust_share,
+)
 from resetsim.core.params import ISSUE_AREAS
 
 #: name: (low, high, unit, meaning), from the state registry (``data/state.toml``).
@@ -148,7 +165,7 @@ def stance_of(leader_affinity, domestic_constraint, trust, grievance, threat, di
     return (
         p.will_base
         + leader
-        + p.w_trust * trust
+        + p.w_trust * trust_share(trust, p)
         - p.w_ideology * distance
         - p.w_grievance * grievance
         - p.w_threat * p.k_security_dilemma * threat
@@ -224,11 +241,29 @@ def breach_factor(p) -> Any:
 # next-state equations (one quarter)
 
 
-def next_trust(trust, content, share, fric, noise, p):
-    """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction."""
-    built = p.trust_build * content * share * (1.0 - trust)
-    lost = p.trust_erode * institution_factor(p) * fric * trust
-    return clip(trust + built - lost + p.trust_noise * noise, 0.0, 1.0)
+def next_trust(trust, content, share, fric, noise, affinity, p):
+    """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction.
+
+    On the share scale (model v2, ``latent_trust`` = 0) building slows as trust
+    nears 1 and erosion as it nears 0, so trust lives in [0, 1] with a floor.
+    On the latent scale (``latent_trust`` = 1, model v3) ``trust`` is the
+    attitude, the logit of a favourable share: the same rates taken at mid
+    scale (a share of 1/2, where the logit's slope is 4) move it additively, so
+    a second grave breach lowers it further and a thaw shows, and a weak pull
+    (``attitude_relax``) toward ``attitude_rest`` keeps it from drifting.
+    With ``own_public`` = 1 the side's own leader's rapport (``affinity``)
+    signals to its public (``leader_cue``).
+    """
+    lat = p.latent_trust
+    grow = lat * 0.5 + (1.0 - lat) * (1.0 - trust)
+    fall = lat * 0.5 + (1.0 - lat) * trust
+    slope = latent_slope(p)
+    built = p.trust_build * content * share * grow
+    lost = p.trust_erode * institution_factor(p) * fric * fall
+    x = trust + slope * built - slope * lost + slope * (p.trust_noise * noise)
+    x = x + slope * (p.own_public * p.leader_cue * affinity)
+    x = x + lat * p.attitude_relax * (p.attitude_rest - trust)
+    return clip_trust(x, p)
 
 
 def perceived_conduct(w_other: Any, distance: Any, p) -> Any:
@@ -359,6 +394,20 @@ def area_cooperation(w_a, w_b, interests, p, out):
     return weighted_mean(out, interests), content / len(interests)
 
 
+def area_content(w_other, interests, distance, p):
+    """The trust content of the other side's engagement as this side perceives
+    it: per issue area its willingness, under-read by the perception gap
+    (:func:`perceived_conduct`), times that area's interest and trust-building
+    share, averaged over the areas like :func:`area_cooperation`'s content.
+    What each side's own public reads (``own_public`` = 1): what the *other*
+    side does, not a joint term moving both alike."""
+    content = 0.0
+    for i in range(len(interests)):
+        seen = np.maximum(perceived_conduct(w_other[i], distance, p), 0.0)
+        content = content + area_yield(i, p) * interests[i] * seen
+    return content / len(interests)
+
+
 #: What :func:`state_next` returns, in order.
 NEXT_STATE: tuple[str, ...] = (
     "trust",
@@ -389,6 +438,7 @@ def state_next(
     power_shock,
     q,
     trust_yield,
+    other_content,
     noise,
     w_own,
     w_other,
@@ -397,8 +447,11 @@ def state_next(
 ):
     """The next drivers of a state (a tuple in :data:`NEXT_STATE`' order) given its
     current ones, the other's power and ideology, this quarter's cooperation
-    ``q`` and its ``trust_yield``, both sides' overall willingness and the
-    common economic interest.  Pure: both states compute from the same quarter."""
+    ``q`` and its ``trust_yield``, the trust content of the other side's
+    engagement as this side perceives it (``other_content``,
+    :func:`area_content`; read instead of the joint ``trust_yield`` when
+    ``own_public`` = 1), both sides' overall willingness and the common
+    economic interest.  Pure: both states compute from the same quarter."""
     own_eff, other_eff = effective_power(power, power_other, p)
     distance = ideological_distance(ideology, ideology_other, p)
     recog = recognition(own_eff, other_eff, q, p)
@@ -406,14 +459,16 @@ def state_next(
     fric = friction_of(grievance, threat, domestic_constraint, distance, p)
     share = gains_share(own_eff, other_eff, p)
     experience = perceived_conduct(w_other, distance, p) - w_own
-    target = constraint_target(trust, threat, security_services, interest_economy, p)
+    felt = trust_share(trust, p)
+    target = constraint_target(felt, threat, security_services, interest_economy, p)
+    content = p.own_public * other_content + (1.0 - p.own_public) * trust_yield
     return (
-        next_trust(trust, trust_yield, share, fric, noise, p),
+        next_trust(trust, content, share, fric, noise, leader_affinity, p),
         next_affinity(leader_affinity, disposition, experience, p),
         next_expectation(status_expectation, status_anchor, q, p),
         recog,
         next_grievance(grievance, gap, p),
-        next_threat(threat, trust, p),
+        next_threat(threat, felt, p),
         next_constraint(domestic_constraint, target, p),
         next_power_shock(power_shock, p),
     )
@@ -437,6 +492,13 @@ def engagement(own: Mapping[str, Any], other: Mapping[str, Any], dyad: Mapping[s
     w = dict(zip(ISSUE_AREAS, out, strict=True))
     w[WILLINGNESS] = overall
     return w
+
+
+def other_engagement_content(own, other, w_other, dyad: Mapping[str, Any], p) -> Any:
+    """:func:`area_content` of the other side's willingness ``w_other`` (a mapping
+    as :func:`engagement` returns) as ``own`` perceives it."""
+    distance = call_on_states(ideological_distance, own, other, p=p)
+    return area_content([w_other[a] for a in ISSUE_AREAS], area_interests(dyad), distance, p)
 
 
 def dyad_cooperation(w_a, w_b, dyad: Mapping[str, Any], p) -> dict[str, Any]:
@@ -465,11 +527,14 @@ def state_update(
     w_own: Any = 0.0,
     w_other: Any = 0.0,
     interest_economy: Any = 0.0,
+    other_content: Any = 0.0,
 ) -> dict[str, Any]:
     """The next state of ``own`` given the current ``own``, ``other`` and cooperation.
 
     ``w_own`` and ``w_other`` are both sides' overall willingness this quarter
-    (what each leader offers); ``interest_economy`` the common economic interest.
+    (what each leader offers); ``interest_economy`` the common economic interest;
+    ``other_content`` the other's engagement's trust content as this side
+    perceives it (:func:`other_engagement_content`).
     Pure: reads only its arguments, so both states can compute from the same
     current quarter before either commits.
     """
@@ -479,6 +544,7 @@ def state_update(
         other,
         q=coop["cooperation"],
         trust_yield=coop["trust_yield"],
+        other_content=other_content,
         noise=noise,
         w_own=w_own,
         w_other=w_other,

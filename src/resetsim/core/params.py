@@ -37,6 +37,14 @@ class Param:
     group: str
     paper: str = ""
     source: str = "hand"
+    # a switch that can turn this parameter's mechanism off, and the switch's
+    # value at which this parameter moves no output (``resetsim params --count``)
+    gated_by: str = ""
+    inert_at: float = 1.0
+
+    def inert(self, values: Mapping[str, Any]) -> bool:
+        """True when the switch gating this parameter sits at ``inert_at`` in ``values``."""
+        return bool(self.gated_by) and values.get(self.gated_by) == self.inert_at
 
     def check(self, value: float) -> str | None:
         """Return a problem description, or None when ``value`` is acceptable."""
@@ -78,6 +86,10 @@ def _read_registry() -> tuple[Param, ...]:
         if not (spec.low <= spec.default <= spec.high):  # pragma: no cover - tested
             raise ValueError(f"parameters.toml: {name}: default outside its bounds")
         out.append(spec)
+    names = {p.name for p in out}
+    for spec in out:
+        if spec.gated_by and spec.gated_by not in names:  # pragma: no cover - tested
+            raise ValueError(f"parameters.toml: {spec.name}: gated_by names no parameter")
     return tuple(out)
 
 
@@ -165,14 +177,19 @@ def markdown_table() -> str:
         "Source: how the value was set: `switch` (structural on/off, 1 = as the paper",
         "says), `fitted` (by a calibration, see docs/ODD.md, 'Free numbers'), `hand`",
         "(by the modeller), `data` (from a data set), `detection` (episode detector rule).",
-        "`resetsim params --count` counts them next to the patterns they are checked against.",
+        "`resetsim params --count` counts them next to the patterns they are checked against,",
+        "leaving out a parameter whose gating switch sits where it moves no output",
+        "(source: *not read while* the switch has that value).",
         "",
         "| name | default | bounds | unit | source | meaning | paper |",
         "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
+        source = p.source
+        if p.gated_by:
+            source += f"; not read while `{p.gated_by}` = {p.inert_at:g}"
         lines.append(
             f"| `{p.name}` | {p.default:g} | [{p.low:g}, {p.high:g}] | {p.unit} | "
-            f"{p.source} | {p.meaning} | {p.paper} |"
+            f"{source} | {p.meaning} | {p.paper} |"
         )
     return "\n".join(lines) + "\n"

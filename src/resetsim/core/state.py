@@ -45,8 +45,20 @@ class Var:
     initial_from: str = ""
     default_to: str = ""
     scenario: bool = False
+    initial_rule: str = ""  # a scenario may write it ("rest") instead of a number
     area: str = ""  # the issue area of a per-area variable
     base: str = ""  # the parameter a per-area variable starts at (``<base>_<area>``)
+    # the bounds of a scenario's initial value when they are not the variable's
+    # (trust: a scenario gives a share, the engines start the latent attitude at its logit)
+    initial_low: float | None = None
+    initial_high: float | None = None
+
+    @property
+    def initial_bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of a scenario's initial value."""
+        low = self.low if self.initial_low is None else self.initial_low
+        high = self.high if self.initial_high is None else self.initial_high
+        return low, high
 
     @property
     def base_parameter(self) -> str:
@@ -130,6 +142,12 @@ FREEZABLE: tuple[str, ...] = state_with("freezable")
 #: What a shock eases relations by raising (warming) or strains them (cooling).
 WARMING_VARS: frozenset[str] = frozenset(state_with("warming") + dyad_with("warming"))
 COOLING_VARS: frozenset[str] = frozenset(state_with("cooling") + dyad_with("cooling"))
+#: The word a scenario writes for a variable that starts by its rule
+#: (its resting value given the other starts, :mod:`resetsim.core.initial`).
+RULE = "rest"
+#: The state variables a scenario may start by :data:`RULE`, in the order the
+#: rule resolves them.
+RULE_INITIAL: tuple[str, ...] = tuple(v.name for v in STATE if v.initial_rule)
 #: The state variables a scenario may start (``[states.initial]``).
 SCENARIO_INITIAL: tuple[Var, ...] = tuple(v for v in STATE if v.scenario)
 #: The dyad variables a scenario may start (``[interests]``, by variable or area).
@@ -193,6 +211,9 @@ def markdown() -> str:
                 init = v.initial_from
             if v.scenario:
                 init += " (scenario)"
+            if v.initial_rule:
+                init += f' or "{v.initial_rule}"'
+
             roles = ", ".join(v.roles) or "-"
             lines.append(
                 f"| `{v.name}` | [{v.low:g}, {v.high:g}] | {v.unit} | {init} | {roles} "

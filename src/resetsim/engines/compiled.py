@@ -1,7 +1,8 @@
 """The compiled engine: the quarter loop over runs in numba-compiled code.
 
 The update equations are :mod:`resetsim.core.dynamics`' own functions:
-every function of that module (and :func:`resetsim.core.shocks.fire_probability`)
+every function of that module and of :mod:`resetsim.core.attitude` (and
+:func:`resetsim.core.shocks.fire_probability`)
 is registered with numba as it is (``register_jitable``), so the kernel calls
 the very code the Mesa model and the ensemble engine call, compiled; there is
 no second copy of an equation.  Parameters reach them as one record per run
@@ -42,20 +43,22 @@ import numba
 import numpy as np
 from numba.extending import register_jitable
 
+from resetsim.core import attitude
 from resetsim.core import dynamics as dyn
 from resetsim.core import shocks as sh
 from resetsim.core.columns import columns
 from resetsim.core.params import ISSUE_AREAS, PARAMETERS
 from resetsim.engines import compiled_rng as crng
 from resetsim.engines import ensemble
-from resetsim.engines.forcing import initial_state
+from resetsim.engines.forcing import PUBLIC_SLOTS, STRAIN_SLOTS, TRUST_SLOTS, initial_state
 from resetsim.results import Trajectories, posterior_draws
 from resetsim.scenario import Compiled, as_compiled
 
 # -- the equations: core.dynamics' functions, compiled as they are
-for _fn in vars(dyn).values():
-    if inspect.isfunction(_fn) and _fn.__module__ == dyn.__name__:
-        register_jitable(_fn)
+for _mod in (dyn, attitude):
+    for _fn in vars(_mod).values():
+        if inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__:
+            register_jitable(_fn)
 register_jitable(sh.fire_probability)
 
 # -- where each variable lives in the kernel's state and dyad arrays
@@ -69,6 +72,11 @@ _NEXT = tuple(STATE.index(v) for v in dyn.NEXT_STATE)
 _AFF, _DISP = (STATE.index(v) for v in dyn.arguments(dyn.leader_change)[:2])
 _POWER = STATE.index("power")  # contracted: the engines' and the detector's currency
 _WILL = STATE.index(dyn.WILLINGNESS)
+# trust: the breach and leader-hope steps of both publics (dynamics.breach_on_publics,
+# dynamics.leader_hope) and the slot of each side's trust
+_TRUST = STATE.index("trust")
+_TRUST_SLOT = TRUST_SLOTS
+_STRAIN0, _STRAIN1 = STRAIN_SLOTS
 _INTEREST = tuple(DYAD.index(f"interest_{a}") for a in ISSUE_AREAS)
 _COOP_AREA = tuple(DYAD.index(f"cooperation_{a}") for a in ISSUE_AREAS)
 _COOP, _YIELD = (DYAD.index(v) for v in dyn.COOPERATION)
@@ -119,7 +127,8 @@ _power = _wire(dyn.power, ("base",))
 _distance = _wire(dyn.ideological_distance, ("p",))
 _stance_of = _wire(dyn.stance_of, ("distance", "p"))
 _state_next = _wire(
-    dyn.state_next, ("q", "trust_yield", "noise", "w_own", "w_other", "interest_economy", "p")
+    dyn.state_next,
+    ("q", "trust_yield", "other_content", "noise", "w_own", "w_other", "interest_economy", "p"),
 )
 
 
@@ -147,9 +156,9 @@ def _kernel(
     """Every run, every quarter; ``out[j, i, t]`` is recorded column j of run i,
     ``fired_out[i, t, j]`` whether process j fired (the engines' record of random
     events) and ``lz_out[i]`` the run's leader-term normals."""
-    (power_base, leader_flag, disp_base, term_index, term_sd) = sv[:5]
-    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[5:11]
-    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[11:]
+    (power_base, leader_flag, disp_base, disp_code, term_index, term_sd) = sv[:6]
+    (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[6:12]
+    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[12:]
     n = seeds.shape[0]
     T = power_base.shape[0]
     S = slot_mask.shape[1]
@@ -169,12 +178,15 @@ def _kernel(
             for s in range(2):
                 if leader_flag[t, s]:
                     base = disp_base[t, s]
+                    if not np.isnan(disp_code[t, s]):  # forcing.base_disposition
+                        base = disp_code[t, s] * p.disposition_scale
                     k = term_index[t, s]
                     d = base
                     if k >= 0 and term_sd[k] != 0.0:
                         d = dyn.clip(base + term_sd[k] * lz[k], -1.0, 1.0)
                     st[s, _DISP] = d + 0.0 * st[s, _AFF]
                     st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
+                    st[1 - s, _TRUST] = dyn.leader_hope(st[1 - s, _TRUST], d, p)
             for v in range(S):
                 delta[v] = 0.0
             for m in range(sched_ch.shape[1]):
@@ -199,6 +211,18 @@ def _kernel(
                             effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
                     for v in range(S):
                         delta[v] = delta[v] + fired * effect[v]
+            d0 = delta[_TRUST_SLOT[0]]
+            d1 = delta[_TRUST_SLOT[1]]
+            delta[_TRUST_SLOT[0]] = dyn.breach_on_publics(d0, d1, p)
+            delta[_TRUST_SLOT[1]] = dyn.breach_on_publics(d1, d0, p)
+            strain0 = 0.0
+            for v in _STRAIN0:
+                strain0 = strain0 + delta[v]
+            strain1 = 0.0
+            for v in _STRAIN1:
+                strain1 = strain1 + delta[v]
+            delta[_TRUST_SLOT[0]] = delta[_TRUST_SLOT[0]] + dyn.public_reaction(strain0, p)
+            delta[_TRUST_SLOT[1]] = delta[_TRUST_SLOT[1]] + dyn.public_reaction(strain1, p)
             for v in range(S):
                 if not slot_mask[t, v]:
                     continue
@@ -213,6 +237,7 @@ def _kernel(
                 else:
                     st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
             for s in range(2):
+                st[s, _TRUST] = dyn.clip_trust(st[s, _TRUST], p)
                 st[s, _POWER] = _power(st, s, power_base[t, s])
             # compute, then commit: resetsim.engines.step.quarter
             for k in range(_N_AREA):
@@ -221,8 +246,10 @@ def _kernel(
             will1 = dyn.area_engagement(_stance(st, 1, p), interests, p, w1)
             q, trust_yield = dyn.area_cooperation(w0, w1, interests, p, coop)
             econ = interests[_ECON]
-            new0 = _state_next(st, 0, q, trust_yield, noise[t, 0], will0, will1, econ, p)
-            new1 = _state_next(st, 1, q, trust_yield, noise[t, 1], will1, will0, econ, p)
+            seen0 = dyn.area_content(w1, interests, _distance(st, 0, p), p)
+            seen1 = dyn.area_content(w0, interests, _distance(st, 1, p), p)
+            new0 = _state_next(st, 0, q, trust_yield, seen0, noise[t, 0], will0, will1, econ, p)
+            new1 = _state_next(st, 1, q, trust_yield, seen1, noise[t, 1], will1, will0, econ, p)
             for k in range(_N_NEXT):
                 st[0, _NEXT[k]] = new0[k]
                 st[1, _NEXT[k]] = new1[k]
@@ -242,7 +269,7 @@ def _kernel(
 def _sources_digest() -> str:
     """A digest of every source the kernel compiles (numba's cache looks at one file)."""
     h = hashlib.sha256()
-    for mod in (dyn, sh, crng):
+    for mod in (dyn, attitude, sh, crng):
         h.update(inspect.getsource(mod).encode())
     for source in GENERATED.values():
         h.update(source.encode())
@@ -279,7 +306,7 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
     """The scenario's per-quarter forcing as the kernel reads it."""
     c = compiled
     T = c.n_ticks
-    C = len(sh.CHANNELS)
+    C = len(sh.ROWS)
     S = len(sh.SLOTS)
     leader_flag = np.asarray(c.leader_change, dtype=bool) & ~np.isnan(c.disposition)
     slot_mask = np.zeros((T, S), dtype=bool)
@@ -288,6 +315,9 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         for j in range(c.n_processes):
             if c.proc_rate[j, t] > 0:
                 slot_mask[t, list(c.proc_slots[j])] = True
+    # a breach and strain move both publics (forcing.PUBLIC_SLOTS): both trusts or neither
+    public = slot_mask[:, sorted(PUBLIC_SLOTS)].any(axis=1)
+    slot_mask[:, list(_TRUST_SLOT)] = public[:, None]
     slot_state = np.array([-1 if s is None else s for s, _ in sh.SLOTS.names], dtype=np.int64)
     slot_var = np.array(
         [DYAD.index(v) if s is None else STATE.index(v) for s, v in sh.SLOTS.names],
@@ -300,6 +330,7 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         np.ascontiguousarray(c.power_base, dtype=np.float64),
         leader_flag,
         np.nan_to_num(np.asarray(c.disposition, dtype=np.float64)),
+        np.asarray(c.disposition_code, dtype=np.float64),
         np.asarray(c.term_index, dtype=np.int64),
         np.asarray(c.term_sd, dtype=np.float64),
         np.ascontiguousarray(c.sched, dtype=np.float64),
@@ -376,8 +407,8 @@ def simulate(
     base = np.empty((n, _N_AREA))
     for k, a in enumerate(ISSUE_AREAS):
         base[:, k] = p[f"interest_base_{a}"]
-    scales = np.empty((n, len(sh.CHANNELS)))
-    for c, value in enumerate(sh.channel_scales(p)):
+    scales = np.empty((n, len(sh.ROWS)))
+    for c, value in enumerate(sh.row_scales(p)):
         scales[:, c] = value
     rec_state = np.empty(len(wanted), dtype=np.int64)
     rec_var = np.empty(len(wanted), dtype=np.int64)

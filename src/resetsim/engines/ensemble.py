@@ -78,7 +78,7 @@ def simulate(
             plan.append((c, None, c))
 
     noise, unif, leader_z = randomness(seeds, T, compiled.n_processes, len(compiled.term_sd))
-    scales = sh.channel_scales(p)
+    scales = sh.row_scales(p)
     states, dyad = initial_state(compiled, p, n)
     held = None
     if hold:

@@ -99,7 +99,7 @@ class ResetModel(mesa.Model):
         self.compiled = as_compiled(scenario)
         c = self.compiled
         self.p = c.params(overrides)
-        self.scales = sh.channel_scales(self.p)
+        self.scales = sh.row_scales(self.p)
         self.noise, self.uniforms, self.leader_z = draw_randomness(
             self.rng, c.n_ticks, c.n_processes, len(c.term_sd)
         )

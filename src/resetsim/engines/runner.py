@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -165,6 +166,9 @@ def run_forecast(result: RunResult, **options: Any) -> RunResult | None:
     if c.posterior is None and scenario.posterior:
         # the forecast takes the realised run's parameter treatment (--no-posterior)
         scenario = scenario.model_copy(update={"posterior": None})
+    if c.posterior is not None:
+        # ... and its posterior: run i of both draws the same parameters
+        scenario = replace(as_compiled(scenario), posterior=c.posterior)
     result.forecast = run_scenario(
         scenario,
         runs=result.n_runs,

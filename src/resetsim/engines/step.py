@@ -67,6 +67,7 @@ def quarter(
             w_own=w[s]["willingness"],
             w_other=w[1 - s]["willingness"],
             interest_economy=econ,
+            other_content=dyn.other_engagement_content(states[s], states[1 - s], w[1 - s], dyad, p),
         )
         for s in range(2)
     ]

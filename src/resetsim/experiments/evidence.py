@@ -224,7 +224,9 @@ def summaries(
     q0 = int(compiled.quarters[0])
     windows = compiled.reference("targets")
     ids = list(windows.ids)
-    det_p = compiled.params()  # detection thresholds are never calibrated
+    det_p = compiled.params()  # detection thresholds are never calibrated ...
+    if p is not None and "latent_trust" in p:  # ... but the trust scale is the run's
+        det_p = {**det_p, "latent_trust": p["latent_trust"]}
     full = score(windows, compiled, detect_runs(compiled, data, det_p))
     if ev.train_until is not None:
         ticks = ev.train_until - q0 + 1
@@ -245,7 +247,7 @@ def summaries(
         else np.zeros(len(m)),
     }
     if ev.levels:
-        out.update(lv.level_discrepancies(ev.levels, compiled, data))
+        out.update(lv.level_discrepancies(ev.levels, compiled, data, p))
     else:
         for name in observed.SERIES:
             ser = _rows(name, ev)

@@ -31,10 +31,11 @@ from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
 from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
+from resetsim.engines.forcing import initial_state
 from resetsim.engines.runner import simulate_mesa, simulator
 from resetsim.experiments.plan import ChunkTask, SweepError, trajectory_columns
 from resetsim.experiments.schema import NULL_KINDS, STATIC_VARIABLES
-from resetsim.results import FIRED, LEADER_Z
+from resetsim.results import FIRED, LEADER_Z, posterior_draws
 from resetsim.scenario import Compiled
 
 
@@ -94,10 +95,13 @@ def static_hold(task: ChunkTask) -> dict[tuple[int, str], np.ndarray]:
     is held at its starting value (the scenario's initial state)."""
     ids = task.compiled.state_ids
     hold: dict[tuple[int, str], np.ndarray] = {}
+    if task.freeze:
+        p = task.compiled.params(task.params)
+        p.update(posterior_draws(task.compiled, task.seeds, task.params))
+        starts, _ = initial_state(task.compiled, p, len(task.seeds))
     for v, rows in (task.freeze or {}).items():
         for s in range(len(ids)):
-            start = float(task.compiled.initial[s][v])
-            hold[(s, v)] = np.where(rows, start, np.nan)
+            hold[(s, v)] = np.where(rows, starts[s][v], np.nan)
     if not task.static:
         return hold
     wanted = sorted({STATIC_VARIABLES[k] for k in task.static})

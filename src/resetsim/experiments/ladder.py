@@ -322,6 +322,7 @@ def assess(
     seed: int | None = None,
     recalibrate: bool = False,
     coding_draws: int = 0,
+    recalibrate_levels: bool = False,
     n_boot: int = 1000,
     abc_population: int = ABC_POPULATION,
     abc_generations: int = ABC_GENERATIONS,
@@ -333,7 +334,9 @@ def assess(
     ``scenario``: a path, a Scenario or a Compiled; ``observed``: an
     observations file (or a read one); ``runs`` defaults to :data:`DEFAULT_RUNS`,
     ``seed`` to the scenario's; ``recalibrate`` reruns the ABC calibration per origin (budget
-    ``abc_population`` x ``abc_generations``); ``coding_draws`` re-scores the
+    ``abc_population`` x ``abc_generations``; with ``recalibrate_levels`` the
+    parameters the scenario's posterior calibrates, on ``observed``'s levels up
+    to each origin); ``coding_draws`` re-scores the
     ladder that many times with every event's intensity moved by one at
     random and reports how often the winning rung stays the same; ``engine``
     runs the model rungs (the ledgers' kind weights always on the ensemble).
@@ -357,7 +360,14 @@ def assess(
 
         def recal(origin: int) -> _Inputs:
             say(f"recalibrating the dynamics on the evidence up to {origin}")
-            comp, info = li.recalibrated(compiled, origin, seed, abc_population, abc_generations)
+            comp, info = li.recalibrated(
+                compiled,
+                origin,
+                seed,
+                abc_population,
+                abc_generations,
+                observations=obs if recalibrate_levels else None,
+            )
             recal_info.append(info)
             return _inputs(comp, obs, runs, seed, inp.weights, engine)
 

@@ -18,6 +18,7 @@ re-coded events and per-origin recalibration (``resetsim assess``).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -160,7 +161,11 @@ def impulse_weights(compiled: Compiled, seed: int, runs: int = IMPULSE_RUNS) -> 
     for kind, actor in pairs:
         sched = np.zeros_like(compiled.sched)
         sched[t0] = sh.effect_matrix(
-            kinds[kind], actor, 1 - actor, sh.intensity_scale(IMPULSE_INTENSITY)
+            kinds[kind],
+            actor,
+            1 - actor,
+            sh.intensity_scale(IMPULSE_INTENSITY),
+            compiled.scenario.effect_sizes,
         )
         data = run_scenario(_with_schedule(compiled, sched), runs, seed, record=cols)
         d = [
@@ -198,14 +203,25 @@ def recode_events(compiled: Compiled, rng: np.random.Generator) -> Compiled:
 
 
 def recalibrated(
-    compiled: Compiled, origin: int, seed: int, population: int, generations: int
+    compiled: Compiled,
+    origin: int,
+    seed: int,
+    population: int,
+    generations: int,
+    observations: Any = None,
 ) -> tuple[Compiled, dict[str, Any]]:
     """The scenario with its posterior replaced by an ABC calibration
-    (:mod:`resetsim.experiments.abc`, the default free parameters) on the
-    evidence dated up to the end of ``origin``; and what it took."""
+    (:mod:`resetsim.experiments.abc`) on the evidence dated up to the end of
+    ``origin``; and what it took.  By default the default free parameters on
+    the default evidence; with ``observations`` (a read observations file)
+    the parameters the scenario's own posterior calibrates, on the observed
+    levels up to the origin (``calibrate --evidence levels``)."""
     start = replace(compiled, posterior=None)
-    ev = evd.make_evidence(start, f"{origin}Q4")
-    prior = abc.Prior.registry(abc.PARAMETERS)
+    names: Sequence[str] = abc.PARAMETERS
+    if observations is not None and compiled.posterior is not None:
+        names = compiled.posterior.names
+    ev = evd.make_evidence(start, f"{origin}Q4", observations=observations)
+    prior = abc.Prior.registry(names)
     settings = abc.Settings(
         population=population, generations=generations, seed=seed, replicates=2, workers=1
     )
@@ -224,6 +240,8 @@ def recalibrated(
         "simulated_runs": int(sum(g.runs for g in gens)),
         "final_tolerance": float(last.tolerance),
         "evidence_until": f"{origin}Q4",
+        "evidence": ev.kind,
+        "parameters": list(names),
     }
     return replace(compiled, posterior=post), info
 

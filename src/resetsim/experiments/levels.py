@@ -19,6 +19,12 @@ the quantity it observes (``beta > 0``), otherwise the discrepancy is 1; an
 relations improve) may have either sign.  A run whose quantity does not vary
 over the training years has discrepancy 1.
 
+When a side's trust is a latent attitude (model v3, ``latent_trust`` = 1)
+it is on a poll's working scale already (the logit of a favourable share):
+the observation model of a poll of it is the identity, and the discrepancy is
+the root mean square of ``z - x`` over the standard deviation of ``z``
+(:func:`identity_discrepancy`), so the level is the model's to get right.
+
 Only years up to :data:`LAST_FIT_YEAR` are read, and with a ``train_until``
 quarter only the years whose last quarter is at or before it: never data
 after 2013.
@@ -40,15 +46,22 @@ from resetsim.scenario.observations import Observations
 LAST_FIT_YEAR = 2013
 #: Scales whose series must rise with the quantity they observe.
 RISING_SCALES = ("percent", "share")
+#: The largest discrepancy of a run read through the identity (a run far off
+#: the polls' level still ranks below a nearer one, up to this).
+MAX_IDENTITY = 5.0
 
 
-def quantity(observes: str, data, compiled) -> np.ndarray:
-    """The ``(runs, ticks)`` array of a model quantity named as in ``observes``."""
+def quantity(observes: str, data, compiled, p=None) -> np.ndarray:
+    """The ``(runs, ticks)`` array of a model quantity named as in ``observes``
+    (``p``: the runs' parameters, for the trust scale the index reads)."""
     who, var = observes.split(".", 1)
     if who != "dyad":
         return np.asarray(data[f"{who}_{var}"], dtype=float)
     if var == "relationship_index":
-        return relationship_index(data, compiled.state_ids, compiled.params())
+        det_p = compiled.params()
+        if p is not None and "latent_trust" in p:
+            det_p = {**det_p, "latent_trust": p["latent_trust"]}
+        return relationship_index(data, compiled.state_ids, det_p)
     if var == "mean_trust":
         a, b = (np.asarray(data[c], dtype=float) for c in trust_columns(compiled.state_ids))
         return 0.5 * (a + b)
@@ -154,11 +167,42 @@ def discrepancy(x: np.ndarray, z: np.ndarray, rising: bool) -> np.ndarray:
     return np.where(flat | wrong_way, 1.0, d)
 
 
-def level_discrepancies(levels, compiled, data) -> dict[str, np.ndarray]:
-    """``{"d_level_<series id>": (runs,)}`` for every series of ``levels``."""
+def identity_discrepancy(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Per run: the root mean square of ``x - z`` over the standard deviation
+    of ``z`` (at most :data:`MAX_IDENTITY`): the discrepancy when the model's
+    quantity is already on the series' working scale (a latent attitude and
+    the logit of a poll), so the observation model is the identity and level
+    and scale are the model's to get right.  Never below the affine fit's
+    ``sqrt(1 - r^2)``; 1 for a run that sits at the series' mean."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    z = np.asarray(z, dtype=float)
+    sz = float(np.sqrt(np.mean((z - z.mean()) ** 2)))
+    rms = np.sqrt(np.mean((x - z) ** 2, axis=1))
+    return np.minimum(rms / max(sz, 1e-12), MAX_IDENTITY)
+
+
+def on_working_scale(series: LevelSeries, p) -> np.ndarray | bool:
+    """Whether (per run) the quantity a series observes is already on its
+    working scale: a poll of a side's trust when trust is a latent attitude
+    (``latent_trust`` = 1, read per run from ``p``)."""
+    who, var = series.observes.split(".", 1)
+    if p is None or who == "dyad" or var != "trust" or not series.rising:
+        return False
+    return np.asarray(p.get("latent_trust", 0.0), dtype=float) >= 0.5
+
+
+def level_discrepancies(levels, compiled, data, p=None) -> dict[str, np.ndarray]:
+    """``{"d_level_<series id>": (runs,)}`` for every series of ``levels``
+    (``p``: the runs' parameters; a poll of a latent trust is read through the
+    identity, :func:`identity_discrepancy`, the others through the affine fit)."""
     years = scenario_years(compiled)
     out = {}
     for s in levels:
-        x = annual(quantity(s.observes, data, compiled), compiled)
-        out[f"d_level_{s.id}"] = discrepancy(x[:, np.searchsorted(years, s.years)], s.z, s.rising)
+        x = annual(quantity(s.observes, data, compiled, p), compiled)
+        x = x[:, np.searchsorted(years, s.years)]
+        d = discrepancy(x, s.z, s.rising)
+        ident = on_working_scale(s, p)
+        if np.any(ident):
+            d = np.where(ident, identity_discrepancy(x, s.z), d)
+        out[f"d_level_{s.id}"] = d
     return out

@@ -207,6 +207,8 @@ def scenario_html(sc: Mapping[str, Any], folder: Path, heading: str = "Scenario"
                 "leader": lt.get("name"),
                 "start": lt.get("start"),
                 "end": lt.get("end") or "",
+                # coded -2..+2 (x disposition_scale), or hand-set
+                "disposition code": lt.get("disposition_code"),
                 "disposition": lt.get("disposition"),
             }
             for lt in sc.get("leaders") or []

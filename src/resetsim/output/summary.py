@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis.episodes import Episodes, spiral_measures
+from resetsim.analysis.opinion import is_latent
 from resetsim.core import calendar as cal
+from resetsim.core.attitude import sigmoid
 from resetsim.results import RunResult
 
 #: Metrics quoted in the terminal summary of a comparison.
@@ -146,16 +148,23 @@ def projection_summary(
             line += f"; the highest peak before {c.dates[p0][:4]}: {best_before:.2f}"
         lines.append(line)
     lines.append("")
-    lines.append(f"Trust at the end ({c.dates[-1][:7]}), median [90% range] over runs:")
+    latent = is_latent(getattr(result, "params", None))
+    scale = " (the latent attitude, logit scale)" if latent else ""
+    lines.append(f"Trust at the end ({c.dates[-1][:7]}){scale}, median [90% range] over runs:")
     for s, sid in enumerate(ids):
         y = result[f"{sid}_trust"][:, -1]
         y0 = result[f"{sid}_trust"][:, p0]
         lo, med, hi = np.quantile(y, [0.05, 0.5, 0.95])
         name = sc.states[s].name or sid
-        lines.append(
+        line = (
             f"  {name}: {med:.2f} [{lo:.2f}, {hi:.2f}]  "
             f"(at the projection start {np.median(y0):.2f})"
         )
+        if latent:  # the attitude's favourable share, as a poll would read it
+            line += (
+                f"; favourable share {sigmoid(med):.0%} (at the start {sigmoid(np.median(y0)):.0%})"
+            )
+        lines.append(line)
     x = ep.index
     part = float(np.max(p["det_partnership"]))
     conf = float(np.max(p["det_confrontation"]))

@@ -24,6 +24,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FuncFormatter
 
+from resetsim.analysis.opinion import is_latent
+from resetsim.core.attitude import sigmoid
 from resetsim.plotting.style import (
     MIN_FONT,
     STATE_COLOURS,
@@ -141,6 +143,13 @@ def place_labels(
 
 
 @styled
+def trust_as_share(result, column: str) -> np.ndarray:
+    """A trust column as a share in [0, 1]: itself on model v2's scale, the
+    favourable share ``sigmoid(trust)`` of model v3's latent attitude."""
+    y = np.asarray(result[column], dtype=float)
+    return sigmoid(y) if is_latent(getattr(result, "params", None)) else y
+
+
 def plot_trust(
     result,
     episodes: Any = None,
@@ -203,7 +212,7 @@ def plot_trust(
         label = f"{name}: trust in the other"
         if n > 1:
             label += f" (median, 50% and 90% bands of {n} runs)"
-        median_bands(ax, x, result[f"{sid}_trust"], STATE_COLOURS[s], label)
+        median_bands(ax, x, trust_as_share(result, f"{sid}_trust"), STATE_COLOURS[s], label)
     if index is not None:
         ax.plot(
             x,
@@ -233,7 +242,11 @@ def plot_trust(
     handles, texts = ax.get_legend_handles_labels()
     ax.set_ylim(0, 1)
     ax.set_xlim(xmin, xmax)
-    ax.set_ylabel("trust (0 = none, 1 = full)")
+    ax.set_ylabel(
+        "trust: favourable share (0-1)"
+        if is_latent(getattr(result, "params", None))
+        else "trust (0 = none, 1 = full)"
+    )
     ax.grid(axis="y", alpha=0.3)
     if ax2 is not None:
         w = 0.22

@@ -17,6 +17,7 @@ from resetsim.core import state
 from resetsim.core.config import Problem, ScenarioError
 from resetsim.scenario import references
 from resetsim.scenario.load import load
+from resetsim.scenario.observations import load_observations
 from resetsim.scenario.posterior import Posterior
 from resetsim.scenario.schema import Scenario
 
@@ -45,11 +46,15 @@ class Compiled:
     interests: dict[str, float]  # explicit initial interests (others: parameter base)
     leader_change: np.ndarray  # (T, 2) bool
     disposition: np.ndarray  # (T, 2) disposition of the leader in office, NaN if none
+    # (T, 2) the coded stance (-2..+2) of the leader in office, NaN if none or hand-set;
+    # ``disposition`` holds it times the scenario's ``disposition_scale``, the
+    # engines each run's (engines.forcing.base_disposition)
+    disposition_code: np.ndarray
     term_index: np.ndarray  # (T, 2) index into the scenario's leaders of the term in office, -1
     term_sd: np.ndarray  # (L,) spread of each term's disposition across runs
     leader_names: list[list[str]]  # (T, 2)
-    sched: np.ndarray  # (T, C, V)
-    sched_channels: list[list[int]]  # per tick, channels with any effect
+    sched: np.ndarray  # (T, R, V): rows (switch channel, size group) x slots
+    sched_channels: list[list[int]]  # per tick, rows with any effect
     sched_slots: list[list[int]]  # per tick, slots with any effect
     proc: np.ndarray  # (P, C, V)
     proc_channels: list[list[int]]
@@ -60,6 +65,8 @@ class Compiled:
     leader_terms: list[tuple[int, int, int, str]] = field(default_factory=list)
     projection_tick: int | None = None
     posterior: Posterior | None = None  # parameter draws per run (scenario/posterior.py)
+    # per state, the share trust starts from with the observed_start switch (NaN: none)
+    observed_start: tuple[float, float] = (float("nan"), float("nan"))
     # the other files the scenario names, read once (scenario/references.py) ...
     references: dict[str, Any] = field(default_factory=dict)
     # ... and its forecast scenario (what was known earlier), loaded
@@ -157,6 +164,8 @@ def compile_scenario(sc: Scenario) -> Compiled:
 
     leader_change = np.zeros((n, 2), dtype=bool)
     disposition = np.full((n, 2), np.nan)
+    disposition_code = np.full((n, 2), np.nan)
+    scale = float(prm.resolve(sc.parameters)["disposition_scale"])
     term_index = np.full((n, 2), -1, dtype=int)
     term_sd = np.array([lt.disposition_sd for lt in sc.leaders], dtype=float)
     names = [["", ""] for _ in range(n)]
@@ -170,13 +179,18 @@ def compile_scenario(sc: Scenario) -> Compiled:
             continue
         terms.append((s, t0, t1, lt.name))
         leader_change[t0, s] = True
-        disposition[t0:t1, s] = lt.disposition
+        if lt.disposition_code is not None:
+            disposition_code[t0:t1, s] = lt.disposition_code
+            disposition[t0:t1, s] = lt.disposition_code * scale
+        else:
+            disposition[t0:t1, s] = lt.disposition
         term_index[t0:t1, s] = k
         for t in range(t0, t1):
             names[t][s] = lt.name
     terms.sort()
 
-    n_c, n_v = len(sh.CHANNELS), len(sh.SLOTS)
+    n_c, n_v = len(sh.ROWS), len(sh.SLOTS)
+    sizes = sc.effect_sizes
     sched = np.zeros((n, n_c, n_v))
     markers: list[Marker] = []
     for ev in sc.events:
@@ -184,7 +198,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         actor = sidx[ev.actor]
         target = sidx[ev.target] if ev.target else 1 - actor
         sched[t] += sh.effect_matrix(
-            kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity)
+            kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity), sizes
         )
         text = ev.label if isinstance(ev.label, str) and ev.label else ev.id.replace("_", " ")
         markers.append(Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True))
@@ -197,7 +211,9 @@ def compile_scenario(sc: Scenario) -> Compiled:
     for i, pr in enumerate(procs):
         actor = sidx[pr.actor]
         target = sidx[pr.target] if pr.target else 1 - actor
-        proc[i] = sh.effect_matrix(kinds[pr.kind], actor, target, sh.intensity_scale(pr.intensity))
+        proc[i] = sh.effect_matrix(
+            kinds[pr.kind], actor, target, sh.intensity_scale(pr.intensity), sizes
+        )
         a = (
             cal.parse_quarter(pr.start) - start
             if pr.start is not None
@@ -217,6 +233,7 @@ def compile_scenario(sc: Scenario) -> Compiled:
         interests={state.scenario_dyad_var(k): v for k, v in sc.interests.items()},
         leader_change=leader_change,
         disposition=disposition,
+        disposition_code=disposition_code,
         term_index=term_index,
         term_sd=term_sd,
         leader_names=names,
@@ -232,9 +249,38 @@ def compile_scenario(sc: Scenario) -> Compiled:
         leader_terms=terms,
         projection_tick=proj,
         posterior=refs.pop("posterior", None),
+        observed_start=observed_start(sc, int(quarters[0]) // 4),
         references=refs,
         forecast=load(references.path_for(sc, "forecast")) if sc.forecast else None,
     )
+
+
+def observed_start(sc: Scenario, first_year: int) -> tuple[float, float]:
+    """Per state, the share its trust starts from with the ``observed_start``
+    switch: from the scenario's ``observed_start`` observations file, the
+    first poll (``percent`` or ``share``) that observes ``<state id>.trust``,
+    its value in the scenario's first year or, when the series starts later,
+    in its earliest year (NaN for a state no poll observes, or without the file)."""
+    out = [float("nan"), float("nan")]
+    if not sc.observed_start:
+        return (out[0], out[1])
+    try:
+        obs = load_observations(Path(sc.base_dir) / sc.observed_start)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [Problem(sc.source or "<scenario>", "observed_start", exc.one_line())]
+        ) from None
+    for i, sid in enumerate(sc.state_ids):
+        for series in obs.series:
+            if series.observes != f"{sid}.trust" or series.scale == "index":
+                continue
+            at = np.flatnonzero(series.years >= first_year)
+            if len(at) == 0:
+                continue
+            value = float(series.values[at[0]])
+            out[i] = value / 100.0 if series.scale == "percent" else value
+            break
+    return (out[0], out[1])
 
 
 def as_compiled(scenario: str | Path | Scenario | Compiled) -> Compiled:

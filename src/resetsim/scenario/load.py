@@ -209,7 +209,7 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
         except ValueError:  # another drive (Windows)
             return str(target)
 
-    for key in ("targets", "patterns", "forecast", "outcomes", "posterior"):
+    for key in ("targets", "patterns", "forecast", "outcomes", "posterior", "observed_start"):
         if key in raw:
             raw[key] = rebase(raw[key])
     power = raw.get("power")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, create_model, field_validator
+from pydantic import BeforeValidator, Field, create_model, field_validator, model_validator
 
 from resetsim.core import shocks as sh
 from resetsim.core import state
@@ -53,10 +53,30 @@ def _refuse_scale(value: Any) -> None:
 
 def _initial_field(v: state.Var) -> tuple[Any, Any]:
     """The ``[states.initial]`` field of a state variable: its registry bounds and
-    initial value (empty when it defaults to another variable's)."""
+    initial value (empty when it defaults to another variable's; a variable
+    with a rule may say ``"rest"``, :mod:`resetsim.core.initial`)."""
+    low, high = v.initial_bounds
     if v.default_to:
-        return (Num | None, Field(None, ge=v.low, le=v.high))
-    return (Num, Field(v.initial, ge=v.low, le=v.high))
+        return (Num | None, Field(None, ge=low, le=high))
+    if v.initial_rule:
+        return (Annotated[Any, BeforeValidator(_number_or_rule(v))], v.initial)
+    return (Num, Field(v.initial, ge=low, le=high))
+
+
+def _number_or_rule(v: state.Var):
+    """A start that is a number within ``v``'s bounds or the word of its rule."""
+
+    def check(value: Any) -> Any:
+        if value == state.RULE:
+            return value
+        rule = f'or "{state.RULE}" (its resting value, docs/ODD.md)'
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"must be a number, not {type(value).__name__}, {rule}")
+        if not (v.low <= value <= v.high):
+            raise ValueError(f"must be in [{v.low:g}, {v.high:g}] {rule}")
+        return float(value)
+
+    return check
 
 
 #: Initial values of a state's drivers (defaults are neutral), one field per
@@ -84,9 +104,22 @@ class LeaderTerm(Strict):
     name: Label
     start: DateLike
     end: DateLike | None = None
-    disposition: Num = Field(ge=-1, le=1)
+    # the leader's stance toward the other side, coded -2..+2 by the written
+    # criteria of docs/ODD.md ("Leader dispositions"; times the parameter
+    # disposition_scale), or a hand-set disposition in [-1, 1]: one of the two
+    disposition_code: int | None = Field(None, ge=-2, le=2, strict=True)
+    disposition: Num | None = Field(None, ge=-1, le=1)
     disposition_sd: Num = Field(0.0, ge=0, le=1)
     note: Text = ""
+
+    @model_validator(mode="after")
+    def _one_disposition(self) -> LeaderTerm:
+        if (self.disposition_code is None) == (self.disposition is None):
+            raise ValueError(
+                "give either 'disposition_code' (-2..+2, coded by docs/ODD.md) or a "
+                "hand-set 'disposition' (-1..1), not both or neither"
+            )
+        return self
 
 
 class Event(Strict):
@@ -145,6 +178,8 @@ class Scenario(Strict):
     forecast: PathText | None = None
     outcomes: PathText | None = None
     posterior: PathText | None = None  # a calibrated posterior (scenario/posterior.py)
+    # an observations file: with the observed_start switch, trust starts from its polls
+    observed_start: PathText | None = None
     states: Annotated[tuple[StateSpec, ...], BeforeValidator(_two_states)] = Field(
         min_length=2, max_length=2
     )
@@ -152,6 +187,9 @@ class Scenario(Strict):
     events: tuple[Event, ...] = ()
     stochastic: tuple[Process, ...] = ()
     kinds: dict[Key, sh.Kind] = Field(default_factory=dict)
+    # how effects are sized: by rule and channel (model v3), or "kind": model
+    # v2's hand-set size of each built-in effect (docs/ODD.md, "Effect sizes")
+    effect_sizes: Literal[sh.EFFECT_SIZES] = "channel"  # type: ignore[valid-type]
     parameters: dict[Key, Num] = Field(default_factory=dict)
     interests: dict[Key, Num] = Field(default_factory=dict)
     power: PowerSpec = PowerSpec()

@@ -72,6 +72,7 @@ def random_params(n: int, seed: int) -> dict[str, np.ndarray]:
         "det_smoothing": np.where(rng.random(n) < 0.2, 0.0, rng.uniform(0, 0.9, n)),
         "det_coop_weight": np.where(rng.random(n) < 0.2, 0.0, rng.uniform(0, 0.8, n)),
         "det_trigger_lookback": np.full(n, 4.0),
+        "latent_trust": rng.integers(0, 2, n).astype(float),  # some read as a share
         "det_partnership": np.full(n, 0.6),
         "det_confrontation": np.full(n, 0.3),
     }

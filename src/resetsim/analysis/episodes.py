@@ -117,23 +117,20 @@ def relationship_index(
     b = np.asarray(data[f"{state_ids[1]}_trust"], dtype=float)
     a2 = np.atleast_2d(a)
     n = a2.shape[0]
-    if compiled_for(a2):
-        from resetsim.analysis import detection  # deferred: numba
-
-        coop = data.get(COOPERATION)
-        cast = [np.ascontiguousarray(np.atleast_2d(v), dtype=float) for v in (a2, b)]
-        w = per_run(p["det_coop_weight"], n)
-        coop = a2 if coop is None or not np.any(w > 0) else np.atleast_2d(coop)
-        alpha = per_run(p["det_smoothing"], n)
-        return detection.relationship_index(
-            *cast, np.ascontiguousarray(coop, dtype=float), w, alpha
-        )
     w = per_run(p["det_coop_weight"], n)[:, None]
     # a latent attitude (latent_trust = 1) is read as its favourable share
     lat = per_run(p.get("latent_trust", 0.0), n)[:, None]
     a2 = lat * sigmoid(a2) + (1.0 - lat) * a2
     b2 = np.atleast_2d(b)
     b2 = lat * sigmoid(b2) + (1.0 - lat) * b2
+    if compiled_for(a2):  # the blend and the smoothing, compiled (the same numbers)
+        from resetsim.analysis import detection  # deferred: numba
+
+        blend = bool(np.any(w > 0))
+        coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float)) if blend else a2
+        cast = [np.ascontiguousarray(v, dtype=float) for v in (a2, b2, coop)]
+        alpha = per_run(p["det_smoothing"], n)
+        return detection.relationship_index(*cast, w[:, 0], alpha)
     x = 0.5 * (a2 + b2)
     if np.any(w > 0):
         coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float))

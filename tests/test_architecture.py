@@ -99,6 +99,8 @@ HEAVY = {
     "resetsim.engines.compiled": "numba",
     # its random numbers, loaded by engines.randomness.randomness on first use
     "resetsim.engines.compiled_rng": "numba",
+    # compiled episode detection, loaded by analysis.episodes for many runs
+    "resetsim.analysis.detection": "numba",
 }
 
 

@@ -98,7 +98,7 @@ def test_run_writes_outputs(run_cli, tmp_path):
     assert meta["scenario"]["name"] == "short_stochastic"
     # provenance: versions read with importlib.metadata, the commit of a checkout
     assert meta["resetsim_version"] == __version__
-    assert set(meta["versions"]) >= {"numpy", "pandas", "mesa", "matplotlib", "SALib", "scipy"}
+    assert set(meta["versions"]) >= {"numpy", "pandas", "mesa", "matplotlib", "numba", "scipy"}
     assert "?" not in meta["versions"].values()
     assert "git_commit" in meta
     assert (out / "trust.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

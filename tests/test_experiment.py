@@ -215,7 +215,7 @@ def test_sobol_sample_size_bounds_and_determinism(tmp_path, second_order):
     for j, name in enumerate(d.names):
         p = prm.PARAM_BY_NAME[name]
         assert d.values[:, j].min() >= p.low and d.values[:, j].max() <= p.high
-    assert d.salib_problem()["bounds"] == [[0.0, 2.0], [0.0, 2.0], [0.0, 1.0]]
+    assert [list(b) for b in d.bounds] == [[0.0, 2.0], [0.0, 2.0], [0.0, 1.0]]
     np.testing.assert_array_equal(xd.build_design(exp).values, d.values)
 
 

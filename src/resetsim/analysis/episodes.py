@@ -76,6 +76,16 @@ def params_for(compiled, p) -> Mapping[str, Any]:
     return p
 
 
+#: From this many runs on, detection runs compiled (:mod:`resetsim.analysis.detection`:
+#: the same numbers, bit for bit); fewer are not worth loading numba for.
+COMPILED_FROM_RUNS = 256
+
+
+def compiled_for(x: np.ndarray) -> bool:
+    """Whether the index of runs ``x`` ``(runs, ticks)`` is detected compiled."""
+    return x.ndim == 2 and x.shape[0] >= COMPILED_FROM_RUNS and x.shape[1] >= 1
+
+
 def _defaults() -> dict[str, float]:
     return {k: PARAM_BY_NAME[k].default for k in DETECTION_PARAMS}
 
@@ -113,6 +123,14 @@ def relationship_index(
     a2 = lat * sigmoid(a2) + (1.0 - lat) * a2
     b2 = np.atleast_2d(b)
     b2 = lat * sigmoid(b2) + (1.0 - lat) * b2
+    if compiled_for(a2):  # the blend and the smoothing, compiled (the same numbers)
+        from resetsim.analysis import detection  # deferred: numba
+
+        blend = bool(np.any(w > 0))
+        coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float)) if blend else a2
+        cast = [np.ascontiguousarray(v, dtype=float) for v in (a2, b2, coop)]
+        alpha = per_run(p["det_smoothing"], n)
+        return detection.relationship_index(*cast, w[:, 0], alpha)
     x = 0.5 * (a2 + b2)
     if np.any(w > 0):
         coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float))
@@ -256,6 +274,11 @@ def detect(index: np.ndarray, p: Mapping[str, Any] | None = None) -> Episodes:
     fall = per_run(p["det_fall"], n)
     fall_share = per_run(p["det_fall_share"], n)
     persist = np.maximum(np.rint(per_run(p["det_persist"], n)), 1).astype(np.int64)
+    if compiled_for(x):
+        from resetsim.analysis import detection  # deferred: numba
+
+        found = detection.detect(x, rise, fall, fall_share, persist, _GROW)
+        return Episodes(index=x, **found)
 
     K = _GROW
     arrays: dict[str, np.ndarray] = {}

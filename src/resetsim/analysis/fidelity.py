@@ -234,6 +234,21 @@ def _wl(window: np.ndarray) -> str:
     return f"{_ql(window[0])}-{_ql(window[1])}"
 
 
+def applicable_targets(windows: Windows, compiled) -> np.ndarray:
+    """Per target: whether its onset window (widened by the tolerance) overlaps
+    the scenario's quarters (only those are scored)."""
+    on_w = windows.onset - int(compiled.quarters[0])
+    tol = windows.tolerance
+    return (on_w[:, 1] >= -tol) & (on_w[:, 0] <= int(compiled.n_ticks) - 1)
+
+
+def metric_names(windows: Windows, compiled) -> list[str]:
+    """The names :meth:`Scores.metrics` returns for this scenario, without a run."""
+    ok = applicable_targets(windows, compiled)
+    matches = [f"match_{tid}" for i, tid in enumerate(windows.ids) if ok[i]]
+    return ["fidelity_score", "targets_matched", "targets_in_window", "spurious", *matches]
+
+
 def score(windows: Windows, compiled, ep: Episodes) -> Scores:
     """Score detected episodes ``ep`` (:class:`resetsim.analysis.episodes.Episodes`) of a
     scenario's runs against ``windows``.  Vectorised over runs."""
@@ -242,7 +257,7 @@ def score(windows: Windows, compiled, ep: Episodes) -> Scores:
     tol = windows.tolerance
     on_w = windows.onset - q0  # ticks
     fa_w = windows.failure - q0
-    applicable = (on_w[:, 1] >= -tol) & (on_w[:, 0] <= T - 1)
+    applicable = applicable_targets(windows, compiled)
     idx = np.flatnonzero(applicable)
     N = len(idx)
     n = ep.n_runs

@@ -23,8 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import properscoring as ps
-from scipy.stats import rankdata, spearmanr
 
 #: Fewest training years a series needs at an origin to be scored there.
 MIN_TRAIN = 3
@@ -193,6 +191,8 @@ def spearman(point: np.ndarray, obs: np.ndarray) -> float:
         return float("nan")
     if np.ptp(obs) == 0:
         return float("nan")
+    from scipy.stats import spearmanr  # deferred: scipy.stats takes most of a second
+
     return float(spearmanr(point, obs).statistic)
 
 
@@ -202,6 +202,8 @@ def spearman_rows(point: np.ndarray, obs: np.ndarray) -> np.ndarray:
     point, obs = np.atleast_2d(point), np.atleast_2d(obs)
     if point.shape[1] < 3:
         return np.full(point.shape[0], np.nan)
+    from scipy.stats import rankdata  # deferred: scipy.stats takes most of a second
+
     rp, ro = rankdata(point, axis=1), rankdata(obs, axis=1)
     rp -= rp.mean(axis=1, keepdims=True)
     ro -= ro.mean(axis=1, keepdims=True)
@@ -216,6 +218,10 @@ def spearman_rows(point: np.ndarray, obs: np.ndarray) -> np.ndarray:
 
 def year_losses(point: np.ndarray, draws: np.ndarray, obs: np.ndarray) -> dict[str, np.ndarray]:
     """Per year, on the data's scale: squared error, inside the 80% interval, CRPS."""
+    # deferred: properscoring compiles its functions (numba) when imported, about
+    # a second that the figures and sweeps importing this module need not pay
+    import properscoring as ps
+
     lo, hi = np.quantile(draws, [(1 - COVERAGE) / 2, (1 + COVERAGE) / 2], axis=1)
     return {
         "sq": (np.asarray(point) - obs) ** 2,

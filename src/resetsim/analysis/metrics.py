@@ -61,7 +61,18 @@ def required_columns(state_ids: Sequence[str]) -> list[str]:
     return detection_columns(state_ids)
 
 
-def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, np.ndarray]:
+def metric_names(compiled) -> list[str]:
+    """The names :func:`run_metrics` returns for a scenario, in its order,
+    without running it (the fidelity ones when it names a targets file)."""
+    names = [*BASE_METRICS, *(f"final_{sid}_trust" for sid in compiled.state_ids)]
+    if compiled.targets is not None:
+        names += fidelity.metric_names(compiled.targets, compiled)
+    return names
+
+
+def run_metrics(
+    compiled, data: Mapping[str, np.ndarray], p=None, keep: Sequence[str] | None = None
+) -> dict[str, np.ndarray]:
     """Episode measures, one value per run (arrays of length ``n_runs``).
 
     ``compiled`` is a :class:`resetsim.scenario.Compiled`; ``data`` maps column
@@ -76,6 +87,10 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     (``fired``, ``leader_z``: :meth:`resetsim.results.Trajectories.with_events`):
     the event-based counts of :mod:`resetsim.analysis.validation` need it when
     the scenario has stochastic events (NaN without).
+
+    ``keep`` (a sweep's stored metrics) lets it skip the validation and the
+    fidelity metrics when none of theirs is wanted (the others are cheap and
+    always returned); None computes everything.
     """
     p = params_for(compiled, p)
     ids = compiled.state_ids
@@ -88,10 +103,12 @@ def run_metrics(compiled, data: Mapping[str, np.ndarray], p=None) -> dict[str, n
     out["share_partnership"] = (x >= part).mean(axis=1)
     out["share_confrontation"] = (x <= conf).mean(axis=1)
     out["final_index"] = x[:, -1].copy()
-    out.update(validation_metrics(compiled, ep, p, data.get(FIRED), data.get(LEADER_Z)))
+    wanted = None if keep is None else set(keep)
+    if wanted is None or wanted & set(VALIDATION_METRICS):
+        out.update(validation_metrics(compiled, ep, p, data.get(FIRED), data.get(LEADER_Z)))
     for sid in ids:
         out[f"final_{sid}_trust"] = np.asarray(data[f"{sid}_trust"], dtype=float)[:, -1].copy()
-    if compiled.targets is not None:
+    if compiled.targets is not None and (wanted is None or wanted & set(FIDELITY_METRICS)):
         scores = fidelity.score(compiled.targets, compiled, ep)
         out.update(scores.metrics())
     return out

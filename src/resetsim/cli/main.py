@@ -39,11 +39,15 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def _command_modules():
-    return [importlib.import_module(f"resetsim.cli.{name}") for name in COMMANDS]
+def _command_modules(only: str | None = None):
+    names = (only,) if only in COMMANDS else COMMANDS
+    return [importlib.import_module(f"resetsim.cli.{name}") for name in names]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command, or of ``only`` that one (a command line
+    that names its command imports no other command's modules: some load
+    heavy libraries)."""
     parser = argparse.ArgumentParser(
         prog="resetsim",
         description="Simulate the US-Russia reset -> failure loop (Liu Ying, 2021).",
@@ -51,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"resetsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for mod in _command_modules():
+    for mod in _command_modules(only):
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run, _parser=p)
@@ -61,9 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line; an argument the sub-command does not know is
     reported by that sub-command (its usage line, not the top-level one)."""
-    parser = build_parser()
     words = sys.argv[1:] if argv is None else list(argv)
     command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command)
     if command is not None and command not in COMMANDS:
         parser.error(
             f"unknown command {command!r}{did_you_mean(command, COMMANDS)}; "

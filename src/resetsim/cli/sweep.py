@@ -110,6 +110,8 @@ def run(args) -> int:
         problem = check_address(args.scheduler)
         if problem:
             raise UsageError(f"--scheduler: {problem}")
+    if args.scheduler is None and (args.workers or _cores()) > 1:
+        executors.start_server()  # its workers' imports overlap the planning
     try:
         plan = make_plan(
             args.experiment,

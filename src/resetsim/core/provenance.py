@@ -25,7 +25,7 @@ DISTRIBUTIONS: tuple[str, ...] = (
     "mesa",
     "matplotlib",
     "pydantic",
-    "SALib",
+    "numba",
 )
 
 #: The package's root folder (``src/resetsim``).

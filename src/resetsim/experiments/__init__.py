@@ -9,11 +9,14 @@ From the bottom up (each module imports only those above it in this list):
   cannot express (parameter names and bounds, sizes, conditions, metric names);
   the metrics function and the columns it needs.
 - ``design``: design points (:func:`build_design`): grid, Latin hypercube
-  (``scipy.stats.qmc``), Saltelli/Sobol' sample (SALib), conditions.
+  (``scipy.stats.qmc``), Saltelli/Sobol' sample (:mod:`resetsim.analysis.sobol`),
+  conditions.
 - ``plan``: the run table fixed before anything runs (:func:`make_plan`):
   seeds of runs, chunks, the experiment hash; :class:`SweepError`.
 - ``executors``: one chunk (:func:`run_chunk`: simulate, then metrics) and
   where chunks run: in process, a process pool, a Dask cluster.
+- ``warm``: imported by the process pool's fork server: loads and warms what
+  a chunk needs once, before the workers are forked from it.
 - ``store``: a sweep's folder: chunk files, manifest, lock, combining, CSV.
 - ``summary``: per-point and pooled summaries with 95% CIs, Sobol' indices,
   ``meta.json``.

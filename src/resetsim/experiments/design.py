@@ -3,7 +3,7 @@
 :func:`build_design` turns a validated :class:`~resetsim.experiments.schema.Experiment`
 into :class:`DesignPoints` (a ``points x parameters`` array of values): a
 full-factorial :func:`grid`, a :func:`latin_hypercube` (``scipy.stats.qmc``),
-a Saltelli :func:`sobol_sample` (SALib) or named conditions
+a Saltelli :func:`sobol_sample` (:mod:`resetsim.analysis.sobol`) or named conditions
 (:func:`condition_values`).  Every sampler is seeded (the design's ``seed``,
 else the experiment's), so the same file gives the same points.
 """
@@ -11,13 +11,12 @@ else the experiment's), so the same file gives the same points.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from resetsim.analysis import sobol
 from resetsim.core import params as prm
 from resetsim.experiments.schema import (
     ALL,
@@ -51,14 +50,6 @@ class DesignPoints:
     def n_points(self) -> int:
         return len(self.values)
 
-    def salib_problem(self) -> dict[str, Any]:
-        assert self.bounds is not None
-        return {
-            "num_vars": len(self.names),
-            "names": list(self.names),
-            "bounds": [list(b) for b in self.bounds],
-        }
-
 
 def grid(levels: Mapping[str, Sequence[float]]) -> np.ndarray:
     """Every combination, the last parameter varying fastest."""
@@ -84,13 +75,9 @@ def sobol_sample(
     second_order: bool,
     seed: int,
 ) -> np.ndarray:
-    """SALib's Saltelli/Sobol' sample (scrambled, seeded)."""
-    from SALib.sample import sobol  # deferred: SALib is slow to import
-
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return sobol.sample(problem, n, calc_second_order=second_order, seed=seed)
+    """The Saltelli/Sobol' sample (scrambled, seeded; the same matrix as SALib's
+    ``sample.sobol``): :func:`resetsim.analysis.sobol.sample`."""
+    return sobol.sample(bounds, n, second_order, seed)
 
 
 def condition_values(c: Condition) -> dict[str, float]:

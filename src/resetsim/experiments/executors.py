@@ -13,6 +13,7 @@ flight.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import multiprocessing as mp
 import os
 import re
@@ -137,13 +138,25 @@ def apply_nulls(task: ChunkTask, data: dict[str, np.ndarray]) -> dict[str, np.nd
     return data
 
 
+def takes_keep(fn: Callable[..., Any]) -> bool:
+    """Whether a metrics function takes ``keep`` (the metrics to return, at least)."""
+    try:
+        return "keep" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def run_chunk(task: ChunkTask) -> ChunkResult:
     """Simulate a chunk, compute its metrics, keep what the experiment stores."""
     t0 = time.perf_counter()
     data = simulate_chunk(task)
     n = len(task.seeds)
     p = task.compiled.params(task.params)
-    values = task.metrics_fn(task.compiled, {**data, "seed": np.asarray(task.seeds)}, p)
+    run = {**data, "seed": np.asarray(task.seeds)}
+    if takes_keep(task.metrics_fn):  # it may skip what the sweep does not store
+        values = task.metrics_fn(task.compiled, run, p, keep=task.metrics)
+    else:
+        values = task.metrics_fn(task.compiled, run, p)
     metrics = {}
     for name in task.metrics:
         v = np.asarray(values[name])
@@ -215,12 +228,35 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=watch, name="resetsim-parent-watch", daemon=True).start()
 
 
-def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
-    """Chunks on ``workers`` local processes."""
+#: What the pool's fork server imports before it forks workers: the default
+#: (the main module) and :mod:`resetsim.experiments.warm`.
+PRELOAD = ("__main__", "resetsim.experiments.warm")
+
+
+def _pool_context():
     # an explicit start method: mesa.batchrunner sets the global one to spawn
-    # on import, and fork is unsafe with threads; forkserver starts fastest
+    # on import, and fork is unsafe with threads; forkserver starts fastest,
+    # and its server loads (and warms) once what every worker needs
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
+
+
+def start_server() -> None:
+    """Start the local process pool's fork server now, without waiting for it:
+    it loads and warms what chunks need (:mod:`resetsim.experiments.warm`)
+    while this process goes on (a sweep calls it before it plans)."""
+    if _pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
+    """Chunks on ``workers`` local processes."""
+    ctx = _pool_context()
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
     ) as ex:

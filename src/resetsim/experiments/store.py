@@ -279,6 +279,18 @@ def write_csv(frame, path: Path) -> None:
         pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none"))
 
 
+def chunks_column_reader(paths: Sequence[Path]) -> Callable[[str], np.ndarray]:
+    """:func:`column_reader` over a sweep's chunk files, in their order (the
+    same column as the combined ``runs.parquet``'s, before it is written)."""
+    files = [pq.ParquetFile(p) for p in paths]
+
+    def column(name: str) -> np.ndarray:
+        parts = [f.read(columns=[name]).column(0).to_numpy() for f in files]
+        return np.concatenate(parts) if parts else np.array([])
+
+    return column
+
+
 def column_reader(path: Path) -> Callable[[str], np.ndarray]:
     """``column(name)``: one column of a parquet file as an array, read on demand
     (the summary reads one metric at a time, so memory does not grow with the

@@ -12,13 +12,13 @@ interval over the runs where ``m`` is defined): see
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from resetsim.analysis import sobol
 from resetsim.analysis.statistics import grouped_mean_ci, mean_ci, wilson
 from resetsim.analysis.validation import POOLED_SHARES
 from resetsim.core.provenance import __version__, provenance
@@ -161,17 +161,16 @@ def summarize_pooled(plan: Plan, runs: Runs) -> pd.DataFrame:
 
 
 def sobol_indices(plan: Plan, summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """First-order and total Sobol' indices (SALib) of each output, with CIs.
+    """First-order and total Sobol' indices of each output, with CIs
+    (:func:`resetsim.analysis.sobol.indices`: SALib's estimators, bootstrap
+    intervals from a ``SeedSequence``-seeded generator).
 
     The output of a design point is its mean over replications (a share's
     is the share of its runs).  Outputs undefined at some point (NaN) are
     skipped with a note in the ``note`` column.
     """
-    from SALib.analyze import sobol  # deferred: SALib is slow to import
-
     d = plan.experiment.design
     assert isinstance(d, SobolDesign)
-    problem = plan.design.salib_problem()
     wanted = d.outputs or plan.metric_names
     seed = plan.experiment.seed if d.seed is None else d.seed
     names = plan.design.names
@@ -182,16 +181,7 @@ def sobol_indices(plan: Plan, summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
             why = "undefined at some design points" if np.isnan(y).any() else "constant"
             rows += [{"output": name, "parameter": pname, "note": why} for pname in names]
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = sobol.analyze(
-                problem,
-                y,
-                calc_second_order=d.second_order,
-                num_resamples=d.resamples,
-                conf_level=d.conf_level,
-                seed=seed,
-            )
+        res = sobol.indices(y, len(names), d.second_order, d.resamples, d.conf_level, seed)
         for j, pname in enumerate(names):
             s1, c1, st, ct = res["S1"][j], res["S1_conf"][j], res["ST"][j], res["ST_conf"][j]
             rows.append(

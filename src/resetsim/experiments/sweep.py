@@ -28,6 +28,7 @@ Layout of ``DIR`` (see ``docs/EXPERIMENTS.md``)::
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,9 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         if max_chunks is not None:
             todo = todo[:max_chunks]
         skipped = sum(b - a for a, b in map(plan.chunk_range, done))
-        ran = _run_chunks(plan, out, todo, workers, client, progress, skipped)
+        # with workers, this process mostly waits: it loads matplotlib meanwhile
+        early = bool(figures) and (workers > 1 or client is not None)
+        ran = _run_chunks(plan, out, todo, workers, client, progress, skipped, early)
         if len(done) + ran < plan.n_chunks:
             return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, [])
         written = finalize(plan, out, figures=figures)
@@ -146,6 +149,12 @@ def _sweep(plan, out, done, complete, workers, client, progress, figures, max_ch
         st.remove_chunks(out)
         io.write_marker(out, "sweep")
     return SweepResult(out, plan, ran, len(done), time.perf_counter() - t0, written)
+
+
+def _load_plotting() -> None:
+    """Import the figures' modules (matplotlib takes about a second), so that
+    the figures do not wait for it after the last chunk."""
+    import resetsim.plotting.design  # noqa: F401  deferred: loads matplotlib
 
 
 def _run_chunks(
@@ -156,6 +165,7 @@ def _run_chunks(
     client: Any,
     progress: bool | None,
     skipped_runs: int,
+    load_plotting: bool = False,
 ) -> int:
     if not todo:
         return 0
@@ -182,6 +192,10 @@ def _run_chunks(
     try:
         for result in results:
             st.write_chunk(plan, out, result)
+            if n == 0 and load_plotting and len(todo) > 1:
+                # once the pool runs and a chunk is written (an import in a
+                # thread holds the import lock, which both may need)
+                threading.Thread(target=_load_plotting, name="resetsim-load-plotting").start()
             n += 1
             if bar is not None:
                 a, b = plan.chunk_range(result.index)
@@ -199,22 +213,32 @@ def _run_chunks(
 def finalize(plan: Plan, out: Path, figures: bool | tuple[str, ...] = True) -> list[str]:
     """Combine the chunks and write the summaries; returns the files written.
     ``figures``: False, True (PNG) or the formats to write the figures in."""
-    written = []
-    st.combine([st.chunk_path(out, k) for k in range(plan.n_chunks)], out / "runs.parquet")
-    written.append("runs.parquet")
+    written = ["runs.parquet"]
+    chunks = [st.chunk_path(out, k) for k in range(plan.n_chunks)]
     if plan.experiment.trajectories:
-        st.combine(
-            [st.chunk_path(out, k, "traj") for k in range(plan.n_chunks)],
-            out / "trajectories.parquet",
-        )
         written.append("trajectories.parquet")
-    summary = summarize(plan, st.column_reader(out / "runs.parquet"))
+    # the tables are combined in a thread (pyarrow works without the GIL) while
+    # the summaries, indices and figures are made from the chunk files
+    combining = _Background(_combine_tables, plan, out, chunks)
+    try:
+        written += _summaries(plan, out, chunks, figures)
+    finally:
+        combining.join()
+    io.write_json(out / "meta.json", meta(plan))
+    written.append("meta.json")
+    return written
+
+
+def _summaries(plan: Plan, out: Path, chunks: list[Path], figures) -> list[str]:
+    written = []
+    runs = st.chunks_column_reader(chunks)
+    summary = summarize(plan, runs)
     if plan.design.type == "sobol":
         # one run per point: the per-point table (~200,000 rows) goes to parquet,
         # summary.csv pools all runs into one row
         io.write_atomic(out / "points.parquet", lambda p: summary.to_parquet(p, index=False))
         written.append("points.parquet")
-        pooled = summarize_pooled(plan, st.column_reader(out / "runs.parquet"))
+        pooled = summarize_pooled(plan, runs)
         io.write_atomic(out / "summary.csv", lambda p: st.write_csv(pooled, p))
     else:
         io.write_atomic(out / "summary.csv", lambda p: st.write_csv(summary, p))
@@ -236,9 +260,35 @@ def finalize(plan: Plan, out: Path, figures: bool | tuple[str, ...] = True) -> l
             for name, fig in figs.items():
                 stem = out / Path(name).stem
                 written += save_all(fig, stem, formats, write=io.write_atomic)
-    io.write_json(out / "meta.json", meta(plan))
-    written.append("meta.json")
     return written
+
+
+def _combine_tables(plan: Plan, out: Path, chunks: list[Path]) -> None:
+    st.combine(chunks, out / "runs.parquet")
+    if plan.experiment.trajectories:
+        traj = [st.chunk_path(out, k, "traj") for k in range(plan.n_chunks)]
+        st.combine(traj, out / "trajectories.parquet")
+
+
+class _Background:
+    """``fn(*args)`` in a thread; :meth:`join` waits and raises what it raised."""
+
+    def __init__(self, fn, *args):
+        self.error: BaseException | None = None
+
+        def run():
+            try:
+                fn(*args)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="resetsim-combine")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def design_figures(plan: Plan, summary, sobol=None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from resetsim.analysis.metrics import metric_names as shipped_metric_names
 from resetsim.analysis.metrics import run_metrics
 from resetsim.core import params as prm
 from resetsim.core.columns import detection_columns
@@ -317,8 +318,12 @@ def default_metrics() -> MetricsFn:
 
 
 def metric_names(compiled: Compiled, metrics_fn: MetricsFn | None = None) -> list[str]:
-    """The metrics ``metrics_fn`` produces for this scenario (from one short run)."""
+    """The metrics ``metrics_fn`` produces for this scenario (from one short
+    run; the shipped :func:`~resetsim.analysis.metrics.run_metrics` says them
+    without one)."""
     fn = metrics_fn or default_metrics()
+    if fn is run_metrics:
+        return shipped_metric_names(compiled)
     cols = required_columns(compiled, fn)
     seed = run_seed(0, 0)
     traj = simulate(compiled, [seed], None, cols)

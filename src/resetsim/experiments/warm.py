@@ -1,0 +1,43 @@
+"""Warms the process pool's fork server: importing this module loads what a
+sweep's chunk needs and the compiled code from numba's on-disk cache.
+
+The local process pool (:func:`resetsim.experiments.executors.process_pool`)
+starts its workers from multiprocessing's fork server, which imports this
+module once (``set_forkserver_preload``); every worker forked from it then
+starts with the modules loaded and the compiled engine and detection ready,
+instead of each loading them.  A sweep starts the server before it plans
+(:func:`resetsim.experiments.executors.start_server`), so this runs while
+the sweep's own process reads the experiment.  Importing it anywhere else
+does no harm: it runs two short simulations of a built-in scenario.  A
+failure here only leaves the workers to load things themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from resetsim.analysis.metrics import run_metrics
+from resetsim.engines.runner import simulator
+from resetsim.experiments import executors  # noqa: F401  (what a chunk unpickles)
+from resetsim.scenario import builtin, compile_scenario, load
+
+#: The built-in scenario the warm-up runs.
+SCENARIO = "history_1989_2021"
+
+
+def warm(runs: int = 2) -> bool:
+    """Run ``runs`` simulations with the compiled engine and their metrics
+    (loading both from numba's cache); False if anything failed."""
+    try:
+        compiled = compile_scenario(load(builtin.resolve(SCENARIO)))
+        seeds = np.arange(1, runs + 1)
+        traj = simulator("compiled")(compiled, seeds)
+        # as many runs as compiled detection needs: repeat the two
+        data = {k: np.repeat(v, 128, axis=0) for k, v in traj.with_events().items()}
+        run_metrics(compiled, {**data, "seed": np.repeat(seeds, 128)})
+    except Exception:  # a warm-up must never stop the pool
+        return False
+    return True
+
+
+warm()

@@ -1,0 +1,109 @@
+"""What the sweep's path costs: the libraries ``resetsim sweep`` loads, and the
+shortcuts it takes are the same numbers as the long way round."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from resetsim.analysis.statistics import t_quantile
+
+HISTORY = Path(__file__).resolve().parents[1] / "scenarios" / "history_1989_2021.toml"
+
+
+def test_t_quantile_is_scipy_stats_t_ppf_to_the_bit():
+    from scipy.stats import t
+
+    n = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 17.0, 100.0, 1e4, 1e7])
+    ours = t_quantile(n)
+    assert np.isnan(ours[:2]).all()
+    np.testing.assert_array_equal(ours[2:], t.ppf(0.975, n[2:] - 1))
+    np.testing.assert_array_equal(t_quantile(n, 0.9)[2:], t.ppf(0.9, n[2:] - 1))
+
+
+#: Libraries a Sobol' sweep without figures never needs in its main process.
+NOT_LOADED = ("properscoring", "mesa", "solara", "SALib", "matplotlib", "scipy.stats")
+
+
+@pytest.mark.parametrize("figures", [False, True])
+def test_sweep_loads_only_what_it_needs(tmp_path, figures):
+    exp = tmp_path / "s.toml"
+    exp.write_text(
+        f'scenario = "{HISTORY.as_posix()}"\n'
+        + textwrap.dedent(
+            """
+            name = "s"
+            seed = 3
+            metrics = ["cycles", "share_partnership"]
+            [design]
+            type = "sobol"
+            base_samples = 4
+            parameters = ["w_leader", "w_trust"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    args = ["sweep", str(exp), "--out", str(tmp_path / "o"), "--workers", "1", "--quiet"]
+    if not figures:
+        args.append("--no-figures")
+    code = (
+        "import sys; from resetsim.cli.main import main; "
+        f"code = main({args!r}); "
+        f"bad = sorted(m for m in sys.modules if m in {NOT_LOADED!r}); "
+        "print(' '.join(bad)); sys.exit(code)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"MPLBACKEND": "Agg", **__import__("os").environ},
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(proc.stdout.split())
+    # figures need matplotlib
+    allowed = {"matplotlib"} if figures else set()
+    assert loaded <= allowed, loaded
+
+
+def test_metrics_kept_by_a_sweep_are_those_of_the_full_set():
+    from resetsim.analysis.metrics import run_metrics
+    from resetsim.analysis.validation import VALIDATION_METRICS
+    from resetsim.engines.runner import simulator
+    from resetsim.scenario import compile_scenario, load
+
+    compiled = compile_scenario(load(HISTORY))
+    traj = simulator("compiled")(compiled, np.arange(1, 41))
+    data = {**traj.with_events(), "seed": np.arange(1, 41)}
+    full = run_metrics(compiled, data)
+    for keep in (["cycles", "fidelity_score"], ["resets"], ["onsets_after_opening"]):
+        some = run_metrics(compiled, data, keep=keep)
+        assert set(keep) <= set(some) <= set(full)
+        for k in some:
+            np.testing.assert_array_equal(some[k], full[k], err_msg=k)
+    assert not set(VALIDATION_METRICS) & set(run_metrics(compiled, data, keep=["cycles"]))
+    assert "fidelity_score" not in run_metrics(compiled, data, keep=["cycles"])
+
+
+def test_the_pool_server_warms_up_with_a_real_run():
+    from resetsim.experiments import executors, warm
+
+    assert "resetsim.experiments.warm" in executors.PRELOAD
+    assert warm.warm() is True
+
+
+def test_shipped_metric_names_without_a_run_are_those_of_a_run():
+    from resetsim.analysis.metrics import metric_names, run_metrics
+    from resetsim.engines.ensemble import simulate
+    from resetsim.scenario import builtin, compile_scenario, load
+
+    for name in builtin.names():
+        compiled = compile_scenario(load(builtin.resolve(name)))
+        traj = simulate(compiled, [5])
+        data = {**traj.with_events(), "seed": np.array([5])}
+        assert metric_names(compiled) == list(run_metrics(compiled, data)), name

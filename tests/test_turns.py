@@ -310,22 +310,11 @@ def test_intensity_needs_a_written_criterion(tmp_path):
 
 
 def test_free_numbers_are_counted(history):
+    # the total and its parts: tests/test_free_numbers.py; here what model v2 made zero
     c = count(load(HISTORY))  # the scenario as shipped (the fixture is model v2)
     assert c["event_scales_hand"] == 0
-    assert c["leader_dispositions_hand"] == 0
     assert c["leader_dispositions_coded"] == len(history.leaders)
-    assert c["kind_effect_sizes_hand"] == 0  # every effect sized by rule
-    # threat, constraint, status anchor, grievance of each side
-    assert c["initial_values_by_rule"] == 8
-    assert c["free_total"] <= 60
     assert c["patterns_turns"] == 6 and c["patterns_episode_windows"] == 12
-    assert c["free_total"] == (
-        c["parameters_fitted"]
-        + c["parameters_hand"]
-        + c["kind_effect_sizes_hand"]
-        + c["initial_values_hand"]
-        + c["leader_dispositions_hand"]
-    )
 
 
 def test_kinds_show_their_intensity_criteria(run_cli):

@@ -98,6 +98,19 @@ class OpinionLink:
         return f"logit(% / 100) = {f.alpha:.2f} {sign} {abs(f.beta):.2f} x trust"
 
 
+def _training_points(years, values, trust, quarters, before_year, last_year):
+    """The poll's years up to ``last_year`` (and before ``before_year``) that
+    the runs also have, their values, and the runs' annual means there."""
+    run_years, x_all = annual_means(trust, quarters)
+    years = np.asarray(years, dtype=int)
+    values = np.asarray(values, dtype=float)
+    keep = (years <= last_year) & np.isin(years, run_years)
+    if before_year is not None:
+        keep &= years < before_year
+    ty, tv = years[keep], values[keep]
+    return ty, tv, x_all[np.searchsorted(run_years, ty)]
+
+
 def opinion_link(
     column: str,
     series_id: str,
@@ -114,14 +127,7 @@ def opinion_link(
     (and before ``before_year`` when given) that the series and the run both
     have; ``None`` with fewer than three such years
     (:data:`resetsim.analysis.ladder.MIN_TRAIN`)."""
-    run_years, x_all = annual_means(trust, quarters)
-    years = np.asarray(years, dtype=int)
-    values = np.asarray(values, dtype=float)
-    keep = (years <= last_year) & np.isin(years, run_years)
-    if before_year is not None:
-        keep &= years < before_year
-    ty, tv = years[keep], values[keep]
-    x = x_all[np.searchsorted(run_years, ty)]
+    ty, tv, x = _training_points(years, values, trust, quarters, before_year, last_year)
     try:
         fit = fit_observation(x, to_working(tv, "percent"))
     except ValueError:
@@ -153,16 +159,9 @@ def identity_link(
     working scale (``alpha = 0``, ``beta = 1``; ``sigma`` the root mean square
     of the model's annual means less the poll's logit over the training years
     chosen as in :func:`opinion_link`); ``None`` with fewer than three."""
-    run_years, x_all = annual_means(trust, quarters)
-    years = np.asarray(years, dtype=int)
-    values = np.asarray(values, dtype=float)
-    keep = (years <= last_year) & np.isin(years, run_years)
-    if before_year is not None:
-        keep &= years < before_year
-    ty, tv = years[keep], values[keep]
+    ty, tv, x = _training_points(years, values, trust, quarters, before_year, last_year)
     if len(ty) < MIN_TRAIN:
         return None
-    x = x_all[np.searchsorted(run_years, ty)]
     sigma = float(np.sqrt(np.mean((x - to_working(tv, "percent")) ** 2)))
     fit = Fit(0.0, 1.0, sigma, len(ty), float(np.mean(x)), 0.0, "identity")
     return OpinionLink(column, series_id, source, ty, tv, x, fit, identity=True)

@@ -388,14 +388,15 @@ def test_a_few_runs_of_the_shipped_conditions(tmp_path):
 
 
 @pytest.mark.slow
-def test_readme_claims_onsets_follow_openings_more_than_the_ar1_null(tmp_path):
-    """docs/VALIDATION.md at 150 runs: the baseline's share of onsets after an
-    opening is above the AR(1) null's (intervals apart); failures are not more
-    endogenous than with the feedbacks frozen."""
+def test_findings_onsets_no_longer_follow_openings_more_than_the_ar1_null(tmp_path):
+    """docs/FINDINGS.md ("What changed with model v3") at 150 runs: model v2's
+    finding that onsets follow openings more than the AR(1) null's is withdrawn
+    (the baseline's interval is not above the null's); failures are still not
+    more endogenous than with the feedbacks frozen, and less than the null's."""
     exp = _sub_experiment(tmp_path, ["null_ar1", "frozen_feedback"], 150)
     xp.sweep(exp, tmp_path / "out", progress=False, figures=False, workers=2)
     s = pd.read_csv(tmp_path / "out" / "summary.csv").set_index("condition")
     b, n, f = s.loc["baseline"], s.loc["null_ar1"], s.loc["frozen_feedback"]
-    assert b["share_onsets_after_opening_lo"] > n["share_onsets_after_opening_hi"]
+    assert b["share_onsets_after_opening_lo"] <= n["share_onsets_after_opening_hi"]
     assert b["share_failures_endogenous_lo"] <= f["share_failures_endogenous_hi"]
     assert b["share_failures_endogenous_hi"] < n["share_failures_endogenous_lo"]

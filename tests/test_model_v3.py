@@ -200,3 +200,31 @@ def test_per_run_option_parameters_equal_scalar_runs(history):
         alone = ensemble.simulate(history, seeds[i : i + 1], {**on, "public_read": float(v)})
         for col in ("usa_trust", "rus_trust"):
             np.testing.assert_allclose(together[col][i], alone[col][0], rtol=0, atol=1e-12)
+
+
+def _child_with_observed_start(tmp_path, name: str) -> Path:
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{HISTORY.as_posix()}"\nobserved_start = "{name}"\n')
+    return child
+
+
+def test_an_observed_start_of_another_kind_is_refused_at_validation(tmp_path, run_cli):
+    """The observations file is one of the scenario's referenced files: checked
+    for its kind before it is parsed, and validated with the scenario."""
+    (tmp_path / "tgt.toml").write_bytes(
+        (ROOT / "scenarios/targets/paper_episodes.toml").read_bytes()
+    )
+    r = run_cli("validate", str(_child_with_observed_start(tmp_path, "tgt.toml")))
+    assert r.code == 2
+    assert "this is a targets file, not an observations file" in r.err
+    (tmp_path / "obs.toml").write_text('[[series]]\nid = "x"\n')
+    r = run_cli("validate", str(_child_with_observed_start(tmp_path, "obs.toml")))
+    assert r.code == 2
+    assert "obs.toml: series[0] (id 'x').observes" in r.err
+    assert "Traceback" not in r.err
+
+
+def test_an_extending_scenario_reads_its_parents_observed_start(tmp_path):
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{HISTORY.as_posix()}"\n')
+    assert as_compiled(child).observed_start == pytest.approx((0.62, 0.72))

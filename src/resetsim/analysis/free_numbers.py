@@ -81,7 +81,8 @@ def observed_starts(scenario: Any) -> list[bool]:
     if not scenario.observed_start or p["observed_start"] < 0.5:
         return [False] * len(scenario.states)
     first_year = cal.parse_quarter(scenario.start) // 4
-    return [bool(np.isfinite(v)) for v in observed_start(scenario, first_year)]
+    obs = references.read(scenario, "observed_start")
+    return [bool(np.isfinite(v)) for v in observed_start(obs, scenario.state_ids, first_year)]
 
 
 def count(scenario: Any = None) -> dict[str, int]:

@@ -17,7 +17,7 @@ from resetsim.core import state
 from resetsim.core.config import Problem, ScenarioError
 from resetsim.scenario import references
 from resetsim.scenario.load import load
-from resetsim.scenario.observations import load_observations
+from resetsim.scenario.observations import Observations
 from resetsim.scenario.posterior import Posterior
 from resetsim.scenario.schema import Scenario
 
@@ -249,28 +249,25 @@ def compile_scenario(sc: Scenario) -> Compiled:
         leader_terms=terms,
         projection_tick=proj,
         posterior=refs.pop("posterior", None),
-        observed_start=observed_start(sc, int(quarters[0]) // 4),
+        observed_start=observed_start(
+            refs.pop("observed_start", None), sc.state_ids, int(quarters[0]) // 4
+        ),
         references=refs,
         forecast=load(references.path_for(sc, "forecast")) if sc.forecast else None,
     )
 
 
-def observed_start(sc: Scenario, first_year: int) -> tuple[float, float]:
+def observed_start(obs: Observations | None, state_ids, first_year: int) -> tuple[float, float]:
     """Per state, the share its trust starts from with the ``observed_start``
-    switch: from the scenario's ``observed_start`` observations file, the
-    first poll (``percent`` or ``share``) that observes ``<state id>.trust``,
-    its value in the scenario's first year or, when the series starts later,
-    in its earliest year (NaN for a state no poll observes, or without the file)."""
+    switch: from the observations file the scenario names in ``observed_start``
+    (``obs``, read by :mod:`resetsim.scenario.references`), the first poll
+    (``percent`` or ``share``) that observes ``<state id>.trust``, its value in
+    the scenario's first year or, when the series starts later, in its earliest
+    year (NaN for a state no poll observes, or without the file)."""
     out = [float("nan"), float("nan")]
-    if not sc.observed_start:
+    if obs is None:
         return (out[0], out[1])
-    try:
-        obs = load_observations(Path(sc.base_dir) / sc.observed_start)
-    except ScenarioError as exc:
-        raise ScenarioError(
-            [Problem(sc.source or "<scenario>", "observed_start", exc.one_line())]
-        ) from None
-    for i, sid in enumerate(sc.state_ids):
+    for i, sid in enumerate(state_ids):
         for series in obs.series:
             if series.observes != f"{sid}.trust" or series.scale == "index":
                 continue

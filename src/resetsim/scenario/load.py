@@ -197,8 +197,9 @@ def _load_raw(
 
 
 def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> None:
-    """Make the file paths a parent scenario names (``targets``, ``power.file``)
-    point at the same files from the child's folder, in place."""
+    """Make the file paths a parent scenario names (every field of
+    :data:`resetsim.scenario.references.FIELDS`) point at the same files from
+    the child's folder, in place."""
 
     def rebase(value: Any) -> Any:
         if not isinstance(value, str) or Path(value).is_absolute():
@@ -209,7 +210,7 @@ def _rebase_paths(raw: dict[str, Any], parent_dir: Path, child_dir: Path) -> Non
         except ValueError:  # another drive (Windows)
             return str(target)
 
-    for key in ("targets", "patterns", "forecast", "outcomes", "posterior", "observed_start"):
+    for key in references.FIELDS:  # "power.file" below
         if key in raw:
             raw[key] = rebase(raw[key])
     power = raw.get("power")

@@ -1,10 +1,11 @@
 """The files a scenario names: checked before any of them is parsed, then read
 once, by one mechanism, and carried by the compiled scenario.
 
-A scenario may name a targets, patterns, outcomes or forecast file (TOML), a
-power table (CSV) and a posterior (Parquet).  Each is read only through the
-bounded reader (:mod:`resetsim.core.files`: a regular file of bounded size,
-UTF-8 text or Parquet), and a TOML file must plainly be the kind the field
+A scenario may name a targets, patterns, outcomes, forecast or observations
+(``observed_start``) file (TOML), a power table (CSV) and a posterior
+(Parquet).  Each is read only through the bounded reader
+(:mod:`resetsim.core.files`: a regular file of bounded size, UTF-8 text or
+Parquet), and a TOML file must plainly be the kind the field
 expects (its identifying array of tables) before any of it is validated, so
 that a problem never quotes the content of a file that is not what the
 scenario said it was (:func:`problems`, :func:`file_problem`).  Problems name
@@ -36,7 +37,7 @@ from resetsim.core.config import (
     parse_toml,
     wrong_kind_message,
 )
-from resetsim.scenario import outcomes, patterns, posterior, targets
+from resetsim.scenario import observations, outcomes, patterns, posterior, targets
 from resetsim.scenario.patterns import load_patterns
 
 #: Each field that names a file: (the kind of file, the array of tables a TOML
@@ -48,7 +49,11 @@ FIELDS: dict[str, tuple[str, str | None]] = {
     "forecast": ("toml", None),
     "posterior": ("parquet", None),
     "power.file": ("csv", None),
+    "observed_start": ("toml", "series"),
 }
+#: The kind :func:`resetsim.core.config.detect_kind` names a file of each array
+#: of tables by (others: "a <tables> file").
+_KIND_OF_TABLES = {"targets": "targets", "series": "observations"}
 
 
 def named_files(sc: Any) -> dict[str, tuple[str, Path]]:
@@ -93,9 +98,7 @@ def file_problem(field: str, ref: str, path: Path, scenario: str) -> Problem | N
         raw = parse_toml(text, ref)
     except ScenarioError as exc:
         return Problem(scenario, field, f"{ref}: {exc.problems[0][2]}")
-    expected = (
-        "scenario" if tables is None else "targets" if tables == "targets" else f"a {tables} file"
-    )
+    expected = "scenario" if tables is None else _KIND_OF_TABLES.get(tables, f"a {tables} file")
     other = wrong_kind_message(detect_kind(raw), expected, str(path))
     if other:
         return Problem(str(path), "", other)
@@ -189,6 +192,9 @@ REFERENCES: dict[str, Reference] = {
     ),
     "posterior": Reference(
         "posterior", lambda path, sc: posterior.read_posterior(path, sc.source or "<scenario>")
+    ),
+    "observed_start": Reference(
+        "observed_start", lambda path, sc: observations.load_observations(path)
     ),
 }
 

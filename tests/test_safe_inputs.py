@@ -16,21 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from file_tree import tree
 from resetsim.core import files
 from resetsim.scenario import load
 from scenario_text import tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_LINE = 300
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    """Every path under ``root`` with its size and modification time."""
-    out = {}
-    for p in sorted(root.rglob("*")):
-        st = p.lstat()  # a folder by its presence (a probe for writability touches it)
-        out[str(p.relative_to(root))] = (-1, 0) if p.is_dir() else (st.st_size, st.st_mtime_ns)
-    return out
 
 
 def one_line(r, file: str | Path, field: str) -> str:

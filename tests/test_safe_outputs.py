@@ -14,20 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from file_tree import tree
 from resetsim.core import io
 from resetsim.experiments import executors
 from resetsim.experiments.plan import SweepError
 from scenario_text import tiny_scenario
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    out = {}
-    for p in sorted(root.rglob("*")):
-        st = p.lstat()  # a folder by its presence (a probe for writability touches it)
-        out[str(p.relative_to(root))] = (-1, 0) if p.is_dir() else (st.st_size, st.st_mtime_ns)
-    return out
 
 
 def write(path: Path, text: str) -> Path:

@@ -24,6 +24,8 @@ import re
 import sys
 from pathlib import Path
 
+from resetsim.analysis.turns import TURNS
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "MODEL_V3.md"
 COLUMNS = (
@@ -70,17 +72,7 @@ ROWS = [
     ("training coverage of the 80% intervals, all", "0.70–0.90", "coverage80_all_training", 2),
     *[(f"… {s}", "0.70–0.90", f"coverage80_{s}", 2) for s in SERIES],
     ("all six turns (range rules), share of runs", "≥ 0.90", "turn_all_share", 2),
-    *[
-        (f"… {t}", "", f"turn_{t}_share", 2)
-        for t in (
-            "dip_1992_93",
-            "kosovo_low",
-            "rise_after_9_11",
-            "georgia_low",
-            "rise_2009_11",
-            "low_2014_16",
-        )
-    ],
+    *[(f"… {t}", "", f"turn_{t}_share", 2) for t in TURNS],
     ("all six turns, model v2 rules (for reference)", "", "turn_all_share_v2_rules", 2),
     (
         "cross-side correlation 1997–2013 (median run)",

@@ -31,18 +31,22 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from resetsim.core.config import ScenarioError
 from resetsim.core.provenance import __version__
-from resetsim.scenario import Scenario, compile_scenario, load
 
 if TYPE_CHECKING:  # pragma: no cover
     from resetsim.api import Assessment, Result, assess, run
+    from resetsim.core.config import ScenarioError
     from resetsim.engines.model import ResetModel, StateAgent
     from resetsim.experiments.evaluate import evaluate
+    from resetsim.scenario import Scenario, compile_scenario, load
 
 #: Names loaded on first use, and the module each comes from (Mesa is imported
 #: only with the model, pandas and the analysis only with the API).
 _LAZY = {
+    "ScenarioError": "resetsim.core.config",
+    "Scenario": "resetsim.scenario",
+    "compile_scenario": "resetsim.scenario",
+    "load": "resetsim.scenario",
     "run": "resetsim.api",
     "assess": "resetsim.api",
     "Assessment": "resetsim.api",

@@ -16,6 +16,7 @@ import os
 import sys
 
 from resetsim.cli.common import UsageError
+from resetsim.core import pool
 from resetsim.core.config import ScenarioError
 from resetsim.core.io import OutputError, OutputExists, Stopped, stop_on_signals
 from resetsim.core.names import did_you_mean
@@ -37,6 +38,33 @@ COMMANDS: tuple[str, ...] = (
     "app",
     "report",
 )
+
+
+#: The commands that run chunks on local worker processes started from the
+#: pool's fork server (:mod:`resetsim.core.pool`).
+POOL_COMMANDS: tuple[str, ...] = ("sweep",)
+
+
+def local_workers(words: list[str]) -> bool:
+    """Whether a command line asks for local worker processes: a command of
+    :data:`POOL_COMMANDS`, neither ``--scheduler`` nor ``--workers 1``, and
+    more than one core unless ``--workers`` says how many.  Read from the
+    words alone, before the command's modules are imported; the command
+    still checks its options itself."""
+    command = next((w for w in words if not w.startswith("-")), None)
+    if command not in POOL_COMMANDS or any(w in ("-h", "--help") for w in words):
+        return False
+    workers = None
+    for i, w in enumerate(words):
+        if w == "--scheduler" or w.startswith("--scheduler="):
+            return False
+        if w == "--workers" and i + 1 < len(words):
+            workers = words[i + 1]
+        elif w.startswith("--workers="):
+            workers = w.partition("=")[2]
+    if workers is None:
+        return pool.cores() > 1
+    return workers.isdigit() and int(workers) > 1
 
 
 def _command_modules(only: str | None = None):
@@ -86,7 +114,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    if local_workers(words):
+        # the fork server loads and warms what the workers need (about a
+        # second) while this process imports the command and reads its input
+        pool.start_server()
+    args = parse(words)
     try:
         with stop_on_signals():
             return int(args._run(args) or 0)

@@ -10,7 +10,6 @@ identical whatever --workers or --scheduler.  See docs/EXPERIMENTS.md.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from resetsim.cli.common import (
     check_runs_and_seed,
     figure_formats,
 )
-from resetsim.core import io
+from resetsim.core import io, pool
 from resetsim.experiments import SweepError, executors, make_plan, sweep
 from resetsim.experiments.executors import check_address
 
@@ -31,13 +30,6 @@ HELP = "run an experiment file (grid, Latin hypercube, Sobol', conditions)"
 
 #: More worker processes than this is a typo (each is a whole Python process).
 MAX_WORKERS = 1_024
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def add_arguments(p) -> None:
@@ -55,7 +47,7 @@ def add_arguments(p) -> None:
         "--workers",
         type=int,
         metavar="N",
-        help=f"worker processes (default: all cores, here {_cores()}; 1 = in-process)",
+        help=f"worker processes (default: all cores, here {pool.cores()}; 1 = in-process)",
     )
     p.add_argument(
         "--scheduler",
@@ -110,7 +102,7 @@ def run(args) -> int:
         problem = check_address(args.scheduler)
         if problem:
             raise UsageError(f"--scheduler: {problem}")
-    if args.scheduler is None and (args.workers or _cores()) > 1:
+    if args.scheduler is None and (args.workers or pool.cores()) > 1:
         executors.start_server()  # its workers' imports overlap the planning
     try:
         plan = make_plan(
@@ -123,7 +115,7 @@ def run(args) -> int:
     except SweepError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out or Path("sweeps") / plan.experiment.name)
-    workers = args.workers or _cores()
+    workers = args.workers or pool.cores()
     if not args.quiet:
         where = (
             f"Dask cluster {args.scheduler}"

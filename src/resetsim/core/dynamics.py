@@ -109,10 +109,17 @@ def effective_power(own: Any, other: Any, p) -> tuple[Any, Any]:
     return 0.5 + k * (own - 0.5), 0.5 + k * (other - 0.5)
 
 
+def elastic(ratio: Any, elasticity: Any) -> Any:
+    """``ratio ** elasticity``: what a power ratio is worth in status.  (The
+    compiled engine skips the power where ``ratio`` is 1, the stronger side's,
+    every quarter: ``1 ** y`` is exactly 1, IEEE 754.)"""
+    return ratio**elasticity
+
+
 def recognition(own_eff: Any, other_eff: Any, cooperation: Any, p) -> Any:
     """Status the other grants: power ratio ** elasticity plus what cooperation confers (§3)."""
     ratio = np.minimum(own_eff / other_eff, 1.0)
-    return np.minimum(ratio**p.status_elasticity + p.recognition_coop * cooperation, 1.0)
+    return np.minimum(elastic(ratio, p.status_elasticity) + p.recognition_coop * cooperation, 1.0)
 
 
 def status_gap(expectation: Any, recog: Any) -> Any:

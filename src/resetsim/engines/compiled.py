@@ -41,7 +41,7 @@ from typing import Any
 
 import numba
 import numpy as np
-from numba.extending import register_jitable
+from numba.extending import overload, register_jitable
 
 from resetsim.core import attitude
 from resetsim.core import dynamics as dyn
@@ -57,9 +57,24 @@ from resetsim.scenario import Compiled, as_compiled
 # -- the equations: core.dynamics' functions, compiled as they are
 for _mod in (dyn, attitude):
     for _fn in vars(_mod).values():
-        if inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__:
+        if inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__ and _fn is not dyn.elastic:
             register_jitable(_fn)
 register_jitable(sh.fire_probability)
+
+
+@overload(dyn.elastic, jit_options={"nogil": True})
+def _elastic(ratio, elasticity):
+    """dynamics.elastic without the call to pow where the ratio is 1 (the
+    stronger side's, every quarter): ``pow(1, y)`` is exactly 1 for every
+    ``y`` (IEEE 754), so the bytes are the same."""
+
+    def impl(ratio, elasticity):
+        if ratio == 1.0:
+            return 1.0
+        return ratio**elasticity
+
+    return impl
+
 
 # -- where each variable lives in the kernel's state and dyad arrays
 STATE = tuple(dyn.STATE_VARS)

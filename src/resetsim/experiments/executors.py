@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
-import multiprocessing as mp
 import os
 import re
 import signal
@@ -29,6 +28,7 @@ import numpy as np
 
 from resetsim.analysis.episodes import relationship_index
 from resetsim.analysis.validation import ar1_null, detector_input, event_timeline, shot_noise_null
+from resetsim.core import pool
 from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import initial_state
@@ -228,30 +228,14 @@ def _worker_init(parent_pid: int) -> None:
     threading.Thread(target=watch, name="resetsim-parent-watch", daemon=True).start()
 
 
-#: What the pool's fork server imports before it forks workers: the default
-#: (the main module) and :mod:`resetsim.experiments.warm`.
-PRELOAD = ("__main__", "resetsim.experiments.warm")
-
-
-def _pool_context():
-    # an explicit start method: mesa.batchrunner sets the global one to spawn
-    # on import, and fork is unsafe with threads; forkserver starts fastest,
-    # and its server loads (and warms) once what every worker needs
-    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    ctx = mp.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(list(PRELOAD))
-    return ctx
-
-
-def start_server() -> None:
-    """Start the local process pool's fork server now, without waiting for it:
-    it loads and warms what chunks need (:mod:`resetsim.experiments.warm`)
-    while this process goes on (a sweep calls it before it plans)."""
-    if _pool_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+#: What the pool's fork server imports before it forks workers
+#: (:data:`resetsim.core.pool.PRELOAD`).
+PRELOAD = pool.PRELOAD
+_pool_context = pool.context
+#: Start the pool's fork server now, without waiting for it: it loads and
+#: warms what chunks need (:mod:`resetsim.experiments.warm`) while this
+#: process goes on (:func:`resetsim.core.pool.start_server`).
+start_server = pool.start_server
 
 
 def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:

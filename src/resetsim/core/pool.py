@@ -1,0 +1,52 @@
+"""The local process pool's start method and its fork server, importable
+before anything heavy (standard library only).
+
+Sweeps and calibrations start their worker processes from multiprocessing's
+fork server.  The server imports once what every worker needs (the
+experiments' warm-up module, named in :data:`PRELOAD`) and then forks each
+worker from itself, so workers start with numpy, the scenario layer and the
+compiled engine loaded.  That warm-up takes a second or so; the sooner the
+server starts, the less a sweep waits for it: :func:`start_server` is cheap
+and does not wait, and the command line calls it before it imports the
+command's own modules (see :func:`resetsim.cli.main.main`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+
+#: What the fork server imports before it forks workers: the default (the
+#: main module) and the experiments' warm-up module, which loads the compiled
+#: engine and detection from numba's cache (named, not imported: it sits in
+#: a higher layer and is imported by the server only).
+PRELOAD: tuple[str, ...] = ("__main__", "resetsim.experiments.warm")
+
+
+def cores() -> int:
+    """The cores this process may run on (the default number of workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def context():
+    """The multiprocessing context the local pools use: the fork server where
+    the platform has one (its server preloads :data:`PRELOAD`), else spawn.
+    Explicit, because mesa.batchrunner sets the global method to spawn on
+    import, and fork is unsafe with threads."""
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
+
+
+def start_server() -> None:
+    """Start the fork server now, without waiting for it (nothing if it runs,
+    or if the platform has none): it warms up while this process goes on."""
+    if context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()

@@ -90,6 +90,59 @@ def test_metrics_kept_by_a_sweep_are_those_of_the_full_set():
     assert "fidelity_score" not in run_metrics(compiled, data, keep=["cycles"])
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["sweep", "e.toml", "--workers", "2"], True),
+        (["sweep", "e.toml", "--workers=3", "--quiet"], True),
+        (["--quiet", "sweep", "e.toml", "--workers", "1"], False),
+        (["sweep", "e.toml", "--workers=1"], False),
+        (["sweep", "e.toml", "--workers", "two"], False),
+        (["sweep", "e.toml", "--scheduler", "tcp://127.0.0.1:8786"], False),
+        (["sweep", "e.toml", "--scheduler=tcp://127.0.0.1:8786"], False),
+        (["sweep", "--help"], False),
+        (["run", "history_1989_2021", "--workers", "2"], False),
+        ([], False),
+    ],
+)
+def test_which_command_lines_start_the_pool_server_first(words, expected):
+    from resetsim.cli.main import local_workers
+
+    assert local_workers(words) is expected
+
+
+def test_a_sweep_command_line_starts_the_pool_server_before_loading_the_command(tmp_path):
+    # the server warms up (about a second) while this process imports the
+    # sweep's modules and reads the experiment: nothing heavy before it starts
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from resetsim.core import pool
+        seen = []
+        pool.start_server = lambda: seen.append(
+            sorted(m for m in sys.modules if m in ("pandas", "numba", "resetsim.experiments"))
+        )
+        from resetsim.cli.main import main
+        code = main(["sweep", {str(tmp_path / "missing.toml")!r}, "--workers", "2", "--quiet"])
+        print(code, seen[0] if seen else None)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split(maxsplit=1) == ["2", "[]\n"], proc.stdout + proc.stderr
+
+
+def test_import_resetsim_stays_light_and_its_names_load_on_first_use():
+    code = (
+        "import sys, resetsim; light = 'pandas' not in sys.modules; "
+        "from resetsim import Scenario, ScenarioError, compile_scenario, load; "
+        "from resetsim.scenario import Scenario as S; "
+        "print(light, Scenario is S, callable(compile_scenario), callable(load), "
+        "issubclass(ScenarioError, Exception))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split() == ["True"] * 5, proc.stdout + proc.stderr
+
+
 def test_the_pool_server_warms_up_with_a_real_run():
     from resetsim.experiments import executors, warm
 

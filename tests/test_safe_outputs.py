@@ -333,3 +333,30 @@ def test_an_empty_current_folder_is_not_replaced_either(run_cli, tmp_path):
     here.mkdir()
     refused(run_cli("run", scen, "--out", ".", cwd=here), "the current folder")
     assert here.is_dir() and not any(here.iterdir())
+
+
+def _umask_shown() -> bool:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            return any(line.startswith("Umask:") for line in fh)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _umask_shown(), reason="the system does not show the umask")
+def test_files_written_from_threads_keep_the_umask_which_is_never_changed(tmp_path, monkeypatch):
+    # a sweep writes from threads; reading the umask by setting it would give a
+    # file another thread creates meanwhile mode 0o666
+    old = os.umask(0o027)
+    try:
+
+        def refuse(mask):
+            raise AssertionError("os.umask was called")
+
+        monkeypatch.setattr(io.os, "umask", refuse)
+        assert io._umask() == 0o027
+        io.write_atomic(tmp_path / "a.txt", lambda p: p.write_text("x", encoding="utf-8"))
+        assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
+    finally:
+        monkeypatch.undo()
+        os.umask(old)

@@ -33,8 +33,10 @@ def t_quantile(n, level: float = 0.975) -> np.ndarray:
     from scipy.special import stdtrit
 
     n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return np.where(n > 1, stdtrit(np.maximum(n - 1, 1), level), np.nan)
+    out = np.full(n.shape, np.nan)
+    more = n > 1  # only there (a Sobol' design's points have one run each)
+    out[more] = stdtrit(n[more] - 1, level)
+    return out
 
 
 def mean_ci(x) -> tuple[float, float, float]:

@@ -16,10 +16,24 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+_UMASK_LOCK = threading.Lock()
+
 
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
+    """The process's umask, read without changing it where the system shows
+    it (Linux: ``/proc/self/status``): ``os.umask`` can only be read by
+    setting it, and a file another thread creates meanwhile (a sweep writes
+    from threads) would get mode 0o666.  Elsewhere, set and restored under a lock."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0)
+        os.umask(mask)
     return mask
 
 

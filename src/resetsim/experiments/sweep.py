@@ -233,11 +233,26 @@ def _summaries(plan: Plan, out: Path, chunks: list[Path], figures) -> list[str]:
     written = []
     runs = st.chunks_column_reader(chunks)
     summary = summarize(plan, runs)
+    points = None
     if plan.design.type == "sobol":
-        # one run per point: the per-point table (~200,000 rows) goes to parquet,
-        # summary.csv pools all runs into one row
-        io.write_atomic(out / "points.parquet", lambda p: summary.to_parquet(p, index=False))
+        # one run per point: the per-point table (~200,000 rows) goes to parquet
+        # (in a thread: pyarrow writes without the GIL while the indices and
+        # the figure are made), summary.csv pools all runs into one row
+        points = _Background(
+            io.write_atomic, out / "points.parquet", lambda p: summary.to_parquet(p, index=False)
+        )
         written.append("points.parquet")
+    try:
+        written += _tables_and_figures(plan, out, runs, summary, figures)
+    finally:
+        if points is not None:
+            points.join()
+    return written
+
+
+def _tables_and_figures(plan: Plan, out: Path, runs, summary, figures) -> list[str]:
+    written = []
+    if plan.design.type == "sobol":
         pooled = summarize_pooled(plan, runs)
         io.write_atomic(out / "summary.csv", lambda p: st.write_csv(pooled, p))
     else:

@@ -101,6 +101,8 @@ HEAVY = {
     "resetsim.engines.compiled_rng": "numba",
     # compiled episode detection, loaded by analysis.episodes for many runs
     "resetsim.analysis.detection": "numba",
+    # the fidelity score's compiled alignment, loaded by analysis.fidelity for many runs
+    "resetsim.analysis.alignment": "numba",
 }
 
 

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resetsim.analysis import episodes
 from resetsim.analysis.episodes import Episodes, detect_runs
 from resetsim.core import calendar as cal
 from resetsim.scenario.targets import Windows
@@ -249,47 +250,31 @@ def metric_names(windows: Windows, compiled) -> list[str]:
     return ["fidelity_score", "targets_matched", "targets_in_window", "spurious", *matches]
 
 
-def score(windows: Windows, compiled, ep: Episodes) -> Scores:
-    """Score detected episodes ``ep`` (:class:`resetsim.analysis.episodes.Episodes`) of a
-    scenario's runs against ``windows``.  Vectorised over runs."""
-    q0 = int(compiled.quarters[0])
-    T = int(compiled.n_ticks)
-    tol = windows.tolerance
-    on_w = windows.onset - q0  # ticks
-    fa_w = windows.failure - q0
-    applicable = applicable_targets(windows, compiled)
-    idx = np.flatnonzero(applicable)
-    N = len(idx)
-    n = ep.n_runs
-    K = int(ep.count.max()) if n else 0  # columns beyond any run's count are empty
-    exists = ep.exists[:, :K]
-    # the scoring horizon: episodes starting later than this are not judged
-    horizon = int(fa_w[idx, 1].max()) + tol if N else -1
-    onset_eff = np.where(ep.onset[:, :K] >= 0, ep.onset[:, :K], 0)
-    judged = exists & (onset_eff <= horizon)
-
+def _align(onset_eff, failure, judged, rise, drop, on_w, fa_w, min_rise, min_fall, tol, T):
+    """The order-preserving alignment of targets and episodes, vectorised over
+    runs (the reference :func:`resetsim.analysis.alignment.align` compiles):
+    the matched episode of each target, the match's onset and failure errors,
+    quality and amplitude ``(n, N)``, and which episodes are used ``(n, K)``."""
+    n, K = onset_eff.shape
+    N = len(min_rise)
     # pairwise errors (n, N, K)
-    oe = _dist(onset_eff[:, None, :], on_w[idx, 0][None, :, None], on_w[idx, 1][None, :, None])
-    fail = ep.failure[:, None, :K]
-    c = fa_w[idx, 0][None, :, None]
-    d = fa_w[idx, 1][None, :, None]
+    oe = _dist(onset_eff[:, None, :], on_w[:, 0][None, :, None], on_w[:, 1][None, :, None])
+    fail = failure[:, None, :]
+    c = fa_w[:, 0][None, :, None]
+    d = fa_w[:, 1][None, :, None]
     open_err = np.where(d >= T - 1, 0, (T - 1) - d) * np.ones_like(fail)
     fe = np.where(fail >= 0, _dist(fail, c, d), open_err)
     allowed = judged[:, None, :] & (np.abs(oe) <= tol)
     qual = 0.5 * np.maximum(0.0, 1.0 - np.abs(oe) / tol) + 0.5 * np.maximum(
         0.0, 1.0 - np.abs(fe) / tol
     )
-    spec = windows.spec
-    min_rise = np.array([_or(spec.targets[i].min_rise, spec.min_rise) for i in idx])
-    min_fall = np.array([_or(spec.targets[i].min_fall, spec.min_fall) for i in idx])
-    rise = (ep.peak_level - ep.pre_low_level)[:, None, :K]
-    drop = (ep.peak_level - ep.low_level)[:, None, :K]
-    amp = _ratio(rise, min_rise[None, :, None]) * _ratio(drop, min_fall[None, :, None])
+    amp = _ratio(rise[:, None, :], min_rise[None, :, None]) * _ratio(
+        drop[:, None, :], min_fall[None, :, None]
+    )
     qual = qual * amp
     val = np.where(allowed, 1.0 + qual, -np.inf)
 
-    # order-preserving alignment, vectorised over runs: V[i, j] = best value
-    # using the first i targets and the first j episodes
+    # V[i, j] = best value using the first i targets and the first j episodes
     V = np.zeros((N + 1, K + 1, n))
     move = np.zeros((N + 1, K + 1, n), dtype=np.int8)  # 0 skip target, 1 skip ep, 2 match
     for i in range(1, N + 1):
@@ -319,13 +304,51 @@ def score(windows: Windows, compiled, ep: Episodes) -> Scores:
     matched = episode >= 0
     e = np.maximum(episode, 0)
     tgt = np.arange(N)[None, :]
+    if K == 0:  # no run has an episode: nothing to gather (a column of NaN)
+        oe = fe = np.full((n, N, 1), np.nan)
+        qual = amp = np.zeros((n, N, 1))
     onset_error = np.where(matched, oe[rows[:, None], tgt, e], np.nan).astype(float)
     failure_error = np.where(matched, fe[rows[:, None], tgt, e], np.nan).astype(float)
     quality = np.where(matched, qual[rows[:, None], tgt, e], 0.0)
     amplitude = np.where(matched, amp[rows[:, None], tgt, e], np.nan)
-
     used = np.zeros((n, K), dtype=bool)
     used[rows[:, None].repeat(N, 1)[matched], episode[matched]] = True
+    return episode, onset_error, failure_error, quality, amplitude, used
+
+
+def score(windows: Windows, compiled, ep: Episodes) -> Scores:
+    """Score detected episodes ``ep`` (:class:`resetsim.analysis.episodes.Episodes`) of a
+    scenario's runs against ``windows``.  Vectorised over runs."""
+    q0 = int(compiled.quarters[0])
+    T = int(compiled.n_ticks)
+    tol = windows.tolerance
+    on_w = windows.onset - q0  # ticks
+    fa_w = windows.failure - q0
+    applicable = applicable_targets(windows, compiled)
+    idx = np.flatnonzero(applicable)
+    N = len(idx)
+    n = ep.n_runs
+    K = int(ep.count.max()) if n else 0  # columns beyond any run's count are empty
+    exists = ep.exists[:, :K]
+    # the scoring horizon: episodes starting later than this are not judged
+    horizon = int(fa_w[idx, 1].max()) + tol if N else -1
+    onset_eff = np.where(ep.onset[:, :K] >= 0, ep.onset[:, :K], 0)
+    judged = exists & (onset_eff <= horizon)
+
+    spec = windows.spec
+    min_rise = np.array([_or(spec.targets[i].min_rise, spec.min_rise) for i in idx])
+    min_fall = np.array([_or(spec.targets[i].min_fall, spec.min_fall) for i in idx])
+    rise = (ep.peak_level - ep.pre_low_level)[:, :K]
+    drop = (ep.peak_level - ep.low_level)[:, :K]
+    args = (onset_eff, ep.failure[:, :K], judged, rise, drop, on_w[idx], fa_w[idx])
+    if n >= episodes.COMPILED_FROM_RUNS:  # the same numbers, compiled
+        from resetsim.analysis import alignment  # deferred: numba
+
+        match = alignment.align(*args, min_rise, min_fall, tol, T)
+    else:
+        match = _align(*args, min_rise, min_fall, tol, T)
+    episode, onset_error, failure_error, quality, amplitude, used = match
+    matched = episode >= 0
     spurious = (judged & ~used).sum(axis=1)
 
     # descending post-failure lows within the horizon

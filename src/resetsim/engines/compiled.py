@@ -173,7 +173,7 @@ def _kernel(
     events) and ``lz_out[i]`` the run's leader-term normals."""
     (power_base, leader_flag, disp_base, disp_code, term_index, term_sd) = sv[:6]
     (sched, sched_ch, proc, proc_ch, proc_rate, slot_mask) = sv[6:12]
-    (slot_state, slot_var, slot_low, slot_high, slot_headroom) = sv[12:]
+    (slot_state, slot_var, slot_low, slot_high, slot_headroom, forced) = sv[12:]
     n = seeds.shape[0]
     T = power_base.shape[0]
     S = slot_mask.shape[1]
@@ -202,55 +202,56 @@ def _kernel(
                     st[s, _DISP] = d + 0.0 * st[s, _AFF]
                     st[s, _AFF] = dyn.leader_change(st[s, _AFF], d, p)
                     st[1 - s, _TRUST] = dyn.leader_hope(st[1 - s, _TRUST], d, p)
-            for v in range(S):
-                delta[v] = 0.0
-            for m in range(sched_ch.shape[1]):
-                c = sched_ch[t, m]
-                if c < 0:
-                    break
+            if forced[t]:  # events this quarter (else every step below is nil)
                 for v in range(S):
-                    delta[v] = delta[v] + scales[i, c] * sched[t, c, v]
-            for j in range(proc_rate.shape[0]):
-                rate = proc_rate[j, t]
-                if rate > 0:
-                    prob = sh.fire_probability(rate, p)
-                    fired = 1.0 if unif[t, j] < prob else 0.0
-                    fired_out[i, t, j] = unif[t, j] < prob
+                    delta[v] = 0.0
+                for m in range(sched_ch.shape[1]):
+                    c = sched_ch[t, m]
+                    if c < 0:
+                        break
                     for v in range(S):
-                        effect[v] = 0.0
-                    for m in range(proc_ch.shape[1]):
-                        c = proc_ch[j, m]
-                        if c < 0:
-                            break
+                        delta[v] = delta[v] + scales[i, c] * sched[t, c, v]
+                for j in range(proc_rate.shape[0]):
+                    rate = proc_rate[j, t]
+                    if rate > 0:
+                        prob = sh.fire_probability(rate, p)
+                        fired = 1.0 if unif[t, j] < prob else 0.0
+                        fired_out[i, t, j] = unif[t, j] < prob
                         for v in range(S):
-                            effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
-                    for v in range(S):
-                        delta[v] = delta[v] + fired * effect[v]
-            d0 = delta[_TRUST_SLOT[0]]
-            d1 = delta[_TRUST_SLOT[1]]
-            delta[_TRUST_SLOT[0]] = dyn.breach_on_publics(d0, d1, p)
-            delta[_TRUST_SLOT[1]] = dyn.breach_on_publics(d1, d0, p)
-            strain0 = 0.0
-            for v in _STRAIN0:
-                strain0 = strain0 + delta[v]
-            strain1 = 0.0
-            for v in _STRAIN1:
-                strain1 = strain1 + delta[v]
-            delta[_TRUST_SLOT[0]] = delta[_TRUST_SLOT[0]] + dyn.public_reaction(strain0, p)
-            delta[_TRUST_SLOT[1]] = delta[_TRUST_SLOT[1]] + dyn.public_reaction(strain1, p)
-            for v in range(S):
-                if not slot_mask[t, v]:
-                    continue
-                s = slot_state[v]
-                k = slot_var[v]
-                if s < 0:
-                    dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
-                elif slot_headroom[v]:
-                    st[s, k] = dyn.clip(
-                        dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v]
-                    )
-                else:
-                    st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
+                            effect[v] = 0.0
+                        for m in range(proc_ch.shape[1]):
+                            c = proc_ch[j, m]
+                            if c < 0:
+                                break
+                            for v in range(S):
+                                effect[v] = effect[v] + scales[i, c] * proc[j, c, v]
+                        for v in range(S):
+                            delta[v] = delta[v] + fired * effect[v]
+                d0 = delta[_TRUST_SLOT[0]]
+                d1 = delta[_TRUST_SLOT[1]]
+                delta[_TRUST_SLOT[0]] = dyn.breach_on_publics(d0, d1, p)
+                delta[_TRUST_SLOT[1]] = dyn.breach_on_publics(d1, d0, p)
+                strain0 = 0.0
+                for v in _STRAIN0:
+                    strain0 = strain0 + delta[v]
+                strain1 = 0.0
+                for v in _STRAIN1:
+                    strain1 = strain1 + delta[v]
+                delta[_TRUST_SLOT[0]] = delta[_TRUST_SLOT[0]] + dyn.public_reaction(strain0, p)
+                delta[_TRUST_SLOT[1]] = delta[_TRUST_SLOT[1]] + dyn.public_reaction(strain1, p)
+                for v in range(S):
+                    if not slot_mask[t, v]:
+                        continue
+                    s = slot_state[v]
+                    k = slot_var[v]
+                    if s < 0:
+                        dy[k] = dyn.clip(dy[k] + delta[v], slot_low[v], slot_high[v])
+                    elif slot_headroom[v]:
+                        st[s, k] = dyn.clip(
+                            dyn.headroom_step(st[s, k], delta[v]), slot_low[v], slot_high[v]
+                        )
+                    else:
+                        st[s, k] = dyn.clip(st[s, k] + delta[v], slot_low[v], slot_high[v])
             for s in range(2):
                 st[s, _TRUST] = dyn.clip_trust(st[s, _TRUST], p)
                 st[s, _POWER] = _power(st, s, power_base[t, s])
@@ -341,6 +342,7 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
     bounds = [(dyn.STATE_VARS.get(v) or dyn.DYAD_VARS[v])[:2] for _, v in sh.SLOTS.names]
     headroom = np.array([s is not None and v in sh.HEADROOM_VARS for s, v in sh.SLOTS.names])
     proc = np.asarray(c.proc, dtype=np.float64).reshape(c.n_processes, C, S)
+    rate = np.ascontiguousarray(c.proc_rate, dtype=np.float64).reshape(c.n_processes, T)
     return (
         np.ascontiguousarray(c.power_base, dtype=np.float64),
         leader_flag,
@@ -352,13 +354,14 @@ def scenario_arrays(compiled: Compiled) -> tuple[np.ndarray, ...]:
         _padded(c.sched_channels, C),
         np.ascontiguousarray(proc),
         _padded(c.proc_channels, C) if c.n_processes else np.full((0, 1), -1, dtype=np.int64),
-        np.ascontiguousarray(c.proc_rate, dtype=np.float64).reshape(c.n_processes, T),
+        rate,
         slot_mask,
         slot_state,
         slot_var,
         np.array([b[0] for b in bounds], dtype=np.float64),
         np.array([b[1] for b in bounds], dtype=np.float64),
         headroom,
+        slot_mask.any(axis=1) | (rate > 0).any(axis=0),
     )
 
 

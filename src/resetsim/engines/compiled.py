@@ -3,9 +3,10 @@
 The update equations are :mod:`resetsim.core.dynamics`' own functions:
 every function of that module and of :mod:`resetsim.core.attitude` (and
 :func:`resetsim.core.shocks.fire_probability`)
-is registered with numba as it is (``register_jitable``), so the kernel calls
-the very code the Mesa model and the ensemble engine call, compiled; there is
-no second copy of an equation.  Parameters reach them as one record per run
+is registered with numba as it is (``register_jitable``, inlined into the
+kernel: LLVM then shares what two equations compute alike), so the kernel
+calls the very code the Mesa model and the ensemble engine call, compiled;
+there is no second copy of an equation.  Parameters reach them as one record per run
 (a numpy structured array with one field per registry parameter), read by
 attribute like :class:`resetsim.core.params.Params`.  The state reaches them
 wired from their own signatures: an argument named after a state variable
@@ -58,11 +59,11 @@ from resetsim.scenario import Compiled, as_compiled
 for _mod in (dyn, attitude):
     for _fn in vars(_mod).values():
         if inspect.isfunction(_fn) and _fn.__module__ == _mod.__name__ and _fn is not dyn.elastic:
-            register_jitable(_fn)
-register_jitable(sh.fire_probability)
+            register_jitable(forceinline=True)(_fn)
+register_jitable(forceinline=True)(sh.fire_probability)
 
 
-@overload(dyn.elastic, jit_options={"nogil": True})
+@overload(dyn.elastic, jit_options={"nogil": True, "forceinline": True})
 def _elastic(ratio, elasticity):
     """dynamics.elastic without the call to pow where the ratio is 1 (the
     stronger side's, every quarter): ``pow(1, y)`` is exactly 1 for every

@@ -40,6 +40,10 @@ def context():
     ctx = mp.get_context(method)
     if method == "forkserver":
         ctx.set_forkserver_preload(list(PRELOAD))
+        # what starting a worker imports, imported now: a thread importing
+        # other modules while the pool starts (a sweep's figures) waits on none
+        import multiprocessing.popen_forkserver
+        import multiprocessing.synchronize  # noqa: F401
     return ctx
 
 

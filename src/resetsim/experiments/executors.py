@@ -231,7 +231,8 @@ def _worker_init(parent_pid: int) -> None:
 #: What the pool's fork server imports before it forks workers
 #: (:data:`resetsim.core.pool.PRELOAD`).
 PRELOAD = pool.PRELOAD
-_pool_context = pool.context
+#: The local pool's multiprocessing context (:func:`resetsim.core.pool.context`).
+pool_context = pool.context
 #: Start the pool's fork server now, without waiting for it: it loads and
 #: warms what chunks need (:mod:`resetsim.experiments.warm`) while this
 #: process goes on (:func:`resetsim.core.pool.start_server`).
@@ -240,7 +241,7 @@ start_server = pool.start_server
 
 def process_pool(tasks: Iterator[ChunkTask], workers: int) -> Iterator[ChunkResult]:
     """Chunks on ``workers`` local processes."""
-    ctx = _pool_context()
+    ctx = pool_context()
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
     ) as ex:

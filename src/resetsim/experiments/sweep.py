@@ -157,6 +157,10 @@ def _load_plotting() -> None:
     import resetsim.plotting.design  # noqa: F401  deferred: loads matplotlib
 
 
+def _start_loading_plotting() -> None:
+    threading.Thread(target=_load_plotting, name="resetsim-load-plotting").start()
+
+
 def _run_chunks(
     plan: Plan,
     out: Path,
@@ -170,9 +174,16 @@ def _run_chunks(
     if not todo:
         return 0
     tasks = (plan.task(k) for k in todo)
+    pool = client is None and workers > 1 and len(todo) > 1
+    # a local pool: now, while this thread waits for the pool's fork server
+    # (a core is idle then; starting a worker imports nothing the thread does)
+    load_now = load_plotting and pool
+    if load_now:
+        executors.pool_context()
+        _start_loading_plotting()
     if client is not None:
         results = executors.dask(tasks, client)
-    elif workers > 1 and len(todo) > 1:
+    elif pool:
         results = executors.process_pool(tasks, min(workers, len(todo)))
     else:
         results = executors.in_process(tasks)
@@ -192,10 +203,10 @@ def _run_chunks(
     try:
         for result in results:
             st.write_chunk(plan, out, result)
-            if n == 0 and load_plotting and len(todo) > 1:
-                # once the pool runs and a chunk is written (an import in a
-                # thread holds the import lock, which both may need)
-                threading.Thread(target=_load_plotting, name="resetsim-load-plotting").start()
+            if n == 0 and load_plotting and not load_now and len(todo) > 1:
+                # a cluster: once it runs and a chunk is written (an import in
+                # a thread holds the import lock, which both may need)
+                _start_loading_plotting()
             n += 1
             if bar is not None:
                 a, b = plan.chunk_range(result.index)

@@ -43,6 +43,7 @@ from typing import Any
 import numba
 import numpy as np
 from numba.extending import overload, register_jitable
+from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from resetsim.core import attitude
 from resetsim.core import dynamics as dyn
@@ -178,7 +179,7 @@ def _kernel(
     n = seeds.shape[0]
     T = power_base.shape[0]
     S = slot_mask.shape[1]
-    (st, dy, rng, noise, unif, lz, delta, effect, w0, w1, interests, coop) = scratch
+    (st, dy, rng, noise, unif, lz, delta, effect, w0, w1, area_buf, coop) = scratch
     for i in range(n):
         p = prm[i]
         crng.draw(seeds[i], rng, noise, unif, lz)
@@ -258,7 +259,9 @@ def _kernel(
                 st[s, _POWER] = _power(st, s, power_base[t, s])
             # compute, then commit: resetsim.engines.step.quarter
             for k in range(_N_AREA):
-                interests[k] = dy[_INTEREST[k]]
+                area_buf[k] = dy[_INTEREST[k]]
+            # a tuple of known length: the loops over the areas unroll
+            interests = to_fixed_tuple(area_buf, _N_AREA)
             will0 = dyn.area_engagement(_stance(st, 0, p), interests, p, w0)
             will1 = dyn.area_engagement(_stance(st, 1, p), interests, p, w1)
             q, trust_yield = dyn.area_cooperation(w0, w1, interests, p, coop)

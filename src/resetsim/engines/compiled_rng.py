@@ -33,7 +33,7 @@ _KI = ki_double.astype(np.uint64)
 _WI = wi_double.astype(np.float64)
 _FI = fi_double.astype(np.float64)
 
-_jit = numba.njit(cache=True, nogil=True, _nrt=False)
+_jit = numba.njit(cache=True, nogil=True, _nrt=False, forceinline=True)
 
 
 @_jit

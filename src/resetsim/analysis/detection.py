@@ -25,12 +25,17 @@ FLAGS = ("censored", "low_final")
 
 
 @numba.njit(cache=True, nogil=True)
-def _blend_smooth(a, b, coop, w, blend, alpha, smoothing, out):
-    """``out[r]``: the smoothed index of run ``r`` (episodes.relationship_index)."""
+def _blend_smooth(a, ea, b, eb, lat, coop, w, blend, alpha, smoothing, out):
+    """``out[r]``: the smoothed index of run ``r`` (episodes.relationship_index)
+    from both trusts read as shares: ``lat * sigmoid + (1 - lat) * trust``,
+    the sigmoid from ``ea = exp(-a)``, ``eb = exp(-b)`` (numpy's exp)."""
     n, T = a.shape
     for r in range(n):
+        keep = 1.0 - lat[r]
         for t in range(T):
-            x = 0.5 * (a[r, t] + b[r, t])
+            sa = lat[r] * (1.0 / (1.0 + ea[r, t])) + keep * a[r, t]
+            sb = lat[r] * (1.0 / (1.0 + eb[r, t])) + keep * b[r, t]
+            x = 0.5 * (sa + sb)
             if blend:
                 x = (1.0 - w[r]) * x + w[r] * coop[r, t]
             if smoothing and t > 0:
@@ -41,14 +46,18 @@ def _blend_smooth(a, b, coop, w, blend, alpha, smoothing, out):
                 out[r, t] = x
 
 
-def relationship_index(a, b, coop, w, alpha) -> np.ndarray:
-    """The smoothed index from both trusts and cooperation ``(runs, ticks)`` and
-    the per-run ``det_coop_weight`` ``w`` and ``det_smoothing`` ``alpha``."""
+def relationship_index(a, b, coop, w, lat, alpha) -> np.ndarray:
+    """The smoothed index from both trusts (as recorded: a latent attitude where
+    ``lat``, the per-run ``latent_trust``, is 1) and cooperation ``(runs,
+    ticks)``, and the per-run ``det_coop_weight`` ``w`` and ``det_smoothing``
+    ``alpha``.  Only the exponentials are numpy's (its own exp, whose last
+    bits the compiled one need not share)."""
     n, T = a.shape
     blend = bool(np.any(w > 0))
     out = np.empty((n, T))
+    ea, eb = np.exp(-a), np.exp(-b)
     coop = coop if blend else a
-    _blend_smooth(a, b, coop, w, blend, alpha, bool(np.any(alpha > 0)), out)
+    _blend_smooth(a, ea, b, eb, lat, coop, w, blend, alpha, bool(np.any(alpha > 0)), out)
     return out
 
 

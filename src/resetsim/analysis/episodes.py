@@ -120,17 +120,17 @@ def relationship_index(
     w = per_run(p["det_coop_weight"], n)[:, None]
     # a latent attitude (latent_trust = 1) is read as its favourable share
     lat = per_run(p.get("latent_trust", 0.0), n)[:, None]
-    a2 = lat * sigmoid(a2) + (1.0 - lat) * a2
     b2 = np.atleast_2d(b)
-    b2 = lat * sigmoid(b2) + (1.0 - lat) * b2
-    if compiled_for(a2):  # the blend and the smoothing, compiled (the same numbers)
+    if compiled_for(a2):  # the shares, the blend and the smoothing compiled (the same numbers)
         from resetsim.analysis import detection  # deferred: numba
 
         blend = bool(np.any(w > 0))
         coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float)) if blend else a2
         cast = [np.ascontiguousarray(v, dtype=float) for v in (a2, b2, coop)]
         alpha = per_run(p["det_smoothing"], n)
-        return detection.relationship_index(*cast, w[:, 0], alpha)
+        return detection.relationship_index(*cast, w[:, 0], lat[:, 0], alpha)
+    a2 = lat * sigmoid(a2) + (1.0 - lat) * a2
+    b2 = lat * sigmoid(b2) + (1.0 - lat) * b2
     x = 0.5 * (a2 + b2)
     if np.any(w > 0):
         coop = np.atleast_2d(np.asarray(data[COOPERATION], dtype=float))

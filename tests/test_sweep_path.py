@@ -143,6 +143,46 @@ def test_import_resetsim_stays_light_and_its_names_load_on_first_use():
     assert proc.stdout.split() == ["True"] * 5, proc.stdout + proc.stderr
 
 
+def test_only_the_fork_server_skips_the_teardown_at_exit(tmp_path):
+    import atexit
+    import os
+
+    from resetsim.core import pool
+
+    before = atexit._ncallbacks()
+    assert pool.in_fork_server() is False
+    assert pool.quick_exit_in_server() is False
+    assert atexit._ncallbacks() == before
+    # called from multiprocessing's fork server (its main, while it preloads)
+    fake = os.path.join(str(tmp_path), "multiprocessing", "forkserver.py")
+    ns: dict = {}
+    exec(compile("def main(f):\n    return f()\n", fake, "exec"), ns)
+    assert ns["main"](pool.in_fork_server) is True
+
+
+def test_a_sweep_on_a_pool_whose_server_ends_quickly_ends_normally(tmp_path):
+    # a real pool: its server preloads the warm-up module; the sweep's exit
+    # status and outputs are those of a normal end
+    exp = tmp_path / "s.toml"
+    exp.write_text(
+        f'scenario = "{HISTORY.as_posix()}"\n'
+        'name = "s"\nseed = 3\nmetrics = ["cycles"]\nchunk_size = 1\n'
+        '[design]\ntype = "grid"\n[design.parameters]\nw_leader = [0.1, 0.2]\n',
+        encoding="utf-8",
+    )
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from resetsim.cli.main import main
+        sys.exit(main(["sweep", {str(exp)!r}, "--out", {str(tmp_path / "o")!r},
+                       "--workers", "2", "--quiet", "--no-figures"]))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "o" / "runs.parquet").exists()
+
+
 def test_the_pool_server_warms_up_with_a_real_run():
     from resetsim.experiments import executors, warm
 

@@ -7,8 +7,10 @@ module once (``set_forkserver_preload``); every worker forked from it then
 starts with the modules loaded and the compiled engine and detection ready,
 instead of each loading them.  A sweep starts the server before it plans
 (:func:`resetsim.experiments.executors.start_server`), so this runs while
-the sweep's own process reads the experiment.  Importing it anywhere else
-does no harm: it runs two short simulations of a built-in scenario.  A
+the sweep's own process reads the experiment.  In the server it also makes
+the server end without the interpreter's teardown
+(:func:`resetsim.core.pool.quick_exit_in_server`).  Importing it anywhere
+else does no harm: it runs two short simulations of a built-in scenario.  A
 failure here only leaves the workers to load things themselves.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from resetsim.analysis.metrics import run_metrics
+from resetsim.core import pool
 from resetsim.engines.runner import simulator
 from resetsim.experiments import executors  # noqa: F401  (what a chunk unpickles)
 from resetsim.scenario import builtin, compile_scenario, load
@@ -41,3 +44,4 @@ def warm(runs: int = 2) -> bool:
 
 
 warm()
+pool.quick_exit_in_server()

@@ -183,6 +183,20 @@ def test_a_sweep_on_a_pool_whose_server_ends_quickly_ends_normally(tmp_path):
     assert (tmp_path / "o" / "runs.parquet").exists()
 
 
+def test_the_command_line_skips_the_collections_at_exit_only():
+    # a handler registered before main runs after main's (last in, first out)
+    code = (
+        "import atexit, gc, sys; "
+        "atexit.register(lambda: print('frozen at exit', gc.get_freeze_count() > 0)); "
+        "from resetsim.cli.main import main; "
+        "main(['kinds']); main(['kinds']); "
+        "print('frozen before exit', gc.get_freeze_count() > 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith("frozen")]
+    assert lines == ["frozen before exit False", "frozen at exit True"], proc.stdout + proc.stderr
+
+
 def test_the_pool_server_warms_up_with_a_real_run():
     from resetsim.experiments import executors, warm
 

@@ -197,6 +197,31 @@ def test_the_command_line_skips_the_collections_at_exit_only():
     assert lines == ["frozen before exit False", "frozen at exit True"], proc.stdout + proc.stderr
 
 
+def test_workers_start_without_numbas_blas_probe_and_nothing_compiled_needs_it():
+    # in the fork server numba's array maths loads without importing
+    # scipy.linalg (its BLAS probe), which only np.correlate / np.convolve use
+    code = textwrap.dedent(
+        """
+        from concurrent.futures import ProcessPoolExecutor
+        from resetsim.core import pool
+        ask = (
+            "('scipy.linalg' in __import__('sys').modules, "
+            "__import__('numba.np.arraymath').np.arraymath._HAVE_BLAS)"
+        )
+        with ProcessPoolExecutor(1, mp_context=pool.context()) as ex:
+            print(ex.submit(eval, ask).result())
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert proc.stdout.strip() == "(False, False)", proc.stdout + proc.stderr
+    src = Path(__file__).resolve().parents[1] / "src" / "resetsim"
+    compiled = [f for f in src.rglob("*.py") if "numba" in f.read_text(encoding="utf-8")]
+    assert len(compiled) >= 3
+    for f in compiled:
+        text = f.read_text(encoding="utf-8")
+        assert "correlate(" not in text and "convolve(" not in text, f
+
+
 def test_the_pool_server_warms_up_with_a_real_run():
     from resetsim.experiments import executors, warm
 

@@ -157,3 +157,25 @@ def test_an_input_the_kernel_does_not_pass_is_named():
 
     with pytest.raises(TypeError, match="mood"):
         compiled_engine._wire(equation, ("p",))
+
+
+def test_the_status_power_shortcut_gives_the_same_bits():
+    """The compiled dynamics.elastic skips pow where the ratio is 1: the same
+    bits as compiled code calling pow everywhere, the special values too."""
+    import numba
+
+    @numba.njit
+    def both(ratio, e, fast, plain):
+        for k in range(ratio.shape[0]):
+            fast[k] = dyn.elastic(ratio[k], e[k])
+            plain[k] = ratio[k] ** e[k]
+
+    specials = [1.0, 0.0, -0.0, 0.5, 0.999999, 1.000001, 2.0, np.inf, -np.inf, np.nan]
+    ratio, e = (np.array(v, dtype=float).ravel() for v in np.meshgrid(specials, specials))
+    rng = np.random.default_rng(5)
+    ratio = np.concatenate([ratio, np.where(rng.random(500) < 0.5, 1.0, rng.random(500))])
+    e = np.concatenate([e, rng.uniform(0, 2, 500)])
+    fast, plain = np.empty_like(ratio), np.empty_like(ratio)
+    both(ratio, e, fast, plain)
+    assert fast.tobytes() == plain.tobytes()
+    assert np.all(fast[ratio == 1.0] == 1.0)

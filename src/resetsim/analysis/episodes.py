@@ -35,7 +35,7 @@ Thresholds are registry parameters (group ``detection``); ``resetsim params
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -439,31 +439,46 @@ def lows_descending(ep: Episodes) -> np.ndarray:
     return np.where(k >= 2, ok, False).astype(float)
 
 
-def spiral_measures(ep: Episodes, dt_years: float = 0.25) -> dict[str, np.ndarray]:
+def spiral_measures(
+    ep: Episodes, dt_years: float = 0.25, keep: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
     """Trends of lows and peaks, cycles, honeymoons, shares of time (one value per run).
 
     ``trough_trend`` and ``peak_trend`` are least-squares slopes of successive
     post-failure lows (peaks) against their date, in index units **per
     decade** (negative = a downward spiral); NaN with fewer than two.
+    ``keep`` (a sweep's stored metrics) skips the trends, lows and means not
+    in it; the counts are always returned.
     """
     n = ep.n_runs
-    years = np.where(ep.low >= 0, ep.low * dt_years, np.nan)
-    lows_mask = ep.failed & (ep.low >= 0)
-    peaks_mask = ep.exists & (ep.peak >= 0)
+    wanted = (lambda name: True) if keep is None else set(keep).__contains__
     out: dict[str, np.ndarray] = {}
     out["resets"] = ep.observed_onset.sum(axis=1).astype(float)
     out["cycles"] = ep.complete.sum(axis=1).astype(float)
     out["failures"] = ep.failed.sum(axis=1).astype(float)
     out["open_episode"] = (ep.exists & (ep.failure < 0)).any(axis=1).astype(float)
-    out["trough_trend"] = 10.0 * _trend(years, ep.low_level, lows_mask)
-    out["peak_trend"] = 10.0 * _trend(ep.peak * dt_years, ep.peak_level, peaks_mask)
-    out["lows_descending"] = lows_descending(ep)
-    last = np.where(lows_mask, np.arange(ep.width)[None, :], -1).max(axis=1)
-    out["last_low"] = np.where(last >= 0, ep.low_level[np.arange(n), np.maximum(last, 0)], np.nan)
+    lows_mask = ep.failed & (ep.low >= 0)
+    if wanted("trough_trend"):
+        years = np.where(ep.low >= 0, ep.low * dt_years, np.nan)
+        out["trough_trend"] = 10.0 * _trend(years, ep.low_level, lows_mask)
+    if wanted("peak_trend"):
+        peaks_mask = ep.exists & (ep.peak >= 0)
+        out["peak_trend"] = 10.0 * _trend(ep.peak * dt_years, ep.peak_level, peaks_mask)
+    if wanted("lows_descending"):
+        out["lows_descending"] = lows_descending(ep)
+    if wanted("last_low"):
+        last = np.where(lows_mask, np.arange(ep.width)[None, :], -1).max(axis=1)
+        out["last_low"] = np.where(
+            last >= 0, ep.low_level[np.arange(n), np.maximum(last, 0)], np.nan
+        )
     with np.errstate(invalid="ignore"):
-        out["mean_honeymoon"] = row_nanmean(ep.honeymoon())
-        out["mean_duration"] = row_nanmean(ep.duration())
-        out["mean_depth"] = row_nanmean(ep.depth())
+        for name, values in (
+            ("mean_honeymoon", ep.honeymoon),
+            ("mean_duration", ep.duration),
+            ("mean_depth", ep.depth),
+        ):
+            if wanted(name):
+                out[name] = row_nanmean(values())
     return out
 
 

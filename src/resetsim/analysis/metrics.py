@@ -89,13 +89,14 @@ def run_metrics(
     the scenario has stochastic events (NaN without).
 
     ``keep`` (a sweep's stored metrics) lets it skip the validation and the
-    fidelity metrics when none of theirs is wanted (the others are cheap and
-    always returned); None computes everything.
+    fidelity metrics when none of theirs is wanted and the spiral measures it
+    does not name (:func:`resetsim.analysis.episodes.spiral_measures`; the
+    others are cheap and always returned); None computes everything.
     """
     p = params_for(compiled, p)
     ids = compiled.state_ids
     ep = detect_runs(compiled, data, p)
-    out = spiral_measures(ep)
+    out = spiral_measures(ep, keep=keep)
     n = ep.n_runs
     x = ep.index
     part = per_run(p["det_partnership"], n)[:, None]

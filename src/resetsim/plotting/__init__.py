@@ -17,32 +17,73 @@ function draws under the project's one style (:data:`STYLE`).
 * :mod:`~resetsim.plotting.ladder`: ``ladder.png`` of ``resetsim assess`` (:func:`plot_ladder`);
 * :mod:`~resetsim.plotting.design`: an experiment's summary figures.
 
-Importing this package imports matplotlib (Agg backend); nothing below
-``resetsim.output`` and ``resetsim.experiments`` imports it.
+Each name is loaded from its module on first use (a sweep, which draws only
+:mod:`~resetsim.plotting.design`'s figures, loads neither the ladder's nor
+the forecast's modules); the modules import matplotlib (Agg backend).
+Nothing below ``resetsim.output`` and ``resetsim.experiments`` imports this
+package.
 """
 
-from resetsim.core.io import FIGURE_FORMATS, parse_formats
-from resetsim.plotting.compare import plot_compare
-from resetsim.plotting.fan import plot_fan
-from resetsim.plotting.forecast import plot_forecast_fan
-from resetsim.plotting.ladder import plot_ladder
-from resetsim.plotting.run import plot_projection, plot_run
-from resetsim.plotting.style import (
-    PNG_METADATA,
-    STATE_COLOURS,
-    STYLE,
-    leader_band,
-    mark_shocks,
-    median_bands,
-    quarter_ends,
-    quarter_start,
-    save,
-    save_all,
-    shade_leaders,
-    style_context,
-    styled,
-)
-from resetsim.plotting.trust import mark_episodes, plot_trust
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from resetsim.core.io import FIGURE_FORMATS, parse_formats
+    from resetsim.plotting.compare import plot_compare
+    from resetsim.plotting.fan import plot_fan
+    from resetsim.plotting.forecast import plot_forecast_fan
+    from resetsim.plotting.ladder import plot_ladder
+    from resetsim.plotting.run import plot_projection, plot_run
+    from resetsim.plotting.style import (
+        PNG_METADATA,
+        STATE_COLOURS,
+        STYLE,
+        leader_band,
+        mark_shocks,
+        median_bands,
+        quarter_ends,
+        quarter_start,
+        save,
+        save_all,
+        shade_leaders,
+        style_context,
+        styled,
+    )
+    from resetsim.plotting.trust import mark_episodes, plot_trust
+
+#: Names loaded on first use, and the module each comes from.
+_LAZY = {
+    "FIGURE_FORMATS": "resetsim.core.io",
+    "parse_formats": "resetsim.core.io",
+    "plot_compare": "resetsim.plotting.compare",
+    "plot_fan": "resetsim.plotting.fan",
+    "plot_forecast_fan": "resetsim.plotting.forecast",
+    "plot_ladder": "resetsim.plotting.ladder",
+    "plot_projection": "resetsim.plotting.run",
+    "plot_run": "resetsim.plotting.run",
+    **dict.fromkeys(
+        (
+            "PNG_METADATA",
+            "STATE_COLOURS",
+            "STYLE",
+            "leader_band",
+            "mark_shocks",
+            "median_bands",
+            "quarter_ends",
+            "quarter_start",
+            "save",
+            "save_all",
+            "shade_leaders",
+            "style_context",
+            "styled",
+        ),
+        "resetsim.plotting.style",
+    ),
+    "mark_episodes": "resetsim.plotting.trust",
+    "plot_trust": "resetsim.plotting.trust",
+}
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -69,3 +110,18 @@ __all__ = [
     "style_context",
     "styled",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a name of :data:`_LAZY` from its module on first access (a
+    submodule's name falls through to the import system)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'resetsim.plotting' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

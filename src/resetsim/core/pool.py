@@ -1,11 +1,11 @@
 """The local process pool's start method and its fork server, importable
 before anything heavy (standard library only).
 
-Sweeps and calibrations start their worker processes from multiprocessing's
-fork server.  The server imports once what every worker needs (the
-experiments' warm-up module, named in :data:`PRELOAD`) and then forks each
-worker from itself, so workers start with numpy, the scenario layer and the
-compiled engine loaded.  That warm-up takes a second or so; the sooner the
+A sweep on local workers starts them from multiprocessing's fork server
+(:func:`resetsim.experiments.executors.process_pool`).  The server imports
+once what every worker needs (the experiments' warm-up module, named in
+:data:`PRELOAD`) and then forks each worker from itself, so workers start
+with numpy, the scenario layer and the compiled engine loaded.  That warm-up takes a second or so; the sooner the
 server starts, the less a sweep waits for it: :func:`start_server` is cheap
 and does not wait, and the command line calls it before it imports the
 command's own modules (see :func:`resetsim.cli.main.main`).

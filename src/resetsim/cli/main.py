@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "sweep",
     "calibrate",
     "assess",
+    "select",
     "params",
     "kinds",
     "scenarios",

@@ -167,6 +167,14 @@ def _model_row(rung, s, origin, what, fit, step, n, decay=None) -> dict[str, Any
     }
 
 
+def predictive_noise(seed: int, k: int, origin: int, n_years: int) -> np.ndarray:
+    """The standard normal draws ``(n_years, DRAWS)`` behind every rung's
+    predictive samples of series ``k`` at ``origin`` (the same for every rung
+    and every model scored on that cell)."""
+    rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
+    return rng.standard_normal((n_years, DRAWS))
+
+
 def score_origin(
     inp: _Inputs, origin: int, seed: int, n_boot: int, saw: bool
 ) -> tuple[list, list, list, list]:
@@ -185,8 +193,7 @@ def score_origin(
                 }
             )
             continue
-        rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
-        eps = rng.standard_normal((int(cover.sum()), DRAWS))
+        eps = predictive_noise(seed, k, origin, int(cover.sum()))
         fc, years, z, train = _forecasts(inp, s, origin, eps, model_rows)
         if train.all():
             skipped.append(

@@ -112,15 +112,27 @@ def simulate_rungs(
     """``{rung: {series id: (runs, years)}}`` for the full model and every
     knock-out, all on the same seeds (common random numbers), on ``engine``
     (one of :data:`resetsim.core.request.ENGINES`)."""
-    record = record_for(compiled)
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for rung, overrides in model_rungs().items():
-        res = run_scenario(compiled, runs, seed, params=overrides, record=record, engine=engine)
-        data = res.trajectories.data
-        out[rung] = {
-            s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series
-        }
-    return out
+    return {
+        rung: simulate_model(compiled, obs, runs, seed, overrides, engine)
+        for rung, overrides in model_rungs().items()
+    }
+
+
+def simulate_model(
+    compiled: Compiled,
+    obs: Observations,
+    runs: int,
+    seed: int,
+    overrides: dict[str, float] | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> dict[str, np.ndarray]:
+    """``{series id: (runs, years)}``: each observed quantity's annual mean in
+    ``runs`` runs of the scenario with parameter ``overrides`` (a knock-out)."""
+    res = run_scenario(
+        compiled, runs, seed, params=overrides or {}, record=record_for(compiled), engine=engine
+    )
+    data = res.trajectories.data
+    return {s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series}
 
 
 def events_of(compiled: Compiled) -> pd.DataFrame:
@@ -209,13 +221,16 @@ def recalibrated(
     population: int,
     generations: int,
     observations: Any = None,
+    fixed: dict[str, float] | None = None,
 ) -> tuple[Compiled, dict[str, Any]]:
     """The scenario with its posterior replaced by an ABC calibration
     (:mod:`resetsim.experiments.abc`) on the evidence dated up to the end of
     ``origin``; and what it took.  By default the default free parameters on
     the default evidence; with ``observations`` (a read observations file)
     the parameters the scenario's own posterior calibrates, on the observed
-    levels up to the origin (``calibrate --evidence levels``)."""
+    levels up to the origin (``calibrate --evidence levels``).  ``fixed``
+    holds parameters at a value during the calibration (a knock-out's
+    switches), so each model is fitted as it will be run."""
     start = replace(compiled, posterior=None)
     names: Sequence[str] = abc.PARAMETERS
     if observations is not None and compiled.posterior is not None:
@@ -226,7 +241,7 @@ def recalibrated(
         population=population, generations=generations, seed=seed, replicates=2, workers=1
     )
     t0 = time.perf_counter()
-    gens = abc.run(start, prior, settings, evidence=ev)
+    gens = abc.run(start, prior, settings, fixed=fixed, evidence=ev)
     seconds = time.perf_counter() - t0
     last = gens[-1]
     post = Posterior(
@@ -242,6 +257,7 @@ def recalibrated(
         "evidence_until": f"{origin}Q4",
         "evidence": ev.kind,
         "parameters": list(names),
+        "fixed": dict(fixed or {}),
     }
     return replace(compiled, posterior=post), info
 

@@ -181,6 +181,21 @@ def test_knock_outs_come_from_the_switch_registry():
     assert set(li.model_rungs()["full_without_all"]) == set(prm.CONTRADICTIONS.values())
 
 
+def test_a_mechanism_the_model_has_off_gets_a_rung_that_switches_it_on():
+    values = prm.defaults()
+    name, switch = next(iter(prm.CONTRADICTIONS.items()))
+    values[switch] = 0.0
+    rungs = li.model_rungs(values)
+    assert f"full_without_{name}" not in rungs
+    assert rungs[f"full_with_{name}"] == {switch: prm.PARAM_BY_NAME[switch].high}
+    assert "full_without_all" in rungs and "full_with_all" in rungs  # some on, some off
+    assert set(rungs["full_with_all"]) == set(prm.CONTRADICTIONS.values())
+    values.update({s: 0.0 for s in prm.CONTRADICTIONS.values()})
+    rungs = li.model_rungs(values)
+    assert "full_without_all" not in rungs and "full_with_all" in rungs
+    assert ladder.rung_names(values)[-len(rungs) :] == list(rungs)
+
+
 def test_side_ledger_moves_each_side_by_the_others_acts_only():
     events = pd.DataFrame(
         {"tick": [0, 1, 2], "kind": ["a", "a", "b"], "actor": [0, 1, 1], "intensity": [2, 3, 1]}

@@ -77,7 +77,7 @@ def knockout_table(folder: str) -> str:
         "|---|---|---|---|---|",
     ]
     for r in dict.fromkeys(out["rung"]):
-        if not r.startswith("full_without_") and r not in ("ledger", "side_ledger", "trend"):
+        if not r.startswith("full_with") and r not in ("ledger", "side_ledger", "trend"):
             continue
         part = out[out.rung == r]
         key = list(zip(part.series, part.origin, strict=True))

@@ -2,7 +2,10 @@
 re-coded events and per-origin recalibration (``resetsim assess``).
 
 * :func:`switch_table` is the one place the ladder reads the knock-outs
-  (each contradiction's switch, the leader factor, all contradictions);
+  (each contradiction's switch, the leader factor, all contradictions), and
+  :func:`model_rungs` turns it into rungs: a mechanism the model has on is
+  knocked out (``full_without_<name>``), one it has off is switched on
+  (``full_with_<name>``);
 * :func:`quantity` turns an ``observes`` name into a ``(runs, ticks)`` array;
 * :func:`simulate_rungs` runs the full model and each knock-out on the same
   seeds (common random numbers) and keeps each observed quantity's annual mean;
@@ -18,7 +21,7 @@ re-coded events and per-origin recalibration (``resetsim assess``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -65,9 +68,34 @@ def switch_table() -> dict[str, dict[str, float]]:
     return out
 
 
-def model_rungs() -> dict[str, dict[str, float]]:
-    """``full`` and ``full_without_<name>`` with their parameter overrides."""
-    return {"full": {}, **{f"full_without_{k}": v for k, v in switch_table().items()}}
+def switched_on(name: str, values: Mapping[str, Any]) -> bool:
+    """Whether the mechanism ``name`` of :func:`switch_table` is on in
+    ``values`` (a parameter set): some switch of it is not at its knock-out value."""
+    return any(float(values[k]) != v for k, v in switch_table()[name].items())
+
+
+def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, float]]:
+    """The model rungs with their parameter overrides, for a model whose
+    parameters are ``values`` (default: the registry's defaults): ``full``; for
+    each mechanism of :func:`switch_table` that ``values`` switch on,
+    ``full_without_<name>`` (knocked out); for each that they switch off,
+    ``full_with_<name>`` (switched on at its registry upper bound, as the paper
+    has it).  ``full_with_all`` (every contradiction on) joins when some
+    contradiction is off; ``full_without_all`` when some is on."""
+    values = prm.defaults() if values is None else values
+    out: dict[str, dict[str, float]] = {"full": {}}
+    for name, off in switch_table().items():
+        on = {k: float(prm.PARAM_BY_NAME[k].high) for k in off}
+        if name == ALL:
+            if switched_on(name, values):
+                out[f"full_without_{name}"] = off
+            if any(float(values[k]) != v for k, v in on.items()):
+                out[f"full_with_{name}"] = on
+        elif switched_on(name, values):
+            out[f"full_without_{name}"] = off
+        else:
+            out[f"full_with_{name}"] = on
+    return out
 
 
 def quantity_names(state_ids) -> list[str]:
@@ -114,7 +142,7 @@ def simulate_rungs(
     (one of :data:`resetsim.core.request.ENGINES`)."""
     return {
         rung: simulate_model(compiled, obs, runs, seed, overrides, engine)
-        for rung, overrides in model_rungs().items()
+        for rung, overrides in model_rungs(compiled.params()).items()
     }
 
 

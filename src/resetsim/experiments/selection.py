@@ -68,11 +68,7 @@ class _Cell:
 def candidates(compiled: Compiled) -> list[str]:
     """The knock-out table's single mechanisms that ``compiled`` switches on."""
     values = compiled.params()
-    return [
-        name
-        for name, overrides in li.switch_table().items()
-        if name != ALL and all(float(values[k]) != v for k, v in overrides.items())
-    ]
+    return [name for name in li.switch_table() if name != ALL and li.switched_on(name, values)]
 
 
 def overrides_of(off: Sequence[str]) -> dict[str, float]:

@@ -59,7 +59,7 @@ def write_assessment(
         _csv(a.weights, stage / "ledger_weights.csv")
         if a.coding is not None:
             _csv(a.coding, stage / "coding.csv")
-        fig = plot_ladder(a.scores, rung_names())
+        fig = plot_ladder(a.scores, a.meta.get("rungs") or rung_names())
         save_all(fig, stage / "ladder", formats, write=io.write_atomic)
         meta = {k: v for k, v in a.meta.items() if k != "seconds" and k != "recalibration"}
         meta["recalibration"] = [

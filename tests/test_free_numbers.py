@@ -66,7 +66,10 @@ def test_history_has_at_most_sixty_free_numbers(history):
         + c["leader_dispositions_hand"]
     )
     unread = free_numbers.not_read(history)
-    assert {"institution_buffer", "affinity_carry", "shock_rate_scale"} <= set(unread)
+    values = compile_scenario(history).params()
+    gated_off = {p.name for p in GATED if values[p.gated_by] == p.inert_at}
+    assert gated_off and gated_off | {"shock_rate_scale"} <= set(unread)
+    assert not {p.name for p in GATED} - gated_off & set(unread)  # a live mechanism counts
     counted = [p for p in prm.PARAMETERS if p.name not in unread]
     assert c["parameters_fitted"] == sum(p.source == "fitted" for p in counted)
 
@@ -90,7 +93,7 @@ def test_model_v2_sizes_and_hand_numbers_are_counted(history):
 
 def test_report_lists_what_is_not_read(history):
     text = free_numbers.report(history)
-    assert "free_total" in text and "institution_buffer: k_institutions = 1" in text
+    assert "free_total" in text and "gain_skew: k_power_asymmetry = 0" in text
 
 
 # ------------------------------------------------------------ gating

@@ -21,15 +21,17 @@ from resetsim.core.config import ScenarioError
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import apply_forcing, initial_state
 from resetsim.engines.randomness import replication_seeds
+from resetsim.experiments.selection import paper_switches
 from resetsim.scenario import compile_scenario, load
 
 REPO = Path(__file__).resolve().parents[1]
 HISTORY = REPO / "scenarios" / "history_1989_2021.toml"
 
 
-#: Model v2 at its point estimate: model v3's switches off and the two trust
-#: rates model v3's calibration moved back at model v2's values.
+#: Model v2 at its point estimate: every mechanism on, model v3's switches off
+#: and the two trust rates model v3's calibration moved back at model v2's values.
 MODEL_V2 = {
+    **paper_switches(),  # every contradiction on, as model v2 had them
     "latent_trust": 0.0,
     "own_public": 0.0,
     "observed_start": 0.0,

@@ -6,7 +6,8 @@ at every origin on the observed levels up to it, with its switches held, and
 scored on the later years by CRPS relative to persistence's.  A mechanism is
 kept only if removing it costs skill beyond the bootstrap interval; while one
 is not, the one whose removal costs least is switched off and every model
-refitted.
+refitted.  ``--paper`` starts from every mechanism on (as the paper has it),
+whatever the registry's defaults: the run that chose those defaults.
 
 Writes into --out: steps.csv, cells.csv, meta.json (the kept and removed
 mechanisms and the switch values that turn the removed ones off) and
@@ -18,13 +19,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_engine, check_runs_and_seed
+from resetsim.cli.common import UsageError, add_engine, check_runs_and_seed, parse_sets
 from resetsim.core import io
 from resetsim.core.config import ScenarioError
 from resetsim.experiments import ladder, selection
 from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.output.selection import selection_lines, write_selection
-from resetsim.scenario import as_compiled
+from resetsim.scenario import as_compiled, compile_scenario
 from resetsim.scenario.observations import load_observations
 
 NAME = "select"
@@ -51,6 +52,17 @@ def add_arguments(p) -> None:
         "--runs", type=int, metavar="N", help=f"runs per model (default: {ladder.DEFAULT_RUNS})"
     )
     p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
+    p.add_argument(
+        "--paper",
+        action="store_true",
+        help="start from the paper's model: every mechanism switched on, whatever the defaults",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="set a parameter in every model (repeatable; after --paper)",
+    )
     add_engine(p, "the engine of the models: ")
     p.add_argument(
         "--abc-population",
@@ -88,7 +100,14 @@ def run(args) -> int:
         origins = ladder.check_origins(args.origins)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    sets = parse_sets(args.set)
     compiled = as_compiled(args.scenario)
+    if args.paper or sets:
+        start = selection.paper_switches() if args.paper else {}
+        sc = compiled.scenario
+        compiled = compile_scenario(
+            sc.model_copy(update={"parameters": {**sc.parameters, **start, **sets}})
+        )
     try:
         obs = load_observations(args.observed)
         check_observes(obs, compiled)

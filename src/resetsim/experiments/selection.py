@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
+from resetsim.core import params as prm
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import ladder as ladder_mod
@@ -69,6 +70,17 @@ def candidates(compiled: Compiled) -> list[str]:
     """The knock-out table's single mechanisms that ``compiled`` switches on."""
     values = compiled.params()
     return [name for name in li.switch_table() if name != ALL and li.switched_on(name, values)]
+
+
+def paper_switches() -> dict[str, float]:
+    """Every mechanism of the knock-out table switched on at its registry upper
+    bound: the model as the paper has it, whatever the registry's defaults."""
+    return {
+        k: float(prm.PARAM_BY_NAME[k].high)
+        for name, off in li.switch_table().items()
+        if name != ALL
+        for k in off
+    }
 
 
 def overrides_of(off: Sequence[str]) -> dict[str, float]:

@@ -159,3 +159,15 @@ def test_a_bad_observations_file_is_one_line_naming_it(run_cli, tmp_path):
     r = run_cli("select", str(HISTORY), "--observed", str(bad), "--out", str(tmp_path / "o"))
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "obs.toml" in r.err, r
     assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_resetsim_did_not_make_is_never_written_into(run_cli, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    r = run_cli("select", str(HISTORY), "--observed", str(TRAINING), "--out", str(out), *TINY)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1, r
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    r = run_cli("select", str(HISTORY), "--observed", str(TRAINING), "--bootstrap", "5")
+    assert r.code == 2 and "--bootstrap" in r.err

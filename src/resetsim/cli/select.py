@@ -17,16 +17,18 @@ timing.json.  A bad file stops with one line naming the file and the field.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from resetsim.cli.common import UsageError, add_engine, check_runs_and_seed, parse_sets
-from resetsim.core import io
-from resetsim.core.config import ScenarioError
-from resetsim.experiments import ladder, selection
-from resetsim.experiments.ladder_inputs import check_observes
+from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.scoring import (
+    add_budget_arguments,
+    add_closing_arguments,
+    add_scored_arguments,
+    check_scored_arguments,
+    load_scored,
+)
+from resetsim.experiments import selection
 from resetsim.output.selection import selection_lines, write_selection
 from resetsim.scenario import as_compiled, compile_scenario
-from resetsim.scenario.observations import load_observations
 
 NAME = "select"
 HELP = "keep only the mechanisms whose removal costs out-of-sample skill"
@@ -34,24 +36,7 @@ HELP = "keep only the mechanisms whose removal costs out-of-sample skill"
 
 def add_arguments(p) -> None:
     """The command's arguments."""
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file (with a posterior)")
-    p.add_argument(
-        "--observed", required=True, metavar="FILE", help="observations file (TOML; docs/LADDER.md)"
-    )
-    p.add_argument("--out", metavar="DIR", help="output directory (default: runs/<name>_select)")
-    p.add_argument(
-        "--origins",
-        type=int,
-        nargs="+",
-        metavar="YEAR",
-        default=list(ladder.DEFAULT_ORIGINS),
-        help="fit on the years up to each origin, score the years after it "
-        f"(default: {' '.join(map(str, ladder.DEFAULT_ORIGINS))})",
-    )
-    p.add_argument(
-        "--runs", type=int, metavar="N", help=f"runs per model (default: {ladder.DEFAULT_RUNS})"
-    )
-    p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
+    add_scored_arguments(p, suffix="select", per="model")
     p.add_argument(
         "--paper",
         action="store_true",
@@ -63,43 +48,13 @@ def add_arguments(p) -> None:
         metavar="NAME=VALUE",
         help="set a parameter in every model (repeatable; after --paper)",
     )
-    add_engine(p, "the engine of the models: ")
-    p.add_argument(
-        "--abc-population",
-        type=int,
-        default=ladder.ABC_POPULATION,
-        metavar="N",
-        help=f"particles per generation of each recalibration (default {ladder.ABC_POPULATION})",
-    )
-    p.add_argument(
-        "--abc-generations",
-        type=int,
-        default=ladder.ABC_GENERATIONS,
-        metavar="G",
-        help=f"generations of each recalibration (default {ladder.ABC_GENERATIONS})",
-    )
-    p.add_argument(
-        "--bootstrap",
-        type=int,
-        default=1000,
-        metavar="B",
-        help="bootstrap resamples (default 1000)",
-    )
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_budget_arguments(p, what="each recalibration's ")
+    add_closing_arguments(p)
 
 
 def run(args) -> int:
     """Parse, load, select, write."""
-    check_runs_and_seed(args)
-    if args.bootstrap < 100:
-        raise UsageError("--bootstrap must be >= 100")
-    if args.abc_population < 10 or args.abc_generations < 1:
-        raise UsageError("--abc-population must be >= 10 and --abc-generations >= 1")
-    try:
-        origins = ladder.check_origins(args.origins)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    origins = check_scored_arguments(args, min_bootstrap=100)
     sets = parse_sets(args.set)
     compiled = as_compiled(args.scenario)
     if args.paper or sets:
@@ -108,14 +63,7 @@ def run(args) -> int:
         compiled = compile_scenario(
             sc.model_copy(update={"parameters": {**sc.parameters, **start, **sets}})
         )
-    try:
-        obs = load_observations(args.observed)
-        check_observes(obs, compiled)
-    except ScenarioError as exc:
-        raise UsageError(exc.one_line()) from None
-    out = Path(args.out or Path("runs") / f"{compiled.scenario.name}_select")
-    io.check_output_dir(out, args.overwrite, protect=[args.scenario, args.observed])
-    say = None if args.quiet else (lambda m: print(m, file=sys.stderr))
+    compiled, obs, out, say = load_scored(args, suffix="select", compiled=compiled)
     try:
         s = selection.select(
             compiled,

@@ -10,7 +10,8 @@
   (CRPS and RMSE as shares of persistence's, Spearman);
 * ``meta.json``: the rule's settings, the kept and removed mechanisms and
   the switch values that turn the removed ones off, the recalibrations,
-  provenance (no timestamps); ``timing.json``: the wall time.
+  provenance (no timestamps); ``timing.json``: the wall times, the whole
+  command's and each recalibration's.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from resetsim.core import io
-from resetsim.core.provenance import provenance
 from resetsim.experiments.selection import Selection
+from resetsim.output.assess import write_meta
 from resetsim.output.tables import FLOAT_FORMAT
 
 #: The files every select folder has.
@@ -58,16 +59,5 @@ def write_selection(s: Selection, out: str | Path, overwrite: bool = False) -> P
     with io.atomic_dir(out, overwrite) as stage:
         _csv(s.steps, stage / "steps.csv")
         _csv(s.cells, stage / "cells.csv")
-        meta = {k: v for k, v in s.meta.items() if k not in ("seconds", "recalibration")}
-        meta["recalibration"] = [
-            {k: v for k, v in r.items() if k != "seconds"} for r in s.meta.get("recalibration", [])
-        ]
-        soft = provenance()
-        meta.update(
-            resetsim_version=soft["resetsim"],
-            git_commit=soft["git_commit"],
-            versions=soft["versions"],
-        )
-        io.write_json(stage / "meta.json", meta)
-        io.write_json(stage / "timing.json", {"seconds_total": s.meta.get("seconds")})
+        write_meta(stage, s.meta)
     return Path(out)

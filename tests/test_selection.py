@@ -171,3 +171,28 @@ def test_a_folder_resetsim_did_not_make_is_never_written_into(run_cli, tmp_path)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
     r = run_cli("select", str(HISTORY), "--observed", str(TRAINING), "--bootstrap", "5")
     assert r.code == 2 and "--bootstrap" in r.err
+
+
+def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
+    import resetsim
+
+    s = resetsim.select(
+        HISTORY,
+        TRAINING,
+        origins=[2009],
+        runs=8,
+        bootstrap=100,
+        abc_population=20,
+        abc_generations=1,
+        out=tmp_path / "api",
+    )
+    meta = json.loads((tiny_run / "meta.json").read_text())
+    assert (s.kept, s.removed) == (meta["kept"], meta["removed"])
+    written = pd.read_csv(tiny_run / "steps.csv")
+    np.testing.assert_allclose(s.steps["cost"], written["cost"], atol=1e-6)
+    assert (tmp_path / "api" / "steps.csv").exists()
+    paper = resetsim.select(
+        HISTORY, TRAINING, origins=[2009], runs=8, bootstrap=100, paper=True,
+        abc_population=20, abc_generations=1,
+    )  # fmt: skip
+    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all"}

@@ -15,6 +15,7 @@ The Python API (experiments in, outcomes out)::
 
     outcomes = resetsim.evaluate(scenario, design_frame, runs=10, seed=1)
     ladder = resetsim.assess(scenario, "observations.toml")   # docs/LADDER.md
+    chosen = resetsim.select(scenario, "observations.toml")   # docs/SELECTION.md
 
     model = resetsim.ResetModel(scenario="...", rng=1, k_leader=0.5)  # Mesa
 
@@ -36,7 +37,7 @@ from resetsim.core.provenance import __version__
 from resetsim.scenario import Scenario, compile_scenario, load
 
 if TYPE_CHECKING:  # pragma: no cover
-    from resetsim.api import Assessment, Result, assess, run
+    from resetsim.api import Assessment, Result, Selection, assess, run, select
     from resetsim.engines.model import ResetModel, StateAgent
     from resetsim.experiments.evaluate import evaluate
 
@@ -46,6 +47,8 @@ _LAZY = {
     "run": "resetsim.api",
     "assess": "resetsim.api",
     "Assessment": "resetsim.api",
+    "select": "resetsim.api",
+    "Selection": "resetsim.api",
     "Result": "resetsim.api",
     "evaluate": "resetsim.experiments.evaluate",
     "ResetModel": "resetsim.engines.model",
@@ -58,6 +61,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "Selection",
     "StateAgent",
     "__version__",
     "assess",
@@ -65,6 +69,7 @@ __all__ = [
     "evaluate",
     "load",
     "run",
+    "select",
 ]
 
 

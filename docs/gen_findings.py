@@ -354,8 +354,13 @@ def ladder_values() -> dict[str, str]:
 
 
 #: the selection's result folders (docs/results/): the run behind the defaults, and
-#: the same run on another seed (a check of the choice, not used to make it)
-SELECTION_FOLDERS = {"selection": "selection", "selection_seed2": "selection.seed2"}
+#: the same run on another seed and with twice the recalibration budget (checks
+#: of the choice, not used to make it)
+SELECTION_FOLDERS = {
+    "selection": "selection",
+    "selection_seed2": "selection.seed2",
+    "selection_budget": "selection.budget",
+}
 
 
 def _verdict(r) -> str:
@@ -400,6 +405,7 @@ def selection_values() -> dict[str, str]:
         v[f"{key}.kept"] = ", ".join(meta["kept"]) or "none"
         v[f"{key}.removed"] = ", ".join(meta["removed"]) or "none"
         v[f"{key}.seed"] = str(meta["seed"])
+        v[f"{key}.abc_population"] = f"{meta['abc_population']:,}"
         cells = pd.read_csv(RESULTS / folder / "cells.csv")
         first = cells[(cells["step"] == 0) & cells["off"].isna()]
         last_off = "+".join(sorted(meta["removed"]))
@@ -414,6 +420,9 @@ def selection_values() -> dict[str, str]:
             v["selection.seed2.removed"],
         )
         v["selection.seed2.same"] = "the same" if same else "a different"
+    if "selection.kept" in v and "selection.budget.kept" in v:
+        same = v["selection.kept"] == v["selection.budget.kept"]
+        v["selection.budget.same"] = "the same" if same else "a different"
     return v
 
 

@@ -193,7 +193,7 @@ def ladder_numbers(
         out[f"ladder_{rung}_rmse_ratio"] = float(g["rmse_ratio"].mean())
         out[f"ladder_{rung}_spearman"] = float(g["spearman"].mean())
     sc = a.scores
-    ko = sc[(sc["sample"] == "out") & sc["rung"].str.startswith("full_without_")]
+    ko = sc[(sc["sample"] == "out") & sc["rung"].str.startswith("full_with")]
     for rung, g in ko.groupby("rung", sort=False):
         out[f"ladder_{rung}_costs_crps_rows"] = float((g["crps_vs_full_lo"] > 0).sum())
         out[f"ladder_{rung}_rows"] = float(len(g))

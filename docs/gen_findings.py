@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results"
 #: The Markdown files whose markers this script fills.
-DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "FINDINGS.md")
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "FINDINGS.md", ROOT / "docs" / "SELECTION.md")
 
 MARKER = re.compile(r"<!--gen:([\w.]+)-->(.*?)<!--/gen-->", re.S)
 
@@ -353,6 +353,79 @@ def ladder_values() -> dict[str, str]:
     return v
 
 
+#: the selection's result folders (docs/results/): the run behind the defaults, and
+#: the same run on another seed and with twice the recalibration budget (checks
+#: of the choice, not used to make it)
+SELECTION_FOLDERS = {
+    "selection": "selection",
+    "selection_seed2": "selection.seed2",
+    "selection_budget": "selection.budget",
+}
+
+
+def _verdict(r) -> str:
+    if r["removed"]:
+        return "switched off"
+    return "earns its place" if r["earns_place"] else "does not earn it"
+
+
+def selection_table(folder: str = "selection") -> str:
+    """Every step of the backward elimination: each candidate's cost with its
+    interval, the cells where its own interval lies above 0, the changes of RMSE
+    and Spearman (reported, not used), and the verdict."""
+    st = _csv(f"{folder}/steps.csv")
+    lines = [
+        "| step | already off | candidate | cost (Δ CRPS ÷ persistence) | 95% interval | "
+        "cells worse | Δ RMSE ÷ persistence | Δ Spearman | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in st.sort_values(["step", "cost"], kind="stable").iterrows():
+        off = r["already_off"] if isinstance(r["already_off"], str) else "–"
+        lines.append(
+            f"| {r['step']} | {off.replace('+', ', ')} | {r['candidate']} | "
+            f"{num(r['cost'], 3, sign=True)} | "
+            f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}] | "
+            f"{r['cells_worse']} of {r['cells']} | {num(r['rmse_ratio_change'], 3, sign=True)} | "
+            f"{num(r['spearman_change'], 2, sign=True)} | {_verdict(r)} |"
+        )
+    return "\n".join(lines)
+
+
+def selection_values() -> dict[str, str]:
+    """``selection.kept`` / ``.removed`` (and ``selection.seed2.*``): the
+    mechanisms kept and switched off, in the order the rule decided."""
+    import json
+
+    v: dict[str, str] = {}
+    for folder, key in SELECTION_FOLDERS.items():
+        path = RESULTS / folder / "meta.json"
+        if not path.exists():
+            continue
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        v[f"{key}.kept"] = ", ".join(meta["kept"]) or "none"
+        v[f"{key}.removed"] = ", ".join(meta["removed"]) or "none"
+        v[f"{key}.seed"] = str(meta["seed"])
+        v[f"{key}.abc_population"] = f"{meta['abc_population']:,}"
+        cells = pd.read_csv(RESULTS / folder / "cells.csv")
+        first = cells[(cells["step"] == 0) & cells["off"].isna()]
+        last_off = "+".join(sorted(meta["removed"]))
+        last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
+        for name, part in (("paper", first), ("selected", last)):
+            v[f"{key}.{name}.crps"] = num(part["crps_ratio"].mean(), 3)
+            v[f"{key}.{name}.rmse"] = num(part["rmse_ratio"].mean(), 3)
+            v[f"{key}.{name}.spearman"] = num(part["spearman"].mean(), 2)
+    if "selection.kept" in v and "selection.seed2.kept" in v:
+        same = (v["selection.kept"], v["selection.removed"]) == (
+            v["selection.seed2.kept"],
+            v["selection.seed2.removed"],
+        )
+        v["selection.seed2.same"] = "the same" if same else "a different"
+    if "selection.kept" in v and "selection.budget.kept" in v:
+        same = v["selection.kept"] == v["selection.budget.kept"]
+        v["selection.budget.same"] = "the same" if same else "a different"
+    return v
+
+
 #: key -> its text, every generated number and table.
 def values() -> dict[str, str]:
     v: dict[str, str] = {}
@@ -365,10 +438,13 @@ def values() -> dict[str, str]:
     v.update(history_values())
     v.update(sobol_values())
     v.update(ladder_values())
+    v.update(selection_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,
     }
+    if (RESULTS / "selection" / "steps.csv").exists():
+        tables["table.selection"] = selection_table
     v.update({k: "\n" + make() + "\n" for k, make in tables.items()})
     return v
 

@@ -175,10 +175,32 @@ def test_spearman_of_rows_is_spearman_of_each_row():
 def test_knock_outs_come_from_the_switch_registry():
     names = ladder.rung_names()
     assert names[:5] == ["persistence", "trend", "ledger", "side_ledger", "full"]
+    every_on = {s: 1.0 for s in [*prm.CONTRADICTIONS.values(), "k_leader"]}
+    rungs = li.model_rungs({**prm.defaults(), **every_on})
     for c, switch in prm.CONTRADICTIONS.items():
-        assert li.model_rungs()[f"full_without_{c}"] == {switch: 0.0}
-    assert li.model_rungs()["full_without_leader"] == {"k_leader": 0.0}
-    assert set(li.model_rungs()["full_without_all"]) == set(prm.CONTRADICTIONS.values())
+        assert rungs[f"full_without_{c}"] == {switch: 0.0}
+    assert rungs["full_without_leader"] == {"k_leader": 0.0}
+    assert set(rungs["full_without_all"]) == set(prm.CONTRADICTIONS.values())
+    assert not [r for r in rungs if r.startswith("full_with_")]  # nothing is off
+    # the defaults: each mechanism either knocked out or switched on, never both
+    rungs = li.model_rungs()
+    for c in prm.CONTRADICTIONS:
+        assert (f"full_without_{c}" in rungs) != (f"full_with_{c}" in rungs)
+
+
+def test_a_mechanism_the_model_has_off_gets_a_rung_that_switches_it_on():
+    values = prm.defaults()
+    name, switch = next(iter(prm.CONTRADICTIONS.items()))
+    values[switch] = 0.0
+    rungs = li.model_rungs(values)
+    assert f"full_without_{name}" not in rungs
+    assert rungs[f"full_with_{name}"] == {switch: prm.PARAM_BY_NAME[switch].high}
+    assert "full_without_all" in rungs and "full_with_all" in rungs  # some on, some off
+    assert set(rungs["full_with_all"]) == set(prm.CONTRADICTIONS.values())
+    values.update({s: 0.0 for s in prm.CONTRADICTIONS.values()})
+    rungs = li.model_rungs(values)
+    assert "full_without_all" not in rungs and "full_with_all" in rungs
+    assert ladder.rung_names(values)[-len(rungs) :] == list(rungs)
 
 
 def test_side_ledger_moves_each_side_by_the_others_acts_only():

@@ -130,24 +130,26 @@ def test_every_shipped_scenario_is_listed_in_the_scenario_page():
             assert f"scenarios/{path.name}" in listed, path.name
 
 
-def test_history_finds_the_later_resets_and_dates_the_early_ones_elsewhere():
+def test_history_finds_the_later_resets_and_misses_the_clinton_reset():
     """docs/FINDINGS.md and the README (docs/results/history_fidelity_1000runs.csv,
-    point estimate): the Bush Jr and Obama resets and a Trump attempt are found in
-    (nearly) every run; the Bush Sr and Clinton resets are found but outside the
-    paper's windows, so about two targets per run are in their windows; lows
-    descending (model v2's claim) is withdrawn."""
+    point estimate, the selected mechanisms): the Bush Jr and Obama resets are
+    found in nearly every run, the Bush Sr reset too but outside its window;
+    the Clinton reset is missed and a Trump attempt found in a minority of runs;
+    lows descend (reinstated by the selection)."""
     c = as_compiled(point_estimate(load(REPO / "scenarios" / "history_1989_2021.toml")))
     tr = simulate(c, replication_seeds(c.scenario.seed, 60), record=M.required_columns(c.state_ids))
     m = M.run_metrics(c, tr.data)
-    for target in ("reset_1_bush_sr", "reset_3_bush_jr", "reset_4_obama", "attempt_5_trump"):
+    for target in ("reset_1_bush_sr", "reset_3_bush_jr", "reset_4_obama"):
         assert np.mean(m[f"match_{target}"] > 0) >= 0.9, target
+    assert np.mean(m["match_reset_2_clinton"] > 0) <= 0.1
+    assert np.mean(m["match_attempt_5_trump"] > 0) <= 0.5
     assert np.mean(m["targets_in_window"]) <= 2.5
-    assert np.mean(m["lows_descending"]) <= 0.1
+    assert np.mean(m["lows_descending"]) >= 0.9
 
 
 def test_biden_era_forecast_and_outlook():
     """docs/FINDINGS.md and the README, the Biden era (with the posterior, the
-    default): the 2021 forecast reaches partnership in no run, expects a new
+    default): the 2021 forecast reaches partnership in almost no run, expects a new
     reset by 2022 in most runs (none came), beats persistence on the Brier score
     but not climatology; from 2026 no run reaches partnership, a new reset starts
     in a minority of runs, and relations are seldom in confrontation (model v2's
@@ -164,7 +166,7 @@ def test_biden_era_forecast_and_outlook():
     p = c.params()
     _, f_index = FO.episodes_and_index(f)
     f0 = f.compiled.projection_tick
-    assert np.mean(f_index[:, f0:] >= p["det_partnership"]) == 0.0
+    assert np.mean((f_index[:, f0:] >= p["det_partnership"]).any(axis=1)) <= 0.02  # almost none
     check = FO.check_forecast(r)
     m = check.means
     assert m.loc["model", "brier"] < m.loc["persistence", "brier"]
@@ -189,12 +191,14 @@ def contradictions(tmp_path_factory):
 
 @pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
 def test_the_contradictions_are_not_jointly_necessary(contradictions):
-    """Model v3: with every contradiction removed the loop still appears in a
-    fifth of runs (model v2: none), and removing any single one keeps it."""
+    """Model v3, the paper's model (the experiment switches every contradiction
+    on): with every contradiction removed the loop still appears in most runs
+    (model v2: none), less often than with them, and removing any single one
+    keeps it."""
     s = contradictions
     assert s.loc["baseline", "share_loop"] >= 0.95
-    assert 0.1 <= s.loc["all_off", "share_loop"] <= 0.4
-    assert s.loc["all_off", "share_stable_partnership"] >= 0.7
+    assert 0.5 <= s.loc["all_off", "share_loop"] < s.loc["baseline", "share_loop"] - 0.05
+    assert s.loc["all_off", "share_stable_partnership"] >= 0.5
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
     assert len(singles) == 7
     assert (s.loc[singles, "share_loop"] >= 0.9).all()

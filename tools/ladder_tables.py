@@ -77,7 +77,7 @@ def knockout_table(folder: str) -> str:
         "|---|---|---|---|---|",
     ]
     for r in dict.fromkeys(out["rung"]):
-        if not r.startswith("full_without_") and r not in ("ledger", "side_ledger", "trend"):
+        if not r.startswith("full_with") and r not in ("ledger", "side_ledger", "trend"):
             continue
         part = out[out.rung == r]
         key = list(zip(part.series, part.origin, strict=True))
@@ -129,7 +129,15 @@ def headline() -> str:
     """The page's verdict in numbers: per setting, out of sample, CRPS and RMSE
     relative to persistence and Spearman, mean over series, for the rungs the
     verdict compares."""
-    rungs = ("full", "full_without_all", "full_without_leader", "ledger", "side_ledger", "trend")
+    rungs = (
+        "full",
+        "full_with_all",
+        "full_without_all",
+        "full_without_leader",
+        "ledger",
+        "side_ledger",
+        "trend",
+    )
     lines = [
         "| setting | rung | CRPS ÷ persistence | RMSE ÷ persistence | Spearman |",
         "|---|---|---|---|---|",
@@ -141,6 +149,8 @@ def headline() -> str:
         mean = rung_means(folder)
         best = mean["crps_ratio"].idxmin()
         for r in dict.fromkeys((*rungs, best)):
+            if r not in mean.index:
+                continue
             m = mean.loc[r]
             name = f"{r} (lowest CRPS)" if r == best else r
             lines.append(

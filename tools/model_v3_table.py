@@ -15,7 +15,11 @@ shipped posterior),
 shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
 their posterior calibrated on the levels), its ``_recalibrated`` twin and
 ``benchmarks/model_v3_after_all_without_<option>.txt`` (the other two, the
-ladder recalibrating on the levels per origin: each option's knock-out).
+ladder recalibrating on the levels per origin: each option's knock-out), and
+``benchmarks/model_v3_selected.txt`` with its ``_recalibrated`` twin (the
+default since the mechanism selection of docs/SELECTION.md, its posterior).
+A mechanism the measured model has off shows its ``full_with_<name>`` rung,
+marked "on:".
 """
 
 from __future__ import annotations
@@ -36,11 +40,19 @@ COLUMNS = (
     ("v3: latent_trust alone (v2 posterior)", "model_v3_after_latent_trust.txt"),
     ("v3: own_public alone (v2 posterior)", "model_v3_after_own_public.txt"),
     ("v3: observed_start alone (v2 posterior)", "model_v3_after_observed_start.txt"),
-    ("v3: all three, posterior on levels", "model_v3_after_all.txt"),
-    ("v3: all three, ladder recalibrated per origin", "model_v3_after_all_recalibrated.txt"),
+    ("v3: all three, every mechanism on, posterior on levels", "model_v3_after_all.txt"),
+    (
+        "v3: all three, every mechanism on, ladder recalibrated per origin",
+        "model_v3_after_all_recalibrated.txt",
+    ),
     *(
         (f"v3 without {o}, ladder recalibrated per origin", f"model_v3_after_all_without_{o}.txt")
         for o in ("latent_trust", "own_public", "observed_start")
+    ),
+    ("v3, selected mechanisms (the default), its posterior", "model_v3_selected.txt"),
+    (
+        "v3, selected mechanisms, ladder recalibrated per origin",
+        "model_v3_selected_recalibrated.txt",
     ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
@@ -55,6 +67,20 @@ KNOCKOUTS = (
     "leader",
     "all",
 )
+
+def toggled(d: dict[str, float], k: str) -> str:
+    """A mechanism's rung: knocked out where the model has it on
+    (``full_without_k``: its CRPS ratio and the rows where removing it costs
+    skill), switched on where the model has it off (``full_with_k``: marked
+    "on:", and the rows where switching it on costs skill)."""
+    for rung, mark in ((f"full_without_{k}", ""), (f"full_with_{k}", "on: ")):
+        if f"ladder_{rung}_crps_ratio" in d:
+            return (
+                f"{mark}{d[f'ladder_{rung}_crps_ratio']:.3f}; "
+                f"{d[f'ladder_{rung}_costs_crps_rows']:.0f} of {d[f'ladder_{rung}_rows']:.0f}"
+            )
+    raise KeyError(k)
+
 
 #: (label, target, how to read the files: a key, or a function of the numbers)
 ROWS = [
@@ -117,11 +143,7 @@ ROWS = [
         (
             f"knock-out {k}: CRPS ÷ pers.; rows costing skill",
             "cost beyond interval",
-            lambda d, k=k: (
-                f"{d[f'ladder_full_without_{k}_crps_ratio']:.3f}; "
-                f"{d[f'ladder_full_without_{k}_costs_crps_rows']:.0f} of "
-                f"{d[f'ladder_full_without_{k}_rows']:.0f}"
-            ),
+            lambda d, k=k: toggled(d, k),
             None,
         )
         for k in KNOCKOUTS

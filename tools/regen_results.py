@@ -89,6 +89,18 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate-levels"],
         {"": "ladder/history_recalibrated/"},
     ),
+    "selection": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper"],
+        {"": "selection/"},
+    ),
+    "selection_seed2": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper", "--seed", "2"],
+        {"": "selection_seed2/"},
+    ),
+    "selection_budget": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper", "--abc-population", "1000"],
+        {"": "selection_budget/"},
+    ),
 }
 #: Short names for groups of jobs.
 GROUPS = {
@@ -96,6 +108,7 @@ GROUPS = {
     "history": ["history200", "history1000"],
     "biden": ["biden", "biden_point"],
     "ladder": ["ladder", "ladder_biden", "ladder_recalibrated"],
+    "selection": ["selection", "selection_seed2", "selection_budget"],
 }
 
 

@@ -15,6 +15,7 @@ The Python API (experiments in, outcomes out)::
 
     outcomes = resetsim.evaluate(scenario, design_frame, runs=10, seed=1)
     ladder = resetsim.assess(scenario, "observations.toml")   # docs/LADDER.md
+    chosen = resetsim.select(scenario, "observations.toml")   # docs/SELECTION.md
 
     model = resetsim.ResetModel(scenario="...", rng=1, k_leader=0.5)  # Mesa
 
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from resetsim.core.provenance import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from resetsim.api import Assessment, Result, assess, run
+    from resetsim.api import Assessment, Result, Selection, assess, run, select
     from resetsim.core.config import ScenarioError
     from resetsim.engines.model import ResetModel, StateAgent
     from resetsim.experiments.evaluate import evaluate
@@ -50,6 +51,8 @@ _LAZY = {
     "run": "resetsim.api",
     "assess": "resetsim.api",
     "Assessment": "resetsim.api",
+    "select": "resetsim.api",
+    "Selection": "resetsim.api",
     "Result": "resetsim.api",
     "evaluate": "resetsim.experiments.evaluate",
     "ResetModel": "resetsim.engines.model",
@@ -62,6 +65,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "Selection",
     "StateAgent",
     "__version__",
     "assess",
@@ -69,6 +73,7 @@ __all__ = [
     "evaluate",
     "load",
     "run",
+    "select",
 ]
 
 

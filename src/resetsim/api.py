@@ -51,15 +51,17 @@ from resetsim.analysis.episodes import Episodes
 from resetsim.analysis.forecast import check_forecast, reset_probability
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.runner import run_forecast, run_scenario
-from resetsim.experiments import ladder
+from resetsim.experiments import ladder, selection
 from resetsim.experiments.ladder import Assessment
+from resetsim.experiments.selection import Selection
 from resetsim.output import tables
 from resetsim.output.assess import write_assessment
 from resetsim.output.progress import Phases
 from resetsim.output.run import kept_columns, pattern_columns, write_results
+from resetsim.output.selection import write_selection
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.results import RunResult
-from resetsim.scenario import Compiled, Scenario, as_compiled
+from resetsim.scenario import Compiled, Scenario, as_compiled, compile_scenario
 from resetsim.scenario.observations import Observations, builtin_training, load_observations
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -380,12 +382,16 @@ def assess(
     engine: str = DEFAULT_ENGINE,
     out: str | Path | None = None,
     overwrite: bool = False,
+    recalibrate_levels: bool = False,
 ) -> Assessment:
     """Score every rung of the ladder on every series of an observations file
     at every origin (what ``resetsim assess`` does) and return an
     :class:`~resetsim.experiments.ladder.Assessment` (``.scores``,
     ``.summary``, ``.models``, ``.predictions``, ``.weights``, ``.coding``,
     ``.meta``, ``.winner``); with ``out``, also write its folder.
+    ``recalibrate_levels`` recalibrates per origin the parameters the
+    scenario's posterior calibrates, on the observed levels up to the origin
+    (``resetsim assess --recalibrate-levels``).
 
     Raises :class:`~resetsim.ScenarioError` for a bad scenario or observations
     file (naming the file and the field) and :class:`ValueError` for bad
@@ -400,11 +406,60 @@ def assess(
         origins=origins,
         runs=runs,
         seed=seed,
-        recalibrate=recalibrate,
+        recalibrate=recalibrate or recalibrate_levels,
+        recalibrate_levels=recalibrate_levels,
         coding_draws=int(coding_draws),
         n_boot=int(bootstrap),
         engine=engine,
     )
     if out is not None:
         write_assessment(result, out, overwrite=overwrite)
+    return result
+
+
+def select(
+    scenario: str | Path | Scenario | Compiled,
+    observed: str | Path,
+    origins=ladder.DEFAULT_ORIGINS,
+    runs: int | None = None,
+    seed: int | None = None,
+    paper: bool = False,
+    bootstrap: int = 1000,
+    abc_population: int = ladder.ABC_POPULATION,
+    abc_generations: int = ladder.ABC_GENERATIONS,
+    engine: str = DEFAULT_ENGINE,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+) -> Selection:
+    """Which mechanisms earn their place (what ``resetsim select`` does; the
+    rule in docs/SELECTION.md): backward elimination on the ladder's
+    out-of-sample CRPS, each model recalibrated per origin.  ``paper`` starts
+    from every mechanism switched on.  Returns a
+    :class:`~resetsim.experiments.selection.Selection` (``.steps``,
+    ``.cells``, ``.kept``, ``.removed``, ``.meta``); with ``out``, also writes
+    its folder.
+
+    Raises :class:`~resetsim.ScenarioError` for a bad scenario or observations
+    file and :class:`ValueError` for bad settings (a scenario without a
+    posterior among them).
+    """
+    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.select")
+    compiled = as_compiled(scenario)
+    if paper:
+        sc = compiled.scenario
+        switches = {**sc.parameters, **selection.paper_switches()}
+        compiled = compile_scenario(sc.model_copy(update={"parameters": switches}))
+    result = selection.select(
+        compiled,
+        observed,
+        origins=origins,
+        runs=runs,
+        seed=seed,
+        n_boot=int(bootstrap),
+        abc_population=int(abc_population),
+        abc_generations=int(abc_generations),
+        engine=engine,
+    )
+    if out is not None:
+        write_selection(result, out, overwrite=overwrite)
     return result

@@ -16,22 +16,17 @@ source.  A bad file stops with one line naming the file and the field.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from resetsim.cli.common import (
-    UsageError,
-    add_engine,
-    add_figure_formats,
-    check_runs_and_seed,
-    figure_formats,
+from resetsim.cli.common import UsageError, add_figure_formats, figure_formats
+from resetsim.cli.scoring import (
+    add_budget_arguments,
+    add_closing_arguments,
+    add_scored_arguments,
+    check_scored_arguments,
+    load_scored,
 )
-from resetsim.core import io
-from resetsim.core.config import ScenarioError
 from resetsim.experiments import ladder
-from resetsim.experiments.ladder_inputs import check_observes
 from resetsim.output.assess import assess_lines, write_assessment
-from resetsim.scenario import as_compiled
-from resetsim.scenario.observations import load_observations
 
 NAME = "assess"
 HELP = "score the model, its knock-outs and simpler explanations on observed series"
@@ -39,25 +34,7 @@ HELP = "score the model, its knock-outs and simpler explanations on observed ser
 
 def add_arguments(p) -> None:
     """The command's arguments."""
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file")
-    p.add_argument(
-        "--observed", required=True, metavar="FILE", help="observations file (TOML; docs/LADDER.md)"
-    )
-    p.add_argument("--out", metavar="DIR", help="output directory (default: runs/<name>_assess)")
-    p.add_argument(
-        "--origins",
-        type=int,
-        nargs="+",
-        metavar="YEAR",
-        default=list(ladder.DEFAULT_ORIGINS),
-        help="fit on the years up to each origin, score the years after it "
-        f"(default: {' '.join(map(str, ladder.DEFAULT_ORIGINS))})",
-    )
-    p.add_argument(
-        "--runs", type=int, metavar="N", help=f"runs per rung (default: {ladder.DEFAULT_RUNS})"
-    )
-    p.add_argument("--seed", type=int, metavar="S", help="base seed (default: the scenario's)")
-    add_engine(p, "the engine of the model rungs: ")
+    add_scored_arguments(p, suffix="assess", per="rung")
     p.add_argument(
         "--recalibrate",
         action="store_true",
@@ -69,20 +46,7 @@ def add_arguments(p) -> None:
         help="recalibrate per origin the parameters the scenario's posterior calibrates, on "
         "the observed levels up to the origin (how model v3's posterior was made)",
     )
-    p.add_argument(
-        "--abc-population",
-        type=int,
-        default=ladder.ABC_POPULATION,
-        metavar="N",
-        help=f"--recalibrate: particles per generation (default {ladder.ABC_POPULATION})",
-    )
-    p.add_argument(
-        "--abc-generations",
-        type=int,
-        default=ladder.ABC_GENERATIONS,
-        metavar="G",
-        help=f"--recalibrate: generations (default {ladder.ABC_GENERATIONS})",
-    )
+    add_budget_arguments(p, what="--recalibrate: ")
     p.add_argument(
         "--coding-draws",
         type=int,
@@ -90,41 +54,17 @@ def add_arguments(p) -> None:
         metavar="K",
         help="re-score K times with every event's intensity moved by one at random (within 1-3)",
     )
-    p.add_argument(
-        "--bootstrap",
-        type=int,
-        default=1000,
-        metavar="B",
-        help="bootstrap resamples (default 1000)",
-    )
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    add_closing_arguments(p)
     add_figure_formats(p)
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def run(args) -> int:
     """Parse, load, assess, write."""
-    check_runs_and_seed(args)
+    origins = check_scored_arguments(args)
     if args.coding_draws < 0:
         raise UsageError("--coding-draws must be >= 0")
-    if args.bootstrap < 0:
-        raise UsageError("--bootstrap must be >= 0")
-    if args.abc_population < 10 or args.abc_generations < 1:
-        raise UsageError("--abc-population must be >= 10 and --abc-generations >= 1")
-    try:
-        origins = ladder.check_origins(args.origins)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     formats = figure_formats(args.figure_formats)
-    compiled = as_compiled(args.scenario)
-    try:
-        obs = load_observations(args.observed)
-        check_observes(obs, compiled)
-    except ScenarioError as exc:
-        raise UsageError(exc.one_line()) from None
-    out = Path(args.out or Path("runs") / f"{compiled.scenario.name}_assess")
-    io.check_output_dir(out, args.overwrite, protect=[args.scenario, args.observed])
-    say = None if args.quiet else (lambda m: print(m, file=sys.stderr))
+    compiled, obs, out, say = load_scored(args, suffix="assess")
     try:
         a = ladder.assess(
             compiled,

@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "sweep",
     "calibrate",
     "assess",
+    "select",
     "params",
     "kinds",
     "scenarios",

@@ -6,8 +6,10 @@
   time), ``ledger`` (the scenario's dated events, each with the sign and weight
   of its kind's own effect on the dyad, summed with a fitted quarterly decay),
   ``side_ledger`` (each state moved only by the other's acts, with the kind's
-  effect on that state), ``full`` (the model) and ``full_without_<name>`` for
-  each knock-out of :func:`resetsim.experiments.ladder_inputs.switch_table`;
+  effect on that state), ``full`` (the model) and, for each mechanism of
+  :func:`resetsim.experiments.ladder_inputs.switch_table`,
+  ``full_without_<name>`` (a mechanism the model has on, knocked out) or
+  ``full_with_<name>`` (one it has off, switched on);
 * every rung except persistence is read through its own observation model
   (:func:`resetsim.analysis.ladder.fit_observation`) fitted on the years up
   to the origin; the years after it, up to the end of the data and of the
@@ -23,7 +25,7 @@ marks rows whose scored years the shipped calibration's evidence reached.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,9 +67,11 @@ ABC_GENERATIONS = 8
 DRAWS = 500
 
 
-def rung_names() -> list[str]:
-    """Every rung, in the ladder's order."""
-    return [*SIMPLE_RUNGS, *li.model_rungs()]
+def rung_names(values: Mapping[str, Any] | None = None) -> list[str]:
+    """Every rung, in the ladder's order, for a model with parameters
+    ``values`` (default: the registry's defaults; a scenario's:
+    ``compiled.params()``)."""
+    return [*SIMPLE_RUNGS, *li.model_rungs(values)]
 
 
 @dataclass
@@ -136,7 +140,7 @@ def _forecasts(inp: _Inputs, s: ObservedSeries, origin: int, eps: np.ndarray, ro
         decay, _ = lad.fit_decay(lambda a, side=side: _ledger_x(inp, s, side, a)[0, col[train]], zt)
         x = _ledger_x(inp, s, side, decay)[:, col]
         predictors[rung] = (x, "event ledger, annual mean", decay)
-    for rung in li.model_rungs():
+    for rung in inp.sim:
         predictors[rung] = (inp.sim[rung][s.id][:, col], f"{s.observes}, annual mean", None)
     for rung, (x, what, decay) in predictors.items():
         fit = lad.fit_observation(x.mean(axis=0)[train], zt)
@@ -167,6 +171,14 @@ def _model_row(rung, s, origin, what, fit, step, n, decay=None) -> dict[str, Any
     }
 
 
+def predictive_noise(seed: int, k: int, origin: int, n_years: int) -> np.ndarray:
+    """The standard normal draws ``(n_years, DRAWS)`` behind every rung's
+    predictive samples of series ``k`` at ``origin`` (the same for every rung
+    and every model scored on that cell)."""
+    rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
+    return rng.standard_normal((n_years, DRAWS))
+
+
 def score_origin(
     inp: _Inputs, origin: int, seed: int, n_boot: int, saw: bool
 ) -> tuple[list, list, list, list]:
@@ -185,8 +197,7 @@ def score_origin(
                 }
             )
             continue
-        rng = np.random.default_rng(replication_seeds(seed, 1, start=1000 + 97 * k + origin)[0])
-        eps = rng.standard_normal((int(cover.sum()), DRAWS))
+        eps = predictive_noise(seed, k, origin, int(cover.sum()))
         fc, years, z, train = _forecasts(inp, s, origin, eps, model_rows)
         if train.all():
             skipped.append(
@@ -351,7 +362,8 @@ def assess(
     check_request(engine=engine, runs=runs, seed=seed)
     runs = DEFAULT_RUNS if runs is None else int(runs)
     seed = sc.seed if seed is None else int(seed)
-    say(f"running the full model and {len(li.model_rungs()) - 1} knock-outs ({runs} runs each)")
+    n_other = len(li.model_rungs(compiled.params())) - 1
+    say(f"running the full model and {n_other} with a mechanism toggled ({runs} runs each)")
     inp = _inputs(compiled, obs, runs, seed, engine=engine)
     saw_until = li.calibration_end_year(compiled)
     recal_info: list[dict[str, Any]] = []
@@ -401,8 +413,9 @@ def assess(
         "runs": runs,
         "seed": seed,
         "engine": engine,
-        "rungs": rung_names(),
+        "rungs": rung_names(compiled.params()),
         "knock_outs": {k: v for k, v in li.switch_table().items()},
+        "model_rungs": li.model_rungs(compiled.params()),
         "ledger_weights": (
             f"each kind's effect on trust over the {li.IMPULSE_WINDOW} quarters after one event "
             f"(intensity {li.IMPULSE_INTENSITY}) at {compiled.dates[li.impulse_tick(compiled)]}, "

@@ -2,7 +2,10 @@
 re-coded events and per-origin recalibration (``resetsim assess``).
 
 * :func:`switch_table` is the one place the ladder reads the knock-outs
-  (each contradiction's switch, the leader factor, all contradictions);
+  (each contradiction's switch, the leader factor, all contradictions), and
+  :func:`model_rungs` turns it into rungs: a mechanism the model has on is
+  knocked out (``full_without_<name>``), one it has off is switched on
+  (``full_with_<name>``);
 * :func:`quantity` turns an ``observes`` name into a ``(runs, ticks)`` array;
 * :func:`simulate_rungs` runs the full model and each knock-out on the same
   seeds (common random numbers) and keeps each observed quantity's annual mean;
@@ -18,7 +21,7 @@ re-coded events and per-origin recalibration (``resetsim assess``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -65,9 +68,34 @@ def switch_table() -> dict[str, dict[str, float]]:
     return out
 
 
-def model_rungs() -> dict[str, dict[str, float]]:
-    """``full`` and ``full_without_<name>`` with their parameter overrides."""
-    return {"full": {}, **{f"full_without_{k}": v for k, v in switch_table().items()}}
+def switched_on(name: str, values: Mapping[str, Any]) -> bool:
+    """Whether the mechanism ``name`` of :func:`switch_table` is on in
+    ``values`` (a parameter set): some switch of it is not at its knock-out value."""
+    return any(float(values[k]) != v for k, v in switch_table()[name].items())
+
+
+def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, float]]:
+    """The model rungs with their parameter overrides, for a model whose
+    parameters are ``values`` (default: the registry's defaults): ``full``; for
+    each mechanism of :func:`switch_table` that ``values`` switch on,
+    ``full_without_<name>`` (knocked out); for each that they switch off,
+    ``full_with_<name>`` (switched on at its registry upper bound, as the paper
+    has it).  ``full_with_all`` (every contradiction on) joins when some
+    contradiction is off; ``full_without_all`` when some is on."""
+    values = prm.defaults() if values is None else values
+    out: dict[str, dict[str, float]] = {"full": {}}
+    for name, off in switch_table().items():
+        on = {k: float(prm.PARAM_BY_NAME[k].high) for k in off}
+        if name == ALL:
+            if switched_on(name, values):
+                out[f"full_without_{name}"] = off
+            if any(float(values[k]) != v for k, v in on.items()):
+                out[f"full_with_{name}"] = on
+        elif switched_on(name, values):
+            out[f"full_without_{name}"] = off
+        else:
+            out[f"full_with_{name}"] = on
+    return out
 
 
 def quantity_names(state_ids) -> list[str]:
@@ -112,15 +140,27 @@ def simulate_rungs(
     """``{rung: {series id: (runs, years)}}`` for the full model and every
     knock-out, all on the same seeds (common random numbers), on ``engine``
     (one of :data:`resetsim.core.request.ENGINES`)."""
-    record = record_for(compiled)
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for rung, overrides in model_rungs().items():
-        res = run_scenario(compiled, runs, seed, params=overrides, record=record, engine=engine)
-        data = res.trajectories.data
-        out[rung] = {
-            s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series
-        }
-    return out
+    return {
+        rung: simulate_model(compiled, obs, runs, seed, overrides, engine)
+        for rung, overrides in model_rungs(compiled.params()).items()
+    }
+
+
+def simulate_model(
+    compiled: Compiled,
+    obs: Observations,
+    runs: int,
+    seed: int,
+    overrides: dict[str, float] | None = None,
+    engine: str = DEFAULT_ENGINE,
+) -> dict[str, np.ndarray]:
+    """``{series id: (runs, years)}``: each observed quantity's annual mean in
+    ``runs`` runs of the scenario with parameter ``overrides`` (a knock-out)."""
+    res = run_scenario(
+        compiled, runs, seed, params=overrides or {}, record=record_for(compiled), engine=engine
+    )
+    data = res.trajectories.data
+    return {s.id: annual(quantity(s.observes, data, compiled), compiled) for s in obs.series}
 
 
 def events_of(compiled: Compiled) -> pd.DataFrame:
@@ -209,13 +249,16 @@ def recalibrated(
     population: int,
     generations: int,
     observations: Any = None,
+    fixed: dict[str, float] | None = None,
 ) -> tuple[Compiled, dict[str, Any]]:
     """The scenario with its posterior replaced by an ABC calibration
     (:mod:`resetsim.experiments.abc`) on the evidence dated up to the end of
     ``origin``; and what it took.  By default the default free parameters on
     the default evidence; with ``observations`` (a read observations file)
     the parameters the scenario's own posterior calibrates, on the observed
-    levels up to the origin (``calibrate --evidence levels``)."""
+    levels up to the origin (``calibrate --evidence levels``).  ``fixed``
+    holds parameters at a value during the calibration (a knock-out's
+    switches), so each model is fitted as it will be run."""
     start = replace(compiled, posterior=None)
     names: Sequence[str] = abc.PARAMETERS
     if observations is not None and compiled.posterior is not None:
@@ -226,7 +269,7 @@ def recalibrated(
         population=population, generations=generations, seed=seed, replicates=2, workers=1
     )
     t0 = time.perf_counter()
-    gens = abc.run(start, prior, settings, evidence=ev)
+    gens = abc.run(start, prior, settings, fixed=fixed, evidence=ev)
     seconds = time.perf_counter() - t0
     last = gens[-1]
     post = Posterior(
@@ -242,6 +285,7 @@ def recalibrated(
         "evidence_until": f"{origin}Q4",
         "evidence": ev.kind,
         "parameters": list(names),
+        "fixed": dict(fixed or {}),
     }
     return replace(compiled, posterior=post), info
 

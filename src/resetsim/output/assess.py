@@ -59,30 +59,29 @@ def write_assessment(
         _csv(a.weights, stage / "ledger_weights.csv")
         if a.coding is not None:
             _csv(a.coding, stage / "coding.csv")
-        fig = plot_ladder(a.scores, rung_names())
+        fig = plot_ladder(a.scores, a.meta.get("rungs") or rung_names())
         save_all(fig, stage / "ladder", formats, write=io.write_atomic)
-        meta = {k: v for k, v in a.meta.items() if k != "seconds" and k != "recalibration"}
-        meta["recalibration"] = [
-            {k: v for k, v in r.items() if k != "seconds"} for r in a.meta.get("recalibration", [])
-        ]
-        soft = provenance()
-        meta.update(
-            resetsim_version=soft["resetsim"],
-            git_commit=soft["git_commit"],
-            versions=soft["versions"],
-        )
-        io.write_json(stage / "meta.json", meta)
-        io.write_json(
-            stage / "timing.json",
-            {
-                "seconds_total": a.meta.get("seconds"),
-                "recalibration_seconds": [
-                    {"origin": r["origin"], "seconds": r["seconds"]}
-                    for r in a.meta.get("recalibration", [])
-                ],
-            },
-        )
+        write_meta(stage, a.meta)
     return Path(out)
+
+
+def write_meta(stage: Path, meta: dict) -> None:
+    """``meta.json`` (the settings without wall times, with provenance: the
+    same inputs give the same file) and ``timing.json`` (the wall times: the
+    whole command's and each recalibration's)."""
+    recal = meta.get("recalibration", [])
+    out = {k: v for k, v in meta.items() if k not in ("seconds", "recalibration")}
+    out["recalibration"] = [{k: v for k, v in r.items() if k != "seconds"} for r in recal]
+    soft = provenance()
+    out.update(
+        resetsim_version=soft["resetsim"], git_commit=soft["git_commit"], versions=soft["versions"]
+    )
+    io.write_json(stage / "meta.json", out)
+    timing = [{k: r[k] for k in ("origin", "off", "seconds") if k in r} for r in recal]
+    io.write_json(
+        stage / "timing.json",
+        {"seconds_total": meta.get("seconds"), "recalibration_seconds": timing},
+    )
 
 
 def assess_lines(a: Assessment) -> list[str]:

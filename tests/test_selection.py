@@ -1,0 +1,198 @@
+"""Mechanism selection (``resetsim select``, docs/SELECTION.md): the cost of a
+removal, the backward elimination, its agreement with the ladder, the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resetsim.experiments import ladder, selection
+from resetsim.experiments import ladder_inputs as li
+from resetsim.output.selection import FILES
+from resetsim.scenario import as_compiled
+
+ROOT = Path(__file__).resolve().parents[1]
+HISTORY = ROOT / "scenarios" / "history_1989_2021.toml"
+EXAMPLE = ROOT / "scenarios" / "example.toml"
+TRAINING = ROOT / "scenarios" / "targets" / "observed" / "training.toml"
+TINY = ["--origins", "2009", "--runs", "8", "--bootstrap", "100"]
+TINY += ["--abc-population", "20", "--abc-generations", "1"]
+
+
+def _cell(series, n, pers=2.0):
+    return selection._Cell(series, 2009, 0, np.zeros(n), pers, 1.0)
+
+
+def _loss(crps):
+    crps = np.asarray(crps, dtype=float)
+    return {"crps": crps, "sq": crps**2, "point": np.arange(len(crps), dtype=float)}
+
+
+def test_cost_is_the_mean_change_of_crps_over_persistence_with_a_paired_interval():
+    cells = [_cell("a", 4, pers=2.0), _cell("b", 3, pers=0.5)]
+    ref = {("a", 2009): _loss([1, 1, 1, 1]), ("b", 2009): _loss([1, 1, 1])}
+    var = {("a", 2009): _loss([2, 2, 2, 2]), ("b", 2009): _loss([1.5, 1.5, 1.5])}
+    rng = np.random.default_rng(0)
+    idx = [rng.integers(0, len(c.obs), size=(200, len(c.obs))) for c in cells]
+    c = selection.cost(ref, var, cells, idx)
+    # cell a: +1 / 2 = 0.5; cell b: +0.5 / 0.5 = 1.0; mean 0.75; constant shifts: no spread
+    assert c["cost"] == pytest.approx(0.75)
+    assert c["cost_lo"] == pytest.approx(0.75) and c["cost_hi"] == pytest.approx(0.75)
+    assert c["cells_worse"] == 2 and c["cells"] == 2
+    # a removal that helps in one year and hurts in another: the interval spans zero
+    var2 = {("a", 2009): _loss([0, 2, 0, 2]), ("b", 2009): _loss([0.5, 1.5, 1.0])}
+    c2 = selection.cost(ref, var2, cells, idx)
+    assert c2["cost"] == pytest.approx(0.0)
+    assert c2["cost_lo"] < 0 < c2["cost_hi"] and c2["cells_worse"] == 0
+
+
+class _World:
+    """A made-up world: removing A costs skill, removing B helps, C is noise."""
+
+    def __init__(self, *args, **kwargs):
+        self.effect = {"A": 0.5, "B": -0.3, "C": 0.0}
+        self.recalibration = []
+        self.calls: list[frozenset] = []
+
+    def losses(self, off):
+        self.calls.append(off)
+        wiggle = np.array([0.4, -0.4, 0.3, -0.3, 0.0, 0.0])  # C's removal: mean 0, wide
+        base = 1.0 + sum(self.effect[m] for m in off) + np.zeros(6)
+        if "C" in off:
+            base = base + wiggle
+        return {("s", 2009): _loss(base)}
+
+
+def test_backward_elimination_removes_what_does_not_earn_its_place(monkeypatch):
+    monkeypatch.setattr(selection, "_Models", _World)
+    monkeypatch.setattr(selection, "_cells", lambda *a: [_cell("s", 6, pers=1.0)])
+    monkeypatch.setattr(selection, "candidates", lambda compiled: ["A", "B", "C"])
+    monkeypatch.setattr(selection, "overrides_of", lambda off: {m: 0.0 for m in off})
+    s = selection.select(HISTORY, TRAINING, origins=[2009], runs=2, n_boot=200)
+    assert s.kept == ["A"] and s.removed == ["B", "C"]
+    steps = s.steps.set_index(["step", "candidate"])
+    # step 0: A earns its place, B's removal helps most and goes first
+    assert steps.loc[(0, "A"), "earns_place"] and not steps.loc[(0, "A"), "removed"]
+    assert steps.loc[(0, "B"), "removed"] and steps.loc[(0, "B"), "cost"] == pytest.approx(-0.3)
+    # step 1, refitted without B: C's interval spans zero, so C goes
+    assert steps.loc[(1, "C"), "cost_lo"] < 0 < steps.loc[(1, "C"), "cost_hi"]
+    assert steps.loc[(1, "C"), "removed"] and steps.loc[(1, "C"), "already_off"] == "B"
+    # step 2: only A is left and it earns its place: stop
+    assert list(s.steps[s.steps["step"] == 2]["candidate"]) == ["A"]
+    assert s.meta["switches_off"] == {"B": 0.0, "C": 0.0}
+
+
+def test_candidates_are_the_switched_on_mechanisms_of_the_knock_out_table():
+    c = as_compiled(HISTORY)
+    on = selection.candidates(c)
+    table = li.switch_table()
+    assert "all" not in on and set(on) <= set(table)
+    values = c.params()
+    for name in table:
+        if name == "all":
+            continue
+        is_on = any(float(values[k]) != v for k, v in table[name].items())
+        assert (name in on) == is_on
+    assert selection.overrides_of(on[:1]) == table[on[0]]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from resetsim.cli.main import main
+
+    out = tmp_path_factory.mktemp("select") / "out"
+    code = main(["select", str(HISTORY), "--observed", str(TRAINING), "--out", str(out), *TINY])
+    assert code == 0
+    return out
+
+
+def test_the_command_writes_every_file_and_refits_each_model_with_its_switches(tiny_run):
+    names = sorted(p.name for p in tiny_run.iterdir())
+    assert names == sorted([*FILES, ".resetsim.json"])  # the mark of a folder resetsim made
+    meta = json.loads((tiny_run / "meta.json").read_text())
+    assert set(meta["kept"]) | set(meta["removed"]) == set(meta["candidates"])
+    for r in meta["recalibration"]:
+        assert r["fixed"] == selection.overrides_of(r["off"])
+        assert r["evidence_until"] == "2009Q4"
+    steps = pd.read_csv(tiny_run / "steps.csv")
+    assert list(steps.loc[steps["removed"], "candidate"]) == meta["removed"]
+    kept_last = steps[steps["step"] == steps["step"].max()]
+    if meta["kept"]:
+        assert kept_last["earns_place"].all()  # the stop: everything left earns its place
+
+
+def test_the_reference_model_scores_as_the_ladders_recalibrated_full_model(tiny_run):
+    """Step 0's model with nothing off is the ladder's ``full`` rung under
+    ``--recalibrate-levels`` with the same budget: the same numbers."""
+    a = ladder.assess(
+        HISTORY,
+        TRAINING,
+        origins=[2009],
+        runs=8,
+        n_boot=0,
+        recalibrate=True,
+        recalibrate_levels=True,
+        abc_population=20,
+        abc_generations=1,
+    )
+    full = a.summary[a.summary["rung"] == "full"].set_index("series")["crps_ratio"]
+    cells = pd.read_csv(tiny_run / "cells.csv")
+    ref = cells[(cells["step"] == 0) & cells["off"].isna()].set_index("series")["crps_ratio"]
+    assert len(ref) == len(full) == 3
+    np.testing.assert_allclose(ref.sort_index(), full.sort_index(), rtol=1e-5)
+
+
+def test_a_scenario_without_a_posterior_is_one_line(run_cli, tmp_path):
+    r = run_cli("select", str(EXAMPLE), "--observed", str(TRAINING), "--out", str(tmp_path / "o"))
+    assert r.code == 2, r
+    assert len(r.err.strip().splitlines()) == 1 and "posterior" in r.err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bad_observations_file_is_one_line_naming_it(run_cli, tmp_path):
+    bad = tmp_path / "obs.toml"
+    bad.write_text('name = "x"\n[[series]]\nid = "p"\nfile = "nowhere.csv"\n', encoding="utf-8")
+    r = run_cli("select", str(HISTORY), "--observed", str(bad), "--out", str(tmp_path / "o"))
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1 and "obs.toml" in r.err, r
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_resetsim_did_not_make_is_never_written_into(run_cli, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    r = run_cli("select", str(HISTORY), "--observed", str(TRAINING), "--out", str(out), *TINY)
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1, r
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    r = run_cli("select", str(HISTORY), "--observed", str(TRAINING), "--bootstrap", "5")
+    assert r.code == 2 and "--bootstrap" in r.err
+
+
+def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
+    import resetsim
+
+    s = resetsim.select(
+        HISTORY,
+        TRAINING,
+        origins=[2009],
+        runs=8,
+        bootstrap=100,
+        abc_population=20,
+        abc_generations=1,
+        out=tmp_path / "api",
+    )
+    meta = json.loads((tiny_run / "meta.json").read_text())
+    assert (s.kept, s.removed) == (meta["kept"], meta["removed"])
+    written = pd.read_csv(tiny_run / "steps.csv")
+    np.testing.assert_allclose(s.steps["cost"], written["cost"], atol=1e-6)
+    assert (tmp_path / "api" / "steps.csv").exists()
+    paper = resetsim.select(
+        HISTORY, TRAINING, origins=[2009], runs=8, bootstrap=100, paper=True,
+        abc_population=20, abc_generations=1,
+    )  # fmt: skip
+    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all"}

@@ -5,10 +5,11 @@ A sweep on local workers starts them from multiprocessing's fork server
 (:func:`resetsim.experiments.executors.process_pool`).  The server imports
 once what every worker needs (the experiments' warm-up module, named in
 :data:`PRELOAD`) and then forks each worker from itself, so workers start
-with numpy, the scenario layer and the compiled engine loaded.  That warm-up takes a second or so; the sooner the
-server starts, the less a sweep waits for it: :func:`start_server` is cheap
-and does not wait, and the command line calls it before it imports the
-command's own modules (see :func:`resetsim.cli.main.main`).
+with numpy, the scenario layer and the compiled engine loaded.  That warm-up
+takes a second or so; the sooner the server starts, the less a sweep waits
+for it: :func:`start_server` is cheap and does not wait, and the command
+line calls it before it imports the command's own modules (see
+:func:`resetsim.cli.main.main`).
 """
 
 from __future__ import annotations

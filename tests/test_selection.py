@@ -112,7 +112,8 @@ def tiny_run(tmp_path_factory):
 
 def test_the_command_writes_every_file_and_refits_each_model_with_its_switches(tiny_run):
     names = sorted(p.name for p in tiny_run.iterdir())
-    assert names == sorted([*FILES, ".resetsim.json"])  # the mark of a folder resetsim made
+    assert names == sorted([*FILES, "selection.png", ".resetsim.json"])  # and resetsim's mark
+    assert (tiny_run / "selection.png").stat().st_size > 10_000
     meta = json.loads((tiny_run / "meta.json").read_text())
     assert set(meta["kept"]) | set(meta["removed"]) == set(meta["candidates"])
     for r in meta["recalibration"]:

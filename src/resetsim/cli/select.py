@@ -9,16 +9,17 @@ is not, the one whose removal costs least is switched off and every model
 refitted.  ``--paper`` starts from every mechanism on (as the paper has it),
 whatever the registry's defaults: the run that chose those defaults.
 
-Writes into --out: steps.csv, cells.csv, meta.json (the kept and removed
-mechanisms and the switch values that turn the removed ones off) and
-timing.json.  A bad file stops with one line naming the file and the field.
+Writes into --out: steps.csv, cells.csv, selection.png (every step's costs),
+meta.json (the kept and removed mechanisms and the switch values that turn
+the removed ones off) and timing.json.  A bad file stops with one line
+naming the file and the field.
 """
 
 from __future__ import annotations
 
 import sys
 
-from resetsim.cli.common import UsageError, parse_sets
+from resetsim.cli.common import UsageError, add_figure_formats, figure_formats, parse_sets
 from resetsim.cli.scoring import (
     add_budget_arguments,
     add_closing_arguments,
@@ -50,11 +51,13 @@ def add_arguments(p) -> None:
     )
     add_budget_arguments(p, what="each recalibration's ")
     add_closing_arguments(p)
+    add_figure_formats(p)
 
 
 def run(args) -> int:
     """Parse, load, select, write."""
     origins = check_scored_arguments(args, min_bootstrap=100)
+    formats = figure_formats(args.figure_formats)
     sets = parse_sets(args.set)
     compiled = as_compiled(args.scenario)
     if args.paper or sets:
@@ -79,7 +82,7 @@ def run(args) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    write_selection(s, out, overwrite=args.overwrite)
+    write_selection(s, out, overwrite=args.overwrite, formats=formats)
     if not args.quiet:
         for line in selection_lines(s):
             print(line)

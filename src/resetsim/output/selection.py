@@ -8,6 +8,7 @@
   ``removed``, ``already_off``);
 * ``cells.csv``: every model's out-of-sample score per series and origin
   (CRPS and RMSE as shares of persistence's, Spearman);
+* ``selection.png``: every step's costs with their intervals (kept, removed);
 * ``meta.json``: the rule's settings, the kept and removed mechanisms and
   the switch values that turn the removed ones off, the recalibrations,
   provenance (no timestamps); ``timing.json``: the wall times, the whole
@@ -54,10 +55,18 @@ def selection_lines(s: Selection) -> list[str]:
     return lines
 
 
-def write_selection(s: Selection, out: str | Path, overwrite: bool = False) -> Path:
-    """Write a selection into ``out`` (atomically: complete, or not at all)."""
+def write_selection(
+    s: Selection, out: str | Path, overwrite: bool = False, formats=("png",)
+) -> Path:
+    """Write a selection into ``out`` (atomically: complete, or not at all).
+    Matplotlib is loaded here, on first use."""
+    from resetsim.plotting import save_all
+    from resetsim.plotting.ladder import plot_selection
+
     with io.atomic_dir(out, overwrite) as stage:
         _csv(s.steps, stage / "steps.csv")
         _csv(s.cells, stage / "cells.csv")
+        if len(s.steps):
+            save_all(plot_selection(s.steps), stage / "selection", formats, write=io.write_atomic)
         write_meta(stage, s.meta)
     return Path(out)

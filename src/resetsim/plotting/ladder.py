@@ -1,4 +1,5 @@
-"""``ladder.png``: every rung against the full model, per observed series."""
+"""``ladder.png``: every rung against the full model, per observed series;
+``selection.png``: the mechanism selection's steps (``resetsim select``)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,49 @@ def plot_ladder(scores: pd.DataFrame, rungs: Sequence[str], title: str | None = 
     fig.suptitle(
         title or "The ladder: out of sample, left of 0 forecasts better than the full model",
         fontsize=10,
+    )
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def plot_selection(steps: pd.DataFrame, title: str | None = None):
+    """``resetsim select``'s steps in one panel: each candidate's cost (the
+    mean change of CRPS ÷ persistence's when it is removed) with its 95%
+    interval, one marker per elimination step; a filled marker where the
+    mechanism earns its place (interval above 0), a cross where it was
+    removed at that step.  Right of 0: removing it costs skill."""
+    order = list(dict.fromkeys(steps.sort_values("step")["candidate"]))
+    ypos = {c: i for i, c in enumerate(order)}
+    n_steps = int(steps["step"].max()) + 1 if len(steps) else 1
+    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(order) + 1.8), dpi=110)
+    width = 0.7 / n_steps
+    for k, part in steps.groupby("step", sort=True):
+        y = np.array([ypos[c] for c in part["candidate"]]) - 0.35 + (k + 0.5) * width
+        est = part["cost"].to_numpy()
+        err = np.vstack(
+            [
+                np.clip(est - part["cost_lo"].to_numpy(), 0, None),
+                np.clip(part["cost_hi"].to_numpy() - est, 0, None),
+            ]
+        )
+        ax.errorbar(est, y, xerr=err, fmt="none", ecolor=f"C{k}", lw=0.8, capsize=1.5)
+        earns = part["earns_place"].to_numpy(dtype=bool)
+        removed = part["removed"].to_numpy(dtype=bool)
+        plain = ~earns & ~removed
+        ax.plot(est[earns], y[earns], "o", color=f"C{k}", ms=4, label=f"step {k}")
+        ax.plot(est[plain], y[plain], "o", mfc="white", color=f"C{k}", ms=4)
+        ax.plot(est[removed], y[removed], "x", color=f"C{k}", ms=7, mew=1.6)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels(order, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("cost of removing it: Δ CRPS ÷ persistence's (95% interval)", fontsize=8)
+    ax.grid(axis="x", color="0.9")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    fig.suptitle(
+        title or "Which mechanisms earn their place: filled = kept (interval above 0), x = removed",
+        fontsize=9,
     )
     fig.tight_layout()
     return fig

@@ -29,9 +29,9 @@ calendar), ``scenario``, ``engines``, ``analysis``, ``plotting``,
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from resetsim.core.lazy import lazy_attributes
 from resetsim.core.provenance import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,15 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a name of :data:`_LAZY` from its module on first access."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'resetsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -26,8 +26,9 @@ package.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from resetsim.core.lazy import lazy_attributes
 
 if TYPE_CHECKING:  # pragma: no cover
     from resetsim.core.io import FIGURE_FORMATS, parse_formats
@@ -111,17 +112,4 @@ __all__ = [
     "styled",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Load a name of :data:`_LAZY` from its module on first access (a
-    submodule's name falls through to the import system)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'resetsim.plotting' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)

@@ -61,7 +61,7 @@ from resetsim.output.run import kept_columns, pattern_columns, write_results
 from resetsim.output.selection import write_selection
 from resetsim.output.trajectory import TrajectoryWriter, table_name
 from resetsim.results import RunResult
-from resetsim.scenario import Compiled, Scenario, as_compiled, compile_scenario
+from resetsim.scenario import Compiled, Scenario, as_compiled
 from resetsim.scenario.observations import Observations, builtin_training, load_observations
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -444,13 +444,8 @@ def select(
     posterior among them).
     """
     check_request(engine=engine, runs=runs, seed=seed, who="resetsim.select")
-    compiled = as_compiled(scenario)
-    if paper:
-        sc = compiled.scenario
-        switches = {**sc.parameters, **selection.paper_switches()}
-        compiled = compile_scenario(sc.model_copy(update={"parameters": switches}))
     result = selection.select(
-        compiled,
+        selection.starting_model(as_compiled(scenario), paper),
         observed,
         origins=origins,
         runs=runs,

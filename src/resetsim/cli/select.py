@@ -29,7 +29,7 @@ from resetsim.cli.scoring import (
 )
 from resetsim.experiments import selection
 from resetsim.output.selection import selection_lines, write_selection
-from resetsim.scenario import as_compiled, compile_scenario
+from resetsim.scenario import as_compiled
 
 NAME = "select"
 HELP = "keep only the mechanisms whose removal costs out-of-sample skill"
@@ -59,13 +59,7 @@ def run(args) -> int:
     origins = check_scored_arguments(args, min_bootstrap=100)
     formats = figure_formats(args.figure_formats)
     sets = parse_sets(args.set)
-    compiled = as_compiled(args.scenario)
-    if args.paper or sets:
-        start = selection.paper_switches() if args.paper else {}
-        sc = compiled.scenario
-        compiled = compile_scenario(
-            sc.model_copy(update={"parameters": {**sc.parameters, **start, **sets}})
-        )
+    compiled = selection.starting_model(as_compiled(args.scenario), args.paper, sets)
     compiled, obs, out, say = load_scored(args, suffix="select", compiled=compiled)
     try:
         s = selection.select(

@@ -122,9 +122,7 @@ def _ledger_x(inp: _Inputs, s: ObservedSeries, side: bool, decay: float) -> np.n
 def _forecasts(inp: _Inputs, s: ObservedSeries, origin: int, eps: np.ndarray, rows: list):
     """Per rung: (sample, years, point, draws) on the working scale, and the
     fitted observation models (appended to ``rows``)."""
-    cover = np.isin(s.years, inp.years)
-    years, z = s.years[cover], lad.to_working(s.values[cover], s.scale)
-    train = years <= origin
+    _, years, z, train = series_split(s, inp.years, origin)
     yt, zt = years[train], z[train]
     col = np.searchsorted(inp.years, years)
     out: dict[str, list] = {}
@@ -169,6 +167,15 @@ def _model_row(rung, s, origin, what, fit, step, n, decay=None) -> dict[str, Any
         "decay_per_quarter": decay if decay is not None else np.nan,
         "n_train": n,
     }
+
+
+def series_split(s: ObservedSeries, scenario_years: np.ndarray, origin: int):
+    """``(cover, years, z, train)`` of series ``s`` at ``origin``: which of its
+    years the scenario covers, those years, their values on the working scale
+    and which of them are training years (up to the origin)."""
+    cover = np.isin(s.years, scenario_years)
+    years = s.years[cover]
+    return cover, years, lad.to_working(s.values[cover], s.scale), years <= origin
 
 
 def predictive_noise(seed: int, k: int, origin: int, n_years: int) -> np.ndarray:

@@ -74,6 +74,12 @@ def switched_on(name: str, values: Mapping[str, Any]) -> bool:
     return any(float(values[k]) != v for k, v in switch_table()[name].items())
 
 
+def switched_on_values(knock_out: Mapping[str, float]) -> dict[str, float]:
+    """The switches of a knock-out (as :func:`switch_table` gives it) set on,
+    at their registry upper bound: the mechanism as the paper has it."""
+    return {k: float(prm.PARAM_BY_NAME[k].high) for k in knock_out}
+
+
 def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, float]]:
     """The model rungs with their parameter overrides, for a model whose
     parameters are ``values`` (default: the registry's defaults): ``full``; for
@@ -85,7 +91,7 @@ def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, 
     values = prm.defaults() if values is None else values
     out: dict[str, dict[str, float]] = {"full": {}}
     for name, off in switch_table().items():
-        on = {k: float(prm.PARAM_BY_NAME[k].high) for k in off}
+        on = switched_on_values(off)
         if name == ALL:
             if switched_on(name, values):
                 out[f"full_without_{name}"] = off

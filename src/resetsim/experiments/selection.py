@@ -27,13 +27,12 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
-from resetsim.core import params as prm
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import ladder as ladder_mod
 from resetsim.experiments import ladder_inputs as li
 from resetsim.experiments.schema import ALL
-from resetsim.scenario import Compiled, as_compiled
+from resetsim.scenario import Compiled, as_compiled, compile_scenario
 from resetsim.scenario.observations import Observations, load_observations
 
 #: The level of the bootstrap interval of a mechanism's cost.
@@ -75,12 +74,21 @@ def candidates(compiled: Compiled) -> list[str]:
 def paper_switches() -> dict[str, float]:
     """Every mechanism of the knock-out table switched on at its registry upper
     bound: the model as the paper has it, whatever the registry's defaults."""
-    return {
-        k: float(prm.PARAM_BY_NAME[k].high)
-        for name, off in li.switch_table().items()
-        if name != ALL
-        for k in off
-    }
+    table = li.switch_table()
+    return li.switched_on_values(
+        {k: v for n, off in table.items() if n != ALL for k, v in off.items()}
+    )
+
+
+def starting_model(compiled: Compiled, paper: bool = False, sets=None) -> Compiled:
+    """``compiled`` as the selection starts from it: with ``paper`` every
+    mechanism switched on (:func:`paper_switches`), then the parameter values
+    ``sets``; the scenario itself when neither is given."""
+    if not paper and not sets:
+        return compiled
+    sc = compiled.scenario
+    values = {**sc.parameters, **(paper_switches() if paper else {}), **(sets or {})}
+    return compile_scenario(sc.model_copy(update={"parameters": values}))
 
 
 def overrides_of(off: Sequence[str]) -> dict[str, float]:
@@ -92,13 +100,6 @@ def overrides_of(off: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def _series_split(s, years_in_scenario: np.ndarray, origin: int):
-    cover = np.isin(s.years, years_in_scenario)
-    years = s.years[cover]
-    z = lad.to_working(s.values[cover], s.scale)
-    return cover, years, z, years <= origin
-
-
 def _cells(compiled: Compiled, obs: Observations, origins, seed: int) -> list[_Cell]:
     """The scored cells (series with enough training years and years after the
     origin), with persistence's scores as the denominators."""
@@ -106,7 +107,7 @@ def _cells(compiled: Compiled, obs: Observations, origins, seed: int) -> list[_C
     out = []
     for origin in origins:
         for k, s in enumerate(obs.series):
-            cover, years, z, train = _series_split(s, years_in, origin)
+            cover, years, z, train = ladder_mod.series_split(s, years_in, origin)
             if train.sum() < lad.MIN_TRAIN or train.all():
                 continue
             eps = ladder_mod.predictive_noise(seed, k, origin, int(cover.sum()))
@@ -158,7 +159,7 @@ class _Models:
             sim = li.simulate_model(comp, self.obs, self.runs, self.seed, fixed, self.engine)
             for c in (c for c in self.cells if c.origin == origin):
                 s = self.obs.series[c.k]
-                cover, years, z, train = _series_split(s, self.years, origin)
+                cover, years, z, train = ladder_mod.series_split(s, self.years, origin)
                 x = sim[s.id][:, np.searchsorted(self.years, years)]
                 eps = ladder_mod.predictive_noise(self.seed, c.k, origin, int(cover.sum()))
                 fit = lad.fit_observation(x.mean(axis=0)[train], z[train])

@@ -73,6 +73,7 @@ FIXED = {
     "observed_start": 0.0,
     "attitude_relax": 0.1,
     "attitude_rest": 0.0,
+    "attitude_memory": 0.0,
     "leader_cue": 0.01,
     "breach_backlash": 0.5,
     "leader_hope": 0.1,
@@ -503,6 +504,7 @@ def test_state_update_pinned():
     experience = (0.5 - 0.3 * 0.5) - 0.6
     assert new == {
         "trust": approx(0.4 + 0.8 * 0.121 * 1.2 * 0.6 - 0.15 * fric * 0.4 + 0.01),
+        "rest_shift": 0.0,  # share scale: no resting level to move
         "leader_affinity": approx(0.5 + 0.2 * (0.4 - 0.5) + 0.04 * experience),
         "status_expectation": approx(0.8 + 0.15 * (0.9 - 0.8)),
         "recognition": 1.0,

@@ -63,6 +63,7 @@ def test_engines_agree_with_all_forcing_and_many_seeds():
         {"k_institutions": 0.0, "shock_rate_scale": 3.0},
         {"trust_noise": 0.0, "k_leader": 0.0},
         {"breach_scale": 2.5, "k_security_dilemma": 0.3, "gain_skew": 1.5},
+        {"attitude_memory": 0.08, "k_power_asymmetry": 1.0},
     ],
 )
 def test_engines_agree_with_parameter_overrides(overrides):

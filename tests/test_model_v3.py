@@ -78,6 +78,48 @@ def test_latent_changes_are_additive_with_a_pull_to_rest():
     assert dyn.next_trust(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, q) == 0.0
 
 
+def test_the_resting_level_follows_the_attitude_by_its_memory():
+    # without memory (the default) the resting level never moves
+    p = params(latent_trust=1.0, attitude_rest=0.2)
+    assert dyn.next_rest_shift(0.0, -3.0, p) == 0.0
+    # with it, the shift moves by attitude_memory of the gap to the attitude
+    p = params(latent_trust=1.0, attitude_rest=0.2, attitude_memory=0.05)
+    assert dyn.next_rest_shift(0.1, -1.0, p) == pytest.approx(0.1 + 0.05 * (-1.0 - 0.2 - 0.1))
+    # on the share scale there is no resting level to move
+    assert dyn.next_rest_shift(0.0, 0.1, params(attitude_memory=0.05)) == 0.0
+    # the shift pulls the attitude toward the moved resting level
+    q = params(latent_trust=1.0, trust_noise=0.0, attitude_relax=0.1, attitude_rest=0.0)
+    assert dyn.next_trust(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, q, -1.0) == pytest.approx(-0.1)
+
+
+def _quiet(trust, shift, p, quarters):
+    """``quarters`` with nothing acting: trust and the resting shift, together."""
+    for _ in range(quarters):
+        trust, shift = (
+            dyn.next_trust(trust, 0.0, 1.0, 0.0, 0.0, 0.0, p, shift),
+            dyn.next_rest_shift(shift, trust, p),
+        )
+    return trust, shift
+
+
+def test_memory_leaves_each_fall_a_lasting_residue():
+    base = {"latent_trust": 1.0, "trust_noise": 0.0, "attitude_relax": 0.3, "attitude_rest": 0.0}
+    forget, remember = params(**base), params(**base, attitude_memory=0.05)
+    lows = []
+    for p in (forget, remember):
+        t, s = _quiet(-2.0, 0.0, p, 200)  # one grave fall, then quiet years
+        first = t
+        t, s = _quiet(t - 2.0, s, p, 200)  # a second one
+        lows.append((first, t))
+    assert lows[0] == (pytest.approx(0.0), pytest.approx(0.0))  # back to rest each time
+    first, second = lows[1]
+    assert second < first < 0.0  # each low is lower: the downward spiral
+    # the pair settles where attitude_memory x trust + attitude_relax x resting level,
+    # conserved in quiet quarters, puts it
+    m, r = 0.05, 0.3
+    assert first == pytest.approx((m * -2.0 + r * 0.0) / (m + r))
+
+
 def test_a_second_breach_lowers_a_latent_trust_further():
     p = params(latent_trust=1.0)
     a = dyn.initial_trust(0.6, p)

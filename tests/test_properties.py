@@ -253,3 +253,43 @@ def test_every_shipped_scenario_with_random_parameters_stays_in_bounds(shipped_s
         )
         assert np.all(np.isfinite(values)), column
         assert values.min() >= low and values.max() <= high, column
+
+
+# ------------------------------------------------------------ the resting level's memory
+
+
+@FAST
+@given(
+    unit(-5.0, 5.0),
+    unit(-3.0, 3.0),
+    unit(-3.0, 3.0),
+    unit(0.01, 0.5),
+    unit(0.0, 0.1),
+    st.integers(1, 40),
+)
+def test_quiet_quarters_conserve_what_memory_and_pull_share(trust, shift, rest, relax, memory, n):
+    """With nothing acting, attitude_memory x trust + attitude_relax x resting
+    level is the same every quarter: the pull and the memory only trade the
+    gap between them, so the pair settles at their weighted mean (no drift)."""
+    p = prm.Params(
+        {
+            **prm.defaults(),
+            "latent_trust": 1.0,
+            "trust_noise": 0.0,
+            "own_public": 0.0,
+            "attitude_relax": relax,
+            "attitude_rest": rest,
+            "attitude_memory": memory,
+        }
+    )
+
+    def kept(t, s):
+        return memory * t + relax * (rest + s)
+
+    before = kept(trust, shift)
+    for _ in range(n):
+        trust, shift = (
+            dyn.next_trust(trust, 0.0, 1.0, 0.0, 0.0, 0.0, p, shift),
+            dyn.next_rest_shift(shift, trust, p),
+        )
+    assert np.isclose(kept(trust, shift), before, atol=1e-9)

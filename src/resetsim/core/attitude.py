@@ -83,6 +83,17 @@ def start_share(scenario_share, observed_share, p):
     return use * np.nan_to_num(observed_share) + (1.0 - use) * scenario_share
 
 
+def next_rest_shift(rest_shift, trust, p):
+    """The resting attitude's next shift from ``attitude_rest``: it follows the
+    attitude by ``attitude_memory`` of their gap each quarter, so a fall the
+    pull does not undo at once leaves a lasting residue and each low can sit
+    lower than the one before (the paper's downward spiral, §1).  Latent
+    scale only; with ``attitude_memory`` = 0 (the default) the resting level
+    stays where the registry puts it and the shift stays 0."""
+    step = p.latent_trust * p.attitude_memory * (trust - p.attitude_rest - rest_shift)
+    return clip(rest_shift + step, TRUST_LOW, TRUST_HIGH)
+
+
 def breach_on_publics(d_own, d_other, p):
     """A breach's step on this side's trust, given the direct steps on both
     sides' (shocks move trust only through breaches, on the target's side).

@@ -38,6 +38,7 @@ from resetsim.core.attitude import (  # noqa: F401  (model v3's trust scale and 
     latent_slope,
     leader_hope,
     logit,
+    next_rest_shift,
     public_reaction,
     sigmoid,
     start_share,
@@ -248,7 +249,7 @@ def breach_factor(p) -> Any:
 # next-state equations (one quarter)
 
 
-def next_trust(trust, content, share, fric, noise, affinity, p):
+def next_trust(trust, content, share, fric, noise, affinity, p, rest_shift=0.0):
     """Trust is hard to build (trust-yielding cooperation x fair share) and eroded by friction.
 
     On the share scale (model v2, ``latent_trust`` = 0) building slows as trust
@@ -259,7 +260,10 @@ def next_trust(trust, content, share, fric, noise, affinity, p):
     a second grave breach lowers it further and a thaw shows, and a weak pull
     (``attitude_relax``) toward ``attitude_rest`` keeps it from drifting.
     With ``own_public`` = 1 the side's own leader's rapport (``affinity``)
-    signals to its public (``leader_cue``).
+    signals to its public (``leader_cue``).  The resting level is
+    ``attitude_rest`` moved by ``rest_shift``, the residue of the attitude's
+    past (:func:`resetsim.core.attitude.next_rest_shift`; 0 without
+    ``attitude_memory``).
     """
     lat = p.latent_trust
     grow = lat * 0.5 + (1.0 - lat) * (1.0 - trust)
@@ -269,7 +273,7 @@ def next_trust(trust, content, share, fric, noise, affinity, p):
     lost = p.trust_erode * institution_factor(p) * fric * fall
     x = trust + slope * built - slope * lost + slope * (p.trust_noise * noise)
     x = x + slope * (p.own_public * p.leader_cue * affinity)
-    x = x + lat * p.attitude_relax * (p.attitude_rest - trust)
+    x = x + lat * p.attitude_relax * (p.attitude_rest + rest_shift - trust)
     return clip_trust(x, p)
 
 
@@ -418,6 +422,7 @@ def area_content(w_other, interests, distance, p):
 #: What :func:`state_next` returns, in order.
 NEXT_STATE: tuple[str, ...] = (
     "trust",
+    "rest_shift",
     "leader_affinity",
     "status_expectation",
     "recognition",
@@ -434,6 +439,7 @@ def state_next(
     ideology,
     ideology_other,
     trust,
+    rest_shift,
     leader_affinity,
     disposition,
     domestic_constraint,
@@ -470,7 +476,8 @@ def state_next(
     target = constraint_target(felt, threat, security_services, interest_economy, p)
     content = p.own_public * other_content + (1.0 - p.own_public) * trust_yield
     return (
-        next_trust(trust, content, share, fric, noise, leader_affinity, p),
+        next_trust(trust, content, share, fric, noise, leader_affinity, p, rest_shift),
+        next_rest_shift(rest_shift, trust, p),
         next_affinity(leader_affinity, disposition, experience, p),
         next_expectation(status_expectation, status_anchor, q, p),
         recog,

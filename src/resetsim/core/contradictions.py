@@ -17,13 +17,15 @@ from importlib import resources
 
 @dataclass(frozen=True)
 class Contradiction:
-    """One row of the table (``trigger``: the leader factor, not a contradiction)."""
+    """One row of the table (``trigger``: the leader factor, not a contradiction;
+    ``opinion``: a mechanism of the opinion model whose switch is a fitted rate)."""
 
     name: str
     switch: str
     channel: str = ""
     static: str = ""
     trigger: bool = False
+    opinion: bool = False
 
 
 def _read() -> tuple[Contradiction, ...]:
@@ -34,10 +36,15 @@ def _read() -> tuple[Contradiction, ...]:
 #: Every row, in the table's order.
 TABLE: tuple[Contradiction, ...] = _read()
 #: The contradictions experiments knock out by name, mapped to their switch.
-CONTRADICTIONS: dict[str, str] = {c.name: c.switch for c in TABLE if not c.trigger}
+CONTRADICTIONS: dict[str, str] = {
+    c.name: c.switch for c in TABLE if not (c.trigger or c.opinion)
+}
 #: The leader factor's name and switch (a trigger of resets, not a contradiction, §2.2).
 LEADER: str = next(c.name for c in TABLE if c.trigger)
 LEADER_SWITCH: str = next(c.switch for c in TABLE if c.trigger)
+#: The opinion model's mechanisms put to the selection rule -> their switch (a
+#: rate: 0 is off; fitted with the calibrated parameters whenever it is on).
+OPINION: dict[str, str] = {c.name: c.switch for c in TABLE if c.opinion}
 #: Shock channel -> the switch that scales it at run time.
 CHANNEL_SWITCH: dict[str, str] = {c.channel: c.switch for c in TABLE if c.channel}
 #: Contradictions a condition may hold *static* -> the state variable held.
@@ -58,7 +65,14 @@ def markdown() -> str:
         "|---|---|---|---|",
     ]
     for c in TABLE:
-        name = f"`{c.name}`" + (" (a trigger, not a contradiction)" if c.trigger else "")
+        note = (
+            " (a trigger, not a contradiction)"
+            if c.trigger
+            else " (opinion model: a fitted rate, not a contradiction)"
+            if c.opinion
+            else ""
+        )
+        name = f"`{c.name}`{note}"
         ch = f"`{c.channel}`" if c.channel else "-"
         st = f"`{c.static}`" if c.static else "-"
         lines.append(f"| {name} | `{c.switch}` | {ch} | {st} |")

@@ -64,6 +64,7 @@ def switch_table() -> dict[str, dict[str, float]]:
         name: {switch: 0.0} for name, switch in prm.CONTRADICTIONS.items()
     }
     out[contradictions.LEADER] = {contradictions.LEADER_SWITCH: 0.0}
+    out.update({name: {switch: 0.0} for name, switch in contradictions.OPINION.items()})
     out[ALL] = {switch: 0.0 for switch in prm.CONTRADICTIONS.values()}
     return out
 
@@ -248,6 +249,19 @@ def recode_events(compiled: Compiled, rng: np.random.Generator) -> Compiled:
     return compile_scenario(sc.model_copy(update={"events": type(sc.events)(moved)}))
 
 
+def fitted_names(compiled: Compiled, fixed: Mapping[str, float]) -> list[str]:
+    """The parameters a refit of ``compiled`` calibrates with ``fixed`` held:
+    its posterior's, plus the switch of each opinion mechanism that is on (a
+    rate fitted whenever it is on, ``data/contradictions.toml``), less those
+    ``fixed`` holds."""
+    values = {**compiled.params(), **fixed}
+    names = list(compiled.posterior.names) if compiled.posterior is not None else []
+    for switch in contradictions.OPINION.values():
+        if float(values[switch]) != 0.0 and switch not in names:
+            names.append(switch)
+    return [n for n in names if n not in fixed]
+
+
 def recalibrated(
     compiled: Compiled,
     origin: int,
@@ -268,7 +282,7 @@ def recalibrated(
     start = replace(compiled, posterior=None)
     names: Sequence[str] = abc.PARAMETERS
     if observations is not None and compiled.posterior is not None:
-        names = compiled.posterior.names
+        names = fitted_names(compiled, fixed or {})
     ev = evd.make_evidence(start, f"{origin}Q4", observations=observations)
     prior = abc.Prior.registry(names)
     settings = abc.Settings(

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
+from resetsim.core import contradictions
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import ladder as ladder_mod
@@ -72,11 +73,17 @@ def candidates(compiled: Compiled) -> list[str]:
 
 
 def paper_switches() -> dict[str, float]:
-    """Every mechanism of the knock-out table switched on at its registry upper
-    bound: the model as the paper has it, whatever the registry's defaults."""
+    """Every contradiction and the leader factor switched on at its registry
+    upper bound: the model as the paper has it, whatever the registry's
+    defaults (the opinion model's own mechanisms stay as they are)."""
     table = li.switch_table()
     return li.switched_on_values(
-        {k: v for n, off in table.items() if n != ALL for k, v in off.items()}
+        {
+            k: v
+            for n, off in table.items()
+            if n != ALL and n not in contradictions.OPINION
+            for k, v in off.items()
+        }
     )
 
 

@@ -36,9 +36,7 @@ def _read() -> tuple[Contradiction, ...]:
 #: Every row, in the table's order.
 TABLE: tuple[Contradiction, ...] = _read()
 #: The contradictions experiments knock out by name, mapped to their switch.
-CONTRADICTIONS: dict[str, str] = {
-    c.name: c.switch for c in TABLE if not (c.trigger or c.opinion)
-}
+CONTRADICTIONS: dict[str, str] = {c.name: c.switch for c in TABLE if not (c.trigger or c.opinion)}
 #: The leader factor's name and switch (a trigger of resets, not a contradiction, §2.2).
 LEADER: str = next(c.name for c in TABLE if c.trigger)
 LEADER_SWITCH: str = next(c.switch for c in TABLE if c.trigger)

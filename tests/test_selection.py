@@ -100,6 +100,27 @@ def test_candidates_are_the_switched_on_mechanisms_of_the_knock_out_table():
     assert selection.overrides_of(on[:1]) == table[on[0]]
 
 
+def test_an_opinion_mechanism_is_a_candidate_fitted_whenever_it_is_on():
+    c = as_compiled(HISTORY)
+    assert "memory" not in selection.candidates(c)  # off by default (round 2)
+    post = list(c.posterior.names)
+    assert li.fitted_names(c, {}) == post
+    on = selection.starting_model(c, sets={"attitude_memory": 0.05})
+    assert "memory" in selection.candidates(on)
+    # on: its rate is refitted with the posterior's parameters ...
+    assert li.fitted_names(on, {}) == [*post, "attitude_memory"]
+    # ... and knocked out it is held at 0, not fitted
+    assert li.fitted_names(on, selection.overrides_of(["memory"])) == post
+    # a knock-out holds its switch; a held parameter is never also fitted
+    assert li.fitted_names(on, {post[0]: 0.1}) == [*post[1:], "attitude_memory"]
+    # the ladder knocks it out when it is on, and has no `full_with_memory`
+    # (a rate the paper gives no value of)
+    assert "full_without_memory" in li.model_rungs(on.params())
+    assert not any("memory" in r for r in li.model_rungs(c.params()))
+    # the paper's model leaves it as it is
+    assert "attitude_memory" not in selection.paper_switches()
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     from resetsim.cli.main import main
@@ -196,4 +217,6 @@ def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
         HISTORY, TRAINING, origins=[2009], runs=8, bootstrap=100, paper=True,
         abc_population=20, abc_generations=1,
     )  # fmt: skip
-    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all"}
+    # the paper's model: every contradiction and the leader factor, not the
+    # opinion model's own mechanisms (the resting level's memory)
+    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory"}

@@ -61,7 +61,14 @@ def test_contradiction_table_is_consistent():
         assert c.switch in prm.PARAM_BY_NAME, c.switch
         assert not c.static or c.static in state.STATE_BY_NAME, c.static
     assert sh.CHANNELS[2:] == tuple(c.channel for c in contradictions.TABLE if c.channel)
-    assert {c.name: c.switch for c in contradictions.TABLE if not c.trigger} == prm.CONTRADICTIONS
+    contra = {c.name: c.switch for c in contradictions.TABLE if not (c.trigger or c.opinion)}
+    assert contra == prm.CONTRADICTIONS
+    # an opinion mechanism is no contradiction: a rate, off at 0, with no shock channel
+    for c in contradictions.TABLE:
+        if c.opinion:
+            assert not (c.trigger or c.channel or c.static), c.name
+            assert prm.PARAM_BY_NAME[c.switch].low == 0.0, c.switch
+            assert c.name in contradictions.OPINION and c.name not in prm.CONTRADICTIONS
     assert {c.name: c.static for c in contradictions.TABLE if c.static} == xs.STATIC_VARIABLES
 
 

@@ -101,6 +101,21 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         ["select", HISTORY, "--observed", OBSERVED, "--paper", "--abc-population", "1000"],
         {"": "selection_budget/"},
     ),
+    # round 2 (docs/SELECTION.md): the resting level's memory put to the rule
+    "selection_memory": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05"],
+        {"": "selection_memory/"},
+    ),
+    "selection_memory_seed2": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05"]
+        + ["--seed", "2"],
+        {"": "selection_memory_seed2/"},
+    ),
+    "selection_memory_budget": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05"]
+        + ["--abc-population", "1000"],
+        {"": "selection_memory_budget/"},
+    ),
 }
 #: Short names for groups of jobs.
 GROUPS = {
@@ -109,6 +124,11 @@ GROUPS = {
     "biden": ["biden", "biden_point"],
     "ladder": ["ladder", "ladder_biden", "ladder_recalibrated"],
     "selection": ["selection", "selection_seed2", "selection_budget"],
+    "selection_memory": [
+        "selection_memory",
+        "selection_memory_seed2",
+        "selection_memory_budget",
+    ],
 }
 
 

@@ -77,3 +77,12 @@ def row_nanmean(a: np.ndarray) -> np.ndarray:
     s = np.where(m, a, 0.0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(k > 0, s / np.maximum(k, 1), np.nan)
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q) -> np.ndarray:
+    """Quantiles ``q`` of ``x`` under weights ``w`` (a posterior's), each
+    point's weight centred on its own position (midpoint rule)."""
+    order = np.argsort(x, kind="stable")
+    cw = np.cumsum(w[order])
+    cw = (cw - 0.5 * w[order]) / cw[-1]
+    return np.interp(q, cw, x[order])

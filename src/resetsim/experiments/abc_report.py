@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from resetsim.analysis import observed, turns
+from resetsim.analysis.statistics import weighted_quantile as weighted_quantile
 from resetsim.core import calendar as cal
 from resetsim.core import params as prm
 from resetsim.core.provenance import provenance
@@ -51,13 +52,6 @@ def posterior_frame(gen: abc.Generation, prior: abc.Prior) -> pd.DataFrame:
     w = gen.weights
     df["weight"] = w / w.sum()
     return df
-
-
-def weighted_quantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    order = np.argsort(x, kind="stable")
-    cw = np.cumsum(w[order])
-    cw = (cw - 0.5 * w[order]) / cw[-1]
-    return np.interp(q, cw, x[order])
 
 
 def posterior_table(gen: abc.Generation, prior: abc.Prior) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from resetsim.analysis.statistics import weighted_quantile
 from resetsim.core import calendar as cal
 from resetsim.core import contradictions
 from resetsim.core import params as prm
@@ -87,8 +88,10 @@ def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, 
     each mechanism of :func:`switch_table` that ``values`` switch on,
     ``full_without_<name>`` (knocked out); for each that they switch off,
     ``full_with_<name>`` (switched on at its registry upper bound, as the paper
-    has it).  ``full_with_all`` (every contradiction on) joins when some
-    contradiction is off; ``full_without_all`` when some is on."""
+    has it; not for an opinion mechanism, a rate the paper gives no value
+    of: :func:`resetsim.experiments.selection.select` fits it when it is on).
+    ``full_with_all`` (every contradiction on) joins when some contradiction
+    is off; ``full_without_all`` when some is on."""
     values = prm.defaults() if values is None else values
     out: dict[str, dict[str, float]] = {"full": {}}
     for name, off in switch_table().items():
@@ -100,7 +103,7 @@ def model_rungs(values: Mapping[str, Any] | None = None) -> dict[str, dict[str, 
                 out[f"full_with_{name}"] = on
         elif switched_on(name, values):
             out[f"full_without_{name}"] = off
-        else:
+        elif name not in contradictions.OPINION:
             out[f"full_with_{name}"] = on
     return out
 
@@ -249,6 +252,10 @@ def recode_events(compiled: Compiled, rng: np.random.Generator) -> Compiled:
     return compile_scenario(sc.model_copy(update={"events": type(sc.events)(moved)}))
 
 
+#: The quartiles a refit reports of each fitted parameter (``info["quartiles"]``).
+QUARTILES = (0.25, 0.5, 0.75)
+
+
 def fitted_names(compiled: Compiled, fixed: Mapping[str, float]) -> list[str]:
     """The parameters a refit of ``compiled`` calibrates with ``fixed`` held:
     its posterior's, plus the switch of each opinion mechanism that is on (a
@@ -306,6 +313,11 @@ def recalibrated(
         "evidence": ev.kind,
         "parameters": list(names),
         "fixed": dict(fixed or {}),
+        # the fit itself, in sample: each fitted parameter's weighted quartiles
+        "quartiles": {
+            n: [float(v) for v in weighted_quantile(post.values[:, j], post.weights, QUARTILES)]
+            for j, n in enumerate(post.names)
+        },
     }
     return replace(compiled, posterior=post), info
 

@@ -27,7 +27,8 @@ WEIGHT_TOLERANCE = 1e-6
 
 @dataclass(frozen=True, eq=False)
 class Posterior:
-    """Validated particles: ``values (n, d)`` of ``names`` and cumulative weights."""
+    """Validated particles: ``values (n, d)`` of ``names`` and their weights
+    (:attr:`cumulative`: their running share)."""
 
     path: str
     names: tuple[str, ...]

@@ -360,6 +360,10 @@ SELECTION_FOLDERS = {
     "selection": "selection",
     "selection_seed2": "selection.seed2",
     "selection_budget": "selection.budget",
+    # round 2: the resting level's memory put to the rule, and its two checks
+    "selection_memory": "selection.memory",
+    "selection_memory_seed2": "selection.memory.seed2",
+    "selection_memory_budget": "selection.memory.budget",
 }
 
 
@@ -414,6 +418,11 @@ def selection_values() -> dict[str, str]:
             v[f"{key}.{name}.crps"] = num(part["crps_ratio"].mean(), 3)
             v[f"{key}.{name}.rmse"] = num(part["rmse_ratio"].mean(), 3)
             v[f"{key}.{name}.spearman"] = num(part["spearman"].mean(), 2)
+    v.update(fitted_quartiles("selection_memory", "selection.memory", "attitude_memory"))
+    v.update(removal_cost("selection_memory", "selection.memory", "memory"))
+    for check in ("seed2", "budget"):
+        key = f"selection.memory.{check}"
+        v.update(removal_cost(f"selection_memory_{check}", key, "memory"))
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],
@@ -424,6 +433,39 @@ def selection_values() -> dict[str, str]:
         same = v["selection.kept"] == v["selection.budget.kept"]
         v["selection.budget.same"] = "the same" if same else "a different"
     return v
+
+
+def fitted_quartiles(folder: str, key: str, name: str) -> dict[str, str]:
+    """``<key>.fit.<origin>``: the in-sample fit of ``name`` at each origin
+    (its weighted median and quartiles) when the selection's first model,
+    every candidate on, was refitted there."""
+    import json
+
+    path = RESULTS / folder / "meta.json"
+    if not path.exists():
+        return {}
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for r in meta["recalibration"]:
+        if r["off"] or name not in r.get("quartiles", {}):
+            continue
+        lo, med, hi = r["quartiles"][name]
+        out[f"{key}.fit.{r['origin']}"] = f"{num(med, 3)} [{num(lo, 3)}, {num(hi, 3)}]"
+    return out
+
+
+def removal_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
+    """``<key>.cost``: ``candidate``'s cost at the first step, with its interval."""
+    path = RESULTS / folder / "steps.csv"
+    if not path.exists():
+        return {}
+    st = pd.read_csv(path)
+    r = st[(st["step"] == 0) & (st["candidate"] == candidate)].iloc[0]
+    return {
+        f"{key}.cost": f"{num(r['cost'], 3, sign=True)} "
+        f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]",
+        f"{key}.rmse": num(r["rmse_ratio_change"], 3, sign=True),
+    }
 
 
 #: key -> its text, every generated number and table.
@@ -445,6 +487,8 @@ def values() -> dict[str, str]:
     }
     if (RESULTS / "selection" / "steps.csv").exists():
         tables["table.selection"] = selection_table
+    if (RESULTS / "selection_memory" / "steps.csv").exists():
+        tables["table.selection_memory"] = lambda: selection_table("selection_memory")
     v.update({k: "\n" + make() + "\n" for k, make in tables.items()})
     return v
 

@@ -257,6 +257,38 @@ def test_contradictions_preset_knocks_out_switches_by_name(tmp_path):
     assert d.fixed == {"trust_noise": 0.02}
 
 
+def test_the_papers_model_switches_every_contradiction_on_under_the_files_own(tmp_path):
+    body = """
+        {model}
+        [parameters]
+        k_domestic = 0.5
+        [design]
+        type = "{type}"
+        {design}
+        """
+    conditions = 'preset = "contradictions"'
+    exp, d = load_design(tmp_path, body.format(model='model = "paper"', type="conditions",
+                                               design=conditions))  # fmt: skip
+    rows = {lab: dict(zip(d.names, d.values[i], strict=True)) for i, lab in enumerate(d.labels)}
+    on = prm.paper_switches()
+    assert set(on) == {*prm.CONTRADICTIONS.values(), prm.LEADER_SWITCH}
+    # every switch on at its upper bound, whatever the registry's defaults ...
+    for s, v in on.items():
+        want = 0.5 if s == "k_domestic" else v  # ... under the file's own [parameters]
+        assert rows["baseline"].get(s, d.fixed.get(s)) == want, s
+    # ... and each condition's knock-out still removes what it names
+    assert rows["no_power_asymmetry"]["k_power_asymmetry"] == 0.0
+    assert all(rows["all_off"][s] == 0.0 for s in prm.CONTRADICTIONS.values())
+    # a switch the design sweeps stays swept
+    grid = "[design.parameters]\nk_power_asymmetry = [0.0, 1.0]"
+    _, g = load_design(tmp_path, body.format(model='model = "paper"', type="grid", design=grid))
+    assert "k_power_asymmetry" not in g.fixed and g.fixed["k_ideology"] == 1.0
+    # the scenario's model (the default) adds nothing, and keeps the experiment's hash
+    plain, p = load_design(tmp_path, body.format(model="", type="grid", design=grid))
+    assert p.fixed == {"k_domestic": 0.5} and "model" not in plain.resolved()
+    assert exp.resolved()["model"] == "paper"
+
+
 def test_shares_parse_and_evaluate():
     s = parse_share("x", "cycles >= 2 and open_episode")
     assert s.metrics == ["cycles", "open_episode"]

@@ -113,6 +113,14 @@ def defaults() -> dict[str, float]:
     return {p.name: p.default for p in PARAMETERS}
 
 
+def paper_switches() -> dict[str, float]:
+    """Every structural contradiction and the leader factor switched on at its
+    switch's upper bound: the model as the paper has it, whatever the
+    registry's defaults (the opinion model's own options stay as they are)."""
+    switches = [*CONTRADICTIONS.values(), LEADER_SWITCH]
+    return {k: float(PARAM_BY_NAME[k].high) for k in switches}
+
+
 def unknown_parameter(name: object) -> str:
     """The message for a name that is not a registry parameter, with the
     closest names: ``"unknown parameter (did you mean 'k_leader'?; see ...)"``."""

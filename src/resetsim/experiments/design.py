@@ -98,6 +98,10 @@ def build_design(exp: Experiment, scenario: Scenario | None = None) -> DesignPoi
     """The experiment's design points (deterministic: seeded samplers)."""
     d = exp.design
     fixed = {k: float(v) for k, v in exp.parameters.items()}
+    if exp.model == "paper":
+        # under the experiment's own [parameters]; a swept switch stays swept
+        paper = {k: v for k, v in prm.paper_switches().items() if k not in swept(d)}
+        fixed = {**paper, **fixed}
     f = exp.source
     if d.type == "grid":
         levels = {}

@@ -154,6 +154,10 @@ class Experiment(Strict):
     trajectories: StrictBool = False
     chunk_size: Count | None = Field(None, ge=1, le=100_000)
     parameters: dict[Key, Number] = Field(default_factory=dict)
+    # "paper": every contradiction and the leader factor on, as the paper has
+    # them, under [parameters] (prm.paper_switches); "scenario": as the
+    # scenario and the registry's defaults have them
+    model: Literal["scenario", "paper"] = "scenario"
     design: Design
     # provenance, filled by the loader
     source: str = ""
@@ -164,8 +168,12 @@ class Experiment(Strict):
         return Path(self.base_dir) / self.scenario
 
     def resolved(self) -> dict[str, Any]:
-        """JSON-ready (for ``meta.json`` and the experiment hash)."""
-        return json.loads(self.model_dump_json(exclude={"base_dir", "source"}))
+        """JSON-ready (for ``meta.json`` and the experiment hash; ``model``
+        only when it is not the scenario's, so older experiments keep their hash)."""
+        out = json.loads(self.model_dump_json(exclude={"base_dir", "source"}))
+        if out.get("model") == "scenario":
+            del out["model"]
+        return out
 
 
 def expand_conditions(d: ConditionsDesign) -> list[Condition]:

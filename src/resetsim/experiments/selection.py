@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from resetsim.analysis import ladder as lad
-from resetsim.core import contradictions
+from resetsim.core import params as prm
 from resetsim.core.request import DEFAULT_ENGINE, check_request
 from resetsim.engines.randomness import replication_seeds
 from resetsim.experiments import ladder as ladder_mod
@@ -73,18 +73,8 @@ def candidates(compiled: Compiled) -> list[str]:
 
 
 def paper_switches() -> dict[str, float]:
-    """Every contradiction and the leader factor switched on at its registry
-    upper bound: the model as the paper has it, whatever the registry's
-    defaults (the opinion model's own mechanisms stay as they are)."""
-    table = li.switch_table()
-    return li.switched_on_values(
-        {
-            k: v
-            for n, off in table.items()
-            if n != ALL and n not in contradictions.OPINION
-            for k, v in off.items()
-        }
-    )
+    """The model as the paper has it (:func:`resetsim.core.params.paper_switches`)."""
+    return prm.paper_switches()
 
 
 def starting_model(compiled: Compiled, paper: bool = False, sets=None) -> Compiled:

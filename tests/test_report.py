@@ -1,5 +1,5 @@
-"""``resetsim report DIR``: one self-contained page for a run, compare or sweep
-folder; anything else is a one-line error."""
+"""``resetsim report DIR``: one self-contained page for a run, compare, sweep,
+assess or select folder; anything else is a one-line error."""
 
 from __future__ import annotations
 

@@ -220,3 +220,17 @@ def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
     # the paper's model: every contradiction and the leader factor, not the
     # opinion model's own mechanisms (the resting level's memory)
     assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory"}
+
+
+def test_a_selection_folder_gets_its_report(tiny_run, run_cli):
+    from resetsim.output.report import folder_kind
+
+    assert folder_kind(tiny_run) == "select"
+    r = run_cli("report", str(tiny_run))
+    assert r.code == 0, r
+    text = (tiny_run / "report.html").read_text(encoding="utf-8")
+    meta = json.loads((tiny_run / "meta.json").read_text())
+    assert "Which mechanisms earn their place" in text and "steps.csv" in text
+    assert f"kept: {', '.join(meta['kept']) or 'none'}" in text
+    assert "data:image/png;base64," in text  # selection.png, inline
+    assert "http://" not in text and "https://" not in text

@@ -1,4 +1,4 @@
-"""Write DIR/report.html: one self-contained page for a run, compare or sweep
+"""Write DIR/report.html: one self-contained page for a run, compare, sweep, assess or select
 output folder (recognised by its files).
 
 The page shows the scenario's description and assumptions, the figures
@@ -17,12 +17,14 @@ from resetsim.cli.common import UsageError
 from resetsim.output.report import ReportError, write_report
 
 NAME = "report"
-HELP = "write DIR/report.html, a self-contained page for a run, compare or sweep folder"
+HELP = "write DIR/report.html: one page for a run, compare, sweep, assess or select folder"
 
 
 def add_arguments(p) -> None:
     """The command's arguments."""
-    p.add_argument("folder", metavar="DIR", help="a run, compare or sweep output folder")
+    p.add_argument(
+        "folder", metavar="DIR", help="a run, compare, sweep, assess or select output folder"
+    )
     p.add_argument("--quiet", action="store_true", help="do not print the path written")
 
 

@@ -1,6 +1,6 @@
 """``resetsim report DIR``: one self-contained HTML page for an output folder.
 
-:func:`folder_kind` recognises a ``run``, ``compare``, ``sweep`` or ``assess`` folder by
+:func:`folder_kind` recognises a ``run``, ``compare``, ``sweep``, ``assess`` or ``select`` folder by
 its files; :func:`report_html` builds the page from the files alone (nothing
 is rerun); :func:`write_report` writes ``DIR/report.html`` atomically.  The
 page holds the scenario's description and assumptions, every figure found
@@ -38,7 +38,7 @@ from resetsim.output.report_files import (
 
 __all__ = ["ReportError", "read_csv", "read_meta", "report_html", "write_report"]
 
-KINDS = ("run", "compare", "sweep", "assess")
+KINDS = ("run", "compare", "sweep", "assess", "select")
 #: Figures in the order the page shows them (then any other, by name).
 FIGURE_ORDER = (
     "trust",
@@ -83,7 +83,7 @@ def folder_kind(folder: str | Path) -> str:
     d = Path(folder)
     if not d.is_dir():
         raise ReportError(
-            f"{d}: no such folder (give a run, compare, sweep or assess output folder)"
+            f"{d}: no such folder (give a run, compare, sweep, assess or select output folder)"
         )
     has = {p.name for p in d.iterdir()}
     if "meta.json" in has and io.marked_files(d) is None:
@@ -102,11 +102,14 @@ def folder_kind(folder: str | Path) -> str:
         return "compare"
     if {"scores.csv", "observation_models.csv"} <= has:
         return "assess"
+    if {"steps.csv", "cells.csv"} <= has:
+        return "select"
     if "episodes.csv" in has and ({"trajectory.csv", "trajectory.parquet"} & has):
         return "run"
     raise ReportError(
         f"{d}: has meta.json but neither a run's episodes.csv and trajectory, a comparison's "
-        "compare.csv and metrics.csv nor a sweep's runs.parquet and summary.csv"
+        "compare.csv and metrics.csv, a sweep's runs.parquet and summary.csv, the ladder's "
+        "scores.csv nor a selection's steps.csv"
     )
 
 
@@ -168,6 +171,9 @@ CAPTIONS = {
     "sobol": "Sobol' indices (first-order S1 and total ST) with confidence intervals.",
     "ladder": "Out of sample, each rung's CRPS minus the full model's at each origin, with its "
     "95% bootstrap interval over years (left of 0: better than the model).",
+    "selection": "Each candidate's cost (the change of CRPS relative to persistence's when it "
+    "is removed) at each step, with its 95% bootstrap interval; filled: it earns its place; "
+    "a cross: removed at that step.",
 }
 
 
@@ -503,12 +509,43 @@ def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
     return title, f'<p class="sub">{esc(sub)}</p>' + body
 
 
+def select_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
+    kept = ", ".join(meta.get("kept") or []) or "none"
+    removed = ", ".join(meta.get("removed") or []) or "none"
+    title = f"Which mechanisms earn their place: {meta.get('scenario', folder.name)}"
+    sub = (
+        f"resetsim select: origins {', '.join(map(str, meta.get('origins') or []))}, "
+        f"{meta.get('runs')} runs per model, seed {meta.get('seed')}, each model refitted "
+        f"per origin ({meta.get('abc_population')} particles x {meta.get('abc_generations')} "
+        f"generations); kept: {kept}; switched off: {removed}"
+    )
+    body = "<h2>Figures</h2>" + figures_html(folder)
+    for name, text in (
+        (
+            "steps.csv",
+            "Every step of the backward elimination: each candidate's cost with its 95% "
+            "interval; a mechanism earns its place when the whole interval is above 0.",
+        ),
+        ("cells.csv", "Every model's out-of-sample score per series and origin."),
+    ):
+        table = read_csv(folder / name)
+        if table is not None:
+            body += f"<h2><code>{esc(name)}</code></h2><p>{esc(text)}</p>" + table_html(table)
+    return title, f'<p class="sub">{esc(sub)}</p>' + body
+
+
 def report_html(folder: str | Path) -> str:
     """The page for an output folder (see the module's docstring)."""
     folder = Path(folder)
     kind = folder_kind(folder)
     meta = read_meta(folder)
-    bodies = {"run": run_body, "compare": compare_body, "sweep": sweep_body, "assess": assess_body}
+    bodies = {
+        "run": run_body,
+        "compare": compare_body,
+        "sweep": sweep_body,
+        "assess": assess_body,
+        "select": select_body,
+    }
     title, body = bodies[kind](folder, meta)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -75,7 +75,7 @@ def test_contradiction_table_is_consistent():
 def test_state_doc_is_in_sync(capsys):
     assert main(["params", "--state"]) == 0
     out = capsys.readouterr().out
-    assert out == state.markdown() + "\n" + contradictions.markdown()
+    assert out == state.markdown() + "\n" + contradictions.markdown(prm.defaults())
     assert (REPO / "docs" / "STATE.md").read_text("utf-8") == out, (
         "docs/STATE.md is stale: resetsim params --state > docs/STATE.md"
     )

@@ -36,7 +36,7 @@ def run(args) -> int:
         print(free_numbers.report(load(args.count) if args.count else None), end="")
         return 0
     if args.state:
-        print(state.markdown() + "\n" + contradictions.markdown(), end="")
+        print(state.markdown() + "\n" + contradictions.markdown(prm.defaults()), end="")
         return 0
     if args.markdown:
         print(prm.markdown_table(), end="")

@@ -49,18 +49,21 @@ CHANNEL_SWITCH: dict[str, str] = {c.channel: c.switch for c in TABLE if c.channe
 STATIC_VARIABLES: dict[str, str] = {c.name: c.static for c in TABLE if c.static}
 
 
-def markdown() -> str:
-    """The table as a Markdown section (part of ``docs/STATE.md``)."""
+def markdown(defaults: dict[str, float] | None = None) -> str:
+    """The table as a Markdown section (part of ``docs/STATE.md``), with each
+    switch's default value when ``defaults`` (the registry's) are given."""
     lines = [
         "## Contradictions",
         "",
         "From `src/resetsim/data/contradictions.toml`.  *Switch*: the parameter that",
-        "carries it (1 present, 0 knocked out); *channel*: the shock kinds that embody",
+        "carries it (1 present, 0 knocked out); *default*: the switch's value unless a",
+        "scenario or `--set` says otherwise (off where the mechanism selection found no",
+        "out-of-sample skill, docs/SELECTION.md); *channel*: the shock kinds that embody",
         "it (scaled by the switch); *static*: the state variable an experiment holds at",
         "its baseline mean to make it static.",
         "",
-        "| name | switch | channel | static |",
-        "|---|---|---|---|",
+        "| name | switch | default | channel | static |",
+        "|---|---|---|---|---|",
     ]
     for c in TABLE:
         note = (
@@ -71,7 +74,10 @@ def markdown() -> str:
             else ""
         )
         name = f"`{c.name}`{note}"
+        default = "-" if defaults is None else f"{defaults[c.switch]:g}"
+        if defaults is not None:
+            default += " (off)" if defaults[c.switch] == 0 else " (on)"
         ch = f"`{c.channel}`" if c.channel else "-"
         st = f"`{c.static}`" if c.static else "-"
-        lines.append(f"| {name} | `{c.switch}` | {ch} | {st} |")
+        lines.append(f"| {name} | `{c.switch}` | {default} | {ch} | {st} |")
     return "\n".join(lines) + "\n"

@@ -237,6 +237,30 @@ def test_the_shipped_check_is_computed_from_the_ex_ante_runs():
     # changing an answer in the file changes the score: the table reads the file
     lines = out.check_lines(check, f)
     assert any("mean Brier" in line for line in lines)
+    # what the model says once it knows the events: the questions it answers
+    # itself, read on the runs of what happened; events are inputs there (NaN)
+    measures = {o.id: o.measure for o in spec.outcomes}
+    for q, p in t["p_given_events"].items():
+        assert np.isnan(p) == (measures[q] not in F.MODEL_MEASURES), q
+    ep, _ = F.episodes_and_index(r)
+    c = r.compiled
+    t0 = c.dates.index("2021-07-01")
+    t1 = c.dates.index("2022-10-01")
+    new = (ep.observed_onset & (ep.onset >= t0) & (ep.onset <= t1)).any(axis=1)
+    assert t.loc["reset_by_2022", "p_given_events"] == pytest.approx(new.mean())
+    assert any("Given the events" in line for line in out.verdict(check))
+
+
+def test_given_events_is_read_on_the_other_runs():
+    c, index, fired = synthetic()
+    spec = parse(dict(SPEC), "spec.toml")
+    low = index.copy()
+    low[:, c.projection_tick + 2] = 0.5  # in the runs of what happened no run goes below
+    low[:1, c.projection_tick + 3] = 0.1  # but one
+    t = F.check(spec, c, index, None, fired, given=(c, low, None)).table.set_index("id")
+    assert t.loc["low", "p_model"] == pytest.approx(0.4)  # the forecast's own runs
+    assert t.loc["low", "p_given_events"] == pytest.approx(0.1)
+    assert np.isnan(t.loc["war", "p_given_events"])  # an event: an input there
 
 
 # ------------------------------------------------------------ validation

@@ -143,16 +143,27 @@ class ForecastCheck:
         }
 
 
+#: The questions whose answer the model makes (the others are events, which a
+#: scenario of what happened holds as inputs).
+MODEL_MEASURES = ("reset_onset", "record_low")
+
+
 def check(
     spec: OutcomesFile,
     compiled: Compiled,
     index: np.ndarray,
     ep: Episodes,
     fired: np.ndarray,
+    given: tuple[Compiled, np.ndarray, Episodes] | None = None,
 ) -> ForecastCheck:
     """Score a forecast's runs (``compiled``, ``index``, ``ep``, ``fired``)
     against the outcomes ``spec``: probabilities, answers, Brier and log scores
-    of the model and of the two naive forecasts."""
+    of the model and of the two naive forecasts.  With ``given`` (the runs of
+    what happened: their compiled scenario, index and episodes) each question
+    the model answers itself (:data:`MODEL_MEASURES`) also gets
+    ``p_given_events``, the share of those runs in which it happens: what the
+    model says once it knows the events, so a miss the events explain can be
+    told from one they do not (NaN for event questions)."""
     origin = cal.parse_quarter(spec.origin)
     t0 = _tick(compiled, spec.origin)
     ref = (cal.parse_quarter(spec.reference[0]), cal.parse_quarter(spec.reference[1]))
@@ -177,6 +188,12 @@ def check(
             row[f"p_{name}"] = pr
             row[f"brier_{name}"] = float(brier(pr, o.happened))
             row[f"log_{name}"] = float(log_loss(pr, o.happened, spec.log_floor))
+        row["p_given_events"] = float("nan")
+        if given is not None and o.measure in MODEL_MEASURES:
+            g_comp, g_index, g_ep = given
+            none = np.zeros((g_index.shape[0], g_index.shape[1], 0), dtype=bool)
+            g_t0 = _tick(g_comp, spec.origin)
+            row["p_given_events"] = float(np.mean(happens(o, g_comp, g_t0, g_index, g_ep, none)))
         row["source"] = o.source
         rows.append(row)
     table = pd.DataFrame(rows)
@@ -208,7 +225,9 @@ def check_forecast(result: RunResult) -> ForecastCheck | None:
     ep, index = episodes_and_index(forecast)
     if forecast.fired is None:
         raise ValueError("the forecast's runs hold no record of fired events")
-    return check(spec, forecast.compiled, index, ep, forecast.fired)
+    g_ep, g_index = episodes_and_index(result)
+    given = (result.compiled, g_index, g_ep)
+    return check(spec, forecast.compiled, index, ep, forecast.fired, given)
 
 
 def reset_probability(forecast: RunResult) -> tuple[np.ndarray, np.ndarray]:

@@ -36,14 +36,21 @@ def check_lines(check: fc.ForecastCheck, forecast: RunResult) -> list[str]:
     lines = [
         f"Forecast check: {c.scenario.name} (origin {c.dates[c.projection_tick][:7]}, "
         f"{forecast.n_runs} runs, same seeds) against sourced outcomes",
-        f"  {'question':<44}{'by':>7}{'model':>7}{'clim.':>7}{'pers.':>7}  happened",
+        f"  {'question':<44}{'by':>7}{'model':>7}{'clim.':>7}{'pers.':>7}{'given':>7}  happened",
     ]
     for _, r in t.iterrows():
         q = r["id"]
+        g = r.get("p_given_events", float("nan"))
+        given = f"{g:>7.0%}" if pd.notna(g) else f"{'-':>7}"
         lines.append(
             f"  {q:<44}{r['by']:>7}{r['p_model']:>7.0%}{r['p_climatology']:>7.0%}"
-            f"{r['p_persistence']:>7.0%}  {'yes' if r['happened'] else 'no'}"
+            f"{r['p_persistence']:>7.0%}{given}  {'yes' if r['happened'] else 'no'}"
             + (f" ({r['date']})" if r["happened"] else "")
+        )
+    if "p_given_events" in t and t["p_given_events"].notna().any():
+        lines.append(
+            "  given: the same question in the runs of what happened (the documented events "
+            "as inputs): what the model says once it knows the events"
         )
     m = check.means
     lines.append(
@@ -80,6 +87,25 @@ def verdict(check: fc.ForecastCheck) -> list[str]:
         out.append(f"Right ({len(right)} of {len(t)}): " + say(right) + ".")
     if len(wrong):
         out.append(f"Wrong ({len(wrong)} of {len(t)}): " + say(wrong) + ".")
+    if "p_given_events" in t:
+        g = t[t["p_given_events"].notna()]
+        still = g[(g["p_given_events"] >= 0.5) != g["happened"]]
+        if len(g):
+            out.append(
+                f"Given the events (the runs of what happened), the model itself is wrong on "
+                f"{len(still)} of the {len(g)} questions it answers"
+                + (
+                    ": "
+                    + "; ".join(
+                        f"{r['question']} ({r['p_given_events']:.0%}, "
+                        f"{'it did' if r['happened'] else 'it did not'})"
+                        for _, r in still.iterrows()
+                    )
+                    if len(still)
+                    else ""
+                )
+                + "."
+            )
     return out
 
 

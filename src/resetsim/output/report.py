@@ -485,8 +485,7 @@ def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
         f"{meta.get('runs')} runs per rung, seed {meta.get('seed')}, dynamics: "
         f"{meta.get('dynamics', '?')}; lowest CRPS out of sample: {meta.get('winner')}"
     )
-    body = "<h2>Figures</h2>" + figures_html(folder)
-    for name, text in (
+    tables = (
         (
             "summary.csv",
             "Out of sample, per rung and series: means over origins; CRPS and RMSE "
@@ -502,11 +501,8 @@ def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
             "The fitted observation models (working scale: logit for percentages and shares).",
         ),
         ("coding.csv", "Event coding moved at random: the winner of each draw."),
-    ):
-        table = read_csv(folder / name)
-        if table is not None:
-            body += f"<h2><code>{esc(name)}</code></h2><p>{esc(text)}</p>" + table_html(table)
-    return title, f'<p class="sub">{esc(sub)}</p>' + body
+    )
+    return title, f'<p class="sub">{esc(sub)}</p>' + figures_and_tables(folder, tables)
 
 
 def select_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
@@ -519,19 +515,26 @@ def select_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
         f"per origin ({meta.get('abc_population')} particles x {meta.get('abc_generations')} "
         f"generations); kept: {kept}; switched off: {removed}"
     )
-    body = "<h2>Figures</h2>" + figures_html(folder)
-    for name, text in (
+    tables = (
         (
             "steps.csv",
             "Every step of the backward elimination: each candidate's cost with its 95% "
             "interval; a mechanism earns its place when the whole interval is above 0.",
         ),
         ("cells.csv", "Every model's out-of-sample score per series and origin."),
-    ):
+    )
+    return title, f'<p class="sub">{esc(sub)}</p>' + figures_and_tables(folder, tables)
+
+
+def figures_and_tables(folder: Path, tables) -> str:
+    """The folder's figures, then each of ``tables`` (``(file name, what it
+    holds)``) that the folder has, in that order."""
+    body = "<h2>Figures</h2>" + figures_html(folder)
+    for name, text in tables:
         table = read_csv(folder / name)
         if table is not None:
             body += f"<h2><code>{esc(name)}</code></h2><p>{esc(text)}</p>" + table_html(table)
-    return title, f'<p class="sub">{esc(sub)}</p>' + body
+    return body
 
 
 def report_html(folder: str | Path) -> str:

@@ -97,6 +97,9 @@ def forecast_values(prefix: str, file: str) -> dict[str, str]:
     v[f"{prefix}.skill.climatology"] = num(1 - means["model"] / means["climatology"], 2, True)
     right = ((f["p_model"] >= 0.5) == f["happened"].astype(bool)).sum()
     v[f"{prefix}.right"] = f"{right} of {len(f)}"
+    if "p_given_events" in f:
+        for i, p in f["p_given_events"].dropna().items():
+            v[f"{prefix}.given.{i}"] = pct(p)
     return v
 
 
@@ -132,9 +135,14 @@ def forecast_table() -> str:
                 return f"{shown} ({text_point})"
         return shown
 
+    def given(i: str) -> str:
+        g = f.loc[i, "p_given_events"] if "p_given_events" in f else float("nan")
+        return "–" if pd.isna(g) else pct(g)
+
     rows = [
-        "| question (origin 2021Q3) | model | climatology | persistence | happened |",
-        "|---|---|---|---|---|",
+        "| question (origin 2021Q3) | model | climatology | persistence | given the events "
+        "| happened |",
+        "|---|---|---|---|---|---|",
     ]
     for i, r in f.iterrows():
         happened = "yes" if bool(r["happened"]) else "no"
@@ -142,15 +150,15 @@ def forecast_table() -> str:
             happened += f" ({pd.Timestamp(r['date']).strftime('%-d %b %Y')})"
         rows.append(
             f"| {short.get(i, r['question'])} | {model(i)} | {pct(r['p_climatology'])} | "
-            f"{pct(r['p_persistence'])} | {happened} |"
+            f"{pct(r['p_persistence'])} | {given(i)} | {happened} |"
         )
     rows.append(
         f"| **mean Brier score** (0 best) | {mean('model', 'brier', bold=True)} | "
-        f"{mean('climatology', 'brier')} | {mean('persistence', 'brier')} | |"
+        f"{mean('climatology', 'brier')} | {mean('persistence', 'brier')} | | |"
     )
     rows.append(
         f"| mean log loss (0 best, p clipped to [0.01, 0.99]) | {mean('model', 'log')} | "
-        f"{mean('climatology', 'log')} | {mean('persistence', 'log')} | |"
+        f"{mean('climatology', 'log')} | {mean('persistence', 'log')} | | |"
     )
     return "\n".join(rows)
 

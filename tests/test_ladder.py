@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import resetsim
 from resetsim.analysis import ladder as lad
 from resetsim.core import params as prm
+from resetsim.core.config import ScenarioError
 from resetsim.experiments import ladder
 from resetsim.experiments import ladder_inputs as li
 from resetsim.output.report import folder_kind
@@ -421,3 +422,25 @@ def test_rank_checks_are_in_sample_for_runs_that_draw_from_the_posterior():
         assert sample_label(by[name], point) == "out"
     assert sample_label(by["gallup_turning_points"], drawn) == "out"
     assert sample_label(by["turn_kosovo_low"], point) == "in"
+
+
+def test_the_builtin_observations_are_found_from_any_folder(tmp_path, monkeypatch):
+    from resetsim.scenario import builtin
+    from resetsim.scenario.observations import TRAINING, load_observations, resolve_observations
+
+    shipped = builtin.folder("scenario") / TRAINING
+    monkeypatch.chdir(tmp_path)  # not a checkout: no scenarios/ here
+    for ref in ("scenarios/targets/observed/training.toml", "targets/observed/training.toml",
+                "training", "training.toml"):  # fmt: skip
+        assert resolve_observations(ref) == shipped, ref
+    assert [s.id for s in load_observations("training").series] == [
+        s.id for s in load_observations(shipped).series
+    ]
+    # a file of the user's own wins over the built-in of that name
+    own = tmp_path / "training.toml"
+    own.write_text("x", encoding="utf-8")
+    assert resolve_observations("training.toml") == Path("training.toml")
+    # anything else is left for the reader to report, naming the path
+    assert resolve_observations("nope/training.toml") == Path("nope/training.toml")
+    with pytest.raises(ScenarioError, match="observations file not found"):
+        load_observations("missing.toml")

@@ -234,15 +234,42 @@ def parse(raw: dict[str, Any], file: str, base_dir: Path) -> Observations:
 
 
 def load_observations(path: str | Path) -> Observations:
-    """Read and validate an observations file and every series it lists."""
-    path = Path(path)
-    raw = read_toml(path, "observations file not found")
+    """Read and validate an observations file and every series it lists
+    (``path`` as :func:`resolve_observations` finds it)."""
+    path = resolve_observations(path)
+    raw = read_toml(
+        path, "observations file not found (the built-in training series: `--observed training`)"
+    )
     return parse(raw, str(path), path.parent)
 
 
 #: The built-in training series (Gallup 1989-2013, Levada 1997-2013, the UN
 #: votes 1985-2013), relative to the built-in scenarios' folder.
 TRAINING = "targets/observed/training.toml"
+
+
+def resolve_observations(ref: str | Path) -> Path:
+    """The observations file ``ref`` names: itself when it is a file; else a
+    built-in one written as it is in a checkout (``scenarios/targets/observed/
+    NAME.toml``, ``targets/observed/NAME.toml``) or by its name (``training``),
+    so the commands in the docs work from any folder; else ``ref`` as it is,
+    for its reader to report."""
+    path = Path(ref).expanduser()
+    if path.is_file() or path.is_absolute():
+        return path
+    observed = builtin.folder("scenario") / Path(TRAINING).parent
+    parts = path.parts
+    if parts[:1] == ("scenarios",):
+        parts = parts[1:]
+    candidates = []
+    if len(parts) == 1:
+        candidates.append(observed / (parts[0] if path.suffix else f"{parts[0]}.toml"))
+    elif tuple(parts[:-1]) == Path(TRAINING).parent.parts:
+        candidates.append(observed / parts[-1])
+    for c in candidates:
+        if c.suffix == ".toml" and c.is_file():
+            return c
+    return path
 
 
 def builtin_training() -> Observations:

@@ -423,9 +423,13 @@ def selection_values() -> dict[str, str]:
         last_off = "+".join(sorted(meta["removed"]))
         last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
         for name, part in (("paper", first), ("selected", last)):
-            v[f"{key}.{name}.crps"] = num(part["crps_ratio"].mean(), 3)
-            v[f"{key}.{name}.rmse"] = num(part["rmse_ratio"].mean(), 3)
-            v[f"{key}.{name}.spearman"] = num(part["spearman"].mean(), 2)
+            # averaged as the ladder averages: over origins per series, then
+            # over series (a cell whose rank correlation is undefined drops out
+            # of its series' mean only)
+            means = part.groupby("series")[["crps_ratio", "rmse_ratio", "spearman"]].mean().mean()
+            v[f"{key}.{name}.crps"] = num(means["crps_ratio"], 3)
+            v[f"{key}.{name}.rmse"] = num(means["rmse_ratio"], 3)
+            v[f"{key}.{name}.spearman"] = num(means["spearman"], 2)
     v.update(fitted_quartiles("selection_memory", "selection.memory", "attitude_memory"))
     v.update(removal_cost("selection_memory", "selection.memory", "memory"))
     for check in ("seed2", "budget"):

@@ -140,7 +140,8 @@ class _Models:
         if off in self.cache:
             return self.cache[off]
         fixed = overrides_of(sorted(off))
-        self.say(f"fitting the model without {', '.join(sorted(off)) or 'nothing'}")
+        what = f"without {', '.join(sorted(off))}" if off else "with every candidate on"
+        self.say(f"fitting the model {what}")
         out: dict[tuple[str, int], dict[str, np.ndarray]] = {}
         for origin in sorted({c.origin for c in self.cells}):
             comp, info = li.recalibrated(

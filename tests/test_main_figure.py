@@ -195,8 +195,23 @@ def test_legend_names_every_element(figure):
         "observed, training years: Gallup",
         "observed, training years: Levada",
         "P(a new reset has started since 2026-01)",
+        "the model under what happened: P(a new reset has started since 2021-07)",
     ):
         assert sum(needle in t for t in texts) == 1, needle
+
+
+def test_the_probability_panel_shows_the_model_told_the_events(biden, figure):
+    """The realised runs' share with a new reset since the forecast's origin,
+    drawn from the origin to the projection: what the model says once it
+    knows the events (the forecast check's 'given the events')."""
+    raw = biden.raw
+    f0 = raw.forecast.compiled.projection_tick
+    p0 = raw.compiled.projection_tick
+    want, _ = onset_failure_probability(tables.detect(raw), f0)
+    ax_p = next(ax for ax in figure.axes if ax.get_ylabel() == "probability")
+    lines = [ln for ln in ax_p.get_lines() if ln.get_color() == "0.15"]
+    assert len(lines) == 1
+    np.testing.assert_allclose(lines[0].get_ydata(), want[f0 : p0 + 1])
 
 
 def test_key_events_and_leaders_are_named_and_labels_never_overlap(biden, figure):

@@ -330,6 +330,7 @@ def plot_forecast_fan(
     observed=None,
     title: str | None = None,
     fig=None,
+    given_started: np.ndarray | None = None,
 ):
     """The main figure of a scenario with a ``forecast``: from the scenario's
     start to its end, one panel per state with the realised runs (the history
@@ -343,7 +344,10 @@ def plot_forecast_fan(
     a dotted line at the lowest median before the forecast; above, the leader
     terms and the key dated events, labelled without overlap
     (:mod:`resetsim.plotting.labels`); below, the probability that a new
-    reset has started (and failed) in the forecast and in the projection.
+    reset has started (and failed) in the forecast and in the projection,
+    and with ``given_started`` (the realised runs' share with a reset
+    started since the forecast's origin) what the model says once it knows
+    the events, from the origin to the projection.
     ``fig``: a figure to draw into (with a canvas that renders, e.g. Agg's;
     default: a new pyplot figure)."""
     c, fc_ = result.compiled, forecast.compiled
@@ -443,6 +447,9 @@ def plot_forecast_fan(
     ax_p.plot(x[seg_f], f_failed[seg_f], color="#8d6e63", lw=1.3, ls="--")
     ax_p.plot(x[seg_p], started[seg_p], color="#2e7d32", lw=1.8)
     ax_p.plot(x[seg_p], failed[seg_p], color="#c62828", lw=1.8)
+    if given_started is not None:
+        seg_g = slice(f0, p0 + 1)
+        ax_p.plot(x[seg_g], given_started[seg_g], color="0.15", lw=1.6)
     ax_p.set_ylim(0, 1)
     ax_p.set_ylabel("probability", fontsize=9)
     ax_p.set_xlabel(
@@ -461,7 +468,7 @@ def plot_forecast_fan(
         (Line2D([], [], color="0.3", lw=1.2, alpha=0.6), "history before the forecast (median)"),
         (
             Line2D([], [], color="0.2", lw=2.2),
-            f"what happened: documented events to {c.dates[p0 - 1][:7]} (median)",
+            f"the model under what happened: documented events to {c.dates[p0 - 1][:7]} (median)",
         ),
         (
             Line2D([], [], color="0.2", lw=2.0, ls=":"),
@@ -498,6 +505,14 @@ def plot_forecast_fan(
         ),
         (Line2D([], [], color="#8d6e63", lw=1.3, ls="--"), "... and has already failed (forecast)"),
     ]
+    if given_started is not None:
+        entries.append(
+            (
+                Line2D([], [], color="0.15", lw=1.6),
+                f"the model under what happened: P(a new reset has started since "
+                f"{fc_.dates[f0][:7]})",
+            )
+        )
     handles, labels = zip(*entries, strict=True)
     ax_leg.legend(handles, labels, loc="lower center", ncol=3, fontsize=MIN_FONT, frameon=False)
     return fig

@@ -58,8 +58,15 @@ def plot_projection(
         raise ValueError(f"{c.scenario.name} has no projection_start: there is no fan to draw")
     started, failed = onset_failure_probability(ep, c.projection_tick)
     if forecast is not None and forecast_probability is not None:
+        given, _ = onset_failure_probability(ep, forecast.compiled.projection_tick)
         return plot_forecast_fan(
-            result, forecast, started, failed, *forecast_probability, observed=observed
+            result,
+            forecast,
+            started,
+            failed,
+            *forecast_probability,
+            observed=observed,
+            given_started=given,
         )
     later = None
     if later_tick is not None:

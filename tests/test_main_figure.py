@@ -343,6 +343,14 @@ def test_the_dashboard_draws_the_same_figure_from_its_ensemble():
                 by_gid(ours, f"happened:{sid}").get_ydata(),
                 rtol=1e-9,
             )
+
+        # the model told the events, in the probability panel of both
+        def told(f):
+            ax_p = next(ax for ax in f.axes if ax.get_ylabel() == "probability")
+            return [ln.get_ydata() for ln in ax_p.get_lines() if ln.get_color() == "0.15"]
+
+        (a,), (b,) = told(fig), told(ours)
+        np.testing.assert_allclose(a, b)
     finally:
         plt.close(ours)
     assert figures.png(fig).startswith(b"\x89PNG")

@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.app.views import (
     MEDIAN,
     EnsembleView,
@@ -352,6 +353,9 @@ def main_figure(view: EnsembleView) -> Figure | None:
         return None
     fig = Figure(figsize=FIGSIZE, dpi=110)
     FigureCanvasAgg(fig)
+    given = None
+    if b.episodes_of_runs is not None and f.start_tick is not None:
+        given, _ = onset_failure_probability(b.episodes_of_runs, f.start_tick)
     return plot_forecast_fan(
         _Runs(b),
         _Runs(f),
@@ -361,4 +365,5 @@ def main_figure(view: EnsembleView) -> Figure | None:
         f.new_failed,
         observed=builtin_training(),
         fig=fig,
+        given_started=given,
     )

@@ -76,6 +76,8 @@ class Fan:
     new_reset: np.ndarray | None = None
     #: (T,) share of runs in which such a reset has also failed by each quarter
     new_failed: np.ndarray | None = None
+    #: the episodes detected in every run (for shares counted from another quarter)
+    episodes_of_runs: Episodes | None = None
 
     @property
     def n_runs(self) -> int:
@@ -184,6 +186,7 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
         cycles_per_run=float(np.mean(measures["cycles"])),
         new_reset=new_reset,
         new_failed=new_failed,
+        episodes_of_runs=ep,
     )
 
 

@@ -241,7 +241,9 @@ def test_odd_quotes_the_count_and_the_measured_change(history):
 
 def test_readme_quotes_the_count(history):
     readme = (REPO / "README.md").read_text("utf-8")
-    assert f"({free_numbers.count(history)['free_total']} free numbers," in readme
+    n = free_numbers.count(history)["free_total"]
+    # the count and the command that gives it (the count is the scenario's)
+    assert f"({n} free numbers:\n`resetsim params --count history_1989_2021`)" in readme
 
 
 def test_every_size_group_has_its_registry_parameter():

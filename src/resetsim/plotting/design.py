@@ -59,16 +59,9 @@ def plot_heatmap(
             # no colour scale for a constant: one flat colour and a note
             ax.imshow(np.zeros_like(z), origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=4)
             value = f"{finite[0]:.3g}" if finite.size else "undefined"
-            ax.text(
-                0.5,
-                -0.32,
-                f"constant: {value} in every cell (no colour scale)",
-                transform=ax.transAxes,
-                ha="center",
-                va="top",
-                fontsize=MIN_FONT,
-                style="italic",
-            )
+            # the note under the panel's own title, so it cannot be read as
+            # the next panel's
+            ax.set_title(f"{name}\nconstant: {value} in every cell (no colour scale)")
         else:
             im = ax.imshow(z, origin="lower", aspect="auto", cmap="viridis")
             fig.colorbar(im, ax=ax, shrink=0.85)

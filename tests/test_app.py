@@ -204,6 +204,13 @@ def test_single_run_view_reads_the_mesa_model(history):
     assert run.leaders == list(history.leader_names[11])
     assert "quarter 12 of 132" in run.status()
     assert figures.png(figures.single_run_figure(run)).startswith(b"\x89PNG")
+    # a latent attitude (the default) is drawn as its favourable share, inside the 0-1 axis
+    assert run.latent_trust == model.p.latent_trust == 1.0
+    ax = figures.single_run_figure(run).axes[0]
+    for line in ax.get_lines():
+        if "trust" in str(line.get_label()):
+            y = np.asarray(line.get_ydata())
+            assert ((0 < y) & (y < 1)).all() and "favourable share" in line.get_label()
 
 
 def test_the_dashboard_opens_on_the_main_job(scenarios_dir):

@@ -432,3 +432,29 @@ def test_plot_fan_reads_another_observations_file(biden, tmp_path):
         assert "My poll" in fig.axes[1].get_title(loc="left")
     finally:
         plt.close(fig)
+
+
+def test_the_dashboards_fan_and_single_run_draw_a_latent_attitude_as_its_share():
+    """On the latent scale (the default) trust is a logit, mostly below 0: the
+    dashboard's 0-1 panels draw its favourable share, so no line leaves the axis."""
+    view = views.ensemble_view(as_compiled("biden_era"), RUNS, SEED)
+    assert view.base.latent_trust == 1.0
+    fig = figures.fan_figure(view)
+    ax = next(a for a in fig.axes if a.get_ylabel().startswith("trust"))
+    assert ax.get_ylabel() == "trust: favourable share (0-1)"
+    lo, hi = ax.get_ylim()
+    names = views.state_names(view.base.compiled)
+    for s, sid in enumerate(view.base.compiled.state_ids):
+        (line,) = [
+            ln for ln in ax.get_lines() if ln.get_label() == f"{names[s]}: trust in the other"
+        ]
+        y = np.asarray(line.get_ydata())
+        assert lo <= y.min() and y.max() <= hi
+        latent = view.base.trust[sid][views.MEDIAN]
+        np.testing.assert_allclose(y, 1 / (1 + np.exp(-latent)))
+    # the share scale is drawn as it is
+    share = views.ensemble_view(as_compiled("biden_era"), 5, SEED, params={"latent_trust": 0.0})
+    assert share.base.latent_trust == 0.0
+    np.testing.assert_array_equal(
+        views.as_share(share.base.trust["usa"], 0.0), share.base.trust["usa"]
+    )

@@ -17,6 +17,7 @@ from resetsim.app.views import (
     MEDIAN,
     EnsembleView,
     SingleRun,
+    as_share,
     state_names,
     years,
 )
@@ -195,12 +196,18 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
         ax.axvspan(a, z, ymin=0.12, ymax=0.92, color=EPISODE, alpha=0.07, lw=0)
     leader_bands(ax, c, x)
     event_rug(ax, x, [(m.tick, m.id, m.label) for m in c.markers], view.removed)
+
+    # trust on the 0-1 axis of the relationship index: a latent attitude is
+    # drawn as its favourable share (its quantiles are the attitude's, mapped)
+    def share(fan_, q):
+        return as_share(q, fan_.latent_trust)
+
     for s, sid in enumerate(c.state_ids):
-        _fan(ax, x, b.trust[sid], COLOURS[s], f"{names[s]}: trust in the other")
+        _fan(ax, x, share(b, b.trust[sid]), COLOURS[s], f"{names[s]}: trust in the other")
         if cf is not None:
             ax.plot(
                 x,
-                cf.trust[sid][MEDIAN],
+                share(cf, cf.trust[sid][MEDIAN]),
                 color=COLOURS[s],
                 lw=1.3,
                 ls="--",
@@ -210,7 +217,7 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
         f0 = max(fv.start_tick - 1, 0)
         xf = x[f0:]
         for s, sid in enumerate(c.state_ids):
-            q = fv.trust[sid][:, f0:]
+            q = share(fv, fv.trust[sid][:, f0:])
             ax.fill_between(xf, q[0], q[-1], color=FORECAST, alpha=0.10, lw=0)
             ax.plot(
                 xf,
@@ -234,13 +241,14 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
     if c.projection_tick is not None:
         for a in axes:
             a.axvline(_start(x, c.projection_tick), color="k", lw=0.9, ls="--")
-    shown = [b.trust[sid][:, first:] for sid in c.state_ids]
+    shown = [share(b, b.trust[sid][:, first:]) for sid in c.state_ids]
     if fv is not None:
-        shown += [fv.trust[sid][:, first:] for sid in c.state_ids]
+        shown += [share(fv, fv.trust[sid][:, first:]) for sid in c.state_ids]
+    shown.append(b.index[first:])
     top = max(float(np.max(s)) for s in shown)
     # room for the leader bands (top and bottom 7%) above the highest band
     ax.set_ylim(0, 1 if top > 0.6 else max(0.2, np.ceil(top * 1.3 * 10) / 10))
-    ax.set_ylabel("trust (0 none, 1 full)")
+    ax.set_ylabel("trust: favourable share (0-1)" if b.latent_trust else "trust (0 none, 1 full)")
     title = title_text(c.scenario.description or c.scenario.name)
     heading = wrap_title(
         f"{title}\n{b.n_runs} runs: median, 50% and 90% bands; shaded: reset episodes "
@@ -289,7 +297,8 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
             top = max(top, float(np.max(np.abs(d))))
         ax_d.axhline(0, color="k", lw=0.8)
         ax_d.set_ylim(-1.1 * top, 1.1 * top)
-        ax_d.set_ylabel(f"trust change\nwithout {view.removed_label}", fontsize=9)
+        scale = " (logit)" if b.latent_trust else ""
+        ax_d.set_ylabel(f"trust change{scale}\nwithout {view.removed_label}", fontsize=9)
     handles, labels = ax.get_legend_handles_labels()
     h2, l2 = ax_ep.get_legend_handles_labels()
     fig.legend(
@@ -316,7 +325,14 @@ def single_run_figure(run: SingleRun, width: float = 11.0) -> Figure:
     event_rug(ax, x, [(t, "", label) for t, label in run.fired])
     xs = x[: run.tick]
     for s, sid in enumerate(c.state_ids):
-        ax.plot(xs, run.trust[sid], color=COLOURS[s], lw=1.8, label=f"{names[s]}: trust")
+        what = "trust (favourable share)" if run.latent_trust else "trust"
+        ax.plot(
+            xs,
+            as_share(run.trust[sid], run.latent_trust),
+            color=COLOURS[s],
+            lw=1.8,
+            label=f"{names[s]}: {what}",
+        )
     ax.plot(xs, run.cooperation, color="0.35", lw=1.2, ls="--", label="cooperation")
     if run.tick:
         ax.axvline(x[run.tick - 1], color="k", lw=0.8, alpha=0.6)

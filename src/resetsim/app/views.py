@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from resetsim.analysis.episodes import Episodes, detect_runs, spiral_measures
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.app.data import forecast_of, without_events
 from resetsim.core import calendar as cal
+from resetsim.core.attitude import trust_share
 from resetsim.core.columns import COOPERATION
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.randomness import replication_seeds
@@ -78,6 +80,9 @@ class Fan:
     new_failed: np.ndarray | None = None
     #: the episodes detected in every run (for shares counted from another quarter)
     episodes_of_runs: Episodes | None = None
+    #: the runs' ``latent_trust`` switch: 1 when trust is a latent attitude (a
+    #: logit), 0 on the share scale (figures read it through :func:`as_share`)
+    latent_trust: float = 0.0
 
     @property
     def n_runs(self) -> int:
@@ -187,6 +192,7 @@ def fan(compiled: Compiled, seeds: np.ndarray, params: Mapping[str, float]) -> F
         new_reset=new_reset,
         new_failed=new_failed,
         episodes_of_runs=ep,
+        latent_trust=float(p.latent_trust),
     )
 
 
@@ -292,6 +298,7 @@ class SingleRun:
     cooperation: np.ndarray  # (tick,)
     fired: list[tuple[int, str]]  # (tick, label) of the events so far, in order
     leaders: list[str]  # in office in the last quarter done (one per state)
+    latent_trust: float = 0.0  # as :attr:`Fan.latent_trust`
 
     @property
     def n_ticks(self) -> int:
@@ -317,6 +324,13 @@ class SingleRun:
         )
 
 
+def as_share(trust: np.ndarray, latent_trust: float) -> np.ndarray:
+    """Trust as the bounded share the figures draw on a 0-1 axis: itself on the
+    share scale, the favourable share (the logistic of the attitude) when it is
+    a latent attitude (:func:`resetsim.core.attitude.trust_share`)."""
+    return trust_share(np.asarray(trust, dtype=float), SimpleNamespace(latent_trust=latent_trust))
+
+
 def single_run(model: Any) -> SingleRun:
     """Read a :class:`~resetsim.engines.model.ResetModel` (duck-typed, so this
     module needs no Mesa): what its DataCollector recorded so far, the dated
@@ -338,4 +352,5 @@ def single_run(model: Any) -> SingleRun:
         cooperation=np.asarray(recorded[COOPERATION][:n], dtype=float),
         fired=fired,
         leaders=leaders,
+        latent_trust=float(model.p.latent_trust),
     )

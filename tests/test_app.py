@@ -210,7 +210,7 @@ def test_single_run_view_reads_the_mesa_model(history):
     for line in ax.get_lines():
         if "trust" in str(line.get_label()):
             y = np.asarray(line.get_ydata())
-            assert ((0 < y) & (y < 1)).all() and "favourable share" in line.get_label()
+            assert ((y > 0) & (y < 1)).all() and "favourable share" in line.get_label()
 
 
 def test_the_dashboard_opens_on_the_main_job(scenarios_dir):

@@ -234,3 +234,17 @@ def test_a_selection_folder_gets_its_report(tiny_run, run_cli):
     assert f"kept: {', '.join(meta['kept']) or 'none'}" in text
     assert "data:image/png;base64," in text  # selection.png, inline
     assert "http://" not in text and "https://" not in text
+
+
+def test_the_python_api_switches_an_option_on_as_the_command_does():
+    import resetsim
+
+    s = resetsim.select(
+        HISTORY, TRAINING, origins=[2009], runs=8, bootstrap=100,
+        abc_population=20, abc_generations=1, params={"attitude_memory": 0.05},
+    )  # fmt: skip
+    assert "memory" in s.meta["candidates"]
+    fitted = {r["origin"]: r["parameters"] for r in s.meta["recalibration"] if not r["off"]}
+    assert all("attitude_memory" in names for names in fitted.values())
+    with pytest.raises(ValueError, match="attitude_memroy"):
+        resetsim.select(HISTORY, TRAINING, params={"attitude_memroy": 0.05})

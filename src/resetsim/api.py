@@ -430,11 +430,14 @@ def select(
     engine: str = DEFAULT_ENGINE,
     out: str | Path | None = None,
     overwrite: bool = False,
+    params: Mapping[str, float] | None = None,
 ) -> Selection:
     """Which mechanisms earn their place (what ``resetsim select`` does; the
     rule in docs/SELECTION.md): backward elimination on the ladder's
     out-of-sample CRPS, each model recalibrated per origin.  ``paper`` starts
-    from every mechanism switched on.  Returns a
+    from every contradiction and the leader factor on; ``params`` then sets
+    parameters in every model (``--set``: ``{"attitude_memory": 0.05}``
+    switches the resting level's memory on, refitted).  Returns a
     :class:`~resetsim.experiments.selection.Selection` (``.steps``,
     ``.cells``, ``.kept``, ``.removed``, ``.meta``); with ``out``, also writes
     its folder.
@@ -443,9 +446,10 @@ def select(
     file and :class:`ValueError` for bad settings (a scenario without a
     posterior among them).
     """
-    check_request(engine=engine, runs=runs, seed=seed, who="resetsim.select")
+    check_request(params=params, engine=engine, runs=runs, seed=seed, who="resetsim.select")
+    sets = {k: float(v) for k, v in (params or {}).items()}
     result = selection.select(
-        selection.starting_model(as_compiled(scenario), paper),
+        selection.starting_model(as_compiled(scenario), paper, sets),
         observed,
         origins=origins,
         runs=runs,

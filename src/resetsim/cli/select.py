@@ -6,8 +6,10 @@ at every origin on the observed levels up to it, with its switches held, and
 scored on the later years by CRPS relative to persistence's.  A mechanism is
 kept only if removing it costs skill beyond the bootstrap interval; while one
 is not, the one whose removal costs least is switched off and every model
-refitted.  ``--paper`` starts from every mechanism on (as the paper has it),
-whatever the registry's defaults: the run that chose those defaults.
+refitted.  ``--paper`` starts from every contradiction and the leader factor
+on (as the paper has it), whatever the registry's defaults: the run that
+chose those defaults.  ``--set`` switches on an option the paper does not
+have (the resting level's memory: ``--set attitude_memory=0.05``, refitted).
 
 Writes into --out: steps.csv, cells.csv, selection.png (every step's costs),
 meta.json (the kept and removed mechanisms and the switch values that turn
@@ -41,7 +43,8 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--paper",
         action="store_true",
-        help="start from the paper's model: every mechanism switched on, whatever the defaults",
+        help="start from the paper's model: every contradiction and the leader factor on, "
+        "whatever the defaults",
     )
     p.add_argument(
         "--set",

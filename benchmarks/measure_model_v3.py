@@ -37,7 +37,9 @@ Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
   calibrates, on the observed levels up to each origin (the way that
   posterior was made), with the ``--set`` options held;
 * ``biden_*``: the Biden-era scenario, per-quarter medians across runs, R the
-  1989-2013 range of a side's median.
+  1989-2013 range of a side's median; and the share of its runs (the
+  documented events as inputs) in which the detector finds a new reset
+  starting 2021Q3-2022Q4 (none happened).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from resetsim.analysis import free_numbers, turns
+from resetsim.analysis.forecast import episodes_and_index
 from resetsim.analysis import ladder as lad
 from resetsim.core import calendar as cal
 from resetsim.core import dynamics as dyn
@@ -209,7 +212,7 @@ def ladder_numbers(
 def biden_numbers(runs: int, params, posterior=None) -> dict[str, float]:
     comp = compile_scenario(with_posterior(load(BIDEN), posterior))
     q0 = int(comp.quarters[0])
-    res = run_scenario(comp, runs=runs, params=params, record=["usa_trust", "rus_trust"])
+    res = run_scenario(comp, runs=runs, params=params)
     data = res.trajectories.data
 
     def t(label: str) -> int:
@@ -236,6 +239,12 @@ def biden_numbers(runs: int, params, posterior=None) -> dict[str, float]:
             )
         span = x[:, t("2014Q1") : t("2025Q4") + 1]
         out[f"biden_{side}_floor_share_2014_2025"] = float(np.mean(span <= x.min() + 0.001 * r))
+    # the model told the events: a new reset detected from the 2021 forecast's
+    # origin to the end of 2022 (none happened; the forecast check's question)
+    ep, _ = episodes_and_index(res)
+    a, b = t("2021Q3"), t("2022Q4")
+    new = (ep.observed_onset & (ep.onset >= a) & (ep.onset <= b)).any(axis=1)
+    out["biden_reset_2021Q3_2022Q4_given_events"] = float(new.mean())
     return out
 
 

@@ -162,6 +162,12 @@ ROWS = [
     ),
     ("Biden era: US floor share 2014–2025", "< 0.05", "biden_usa_floor_share_2014_2025", 3),
     ("Biden era: Russian floor share 2014–2025", "< 0.05", "biden_rus_floor_share_2014_2025", 3),
+    (
+        "Biden era, given the events: a new reset 2021Q3–2022Q4 (share of runs)",
+        "low (none happened)",
+        "biden_reset_2021Q3_2022Q4_given_events",
+        2,
+    ),
 ]
 
 

@@ -162,6 +162,10 @@ def test_ensemble_view_is_the_fast_engine_reduced(history):
     t = first["onset_tick"]  # -1: the run began inside it (censored; possible with posterior draws)
     assert first["onset"] == (history.dates[t][:7] if t >= 0 else "")
     assert "30 runs (base seed 11)" in view.summary[0]
+    # a latent attitude's median is also said as the favourable share it stands for
+    usa = view.base.trust["usa"][views.MEDIAN, -1]
+    share = f"favourable share {1 / (1 + np.exp(-usa)):.0%}"
+    assert "(the latent attitude, a logit)" in view.summary[0] and share in view.summary[0]
     # a parameter reaches the runs: the headline numbers change
     other = views.ensemble_view(history, 30, 11, {"k_leader": 0.0})
     assert other.summary[0] != view.summary[0]

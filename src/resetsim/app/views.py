@@ -239,13 +239,21 @@ def summary(view: EnsembleView) -> list[str]:
     names = state_names(c)
     last = c.n_ticks - 1
     end = c.dates[last][:7]
+
+    def favourable(fan_: Fan, sid: str) -> str:
+        """A latent attitude's median as its favourable share (nothing on the share scale)."""
+        if not fan_.latent_trust:
+            return ""
+        return f", favourable share {float(as_share(fan_.trust[sid][MEDIAN, last], 1.0)):.0%}"
+
     trust = ", ".join(
         f"{names[s]} {b.trust[sid][MEDIAN, last]:.3f} "
-        f"(50%: {b.trust[sid][1, last]:.3f}-{b.trust[sid][3, last]:.3f})"
+        f"(50%: {b.trust[sid][1, last]:.3f} to {b.trust[sid][3, last]:.3f}{favourable(b, sid)})"
         for s, sid in enumerate(c.state_ids)
     )
+    scale = " (the latent attitude, a logit)" if b.latent_trust else ""
     lines = [
-        f"{b.n_runs} runs (base seed {view.seed}); median trust at {end}: {trust}",
+        f"{b.n_runs} runs (base seed {view.seed}); median trust{scale} at {end}: {trust}",
         f"reset episodes per run: {b.resets_per_run:.2f}, complete reset-failure cycles per run: "
         f"{b.cycles_per_run:.2f}; share of runs inside an episode at {end}: "
         f"{b.in_episode[last]:.0%}",

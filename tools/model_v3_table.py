@@ -54,6 +54,10 @@ COLUMNS = (
         "v3, selected mechanisms, ladder recalibrated per origin",
         "model_v3_selected_recalibrated.txt",
     ),
+    (
+        "v3, selected, without observed_start, ladder recalibrated per origin",
+        "model_v3_selected_without_observed_start.txt",
+    ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
 KNOCKOUTS = (

@@ -247,6 +247,7 @@ def contradiction_values() -> dict[str, str]:
             s.loc["no_domestic_constraint", "share_stable_partnership"], 1
         ),
         "contradictions.no_leader_loop": pct(s.loc["no_leader", "share_loop"]),
+        "contradictions.all_off_loop": pct(s.loc["all_off", "share_loop"], 1),
         "contradictions.baseline_trough_trend": num(
             s.loc["baseline", "mean_trough_trend"], 3, True
         ),

@@ -458,3 +458,15 @@ def test_the_dashboards_fan_and_single_run_draw_a_latent_attitude_as_its_share()
     np.testing.assert_array_equal(
         views.as_share(share.base.trust["usa"], 0.0), share.base.trust["usa"]
     )
+
+
+def test_the_dashboards_fan_shows_the_runs_of_what_happened_from_the_forecasts_origin():
+    view = views.ensemble_view(as_compiled("biden_era"), RUNS, SEED)
+    f0 = view.forecast.start_tick
+    want, _ = onset_failure_probability(view.base.episodes_of_runs, f0)
+    fig = figures.fan_figure(view)
+    ax = next(a for a in fig.axes if a.get_ylabel() == "share of runs")
+    (line,) = [ln for ln in ax.get_lines() if ln.get_color() == figures.TOLD]
+    np.testing.assert_allclose(line.get_ydata(), want[f0 : view.base.start_tick + 1])
+    assert "what happened, from 2021-07" in line.get_label()
+    np.testing.assert_allclose(figures.told_the_events(view), want)

@@ -283,6 +283,17 @@ def fan_figure(view: EnsembleView, width: float = 11.0) -> Figure:
             drawstyle="steps-mid",
             label=f"P(a new reset has started), {who} {fan_.compiled.dates[t0][:7]}",
         )
+    given = told_the_events(view)
+    if given is not None:
+        f0, p0 = fv.start_tick, b.start_tick
+        ax_ep.plot(
+            x[f0 : p0 + 1],
+            given[f0 : p0 + 1],
+            color=TOLD,
+            lw=1.6,
+            drawstyle="steps-mid",
+            label=f"P(a new reset), what happened, from {fv.compiled.dates[f0][:7]}",
+        )
     ax_ep.set_ylim(0, 1)
     ax_ep.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax_ep.set_yticks([0, 0.5, 1])
@@ -359,6 +370,20 @@ class _Runs:
         return self._runs[column.removesuffix("_trust")]
 
 
+#: The colour of the runs of what happened read from the forecast's origin.
+TOLD = "#6a1b9a"
+
+
+def told_the_events(view: EnsembleView) -> np.ndarray | None:
+    """The base runs' share with a new reset started since the forecast's
+    origin, per quarter: what the model says once it knows the events (None
+    without a forecast or a projection)."""
+    b, f = view.base, view.forecast
+    if f is None or f.start_tick is None or b.start_tick is None or b.episodes_of_runs is None:
+        return None
+    return onset_failure_probability(b.episodes_of_runs, f.start_tick)[0]
+
+
 def main_figure(view: EnsembleView) -> Figure | None:
     """The main job's figure as ``resetsim run`` draws it (``fan.png``:
     :func:`~resetsim.plotting.forecast.plot_forecast_fan`, with the built-in
@@ -369,9 +394,7 @@ def main_figure(view: EnsembleView) -> Figure | None:
         return None
     fig = Figure(figsize=FIGSIZE, dpi=110)
     FigureCanvasAgg(fig)
-    given = None
-    if b.episodes_of_runs is not None and f.start_tick is not None:
-        given, _ = onset_failure_probability(b.episodes_of_runs, f.start_tick)
+    given = told_the_events(view)
     return plot_forecast_fan(
         _Runs(b),
         _Runs(f),

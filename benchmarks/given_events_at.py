@@ -2,7 +2,9 @@
 which the detector finds a new reset starting 2021Q3-2022Q4: the row
 ``biden_reset_2021Q3_2022Q4_given_events`` of benchmarks/measure_model_v3.py
 (100 runs, the scenario's seed and posterior), for a checkout whose script
-predates the row.  Usage, with the package of that checkout first on the path::
+predates the row (it writes out ``resetsim.analysis.forecast.onset_between``,
+which those checkouts do not have).  Usage, with the package of that
+checkout first on the path::
 
     PYTHONPATH=CHECKOUT/src python benchmarks/given_events_at.py CHECKOUT/scenarios/biden_era.toml
 """

@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from resetsim.analysis import free_numbers, turns
-from resetsim.analysis.forecast import episodes_and_index
+from resetsim.analysis.forecast import episodes_and_index, onset_between
 from resetsim.analysis import ladder as lad
 from resetsim.core import calendar as cal
 from resetsim.core import dynamics as dyn
@@ -242,8 +242,7 @@ def biden_numbers(runs: int, params, posterior=None) -> dict[str, float]:
     # the model told the events: a new reset detected from the 2021 forecast's
     # origin to the end of 2022 (none happened; the forecast check's question)
     ep, _ = episodes_and_index(res)
-    a, b = t("2021Q3"), t("2022Q4")
-    new = (ep.observed_onset & (ep.onset >= a) & (ep.onset <= b)).any(axis=1)
+    new = onset_between(ep, t("2021Q3"), t("2022Q4"))
     out["biden_reset_2021Q3_2022Q4_given_events"] = float(new.mean())
     return out
 

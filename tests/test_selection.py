@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from resetsim.core import params as prm
 from resetsim.experiments import ladder, selection
 from resetsim.experiments import ladder_inputs as li
 from resetsim.output.selection import FILES
@@ -118,7 +119,7 @@ def test_an_opinion_mechanism_is_a_candidate_fitted_whenever_it_is_on():
     assert "full_without_memory" in li.model_rungs(on.params())
     assert not any("memory" in r for r in li.model_rungs(c.params()))
     # the paper's model leaves it as it is
-    assert "attitude_memory" not in selection.paper_switches()
+    assert "attitude_memory" not in prm.paper_switches()
 
 
 @pytest.fixture(scope="module")

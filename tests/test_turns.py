@@ -18,10 +18,10 @@ from resetsim.analysis import turns
 from resetsim.analysis.free_numbers import count
 from resetsim.core import shocks as sh
 from resetsim.core.config import ScenarioError
+from resetsim.core.params import paper_switches
 from resetsim.engines.ensemble import simulate
 from resetsim.engines.forcing import apply_forcing, initial_state
 from resetsim.engines.randomness import replication_seeds
-from resetsim.experiments.selection import paper_switches
 from resetsim.scenario import compile_scenario, load
 
 REPO = Path(__file__).resolve().parents[1]

@@ -42,6 +42,12 @@ def _matches(kind: str, actor: str, intensity: int, o: Outcome) -> bool:
     )
 
 
+def onset_between(ep: Episodes, t0: int, t1: int) -> np.ndarray:
+    """Per run: whether a reset's onset is observed from tick ``t0`` to ``t1``
+    (both included)."""
+    return (ep.observed_onset & (ep.onset >= t0) & (ep.onset <= t1)).any(axis=1)
+
+
 def happens(
     o: Outcome,
     compiled: Compiled,
@@ -58,8 +64,7 @@ def happens(
     n = index.shape[0]
     t1 = _tick(compiled, o.by)
     if o.measure == "reset_onset":
-        ok = ep.observed_onset & (ep.onset >= t0) & (ep.onset <= t1)
-        return ok.any(axis=1)
+        return onset_between(ep, t0, t1)
     if o.measure == "record_low":
         s = _tick(compiled, o.since) if o.since is not None else 0
         before = index[:, s:t0].min(axis=1)

@@ -74,9 +74,8 @@ def markdown(defaults: dict[str, float] | None = None) -> str:
             else ""
         )
         name = f"`{c.name}`{note}"
-        default = "-" if defaults is None else f"{defaults[c.switch]:g}"
-        if defaults is not None:
-            default += " (off)" if defaults[c.switch] == 0 else " (on)"
+        v = None if defaults is None else defaults[c.switch]
+        default = "-" if v is None else f"{v:g} ({'off' if v == 0 else 'on'})"
         ch = f"`{c.channel}`" if c.channel else "-"
         st = f"`{c.static}`" if c.static else "-"
         lines.append(f"| {name} | `{c.switch}` | {default} | {ch} | {st} |")

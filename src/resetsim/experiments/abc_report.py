@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from resetsim.analysis import observed, turns
-from resetsim.analysis.statistics import weighted_quantile as weighted_quantile
+from resetsim.analysis.statistics import weighted_quantile
 from resetsim.core import calendar as cal
 from resetsim.core import params as prm
 from resetsim.core.provenance import provenance

@@ -263,8 +263,8 @@ def fitted_names(compiled: Compiled, fixed: Mapping[str, float]) -> list[str]:
     ``fixed`` holds."""
     values = {**compiled.params(), **fixed}
     names = list(compiled.posterior.names) if compiled.posterior is not None else []
-    for switch in contradictions.OPINION.values():
-        if float(values[switch]) != 0.0 and switch not in names:
+    for name, switch in contradictions.OPINION.items():
+        if switched_on(name, values) and switch not in names:
             names.append(switch)
     return [n for n in names if n not in fixed]
 

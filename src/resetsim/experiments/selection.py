@@ -72,19 +72,14 @@ def candidates(compiled: Compiled) -> list[str]:
     return [name for name in li.switch_table() if name != ALL and li.switched_on(name, values)]
 
 
-def paper_switches() -> dict[str, float]:
-    """The model as the paper has it (:func:`resetsim.core.params.paper_switches`)."""
-    return prm.paper_switches()
-
-
 def starting_model(compiled: Compiled, paper: bool = False, sets=None) -> Compiled:
     """``compiled`` as the selection starts from it: with ``paper`` every
-    mechanism switched on (:func:`paper_switches`), then the parameter values
+    mechanism switched on (:func:`resetsim.core.params.paper_switches`), then the parameter values
     ``sets``; the scenario itself when neither is given."""
     if not paper and not sets:
         return compiled
     sc = compiled.scenario
-    values = {**sc.parameters, **(paper_switches() if paper else {}), **(sets or {})}
+    values = {**sc.parameters, **(prm.paper_switches() if paper else {}), **(sets or {})}
     return compile_scenario(sc.model_copy(update={"parameters": values}))
 
 

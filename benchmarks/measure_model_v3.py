@@ -50,8 +50,8 @@ from pathlib import Path
 import numpy as np
 
 from resetsim.analysis import free_numbers, turns
-from resetsim.analysis.forecast import episodes_and_index, onset_between
 from resetsim.analysis import ladder as lad
+from resetsim.analysis.forecast import episodes_and_index, onset_between
 from resetsim.core import calendar as cal
 from resetsim.core import dynamics as dyn
 from resetsim.core import params as registry

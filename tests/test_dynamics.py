@@ -67,6 +67,7 @@ FIXED = {
     "ct_disagreement": 0.5,
     "power_shock_decay": 0.1,
     "shock_rate_scale": 1.0,
+    "lasting_share": 0.0,
     # model v3 options: off (the v2 equations); their own tests switch them on
     "latent_trust": 0.0,
     "own_public": 0.0,

@@ -122,6 +122,19 @@ def test_an_opinion_mechanism_is_a_candidate_fitted_whenever_it_is_on():
     assert "attitude_memory" not in prm.paper_switches()
 
 
+def test_events_that_last_are_a_candidate_of_round_3_fitted_whenever_on():
+    c = as_compiled(HISTORY)
+    assert "lasting" not in selection.candidates(c)  # off by default
+    post = list(c.posterior.names)
+    on = selection.starting_model(c, sets={"lasting_share": 0.25})
+    assert "lasting" in selection.candidates(on)
+    assert li.fitted_names(on, {}) == [*post, "lasting_share"]
+    assert li.fitted_names(on, selection.overrides_of(["lasting"])) == post
+    assert "full_without_lasting" in li.model_rungs(on.params())
+    assert not any("lasting" in r for r in li.model_rungs(c.params()))
+    assert "lasting_share" not in prm.paper_switches()
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     from resetsim.cli.main import main
@@ -219,8 +232,8 @@ def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
         abc_population=20, abc_generations=1,
     )  # fmt: skip
     # the paper's model: every contradiction and the leader factor, not the
-    # opinion model's own mechanisms (the resting level's memory)
-    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory"}
+    # design options put to the rule by name (the resting level's memory, events that last)
+    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory", "lasting"}
 
 
 def test_a_selection_folder_gets_its_report(tiny_run, run_cli):

@@ -52,9 +52,17 @@ HAND = "hand"
 SIZES: tuple[str, ...] = (HAND, *KIND_CHANNELS, "power")
 #: Which size group a driver's effects take instead of their kind's channel.
 SIZE_BY_VAR: dict[str, str] = {"leader_affinity": "leader", "power_shock": "power"}
-#: Rows of an effect matrix: (switch channel, size group), every pair.
-ROWS: tuple[tuple[str, str], ...] = tuple((c, g) for c in CHANNELS for g in SIZES)
-ROW_INDEX: dict[tuple[str, str], int] = {r: i for i, r in enumerate(ROWS)}
+#: Rows of an effect matrix: (switch channel, size group, lasting), every pair
+#: twice: first as an event acts in its own quarter, then as it goes on in the
+#: later quarters of an event with an ``end`` (scaled by ``lasting_share``).
+ONSET_ROWS: tuple[tuple[str, str], ...] = tuple((c, g) for c in CHANNELS for g in SIZES)
+ROWS: tuple[tuple[str, str, bool], ...] = tuple(
+    (c, g, lasting) for lasting in (False, True) for c, g in ONSET_ROWS
+)
+#: The row of an effect in the quarter of its event, by (channel, group).
+ROW_INDEX: dict[tuple[str, str], int] = {r: i for i, r in enumerate(ONSET_ROWS)}
+#: The parameter that scales the lasting rows (docs/SELECTION.md, round 3).
+LASTING_SHARE = "lasting_share"
 
 
 def size_parameter(group: str) -> str:
@@ -257,6 +265,15 @@ def effect_matrix(
     return out
 
 
+def lasting(matrix: np.ndarray) -> np.ndarray:
+    """An event's effect matrix moved to the lasting rows: what it repeats in
+    each later quarter while it goes on."""
+    n = len(ONSET_ROWS)
+    out = np.zeros_like(matrix)
+    out[n:] = matrix[:n]
+    return out
+
+
 def channel_scales(p) -> list[Any]:
     """The run-time multiplier of each switch channel (floats, or arrays over runs)."""
     scales: list[Any] = []
@@ -272,9 +289,12 @@ def channel_scales(p) -> list[Any]:
 
 def row_scales(p) -> list[Any]:
     """The run-time multiplier of each row of an effect matrix: its channel's
-    switch (:func:`channel_scales`) times its size group's parameter."""
+    switch (:func:`channel_scales`) times its size group's parameter, and for
+    a lasting row (:data:`ROWS`) times ``lasting_share`` as well."""
     by_channel = dict(zip(CHANNELS, channel_scales(p), strict=True))
-    return [by_channel[c] * (1.0 if g == HAND else p[size_parameter(g)]) for c, g in ROWS]
+    onset = [by_channel[c] * (1.0 if g == HAND else p[size_parameter(g)]) for c, g in ONSET_ROWS]
+    share = p[LASTING_SHARE]
+    return onset + [share * scale for scale in onset]
 
 
 def scaled_delta(matrix: np.ndarray, channels: Sequence[int], scales: Sequence[Any]) -> Any:

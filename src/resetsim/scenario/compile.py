@@ -19,7 +19,19 @@ from resetsim.scenario import references
 from resetsim.scenario.load import load
 from resetsim.scenario.observations import Observations
 from resetsim.scenario.posterior import Posterior
-from resetsim.scenario.schema import Scenario
+from resetsim.scenario.schema import ONGOING, Scenario
+
+
+def event_last_tick(ev, start: int, n: int) -> int:
+    """The last tick of a run of ``n`` quarters from calendar quarter ``start``
+    that event ``ev`` lasts: its own unless it has an ``end`` (a date, or
+    ``"ongoing"``: to the run's end), clipped to the run."""
+    t = cal.parse_quarter(ev.date) - start
+    if ev.end is None:
+        return t
+    if ev.end == ONGOING:
+        return n - 1
+    return min(cal.parse_quarter(ev.end) - start, n - 1)
 
 
 @dataclass
@@ -197,9 +209,13 @@ def compile_scenario(sc: Scenario) -> Compiled:
         t = cal.parse_quarter(ev.date) - start
         actor = sidx[ev.actor]
         target = sidx[ev.target] if ev.target else 1 - actor
-        sched[t] += sh.effect_matrix(
+        matrix = sh.effect_matrix(
             kinds[ev.kind], actor, target, sh.intensity_scale(ev.intensity), sizes
         )
+        sched[t] += matrix
+        last = event_last_tick(ev, start, n)
+        if last > t:  # it goes on: the later quarters repeat it (scaled by lasting_share)
+            sched[t + 1 : last + 1] += sh.lasting(matrix)
         text = ev.label if isinstance(ev.label, str) and ev.label else ev.id.replace("_", " ")
         markers.append(Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True))
     markers.sort(key=lambda m: (m.tick, m.id))

@@ -18,7 +18,7 @@ from resetsim.core.config import (
 )
 from resetsim.core.names import did_you_mean
 from resetsim.scenario import references
-from resetsim.scenario.schema import Event, Process, Scenario
+from resetsim.scenario.schema import ONGOING, Event, Process, Scenario
 
 
 def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
@@ -152,7 +152,19 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
 
     for i, ev in enumerate(sc.events):
         where = f"events[{i}] (id {ev.id!r})"
-        within(ev.date, f"{where}.date")
+        t = within(ev.date, f"{where}.date")
+        if ev.end is not None and ev.end != ONGOING:
+            # an end may fall after the run (the act went on): it is clipped
+            found: list[Problem] = []
+            e = _quarter(ev.end, f, f"{where}.end", found)
+            problems.extend(
+                Problem(file_, field, f'{message}, or "{ONGOING}" (still going on)')
+                for file_, field, message in found
+            )
+            if e is not None and t is not None and e < t:
+                problems.append(
+                    Problem(f, f"{where}.end", f"{ev.end} comes before the event's date {ev.date}")
+                )
         check_roles(ev, where)
     for i, pr in enumerate(sc.stochastic):
         where = f"stochastic[{i}] (id {pr.id!r})"

@@ -116,6 +116,21 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         + ["--abc-population", "1000"],
         {"": "selection_memory_budget/"},
     ),
+    # round 3 (docs/SELECTION.md): events that last put to the rule
+    "selection_lasting": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25"],
+        {"": "selection_lasting/"},
+    ),
+    "selection_lasting_seed2": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25"]
+        + ["--seed", "2"],
+        {"": "selection_lasting_seed2/"},
+    ),
+    "selection_lasting_budget": (
+        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25"]
+        + ["--abc-population", "1000"],
+        {"": "selection_lasting_budget/"},
+    ),
 }
 #: Short names for groups of jobs.
 GROUPS = {
@@ -128,6 +143,11 @@ GROUPS = {
         "selection_memory",
         "selection_memory_seed2",
         "selection_memory_budget",
+    ],
+    "selection_lasting": [
+        "selection_lasting",
+        "selection_lasting_seed2",
+        "selection_lasting_budget",
     ],
 }
 

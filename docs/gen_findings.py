@@ -373,6 +373,10 @@ SELECTION_FOLDERS = {
     "selection_memory": "selection.memory",
     "selection_memory_seed2": "selection.memory.seed2",
     "selection_memory_budget": "selection.memory.budget",
+    # round 3: events that last put to the rule, and its two checks
+    "selection_lasting": "selection.lasting",
+    "selection_lasting_seed2": "selection.lasting.seed2",
+    "selection_lasting_budget": "selection.lasting.budget",
 }
 
 
@@ -436,6 +440,11 @@ def selection_values() -> dict[str, str]:
     for check in ("seed2", "budget"):
         key = f"selection.memory.{check}"
         v.update(removal_cost(f"selection_memory_{check}", key, "memory"))
+    v.update(fitted_quartiles("selection_lasting", "selection.lasting", "lasting_share"))
+    for folder in ("selection_lasting", "selection_lasting_seed2", "selection_lasting_budget"):
+        key = SELECTION_FOLDERS[folder]
+        v.update(removal_cost(folder, key, "lasting"))
+        v.update(final_cost(folder, key, "lasting"))
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],
@@ -481,6 +490,24 @@ def removal_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
     }
 
 
+def final_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
+    """``<key>.final.cost`` / ``.step``: ``candidate``'s cost, with its
+    interval, at the last step it was offered (its verdict there)."""
+    path = RESULTS / folder / "steps.csv"
+    if not path.exists():
+        return {}
+    st = pd.read_csv(path)
+    rows = st[st["candidate"] == candidate]
+    if rows.empty:
+        return {}
+    r = rows.sort_values("step").iloc[-1]
+    return {
+        f"{key}.final.cost": f"{num(r['cost'], 3, sign=True)} "
+        f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]",
+        f"{key}.final.step": str(int(r["step"])),
+    }
+
+
 #: key -> its text, every generated number and table.
 def values() -> dict[str, str]:
     v: dict[str, str] = {}
@@ -502,6 +529,8 @@ def values() -> dict[str, str]:
         tables["table.selection"] = selection_table
     if (RESULTS / "selection_memory" / "steps.csv").exists():
         tables["table.selection_memory"] = lambda: selection_table("selection_memory")
+    if (RESULTS / "selection_lasting" / "steps.csv").exists():
+        tables["table.selection_lasting"] = lambda: selection_table("selection_lasting")
     v.update({k: "\n" + make() + "\n" for k, make in tables.items()})
     return v
 

@@ -1,8 +1,9 @@
 """Events that last (round 3 of the selection, docs/SELECTION.md).
 
 An event with an ``end`` (a date, or ``"ongoing"``) repeats ``lasting_share``
-of its effects in every later quarter up to its end; at ``lasting_share = 0``
-(the default) a scenario with ends gives the same bytes as one without.
+of its effects in every later quarter up to its end (on by default since
+round 3); at ``lasting_share = 0`` a scenario with ends gives the same bytes
+as one without.
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def test_rows_come_twice_and_lasting_rows_are_scaled_by_the_share():
     scales = sh.row_scales(p)
     n = len(sh.ONSET_ROWS)
     np.testing.assert_allclose(scales[n:], [0.25 * s for s in scales[:n]])
-    assert all(s == 0 for s in sh.row_scales(prm.resolve({}))[n:])  # off by default
+    off = sh.row_scales(prm.resolve({"lasting_share": 0.0}))
+    assert all(s == 0 for s in off[n:])  # knocked out: the onset rows only
+    assert off[:n] == sh.row_scales(prm.resolve({}))[:n]
     m = sh.effect_matrix(sh.library()["full_scale_war"], 1, 0, 1.0)
     moved = sh.lasting(m)
     np.testing.assert_array_equal(moved[n:], m[:n])
@@ -211,3 +214,13 @@ def _lasting_file(quarters: int) -> Path:
         end = cal.quarter_label(cal.parse_quarter("2009-02-01") + quarters)
         _FILES[quarters] = scenario(folder, end)
     return _FILES[quarters]
+
+
+def test_resetsim_events_shows_how_long_each_event_lasts(run_cli):
+    r = run_cli("events", str(HISTORY))
+    assert r.code == 0
+    assert "lasts until" in r.out
+    kosovo = next(line for line in r.out.splitlines() if line.startswith("kosovo "))
+    assert "1999-06-10 (1999Q2)" in kosovo
+    syria = next(line for line in r.out.splitlines() if line.startswith("syria "))
+    assert "ongoing" in syria

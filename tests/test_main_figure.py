@@ -16,6 +16,7 @@ from resetsim.analysis.forecast import reset_probability
 from resetsim.analysis.metrics import onset_failure_probability
 from resetsim.analysis.opinion import LAST_TRAINING_YEAR, annual_means, opinion_link
 from resetsim.app import figures, views
+from resetsim.core import params as prm
 from resetsim.output import tables
 from resetsim.plotting import forecast as ff
 from resetsim.plotting import style
@@ -26,9 +27,12 @@ from scripts import load_script
 RUNS, SEED = 20, 7
 
 
-#: Model v2's trust scale (a share): the figure then fits the link to the polls;
-#: model v3's latent attitude is read through the identity (its own test below).
-SHARE_SCALE = {"latent_trust": 0.0}
+#: Model v2's trust scale (a share), with the paper's mechanisms as model v2 had
+#: them: the figure then fits the link to the polls; model v3's latent attitude
+#: is read through the identity (its own test below).  (With ideological
+#: distance off, as model v3's defaults have it, a share-scale trust saturates
+#: near 1 and no link can rise: that case has its own test too.)
+SHARE_SCALE = {"latent_trust": 0.0, **prm.paper_switches()}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,9 @@ def test_the_model_v3_page_table_is_written_from_the_measurements():
 
 
 def test_every_number_the_table_names_is_measured():
+    """The measurement of the default model (the newest file) fills every
+    row; older files may lack rows for mechanisms added after them."""
     mod = _tool()
-    before = mod.read(ROOT / "benchmarks" / "model_v3_before.txt")
+    now = mod.read(ROOT / "benchmarks" / "model_v3_round3.txt")
     for _label, _target, how, digits in mod.ROWS:
-        assert mod.cell(before, how, digits) != "–" or how == "ladder_persistence_spearman"
+        assert mod.cell(now, how, digits) != "–" or how == "ladder_persistence_spearman"

@@ -134,24 +134,26 @@ def test_history_finds_the_later_resets_and_misses_the_clinton_reset():
     """docs/FINDINGS.md and the README (docs/results/history_fidelity_1000runs.csv,
     point estimate, the selected mechanisms): the Bush Jr and Obama resets are
     found in nearly every run, the Bush Sr reset too but outside its window;
-    the Clinton reset is missed and a Trump attempt found in a minority of runs;
-    lows descend (reinstated by the selection)."""
+    the Clinton reset is missed and a Trump attempt found in most runs (since
+    round 3 of the selection); lows descend (reinstated by the selection)."""
     c = as_compiled(point_estimate(load(REPO / "scenarios" / "history_1989_2021.toml")))
     tr = simulate(c, replication_seeds(c.scenario.seed, 60), record=M.required_columns(c.state_ids))
     m = M.run_metrics(c, tr.data)
     for target in ("reset_1_bush_sr", "reset_3_bush_jr", "reset_4_obama"):
         assert np.mean(m[f"match_{target}"] > 0) >= 0.9, target
     assert np.mean(m["match_reset_2_clinton"] > 0) <= 0.1
-    assert np.mean(m["match_attempt_5_trump"] > 0) <= 0.5
+    assert np.mean(m["match_attempt_5_trump"] > 0) >= 0.5
     assert np.mean(m["targets_in_window"]) <= 2.5
-    assert np.mean(m["lows_descending"]) >= 0.9
+    assert np.mean(m["lows_descending"]) >= 0.85
 
 
 def test_biden_era_forecast_and_outlook():
     """docs/FINDINGS.md and the README, the Biden era (with the posterior, the
     default): the 2021 forecast reaches partnership in almost no run, expects a new
-    reset by 2022 in most runs (none came), beats persistence on the Brier score
-    but not climatology; from 2026 no run reaches partnership, a new reset starts
+    reset by 2024 in most runs and by 2022 in about half (none came), beats
+    persistence on the Brier score and about ties climatology; told the
+    documented events (the war lasting) it finds no reset by 2022 but one by
+    2024 in most runs; from 2026 no run reaches partnership, a new reset starts
     in a minority of runs, and relations are seldom in confrontation (model v2's
     "mostly in confrontation" is withdrawn)."""
     from resetsim.analysis import forecast as FO
@@ -170,9 +172,12 @@ def test_biden_era_forecast_and_outlook():
     check = FO.check_forecast(r)
     m = check.means
     assert m.loc["model", "brier"] < m.loc["persistence", "brier"]
-    assert m.loc["model", "brier"] > m.loc["climatology", "brier"]
+    assert abs(m.loc["model", "brier"] - m.loc["climatology", "brier"]) <= 0.05  # a tie
     t = check.table.set_index("id")
-    assert t.loc["reset_by_2022", "p_model"] >= 0.5
+    assert 0.3 <= t.loc["reset_by_2022", "p_model"] <= 0.7
+    assert t.loc["reset_by_2024", "p_model"] >= 0.6
+    assert t.loc["reset_by_2022", "p_given_events"] <= 0.05  # the war lasts: no rebound
+    assert t.loc["reset_by_2024", "p_given_events"] >= 0.5  # a reset that did not happen
     ep, index = FO.episodes_and_index(r)
     started, _failed = M.onset_failure_probability(ep, from_tick=c.projection_tick)
     assert started[-1] <= 0.3
@@ -193,15 +198,15 @@ def contradictions(tmp_path_factory):
 def test_the_contradictions_are_not_jointly_necessary(contradictions):
     """Model v3, the paper's model (the experiment switches every contradiction
     on): with every contradiction removed the loop still appears in most runs
-    (model v2: none), less often than with them, and removing any single one
-    keeps it."""
+    (model v2: none; since round 3 more often than with them), and removing
+    any single one keeps it."""
     s = contradictions
-    assert s.loc["baseline", "share_loop"] >= 0.95
-    assert 0.5 <= s.loc["all_off", "share_loop"] < s.loc["baseline", "share_loop"] - 0.05
-    assert s.loc["all_off", "share_stable_partnership"] >= 0.5
+    assert s.loc["baseline", "share_loop"] >= 0.8
+    assert s.loc["all_off", "share_loop"] >= 0.5
+    assert s.loc["all_off", "share_stable_partnership"] >= 0.3
     singles = [c for c in s.index if c.startswith("no_") and c != "no_leader"]
     assert len(singles) == 7
-    assert (s.loc[singles, "share_loop"] >= 0.9).all()
+    assert (s.loc[singles, "share_loop"] >= 0.8).all()
 
 
 @pytest.mark.slow  # a 150-run sweep of every condition (8-34 s)
@@ -228,7 +233,7 @@ def test_arms_control_limits_are_the_largest_but_a_small_obstacle(contradictions
 def test_removing_the_leader_factor_does_not_stop_the_loop(contradictions):
     """Random windows start resets without leaders (the leader factor is dual,
     not necessary: docs/THEORY.md §4)."""
-    assert contradictions.loc["no_leader", "share_loop"] >= 0.9
+    assert contradictions.loc["no_leader", "share_loop"] >= 0.75
 
 
 def test_the_scenario_format_example_is_a_valid_scenario(tmp_path):

@@ -122,16 +122,19 @@ def test_an_opinion_mechanism_is_a_candidate_fitted_whenever_it_is_on():
     assert "attitude_memory" not in prm.paper_switches()
 
 
-def test_events_that_last_are_a_candidate_of_round_3_fitted_whenever_on():
+def test_events_that_last_are_a_candidate_fitted_whenever_on():
     c = as_compiled(HISTORY)
-    assert "lasting" not in selection.candidates(c)  # off by default
+    assert "lasting" in selection.candidates(c)  # on by default since round 3
     post = list(c.posterior.names)
-    on = selection.starting_model(c, sets={"lasting_share": 0.25})
-    assert "lasting" in selection.candidates(on)
-    assert li.fitted_names(on, {}) == [*post, "lasting_share"]
-    assert li.fitted_names(on, selection.overrides_of(["lasting"])) == post
-    assert "full_without_lasting" in li.model_rungs(on.params())
-    assert not any("lasting" in r for r in li.model_rungs(c.params()))
+    assert "lasting_share" in post  # calibrated with the posterior's parameters
+    assert li.fitted_names(c, {}) == post
+    # knocked out it is held at 0, not fitted
+    out = li.fitted_names(c, selection.overrides_of(["lasting"]))
+    assert out == [n for n in post if n != "lasting_share"]
+    assert "full_without_lasting" in li.model_rungs(c.params())
+    off = selection.starting_model(c, sets={"lasting_share": 0.0})
+    assert "lasting" not in selection.candidates(off)
+    assert not any("lasting" in r for r in li.model_rungs(off.params()))
     assert "lasting_share" not in prm.paper_switches()
 
 
@@ -232,8 +235,9 @@ def test_the_python_api_gives_what_the_command_wrote(tiny_run, tmp_path):
         abc_population=20, abc_generations=1,
     )  # fmt: skip
     # the paper's model: every contradiction and the leader factor, not the
-    # design options put to the rule by name (the resting level's memory, events that last)
-    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory", "lasting"}
+    # the resting level's memory, off; events that last stay as the defaults
+    # have them (on since round 3)
+    assert set(paper.meta["candidates"]) == set(li.switch_table()) - {"all", "memory"}
 
 
 def test_a_selection_folder_gets_its_report(tiny_run, run_cli):
@@ -262,3 +266,12 @@ def test_the_python_api_switches_an_option_on_as_the_command_does():
     assert all("attitude_memory" in names for names in fitted.values())
     with pytest.raises(ValueError, match="attitude_memroy"):
         resetsim.select(HISTORY, TRAINING, params={"attitude_memroy": 0.05})
+
+
+def test_a_rate_the_posterior_calibrates_is_not_fitted_when_set_to_zero():
+    """A scenario run with an opinion mechanism's rate at 0 (round 1 re-run
+    today: --set lasting_share=0) fits the posterior's other parameters only."""
+    c = as_compiled(HISTORY)
+    post = list(c.posterior.names)
+    off = selection.starting_model(c, sets={"lasting_share": 0.0})
+    assert li.fitted_names(off, {}) == [n for n in post if n != "lasting_share"]

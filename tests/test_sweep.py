@@ -398,8 +398,8 @@ def test_conditions_summary_has_shares_and_means_with_cis(tmp_path, run_cli):
     assert s["runs"].tolist() == [40, 40, 40]
     runs = pd.read_parquet(out / "runs.parquet")
     assert "open_episode" in runs.columns  # kept because a share uses it
-    assert runs.loc[runs["condition"] == "all_off", "k_ideology"].eq(0).all()
-    assert runs.loc[runs["condition"] == "baseline", "k_ideology"].eq(1).all()
+    assert runs.loc[runs["condition"] == "all_off", "k_security_dilemma"].eq(0).all()
+    assert runs.loc[runs["condition"] == "baseline", "k_security_dilemma"].eq(1).all()
     for i, cond in enumerate(s["condition"]):
         g = runs[runs["condition"] == cond]
         k = int((g["cycles"] >= 1).sum())

@@ -37,6 +37,7 @@ MODEL_V2 = {
     "observed_start": 0.0,
     "trust_erode": 0.0578,
     "trust_noise": 0.01,
+    "lasting_share": 0.0,  # every event in its own quarter, as in model v2
 }
 
 

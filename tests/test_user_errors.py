@@ -442,7 +442,7 @@ def test_events_lists_resolved_events_with_their_file(run_cli, repo_root):
     assert r.code == 0 and r.err == "", r
     lines = r.out.splitlines()
     assert lines[0].startswith("scenarios/counterfactual_no_crimea.toml: ")
-    assert lines[1].split() == ["id", "date", "kind", "actor", "label", "file"]
+    assert lines[1].split() == ["id", "date", "lasts", "until", "kind", "actor", "label", "file"]
     rows = {ln.split()[0]: ln for ln in lines[2:] if ln and not ln.startswith("To ")}
     assert "crimea" not in rows and "crimea_sanctions" not in rows  # removed by the file
     assert rows["start_1"].startswith("start_1 ")

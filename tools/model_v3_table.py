@@ -16,8 +16,10 @@ shipped posterior), ``benchmarks/model_v3_after_all.txt`` (all three, with
 their posterior calibrated on the levels), its ``_recalibrated`` twin and
 ``benchmarks/model_v3_after_all_without_<option>.txt`` (the other two, the
 ladder recalibrating on the levels per origin: each option's knock-out), and
-``benchmarks/model_v3_selected.txt`` with its ``_recalibrated`` twin (the
-default since the mechanism selection of docs/SELECTION.md, its posterior).
+``benchmarks/model_v3_selected.txt`` with its ``_recalibrated`` twin (round
+1 of the mechanism selection of docs/SELECTION.md, its posterior) and
+``benchmarks/model_v3_round3.txt`` with its twin (round 3's selection: the
+default now).
 A mechanism the measured model has off shows its ``full_with_<name>`` rung,
 marked "on:".
 """
@@ -49,14 +51,19 @@ COLUMNS = (
         (f"v3 without {o}, ladder recalibrated per origin", f"model_v3_after_all_without_{o}.txt")
         for o in ("latent_trust", "own_public", "observed_start")
     ),
-    ("v3, selected mechanisms (the default), its posterior", "model_v3_selected.txt"),
+    ("v3, round 1's selection, its posterior", "model_v3_selected.txt"),
     (
-        "v3, selected mechanisms, ladder recalibrated per origin",
+        "v3, round 1's selection, ladder recalibrated per origin",
         "model_v3_selected_recalibrated.txt",
     ),
     (
-        "v3, selected, without observed_start, ladder recalibrated per origin",
+        "v3, round 1's selection, without observed_start, ladder recalibrated per origin",
         "model_v3_selected_without_observed_start.txt",
+    ),
+    ("v3, round 3's selection (the default), its posterior", "model_v3_round3.txt"),
+    (
+        "v3, round 3's selection, ladder recalibrated per origin",
+        "model_v3_round3_recalibrated.txt",
     ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
@@ -69,6 +76,7 @@ KNOCKOUTS = (
     "missing_institutions",
     "domestic_constraint",
     "leader",
+    "lasting",
     "all",
 )
 

@@ -1,5 +1,5 @@
-"""List a scenario's events as resolved (after ``extends``): id, date, kind,
-label and the file each was written in, to write a counterfactual's
+"""List a scenario's events as resolved (after ``extends``): id, date, when
+it ends if it lasts, kind, label and the file each was written in, to write a counterfactual's
 ``remove_events = [...]``.  With ``--all``, its leader terms and stochastic
 processes too (for ``remove_leaders`` and ``remove_stochastic``)."""
 
@@ -10,6 +10,7 @@ import os
 from resetsim.core import calendar as cal
 from resetsim.scenario import builtin
 from resetsim.scenario.load import load_with_origins
+from resetsim.scenario.schema import ONGOING
 
 NAME = "events"
 HELP = "list a scenario's events (id, date, kind, label, file) for remove_events"
@@ -59,6 +60,7 @@ def run(args) -> int:
         (
             ev.id,
             _date(ev.date),
+            "" if ev.end is None else ev.end if ev.end == ONGOING else _date(ev.end),
             ev.kind,
             ev.actor + (f" -> {ev.target}" if ev.target else ""),
             ev.label if isinstance(ev.label, str) else "",
@@ -67,7 +69,8 @@ def run(args) -> int:
         for ev in sorted(sc.events, key=lambda e: (cal.parse_quarter(e.date), str(e.date)))
     ]
     if rows:
-        print("\n".join(_table(("id", "date", "kind", "actor", "label", "file"), rows)))
+        head = ("id", "date", "lasts until", "kind", "actor", "label", "file")
+        print("\n".join(_table(head, rows)))
     if args.all:
         print(f"\nleader terms ({len(sc.leaders)}):")
         rows = [

@@ -260,12 +260,15 @@ def fitted_names(compiled: Compiled, fixed: Mapping[str, float]) -> list[str]:
     """The parameters a refit of ``compiled`` calibrates with ``fixed`` held:
     its posterior's, plus the switch of each opinion mechanism that is on (a
     rate fitted whenever it is on, ``data/contradictions.toml``), less those
-    ``fixed`` holds."""
+    ``fixed`` holds and the switch of each opinion mechanism that is off
+    (a posterior that calibrates it, run with it set to 0: it stays 0)."""
     values = {**compiled.params(), **fixed}
     names = list(compiled.posterior.names) if compiled.posterior is not None else []
     for name, switch in contradictions.OPINION.items():
         if switched_on(name, values) and switch not in names:
             names.append(switch)
+        elif not switched_on(name, values) and switch in names:
+            names.remove(switch)
     return [n for n in names if n not in fixed]
 
 

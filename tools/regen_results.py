@@ -36,6 +36,7 @@ OBSERVED = "scenarios/targets/observed/training.toml"
 ROUND1 = ["--set", "lasting_share=0"]
 ROUND2 = ["--set", "k_ideology=1", "--set", "k_arms_control=1", "--set", "lasting_share=0"]
 ROUND3 = ["--set", "k_ideology=1", "--set", "k_arms_control=1"]
+ROUND4 = ["--set", "lasting_share=0.215"]  # on, as round 3 left the defaults
 
 #: name: (command arguments after ``resetsim``, with {out} for the output folder,
 #:        {file in the output folder: file in docs/results}); a target ending in
@@ -140,6 +141,21 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         + ["--abc-population", "1000"],
         {"": "selection_lasting_budget/"},
     ),
+    # round 4 (docs/SELECTION.md): round 1's rule from the paper's model with
+    # events that last among the candidates (the defaults of round 3)
+    "selection_round4": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4],
+        {"": "selection_round4/"},
+    ),
+    "selection_round4_seed2": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4, "--seed", "2"],
+        {"": "selection_round4_seed2/"},
+    ),
+    "selection_round4_budget": (
+        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4]
+        + ["--abc-population", "1000"],
+        {"": "selection_round4_budget/"},
+    ),
 }
 #: Short names for groups of jobs.
 GROUPS = {
@@ -157,6 +173,11 @@ GROUPS = {
         "selection_lasting",
         "selection_lasting_seed2",
         "selection_lasting_budget",
+    ],
+    "selection_round4": [
+        "selection_round4",
+        "selection_round4_seed2",
+        "selection_round4_budget",
     ],
 }
 

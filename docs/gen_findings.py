@@ -377,6 +377,10 @@ SELECTION_FOLDERS = {
     "selection_lasting": "selection.lasting",
     "selection_lasting_seed2": "selection.lasting.seed2",
     "selection_lasting_budget": "selection.lasting.budget",
+    # round 4: round 1's rule with events that last among the candidates
+    "selection_round4": "selection.round4",
+    "selection_round4_seed2": "selection.round4.seed2",
+    "selection_round4_budget": "selection.round4.budget",
 }
 
 
@@ -445,6 +449,16 @@ def selection_values() -> dict[str, str]:
         key = SELECTION_FOLDERS[folder]
         v.update(removal_cost(folder, key, "lasting"))
         v.update(final_cost(folder, key, "lasting"))
+    for folder in ("selection_round4", "selection_round4_seed2", "selection_round4_budget"):
+        key = SELECTION_FOLDERS[folder]
+        v.update(removal_cost(folder, key, "power_asymmetry"))
+        v.update(final_cost(folder, key, "lasting"))
+    for check in ("", ".seed2", ".budget"):
+        # round 4 against round 3 (same seed and budget): the same mechanisms kept?
+        r4, r3 = f"selection.round4{check}.kept", f"selection.lasting{check}.kept"
+        if r4 in v and r3 in v:
+            same = set(v[r4].split(", ")) == set(v[r3].split(", "))
+            v[f"selection.round4{check}.same_set"] = "the same as" if same else "not the same as"
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],
@@ -529,6 +543,8 @@ def values() -> dict[str, str]:
         tables["table.selection"] = selection_table
     if (RESULTS / "selection_memory" / "steps.csv").exists():
         tables["table.selection_memory"] = lambda: selection_table("selection_memory")
+    if (RESULTS / "selection_round4" / "steps.csv").exists():
+        tables["table.selection_round4"] = lambda: selection_table("selection_round4")
     if (RESULTS / "selection_lasting" / "steps.csv").exists():
         tables["table.selection_lasting"] = lambda: selection_table("selection_lasting")
     v.update({k: "\n" + make() + "\n" for k, make in tables.items()})

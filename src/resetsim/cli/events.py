@@ -13,7 +13,7 @@ from resetsim.scenario.load import load_with_origins
 from resetsim.scenario.schema import ONGOING
 
 NAME = "events"
-HELP = "list a scenario's events (id, date, kind, label, file) for remove_events"
+HELP = "list a scenario's events (id, date, end, kind, label, file) for remove_events"
 
 
 def add_arguments(p) -> None:

@@ -96,89 +96,34 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate-levels"],
         {"": "ladder/history_recalibrated/"},
     ),
-    # each round from the defaults of its day (docs/SELECTION.md): round 1 from
-    # the paper's model, before events that last existed
-    "selection": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND1],
-        {"": "selection/"},
-    ),
-    "selection_seed2": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND1, "--seed", "2"],
-        {"": "selection_seed2/"},
-    ),
-    "selection_budget": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND1]
-        + ["--abc-population", "1000"],
-        {"": "selection_budget/"},
-    ),
-    # round 2 (docs/SELECTION.md): the resting level's memory put to the rule
-    "selection_memory": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05", *ROUND2],
-        {"": "selection_memory/"},
-    ),
-    "selection_memory_seed2": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05", *ROUND2]
-        + ["--seed", "2"],
-        {"": "selection_memory_seed2/"},
-    ),
-    "selection_memory_budget": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "attitude_memory=0.05", *ROUND2]
-        + ["--abc-population", "1000"],
-        {"": "selection_memory_budget/"},
-    ),
-    # round 3 (docs/SELECTION.md): events that last put to the rule
-    "selection_lasting": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25", *ROUND3],
-        {"": "selection_lasting/"},
-    ),
-    "selection_lasting_seed2": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25", *ROUND3]
-        + ["--seed", "2"],
-        {"": "selection_lasting_seed2/"},
-    ),
-    "selection_lasting_budget": (
-        ["select", HISTORY, "--observed", OBSERVED, "--set", "lasting_share=0.25", *ROUND3]
-        + ["--abc-population", "1000"],
-        {"": "selection_lasting_budget/"},
-    ),
-    # round 4 (docs/SELECTION.md): round 1's rule from the paper's model with
-    # events that last among the candidates (the defaults of round 3)
-    "selection_round4": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4],
-        {"": "selection_round4/"},
-    ),
-    "selection_round4_seed2": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4, "--seed", "2"],
-        {"": "selection_round4_seed2/"},
-    ),
-    "selection_round4_budget": (
-        ["select", HISTORY, "--observed", OBSERVED, "--paper", *ROUND4]
-        + ["--abc-population", "1000"],
-        {"": "selection_round4_budget/"},
-    ),
 }
+#: The rounds of the mechanism selection (docs/SELECTION.md): the folder's
+#: name, and what each round starts from, with the defaults of its day held
+#: (round 1 from the paper's model, before events that last existed; round 2
+#: the resting level's memory; round 3 events that last; round 4 round 1's rule
+#: with events that last among the candidates).
+ROUNDS: dict[str, list[str]] = {
+    "selection": ["--paper", *ROUND1],
+    "selection_memory": ["--set", "attitude_memory=0.05", *ROUND2],
+    "selection_lasting": ["--set", "lasting_share=0.25", *ROUND3],
+    "selection_round4": ["--paper", *ROUND4],
+}
+#: Each round's run, and its two checks (another seed, twice the budget).
+CHECKS = {"": [], "_seed2": ["--seed", "2"], "_budget": ["--abc-population", "1000"]}
+for _name, _start in ROUNDS.items():
+    for _suffix, _extra in CHECKS.items():
+        JOBS[_name + _suffix] = (
+            ["select", HISTORY, "--observed", OBSERVED, *_start, *_extra],
+            {"": f"{_name}{_suffix}/"},
+        )
+
 #: Short names for groups of jobs.
 GROUPS = {
     "validation": ["validation300", "validation1000", "history30"],
     "history": ["history200", "history1000"],
     "biden": ["biden", "biden_point"],
     "ladder": ["ladder", "ladder_biden", "ladder_recalibrated"],
-    "selection": ["selection", "selection_seed2", "selection_budget"],
-    "selection_memory": [
-        "selection_memory",
-        "selection_memory_seed2",
-        "selection_memory_budget",
-    ],
-    "selection_lasting": [
-        "selection_lasting",
-        "selection_lasting_seed2",
-        "selection_lasting_budget",
-    ],
-    "selection_round4": [
-        "selection_round4",
-        "selection_round4_seed2",
-        "selection_round4_budget",
-    ],
+    **{name: [name + suffix for suffix in CHECKS] for name in ROUNDS},
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -224,3 +225,24 @@ def test_resetsim_events_shows_how_long_each_event_lasts(run_cli):
     assert "1999-06-10 (1999Q2)" in kosovo
     syria = next(line for line in r.out.splitlines() if line.startswith("syria "))
     assert "ongoing" in syria
+
+
+def test_the_event_ledger_is_told_how_long_events_last(tmp_path):
+    """The ladder's ledgers get the same information as the model: an event
+    that lasts is an impulse again in each later quarter, at the share the
+    model repeats (``lasting_share`` at the point estimate)."""
+    from resetsim.experiments import ladder_inputs as li
+
+    t0 = cal.parse_quarter("2009-02-01") - cal.parse_quarter("2008Q1")
+    t1 = cal.parse_quarter("2010-05-01") - cal.parse_quarter("2008Q1")
+    lasts = as_compiled(scenario(tmp_path, "2010-05-01"))
+    share = lasts.params()["lasting_share"]
+    ev = li.events_of(lasts)
+    assert list(ev["tick"]) == list(range(t0, t1 + 1))
+    assert ev["share"].tolist() == [1.0] + [share] * (t1 - t0)
+    weights = pd.DataFrame({"kind": ["military_conflict"], "actor": ["rus"], "on_dyad": [-2.0]})
+    ticks, imp = li.ledger_impulses(ev, weights, lasts.state_ids, "on_dyad")
+    assert list(ticks) == list(ev["tick"])
+    np.testing.assert_allclose(imp, [-2.0] + [-2.0 * share] * (t1 - t0))
+    once = li.events_of(as_compiled(scenario(tmp_path, None)))
+    assert list(once["tick"]) == [t0] and once["share"].tolist() == [1.0]

@@ -174,10 +174,20 @@ def simulate_model(
 
 
 def events_of(compiled: Compiled) -> pd.DataFrame:
-    """The scenario's dated events: ``tick``, ``kind``, ``actor`` (state index), ``intensity``."""
+    """The scenario's dated events: ``tick``, ``kind``, ``actor`` (state index),
+    ``intensity`` and ``share``: 1 in an event's own quarter, and an event
+    that lasts (its ``end``) again in each later quarter it goes on with the
+    share it repeats there (``lasting_share`` at the point estimate), as the
+    model is told it."""
     ids = list(compiled.state_ids)
-    rows = [(m.tick, m.kind, ids.index(m.actor), m.intensity) for m in compiled.markers]
-    return pd.DataFrame(rows, columns=["tick", "kind", "actor", "intensity"])
+    share = float(compiled.params()[sh.LASTING_SHARE])
+    rows = []
+    for m in compiled.markers:
+        rows.append((m.tick, m.kind, ids.index(m.actor), m.intensity, 1.0))
+        if m.last is not None and share > 0:
+            rows += [(t, m.kind, ids.index(m.actor), m.intensity, share)
+                     for t in range(m.tick + 1, m.last + 1)]  # fmt: skip
+    return pd.DataFrame(rows, columns=["tick", "kind", "actor", "intensity", "share"])
 
 
 def _with_schedule(compiled: Compiled, sched: np.ndarray) -> Compiled:
@@ -237,6 +247,8 @@ def ledger_impulses(
     w = {(r.kind, list(ids).index(r.actor)): getattr(r, on) for r in weights.itertuples()}
     ev = events if actor_not is None else events[events["actor"] != actor_not]
     scale = np.array([sh.intensity_scale(int(i)) for i in ev["intensity"]])
+    if "share" in ev:  # an event that lasts, in its later quarters
+        scale = scale * ev["share"].to_numpy(dtype=float)
     imp = np.array([w.get((k, int(a)), 0.0) for k, a in zip(ev["kind"], ev["actor"], strict=True)])
     return ev["tick"].to_numpy(dtype=int), imp * scale
 

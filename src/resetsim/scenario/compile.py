@@ -45,6 +45,7 @@ class Marker:
     actor: str
     intensity: int = 2
     pinned: bool = False  # `label = true`: always labelled on the trust plot
+    last: int | None = None  # the last tick an event that lasts goes on (its `end`)
 
 
 @dataclass
@@ -217,7 +218,12 @@ def compile_scenario(sc: Scenario) -> Compiled:
         if last > t:  # it goes on: the later quarters repeat it (scaled by lasting_share)
             sched[t + 1 : last + 1] += sh.lasting(matrix)
         text = ev.label if isinstance(ev.label, str) and ev.label else ev.id.replace("_", " ")
-        markers.append(Marker(t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True))
+        markers.append(
+            Marker(
+                t, ev.id, text, ev.kind, ev.actor, ev.intensity, ev.label is True,
+                last if last > t else None,
+            )
+        )  # fmt: skip
     markers.sort(key=lambda m: (m.tick, m.id))
     sched_nz = [_nz(sched[t]) for t in range(n)]
 

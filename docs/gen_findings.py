@@ -30,7 +30,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results"
 #: The Markdown files whose markers this script fills.
-DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "FINDINGS.md", ROOT / "docs" / "SELECTION.md")
+DOCUMENTS = (
+    ROOT / "README.md",
+    ROOT / "docs" / "FINDINGS.md",
+    ROOT / "docs" / "SELECTION.md",
+    ROOT / "docs" / "MODEL_V3.md",
+)
 
 MARKER = re.compile(r"<!--gen:([\w.]+)-->(.*?)<!--/gen-->", re.S)
 
@@ -522,6 +527,65 @@ def final_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
     }
 
 
+#: The measurement files of docs/MODEL_V3.md (benchmarks/measure_model_v3.py's
+#: output, ``name value`` per line) whose numbers the pages quote, by key prefix.
+MEASUREMENTS = {
+    "v3.round3": "model_v3_round3.txt",
+    "v3.round3.recal": "model_v3_round3_recalibrated.txt",
+    "v3.round1": "model_v3_selected.txt",
+    "v3.round1.recal": "model_v3_selected_recalibrated.txt",
+}
+
+
+def measurement_values() -> dict[str, str]:
+    """``<prefix>.<name>`` (2 decimals), ``.3`` (3 decimals), ``.int`` (a
+    whole number with thousands' commas) and ``.pct`` (a share as a percent)
+    of every measured number; and the default posterior's calibration
+    (``calibration.<parameter>.median`` / ``q05`` / ``q95``)."""
+    v: dict[str, str] = {}
+
+    def put(key: str, x: float) -> None:
+        v[key] = num(x, 2)
+        v[f"{key}.3"] = num(x, 3)
+        v[f"{key}.int"] = "–" if math.isnan(x) else f"{round(x):,}"
+        v[f"{key}.pct"] = "–" if math.isnan(x) else f"{100 * x:.0f}%"
+
+    for prefix, name in MEASUREMENTS.items():
+        path = ROOT / "benchmarks" / name
+        if not path.exists():
+            continue
+        measured = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if not line.startswith("#") and len(parts) == 2:
+                measured[parts[0]] = float(parts[1])
+        for k, x in measured.items():
+            put(f"{prefix}.{k}", x)
+        # derived: the widest interquartile ratio, and the turns other than the dip
+        iqr = [
+            x
+            for k, x in measured.items()
+            if k.startswith("posterior_iqr_ratio_") and not k.endswith("_at_most_half")
+        ]
+        if iqr:
+            put(f"{prefix}.posterior_iqr_ratio_max", max(iqr))
+        others = [
+            x
+            for k, x in measured.items()
+            if k.startswith("turn_") and k.endswith("_share")
+            and k not in ("turn_all_share", "turn_dip_1992_93_share")
+        ]  # fmt: skip
+        if others:
+            put(f"{prefix}.turn_others_min", min(others))
+    # the default posterior's calibration (its medians and 90% intervals)
+    path = ROOT / "benchmarks" / "model_v3_calibration" / "posterior.csv"
+    if path.exists():
+        for r in pd.read_csv(path).itertuples():
+            for col in ("median", "q05", "q95"):
+                put(f"calibration.{r.parameter}.{col}", float(getattr(r, col)))
+    return v
+
+
 #: key -> its text, every generated number and table.
 def values() -> dict[str, str]:
     v: dict[str, str] = {}
@@ -535,6 +599,7 @@ def values() -> dict[str, str]:
     v.update(sobol_values())
     v.update(ladder_values())
     v.update(selection_values())
+    v.update(measurement_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,

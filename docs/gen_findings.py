@@ -44,7 +44,12 @@ MARKER = re.compile(r"<!--gen:([\w.]+)-->(.*?)<!--/gen-->", re.S)
 
 
 def pct(x: float, digits: int = 0) -> str:
-    return f"{100 * x:.{digits}f}%"
+    """A share as a percent; one that rounds to 0% or 100% without being
+    exactly that is written "<1%" or ">99%" (so a printed 0% is 0)."""
+    text = f"{100 * x:.{digits}f}%"
+    if 0 < x < 1 and text in (f"{0:.{digits}f}%", f"{100:.{digits}f}%"):
+        return "<1%" if x < 0.5 else ">99%"
+    return text
 
 
 def num(x: float, digits: int = 2, sign: bool = False) -> str:

@@ -114,6 +114,28 @@ def test_an_event_repeats_in_its_later_quarters_up_to_its_end(tmp_path):
     np.testing.assert_array_equal(same_quarter.sched, once.sched)
 
 
+@pytest.mark.parametrize("end", ["2009-01-15", "2009Q1"])
+def test_an_end_before_the_date_in_the_same_quarter_is_refused(tmp_path, end):
+    """The event is dated 2009-02-01: 15 January is before it, though in its
+    quarter; a quarter or month end starts that period, so 2009Q1 is before too."""
+    with pytest.raises(ScenarioError) as err:
+        load(scenario(tmp_path, end))
+    assert "comes before the event's date" in str(err.value)
+    load(scenario(tmp_path, "2009-02-01"))  # the same day: an event of one day
+
+
+@pytest.mark.parametrize("value", ["2012.5", "true", '["2012"]'])
+def test_an_end_of_the_wrong_type_gets_one_line(tmp_path, value):
+    path = tmp_path / "wrong.toml"
+    path.write_text(SCENARIO.format(end=f"end = {value}"))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    lines = [ln for ln in str(err.value).splitlines() if ln.strip()]
+    assert len(lines) == 1, lines
+    assert "events[0]" in lines[0] and ".end" in lines[0] and '"ongoing"' in lines[0]
+    assert "function-before" not in lines[0] and "literal" not in lines[0]
+
+
 def test_an_end_before_the_date_or_unreadable_is_refused_with_its_field(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load(scenario(tmp_path, "2008-06-01"))
@@ -179,6 +201,15 @@ def test_the_shipped_history_codes_its_wars_ends():
         "libya": "2011-10-31",
         "syria": "ongoing",
     }
+
+
+def test_the_biden_era_ends_syria_with_assad_and_keeps_the_invasion_going():
+    events = {ev.id: ev for ev in load(ROOT / "scenarios" / "biden_era.toml").events}
+    assert events["syria"].end == "2024-12-08"
+    assert events["syria"].date == "2015-09-30"  # the history's campaign, its end known later
+    assert events["invasion"].end == "ongoing"
+    ex_ante = {ev.id: ev for ev in load(ROOT / "scenarios" / "biden_era_ex_ante.toml").events}
+    assert ex_ante["syria"].end == "ongoing"  # what was known in June 2021
 
 
 @settings(max_examples=25, deadline=None)

@@ -218,7 +218,7 @@ class Scores:
         lines.append(
             f"  spurious episodes per run {self.spurious.mean():.2f} "
             f"(runs with at most 1: {(self.spurious <= 1).mean():.1%}); "
-            f"lows descend in {self.lows_descending.mean():.1%} of runs"
+            f"lows descend within the scored years in {self.lows_descending.mean():.1%} of runs"
         )
         lines.append(
             f"  score mean {self.score.mean():.3f} (median {np.median(self.score):.3f}, "

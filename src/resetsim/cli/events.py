@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 
 from resetsim.core import calendar as cal
+from resetsim.core.config import ONGOING
 from resetsim.scenario import builtin
 from resetsim.scenario.load import load_with_origins
-from resetsim.scenario.schema import ONGOING
 
 NAME = "events"
 HELP = "list a scenario's events (id, date, end, kind, label, file) for remove_events"

@@ -51,6 +51,27 @@ def _date_like(value: Any) -> Any:
 
 DateLike = Annotated[str | int | _dt.date, BeforeValidator(_date_like)]
 
+#: An event's ``end``: the word for an act still going on.
+ONGOING = "ongoing"
+
+
+def _end_like(value: Any) -> Any:
+    """A date (as :data:`DateLike`) or ``"ongoing"``, refused in one message."""
+    if value == ONGOING:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, bool) or not isinstance(value, (str, int, _dt.date)):
+        raise ValueError(
+            f'must be a date such as "2001Q3", "2001-09-11" or 2001, or "{ONGOING}", '
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
+#: An end date, or ``"ongoing"`` (an event that lasts).
+EndLike = Annotated[str | int | _dt.date, BeforeValidator(_end_like)]
+
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: A file's ``name`` (it names the default output folder, ``runs/NAME``):

@@ -62,8 +62,9 @@ def episode_line(ep: Episodes) -> str:
     return (
         f"episodes (detected on the relationship index, see docs/EPISODES.md): "
         f"{m['resets'].mean():.2f} reset onsets (episodes that start inside the period) and "
-        f"{m['cycles'].mean():.2f} complete reset -> failure cycles per run; lows descend in "
-        f"{m['lows_descending'].mean():.0%} of runs; wrote episodes.csv"
+        f"{m['cycles'].mean():.2f} complete reset -> failure cycles per run; "
+        f"lows descend over the whole run in {m['lows_descending'].mean():.0%} of runs; "
+        "wrote episodes.csv"
     )
 
 

@@ -14,12 +14,12 @@ from resetsim.core import params as prm
 from resetsim.core import power as pw
 from resetsim.core import shocks as sh
 from resetsim.core import state
-from resetsim.core.config import Problem, ScenarioError
+from resetsim.core.config import ONGOING, Problem, ScenarioError
 from resetsim.scenario import references
 from resetsim.scenario.load import load
 from resetsim.scenario.observations import Observations
 from resetsim.scenario.posterior import Posterior
-from resetsim.scenario.schema import ONGOING, Scenario
+from resetsim.scenario.schema import Scenario
 
 
 def event_last_tick(ev, start: int, n: int) -> int:

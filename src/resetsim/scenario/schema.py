@@ -19,6 +19,7 @@ from resetsim.core.config import (
     MAX_NAME,
     Count,
     DateLike,
+    EndLike,
     Id,
     Key,
     Label,
@@ -122,17 +123,13 @@ class LeaderTerm(Strict):
         return self
 
 
-#: An event's ``end`` for an act still going on when the scenario was written.
-ONGOING = "ongoing"
-
-
 class Event(Strict):
     id: Id
     date: DateLike
     # an act that goes on (a war, a military campaign): the date it ended, or
     # "ongoing"; its later quarters repeat `lasting_share` of its effects
     # (docs/ODD.md §3.4, "Events that last")
-    end: DateLike | Literal["ongoing"] | None = None
+    end: EndLike | None = None
     kind: Annotated[str, Field(max_length=MAX_NAME)]
     actor: Annotated[str, Field(max_length=MAX_NAME)]
     target: Annotated[str, Field(max_length=MAX_NAME)] | None = None

@@ -3,6 +3,7 @@ overlaps, bounds, power and targets."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,13 @@ from resetsim.core import power as pw
 from resetsim.core import shocks as sh
 from resetsim.core import state
 from resetsim.core.config import (
+    ONGOING,
     Problem,
     short_repr,
 )
 from resetsim.core.names import did_you_mean
 from resetsim.scenario import references
-from resetsim.scenario.schema import ONGOING, Event, Process, Scenario
+from resetsim.scenario.schema import Event, Process, Scenario
 
 
 def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int | None:
@@ -27,6 +29,18 @@ def _quarter(value: Any, file: str, where: str, problems: list[Problem]) -> int 
     except ValueError as exc:  # the message quotes the value: keep it short
         problems.append(Problem(file, where, str(exc).replace(repr(value), short_repr(value))))
         return None
+
+
+def _full_date(value: Any) -> _dt.date:
+    """A day-precise date (a TOML date or ``YYYY-MM-DD``), else the first day
+    of the period it names (a quarter, a month, a year)."""
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        q = cal.parse_quarter(value)
+        return _dt.date(q // 4, 3 * (q % 4) + 1, 1)
 
 
 def _span(a: int, b: int) -> str:
@@ -161,7 +175,8 @@ def semantic_problems(sc: Scenario) -> list[Problem]:
                 Problem(file_, field, f'{message}, or "{ONGOING}" (still going on)')
                 for file_, field, message in found
             )
-            if e is not None and t is not None and e < t:
+            before = _full_date(ev.end) < _full_date(ev.date) if e == t else False
+            if e is not None and t is not None and (e < t or before):
                 problems.append(
                     Problem(f, f"{where}.end", f"{ev.end} comes before the event's date {ev.date}")
                 )

@@ -339,16 +339,19 @@ def outlook_values() -> dict[str, str]:
     return v
 
 
-def _ladder_tables():
-    """tools/ladder_tables.py, the one reader of the ladder's result folders."""
+def _tool(name: str):
+    """tools/NAME.py, loaded as a module: the one reader of the files it writes."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "ladder_tables", ROOT / "tools" / "ladder_tables.py"
-    )
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _ladder_tables():
+    """tools/ladder_tables.py, the one reader of the ladder's result folders."""
+    return _tool("ladder_tables")
 
 
 #: the ladder's result folders (docs/results/ladder/) and their keys
@@ -553,17 +556,14 @@ def measurement_values() -> dict[str, str]:
         v[key] = num(x, 2)
         v[f"{key}.3"] = num(x, 3)
         v[f"{key}.int"] = "–" if math.isnan(x) else f"{round(x):,}"
-        v[f"{key}.pct"] = "–" if math.isnan(x) else f"{100 * x:.0f}%"
+        v[f"{key}.pct"] = "–" if math.isnan(x) else pct(x)
 
+    read = _tool("model_v3_table").read  # the reader of those files
     for prefix, name in MEASUREMENTS.items():
         path = ROOT / "benchmarks" / name
         if not path.exists():
             continue
-        measured = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if not line.startswith("#") and len(parts) == 2:
-                measured[parts[0]] = float(parts[1])
+        measured = read(path)
         for k, x in measured.items():
             put(f"{prefix}.{k}", x)
         # derived: the widest interquartile ratio, and the turns other than the dip

@@ -38,13 +38,15 @@ Number = Annotated[float, BeforeValidator(_number)]
 Count = Annotated[int, BeforeValidator(_number)]
 
 
-def _date_like(value: Any) -> Any:
-    """A date as text (``"2001Q3"``, ``"2001-09-11"``), a year, or a TOML date."""
+def _date_like(value: Any, also: str = "") -> Any:
+    """A date as text (``"2001Q3"``, ``"2001-09-11"``), a year, or a TOML date
+    (``also``: what else the field accepts, named in the message)."""
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, bool) or not isinstance(value, (str, int, _dt.date)):
         raise ValueError(
-            f'must be a date such as "2001Q3", "2001-09-11" or 2001, not {type(value).__name__}'
+            f'must be a date such as "2001Q3", "2001-09-11" or 2001{also}, '
+            f"not {type(value).__name__}"
         )
     return value
 
@@ -57,16 +59,7 @@ ONGOING = "ongoing"
 
 def _end_like(value: Any) -> Any:
     """A date (as :data:`DateLike`) or ``"ongoing"``, refused in one message."""
-    if value == ONGOING:
-        return value
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, bool) or not isinstance(value, (str, int, _dt.date)):
-        raise ValueError(
-            f'must be a date such as "2001Q3", "2001-09-11" or 2001, or "{ONGOING}", '
-            f"not {type(value).__name__}"
-        )
-    return value
+    return value if value == ONGOING else _date_like(value, f', or "{ONGOING}"')
 
 
 #: An end date, or ``"ongoing"`` (an event that lasts).

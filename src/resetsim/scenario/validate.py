@@ -39,8 +39,7 @@ def _full_date(value: Any) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        q = cal.parse_quarter(value)
-        return _dt.date(q // 4, 3 * (q % 4) + 1, 1)
+        return cal.quarter_start(cal.parse_quarter(value))
 
 
 def _span(a: int, b: int) -> str:

@@ -85,6 +85,34 @@ def test_too_few_years_is_one_clear_error(history, tmp_path):
         lv.training_levels(obs, history)
 
 
+def test_an_early_origin_fits_only_the_series_with_enough_years(history):
+    """A rolling origin before a series has three years (Gallup has two polls
+    up to 1993, Levada starts in 1997) leaves that series out of the fit, as
+    it is left out of the score; the full fit still refuses a short series."""
+    obs = load_observations(TRAINING)
+    with pytest.raises(ValueError, match="gallup_us_view_of_russia' has 2 years up to 1993"):
+        evd.make_evidence(history, "1993Q4", observations=obs)
+    ev = evd.make_evidence(history, "1993Q4", observations=obs, drop_short=True)
+    assert [s.id for s in ev.levels] == ["unga_distance_us_russia"]
+    assert ev.levels[0].years.tolist() == list(range(1989, 1994))
+    ev97 = evd.make_evidence(history, "1997Q4", observations=obs, drop_short=True)
+    assert [s.id for s in ev97.levels] == ["gallup_us_view_of_russia", "unga_distance_us_russia"]
+    full = evd.make_evidence(history, "2001Q4", observations=obs, drop_short=True)
+    assert len(full.levels) == 3  # from 2001 on nothing is dropped: rounds 1-4 unchanged
+    # the held-out direction of a poll with no row before the cut is NaN, not missing
+    data = simulate(history, replication_seeds(1, 3), record=evd.record_columns(history, ev)).data
+    a = evd.summaries(history, data, evidence=ev)
+    assert set(evd.summary_names(ev)) <= set(a)
+    assert np.isnan(a["oos_levada"]).all() and np.isfinite(a["oos_gallup"]).all()
+
+
+def test_a_file_with_no_series_long_enough_is_one_clear_error(history, tmp_path):
+    obs = load_observations(_obs_file(tmp_path, {1990: 50, 1991: 52, 2000: 40}))
+    q = int(history.quarters[0]) + 4 * 5 - 1  # 1993Q4
+    with pytest.raises(ValueError, match="no series has 3 years up to 1993"):
+        lv.training_levels(obs, history, q, drop_short=True)
+
+
 def test_levels_evidence_replaces_the_ranks_and_ignores_later_years(history, tmp_path):
     rows = {y: 50 - (y - 1989) for y in range(1989, 2022)}
     ev = evd.make_evidence(history, observations=load_observations(_obs_file(tmp_path, rows)))

@@ -123,6 +123,7 @@ def make_evidence(
     train_until: str | None = None,
     leave_out: str | None = None,
     observations: Any = None,
+    drop_short: bool = False,
 ):
     """The :class:`Evidence` of a scenario (it must name a targets file).
 
@@ -130,7 +131,9 @@ def make_evidence(
     the observed yearly levels of its series (to 2013 and ``train_until``).
     Raises ``ValueError`` (one line) for an unreadable date, a date outside the
     run, a ``leave_out`` that is neither a target id nor a turn, or a series
-    with too few training years.
+    with too few training years (with ``drop_short``, a rolling origin's
+    recalibration, such a series is left out of the fit instead:
+    :func:`resetsim.experiments.levels.training_levels`).
     """
     windows = compiled.reference("targets")
     ids = list(windows.ids)
@@ -160,7 +163,7 @@ def make_evidence(
     ]
     levels: tuple[lv.LevelSeries, ...] = ()
     if observations is not None:
-        levels = lv.training_levels(observations, compiled, q)
+        levels = lv.training_levels(observations, compiled, q, drop_short)
     return Evidence(
         levels=levels,
         observed_file=None if observations is None else str(observations.path),
@@ -219,7 +222,7 @@ def summaries(
     quality of the held-out targets; ``oos_turns``: share of the held-out
     turns shown; ``oos_<series>``: share of the opinion rows after
     ``train_until`` whose direction from the last in-sample row the run gets
-    right)."""
+    right; NaN when the series has no row up to ``train_until``)."""
     ev = evidence
     q0 = int(compiled.quarters[0])
     windows = compiled.reference("targets")
@@ -269,6 +272,8 @@ def summaries(
                 out[f"oos_{name}"] = observed.direction_agreement(
                     np.asarray(data[ser.column]), q0, ser, base
                 )
+            else:  # no poll before the cut (Levada starts in 1997): no direction to score
+                out[f"oos_{name}"] = np.full(len(m), np.nan)
     return {k: np.asarray(v, dtype=float) for k, v in out.items()}
 
 

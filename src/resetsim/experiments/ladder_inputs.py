@@ -305,7 +305,8 @@ def recalibrated(
     names: Sequence[str] = abc.PARAMETERS
     if observations is not None and compiled.posterior is not None:
         names = fitted_names(compiled, fixed or {})
-    ev = evd.make_evidence(start, f"{origin}Q4", observations=observations)
+    # a series with too few years up to the origin is not scored there, nor fitted
+    ev = evd.make_evidence(start, f"{origin}Q4", observations=observations, drop_short=True)
     prior = abc.Prior.registry(names)
     settings = abc.Settings(
         population=population, generations=generations, seed=seed, replicates=2, workers=1
@@ -326,6 +327,7 @@ def recalibrated(
         "final_tolerance": float(last.tolerance),
         "evidence_until": f"{origin}Q4",
         "evidence": ev.kind,
+        "levels_fitted": [s.id for s in ev.levels],
         "parameters": list(names),
         "fixed": dict(fixed or {}),
         # the fit itself, in sample: each fitted parameter's weighted quartiles

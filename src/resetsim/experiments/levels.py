@@ -97,12 +97,15 @@ class LevelSeries:
 
 
 def training_levels(
-    obs: Observations, compiled, train_until: int | None = None
+    obs: Observations, compiled, train_until: int | None = None, drop_short: bool = False
 ) -> tuple[LevelSeries, ...]:
     """The series of ``obs`` cut to the fit years (at most :data:`LAST_FIT_YEAR`,
     inside the scenario, and with ``train_until`` (a quarter index) only the
     years it covers whole).  Raises ``ValueError`` (one line) for a series left
-    with fewer than the ladder's minimum of training years."""
+    with fewer than the ladder's minimum of training years; with
+    ``drop_short`` (a rolling origin, where such a series is not scored
+    either) that series is left out instead, and only a file left with no
+    series at all raises."""
     last = LAST_FIT_YEAR
     if train_until is not None:
         last = min(last, (int(train_until) + 1) // 4 - 1)
@@ -111,6 +114,8 @@ def training_levels(
     for s in obs.series:
         keep = (s.years <= last) & np.isin(s.years, years) & np.isfinite(s.values)
         if keep.sum() < MIN_TRAIN:
+            if drop_short:
+                continue
             raise ValueError(
                 f"{obs.path}: series {s.id!r} has {int(keep.sum())} years up to {last} inside "
                 f"the scenario; at least {MIN_TRAIN} needed"
@@ -119,6 +124,10 @@ def training_levels(
             LevelSeries(
                 s.id, s.observes, s.scale, s.years[keep], to_working(s.values[keep], s.scale)
             )
+        )
+    if not out:
+        raise ValueError(
+            f"{obs.path}: no series has {MIN_TRAIN} years up to {last} inside the scenario"
         )
     return tuple(out)
 

@@ -37,6 +37,7 @@ ROUND1 = ["--set", "lasting_share=0"]
 ROUND2 = ["--set", "k_ideology=1", "--set", "k_arms_control=1", "--set", "lasting_share=0"]
 ROUND3 = ["--set", "k_ideology=1", "--set", "k_arms_control=1"]
 ROUND4 = ["--set", "lasting_share=0.215"]  # on, as round 3 left the defaults
+ROUND5 = [*ROUND4, "--origins", "1993", "1997", "2001", "2005", "2009"]
 
 #: name: (command arguments after ``resetsim``, with {out} for the output folder,
 #:        {file in the output folder: file in docs/results}); a target ending in
@@ -101,12 +102,14 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
 #: name, and what each round starts from, with the defaults of its day held
 #: (round 1 from the paper's model, before events that last existed; round 2
 #: the resting level's memory; round 3 events that last; round 4 round 1's rule
-#: with events that last among the candidates).
+#: with events that last among the candidates; round 5 round 4 with the early
+#: origins 1993 and 1997).
 ROUNDS: dict[str, list[str]] = {
     "selection": ["--paper", *ROUND1],
     "selection_memory": ["--set", "attitude_memory=0.05", *ROUND2],
     "selection_lasting": ["--set", "lasting_share=0.25", *ROUND3],
     "selection_round4": ["--paper", *ROUND4],
+    "selection_round5": ["--paper", *ROUND5],
 }
 #: Each round's run, and its two checks (another seed, twice the budget).
 CHECKS = {"": [], "_seed2": ["--seed", "2"], "_budget": ["--abc-population", "1000"]}

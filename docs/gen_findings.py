@@ -394,7 +394,13 @@ SELECTION_FOLDERS = {
     "selection_round4": "selection.round4",
     "selection_round4_seed2": "selection.round4.seed2",
     "selection_round4_budget": "selection.round4.budget",
+    # round 5: round 4 with the early origins 1993 and 1997
+    "selection_round5": "selection.round5",
+    "selection_round5_seed2": "selection.round5.seed2",
+    "selection_round5_budget": "selection.round5.budget",
 }
+#: Round 5's early origins (docs/SELECTION.md): the cells rounds 1-4 never scored.
+EARLY_ORIGINS = (1993, 1997)
 
 
 def _verdict(r) -> str:
@@ -472,6 +478,7 @@ def selection_values() -> dict[str, str]:
         if r4 in v and r3 in v:
             same = set(v[r4].split(", ")) == set(v[r3].split(", "))
             v[f"selection.round4{check}.same_set"] = "the same as" if same else "not the same as"
+    v.update(round5_values(v))
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],
@@ -500,6 +507,83 @@ def fitted_quartiles(folder: str, key: str, name: str) -> dict[str, str]:
             continue
         lo, med, hi = r["quartiles"][name]
         out[f"{key}.fit.{r['origin']}"] = f"{num(med, 3)} [{num(lo, 3)}, {num(hi, 3)}]"
+    return out
+
+
+def early_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
+    """``<key>.early.cost`` / ``.late.cost``: ``candidate``'s cost at the first
+    step counted over the early-origin cells only (:data:`EARLY_ORIGINS`) and
+    over the others (point values: the interval is the rule's, over all cells)."""
+    path = RESULTS / folder / "cells.csv"
+    if not path.exists():
+        return {}
+    cells = pd.read_csv(path)
+    first = cells[cells["step"] == 0]
+    full = first[first["off"].isna()].set_index(["series", "origin"])["crps_ratio"]
+    without = first[first["off"] == candidate].set_index(["series", "origin"])["crps_ratio"]
+    diff = (without - full).dropna()
+    early = diff[diff.index.get_level_values("origin").isin(EARLY_ORIGINS)]
+    late = diff[~diff.index.get_level_values("origin").isin(EARLY_ORIGINS)]
+    out = {
+        f"{key}.early.cost": num(early.mean(), 3, sign=True),
+        f"{key}.early.cells": str(len(early)),
+        f"{key}.early.worse": str(int((early > 0).sum())),
+        f"{key}.late.cost": num(late.mean(), 3, sign=True),
+    }
+    for (series, origin), d in early.items():
+        out[f"{key}.early.{series}.{origin}"] = num(d, 3, sign=True)
+    return out
+
+
+def round5_values(v: dict[str, str]) -> dict[str, str]:
+    """Round 5's reading under its own rule (docs/SELECTION.md): the mechanisms
+    its run and both checks keep (``selection.round5.firm_kept``), remove
+    (``.firm_removed``) or disagree on (``.unsettled``), and power asymmetry's
+    first-step cost on the early cells and the others."""
+    import json
+
+    out: dict[str, str] = {}
+    runs = [f"selection.round5{c}" for c in ("", ".seed2", ".budget")]
+    if not all(f"{k}.kept" in v for k in runs):
+        return out
+
+    def names(text: str) -> set[str]:
+        return set() if text == "none" else set(text.split(", "))
+
+    kept = [names(v[f"{k}.kept"]) for k in runs]
+    removed = [names(v[f"{k}.removed"]) for k in runs]
+    order = v["selection.round5.kept"].split(", ") + v["selection.round5.removed"].split(", ")
+    order = [n for n in order if n != "none"]
+    firm_kept = [n for n in order if all(n in k for k in kept)]
+    firm_removed = [n for n in order if all(n in r for r in removed)]
+    unsettled = [n for n in order if n not in firm_kept and n not in firm_removed]
+    out["selection.round5.firm_kept"] = ", ".join(firm_kept) or "none"
+    out["selection.round5.firm_removed"] = ", ".join(firm_removed) or "none"
+    out["selection.round5.unsettled"] = ", ".join(unsettled) or "none"
+    for folder in ("selection_round5", "selection_round5_seed2", "selection_round5_budget"):
+        key = SELECTION_FOLDERS[folder]
+        # the selected and the paper's model on the cells rounds 1-4 scored (from 2001)
+        meta = json.loads((RESULTS / folder / "meta.json").read_text(encoding="utf-8"))
+        cells = pd.read_csv(RESULTS / folder / "cells.csv")
+        cells = cells[~cells["origin"].isin(EARLY_ORIGINS)]
+        first = cells[(cells["step"] == 0) & cells["off"].isna()]
+        last_off = "+".join(sorted(meta["removed"]))
+        last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
+        for name, part in (("paper_late", first), ("selected_late", last)):
+            means = part.groupby("series")[["crps_ratio", "rmse_ratio", "spearman"]].mean().mean()
+            out[f"{key}.{name}.crps"] = num(means["crps_ratio"], 3)
+            out[f"{key}.{name}.rmse"] = num(means["rmse_ratio"], 3)
+            out[f"{key}.{name}.spearman"] = num(means["spearman"], 2)
+        out.update(early_cost(folder, f"{key}.lasting", "lasting"))
+        v_pa = removal_cost(folder, key, "power_asymmetry")
+        out.update(
+            {
+                k.replace(".cost", ".power.cost").replace(".rmse", ".power.rmse"): x
+                for k, x in v_pa.items()
+            }
+        )
+        out.update(early_cost(folder, f"{key}.power", "power_asymmetry"))
+        out.update(final_cost(folder, key, "lasting"))
     return out
 
 
@@ -615,6 +699,8 @@ def values() -> dict[str, str]:
         tables["table.selection_memory"] = lambda: selection_table("selection_memory")
     if (RESULTS / "selection_round4" / "steps.csv").exists():
         tables["table.selection_round4"] = lambda: selection_table("selection_round4")
+    if (RESULTS / "selection_round5" / "steps.csv").exists():
+        tables["table.selection_round5"] = lambda: selection_table("selection_round5")
     if (RESULTS / "selection_lasting" / "steps.csv").exists():
         tables["table.selection_lasting"] = lambda: selection_table("selection_lasting")
     v.update({k: "\n" + make() + "\n" for k, make in tables.items()})

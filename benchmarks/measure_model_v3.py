@@ -278,7 +278,9 @@ def measure(args, params) -> dict[str, float]:
     comp = compile_scenario(sc)
     obs = load_observations(TRAINING)
     out: dict[str, float] = {}
-    out.update({f"free_{k}": float(v) for k, v in free_numbers.count(sc).items()})
+    # counted as run: the --set values over the scenario's own parameters
+    counted = sc.model_copy(update={"parameters": {**(sc.parameters or {}), **(params or {})}})
+    out.update({f"free_{k}": float(v) for k, v in free_numbers.count(counted).items()})
     out.update(posterior_numbers(sc))
     res = run_scenario(comp, runs=args.runs, params=params, record=li.record_for(comp))
     data = res.trajectories.data

@@ -19,7 +19,8 @@ ladder recalibrating on the levels per origin: each option's knock-out), and
 ``benchmarks/model_v3_selected.txt`` with its ``_recalibrated`` twin (round
 1 of the mechanism selection of docs/SELECTION.md, its posterior) and
 ``benchmarks/model_v3_round3.txt`` with its twin (round 3's selection: the
-default now).
+default now) and ``benchmarks/model_v3_round5_candidate.txt`` with its twin
+(round 5's selection under its own posterior, which failed its checks).
 A mechanism the measured model has off shows its ``full_with_<name>`` rung,
 marked "on:".
 """
@@ -65,6 +66,14 @@ COLUMNS = (
         "v3, round 3's selection, ladder recalibrated per origin",
         "model_v3_round3_recalibrated.txt",
     ),
+    (
+        "v3, round 5's selection (not the default: its posterior fails the ESS check)",
+        "model_v3_round5_candidate.txt",
+    ),
+    (
+        "v3, round 5's selection, ladder recalibrated per origin",
+        "model_v3_round5_candidate_recalibrated.txt",
+    ),
 )
 SERIES = ("gallup_us_view_of_russia", "levada_russian_view_of_us", "unga_distance_us_russia")
 KNOCKOUTS = (
@@ -79,6 +88,7 @@ KNOCKOUTS = (
     "lasting",
     "all",
 )
+
 
 def toggled(d: dict[str, float], k: str) -> str:
     """A mechanism's rung: knocked out where the model has it on

@@ -9,9 +9,10 @@ Options: ``--runs 200`` (history runs), ``--biden-runs 100``, ``--ladder-runs
 ``--set NAME=VALUE`` (repeatable).
 
 Every number comes from the shipped scenarios with their defaults: the runs
-draw their parameters from the history's shipped posterior
-(the scenario's ``posterior``, ``scenarios/posteriors/history_v3.parquet``).  ``--set`` overrides a parameter in
-every run (an option switched on, say); ``--posterior FILE`` replaces the
+draw their parameters from the history's shipped posterior (the scenario's
+``posterior``, ``scenarios/posteriors/history_v3.parquet``).  ``--set``
+overrides a parameter in every run (an option switched on, say; the free
+numbers are counted with it); ``--posterior FILE`` replaces the
 shipped posterior (of the history and the Biden-era scenario) by another
 Parquet posterior, e.g. one from ``resetsim calibrate``.  Sections:
 

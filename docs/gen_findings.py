@@ -560,6 +560,7 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
     out["selection.round5.firm_kept"] = ", ".join(firm_kept) or "none"
     out["selection.round5.firm_removed"] = ", ".join(firm_removed) or "none"
     out["selection.round5.unsettled"] = ", ".join(unsettled) or "none"
+    out.update(fitted_quartiles("selection_round5", "selection.round5.lasting", "lasting_share"))
     for folder in ("selection_round5", "selection_round5_seed2", "selection_round5_budget"):
         key = SELECTION_FOLDERS[folder]
         # the selected and the paper's model on the cells rounds 1-4 scored (from 2001)

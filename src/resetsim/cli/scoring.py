@@ -31,7 +31,8 @@ def add_scored_arguments(p, *, suffix: str, per: str) -> None:
         nargs="+",
         metavar="YEAR",
         default=list(ladder.DEFAULT_ORIGINS),
-        help="fit on the years up to each origin, score the years after it "
+        help="fit on the years up to each origin, score the years after it; a series "
+        "with fewer than 3 years up to an origin is neither scored nor refitted there "
         f"(default: {' '.join(map(str, ladder.DEFAULT_ORIGINS))})",
     )
     p.add_argument(

@@ -627,6 +627,8 @@ MEASUREMENTS = {
     "v3.round3.recal": "model_v3_round3_recalibrated.txt",
     "v3.round1": "model_v3_selected.txt",
     "v3.round1.recal": "model_v3_selected_recalibrated.txt",
+    "v3.pa": "model_v3_round3_with_power_asymmetry.txt",
+    "v3.pa.recal": "model_v3_round3_with_power_asymmetry_recalibrated.txt",
     "v3.round5": "model_v3_round5_candidate.txt",
     "v3.round5.recal": "model_v3_round5_candidate_recalibrated.txt",
 }

@@ -19,7 +19,10 @@ ladder recalibrating on the levels per origin: each option's knock-out), and
 ``benchmarks/model_v3_selected.txt`` with its ``_recalibrated`` twin (round
 1 of the mechanism selection of docs/SELECTION.md, its posterior) and
 ``benchmarks/model_v3_round3.txt`` with its twin (round 3's selection: the
-default now) and ``benchmarks/model_v3_round5_candidate.txt`` with its twin
+default now), ``benchmarks/model_v3_round3_with_power_asymmetry.txt`` with
+its twin (the default with power asymmetry switched on, its posterior
+recalibrated the same way: what the six turns would take) and
+``benchmarks/model_v3_round5_candidate.txt`` with its twin
 (round 5's selection under its own posterior, which failed its checks).
 A mechanism the measured model has off shows its ``full_with_<name>`` rung,
 marked "on:".
@@ -65,6 +68,14 @@ COLUMNS = (
     (
         "v3, round 3's selection, ladder recalibrated per origin",
         "model_v3_round3_recalibrated.txt",
+    ),
+    (
+        "v3, round 3's selection with power asymmetry on, its own posterior",
+        "model_v3_round3_with_power_asymmetry.txt",
+    ),
+    (
+        "v3, round 3's selection with power asymmetry on, ladder recalibrated per origin",
+        "model_v3_round3_with_power_asymmetry_recalibrated.txt",
     ),
     (
         "v3, round 5's selection (not the default: its posterior fails the ESS check)",

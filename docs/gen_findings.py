@@ -535,6 +535,48 @@ def early_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
     return out
 
 
+def split_cost(folder: str, key: str, candidate: str, step: int) -> dict[str, str]:
+    """``<key>.early`` / ``.late``: ``candidate``'s cost at ``step`` (its set
+    S: the mechanisms already off there) counted over the early-origin cells
+    (:data:`EARLY_ORIGINS`) and over the others, ``.cell.<series>.<origin>``
+    per cell, and ``.without_largest`` over every cell but the one whose
+    cost is largest in size (``.largest``: that cell)."""
+    st = pd.read_csv(RESULTS / folder / "steps.csv")
+    row = st[(st["step"] == step) & (st["candidate"] == candidate)]
+    if row.empty:
+        return {}
+    off = row.iloc[0]["already_off"]
+    off = [] if not isinstance(off, str) else off.split("+")
+    cells = pd.read_csv(RESULTS / folder / "cells.csv").drop_duplicates(["off", "series", "origin"])
+    cells["off"] = cells["off"].fillna("")
+
+    def scores(names: list[str]) -> pd.Series:
+        part = cells[cells["off"] == "+".join(sorted(names))]
+        return part.set_index(["series", "origin"])["crps_ratio"]
+
+    diff = (scores([*off, candidate]) - scores(off)).dropna()
+    is_early = diff.index.get_level_values("origin").isin(EARLY_ORIGINS)
+    largest = diff.abs().idxmax()
+    out = {
+        f"{key}.early": num(diff[is_early].mean(), 3, sign=True),
+        f"{key}.late": num(diff[~is_early].mean(), 3, sign=True),
+        f"{key}.all": num(diff.mean(), 3, sign=True),
+        f"{key}.without_largest": num(diff.drop(largest).mean(), 3, sign=True),
+        f"{key}.largest": f"{SERIES_NAMES.get(largest[0], largest[0])} from {largest[1]}",
+    }
+    for (series, origin), d in diff.items():
+        out[f"{key}.cell.{series}.{origin}"] = num(d, 3, sign=True)
+    return out
+
+
+#: How the pages name a series in running text.
+SERIES_NAMES = {
+    "unga_distance_us_russia": "the UN distance",
+    "gallup_us_view_of_russia": "Gallup",
+    "levada_russian_view_of_us": "Levada",
+}
+
+
 def round5_values(v: dict[str, str]) -> dict[str, str]:
     """Round 5's reading under its own rule (docs/SELECTION.md): the mechanisms
     its run and both checks keep (``selection.round5.firm_kept``), remove
@@ -561,6 +603,14 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
     out["selection.round5.firm_removed"] = ", ".join(firm_removed) or "none"
     out["selection.round5.unsettled"] = ", ".join(unsettled) or "none"
     out.update(fitted_quartiles("selection_round5", "selection.round5.lasting", "lasting_share"))
+    meta = json.loads((RESULTS / "selection_round5" / "meta.json").read_text(encoding="utf-8"))
+    iqr = [
+        r["quartiles"]["lasting_share"][2] - r["quartiles"]["lasting_share"][0]
+        for r in meta["recalibration"]
+        if not r["off"] and "lasting_share" in r.get("quartiles", {})
+    ]
+    out["selection.round5.lasting.iqr_min"] = num(min(iqr), 2)
+    out["selection.round5.lasting.iqr_max"] = num(max(iqr), 2)
     for folder in ("selection_round5", "selection_round5_seed2", "selection_round5_budget"):
         key = SELECTION_FOLDERS[folder]
         # the selected and the paper's model on the cells rounds 1-4 scored (from 2001)
@@ -576,6 +626,15 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
             out[f"{key}.{name}.rmse"] = num(means["rmse_ratio"], 3)
             out[f"{key}.{name}.spearman"] = num(means["spearman"], 2)
         out.update(early_cost(folder, f"{key}.lasting", "lasting"))
+        out.update(split_cost(folder, f"{key}.s0.power", "power_asymmetry", 0))
+        out.update(split_cost(folder, f"{key}.s1.lasting", "lasting", 1))
+        out.update(split_cost(folder, f"{key}.s1.security", "security_dilemma", 1))
+        st = pd.read_csv(RESULTS / folder / "steps.csv")
+        r = st[(st["step"] == 1) & (st["candidate"] == "security_dilemma")].iloc[0]
+        out[f"{key}.s1.security.cost"] = (
+            f"{num(r['cost'], 3, sign=True)} "
+            f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]"
+        )
         v_pa = removal_cost(folder, key, "power_asymmetry")
         out.update(
             {

@@ -355,7 +355,12 @@ def _ladder_tables():
 
 
 #: the ladder's result folders (docs/results/ladder/) and their keys
-LADDER_FOLDERS = {"history": "history", "history_recalibrated": "recal", "biden_era": "biden"}
+LADDER_FOLDERS = {
+    "history": "history",
+    "history_recalibrated": "recal",
+    "history_recalibrated_early": "recal_early",
+    "biden_era": "biden",
+}
 
 
 def ladder_values() -> dict[str, str]:

@@ -170,6 +170,8 @@ TABLES = {
     "recal_settings": lambda: settings_line("history_recalibrated"),
     "recal": lambda: ladder_table("history_recalibrated"),
     "recal_knockouts": lambda: knockout_table("history_recalibrated"),
+    "early_settings": lambda: settings_line("history_recalibrated_early"),
+    "early": lambda: ladder_table("history_recalibrated_early"),
 }
 
 

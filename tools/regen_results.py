@@ -97,6 +97,12 @@ JOBS: dict[str, tuple[list[str], dict[str, str]]] = {
         ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate-levels"],
         {"": "ladder/history_recalibrated/"},
     ),
+    # the same with round 5's early origins: the years from 1994 scored too
+    "ladder_recalibrated_early": (
+        ["assess", HISTORY, "--observed", OBSERVED, "--recalibrate-levels",
+         "--origins", "1993", "1997", "2001", "2005", "2009"],
+        {"": "ladder/history_recalibrated_early/"},
+    ),  # fmt: skip
 }
 #: The rounds of the mechanism selection (docs/SELECTION.md): the folder's
 #: name, and what each round starts from, with the defaults of its day held
@@ -125,7 +131,7 @@ GROUPS = {
     "validation": ["validation300", "validation1000", "history30"],
     "history": ["history200", "history1000"],
     "biden": ["biden", "biden_point"],
-    "ladder": ["ladder", "ladder_biden", "ladder_recalibrated"],
+    "ladder": ["ladder", "ladder_biden", "ladder_recalibrated", "ladder_recalibrated_early"],
     **{name: [name + suffix for suffix in CHECKS] for name in ROUNDS},
 }
 

@@ -436,6 +436,30 @@ def selection_table(folder: str = "selection") -> str:
     return "\n".join(lines)
 
 
+def model_means(meta: dict, cells: pd.DataFrame) -> dict[str, pd.Series]:
+    """The first model's (``paper``) and the selected model's (``selected``)
+    CRPS and RMSE ratios and Spearman over ``cells`` (rows of the folder's
+    cells.csv), averaged as the ladder averages: over origins per series, then
+    over series (a cell whose rank correlation is undefined drops out of its
+    series' mean only)."""
+    first = cells[(cells["step"] == 0) & cells["off"].isna()]
+    last_off = "+".join(sorted(meta["removed"]))
+    last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
+    cols = ["crps_ratio", "rmse_ratio", "spearman"]
+    return {
+        name: part.groupby("series")[cols].mean().mean()
+        for name, part in (("paper", first), ("selected", last))
+    }
+
+
+def put_means(v: dict[str, str], key: str, means: dict[str, pd.Series], suffix: str = "") -> None:
+    """``<key>.<paper|selected><suffix>.crps`` / ``.rmse`` / ``.spearman``."""
+    for name, m in means.items():
+        v[f"{key}.{name}{suffix}.crps"] = num(m["crps_ratio"], 3)
+        v[f"{key}.{name}{suffix}.rmse"] = num(m["rmse_ratio"], 3)
+        v[f"{key}.{name}{suffix}.spearman"] = num(m["spearman"], 2)
+
+
 def selection_values() -> dict[str, str]:
     """``selection.kept`` / ``.removed`` (and ``selection.seed2.*``): the
     mechanisms kept and switched off, in the order the rule decided."""
@@ -452,17 +476,7 @@ def selection_values() -> dict[str, str]:
         v[f"{key}.seed"] = str(meta["seed"])
         v[f"{key}.abc_population"] = f"{meta['abc_population']:,}"
         cells = pd.read_csv(RESULTS / folder / "cells.csv")
-        first = cells[(cells["step"] == 0) & cells["off"].isna()]
-        last_off = "+".join(sorted(meta["removed"]))
-        last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
-        for name, part in (("paper", first), ("selected", last)):
-            # averaged as the ladder averages: over origins per series, then
-            # over series (a cell whose rank correlation is undefined drops out
-            # of its series' mean only)
-            means = part.groupby("series")[["crps_ratio", "rmse_ratio", "spearman"]].mean().mean()
-            v[f"{key}.{name}.crps"] = num(means["crps_ratio"], 3)
-            v[f"{key}.{name}.rmse"] = num(means["rmse_ratio"], 3)
-            v[f"{key}.{name}.spearman"] = num(means["spearman"], 2)
+        put_means(v, key, model_means(meta, cells))
     v.update(fitted_quartiles("selection_memory", "selection.memory", "attitude_memory"))
     v.update(removal_cost("selection_memory", "selection.memory", "memory"))
     for check in ("seed2", "budget"):
@@ -515,31 +529,6 @@ def fitted_quartiles(folder: str, key: str, name: str) -> dict[str, str]:
     return out
 
 
-def early_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
-    """``<key>.early.cost`` / ``.late.cost``: ``candidate``'s cost at the first
-    step counted over the early-origin cells only (:data:`EARLY_ORIGINS`) and
-    over the others (point values: the interval is the rule's, over all cells)."""
-    path = RESULTS / folder / "cells.csv"
-    if not path.exists():
-        return {}
-    cells = pd.read_csv(path)
-    first = cells[cells["step"] == 0]
-    full = first[first["off"].isna()].set_index(["series", "origin"])["crps_ratio"]
-    without = first[first["off"] == candidate].set_index(["series", "origin"])["crps_ratio"]
-    diff = (without - full).dropna()
-    early = diff[diff.index.get_level_values("origin").isin(EARLY_ORIGINS)]
-    late = diff[~diff.index.get_level_values("origin").isin(EARLY_ORIGINS)]
-    out = {
-        f"{key}.early.cost": num(early.mean(), 3, sign=True),
-        f"{key}.early.cells": str(len(early)),
-        f"{key}.early.worse": str(int((early > 0).sum())),
-        f"{key}.late.cost": num(late.mean(), 3, sign=True),
-    }
-    for (series, origin), d in early.items():
-        out[f"{key}.early.{series}.{origin}"] = num(d, 3, sign=True)
-    return out
-
-
 def split_cost(folder: str, key: str, candidate: str, step: int) -> dict[str, str]:
     """``<key>.early`` / ``.late``: ``candidate``'s cost at ``step`` (its set
     S: the mechanisms already off there) counted over the early-origin cells
@@ -586,7 +575,8 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
     """Round 5's reading under its own rule (docs/SELECTION.md): the mechanisms
     its run and both checks keep (``selection.round5.firm_kept``), remove
     (``.firm_removed``) or disagree on (``.unsettled``), and power asymmetry's
-    first-step cost on the early cells and the others."""
+    and other costs split between the early cells and the others
+    (:func:`split_cost`)."""
     import json
 
     out: dict[str, str] = {}
@@ -621,16 +611,8 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
         # the selected and the paper's model on the cells rounds 1-4 scored (from 2001)
         meta = json.loads((RESULTS / folder / "meta.json").read_text(encoding="utf-8"))
         cells = pd.read_csv(RESULTS / folder / "cells.csv")
-        cells = cells[~cells["origin"].isin(EARLY_ORIGINS)]
-        first = cells[(cells["step"] == 0) & cells["off"].isna()]
-        last_off = "+".join(sorted(meta["removed"]))
-        last = cells[cells["off"].fillna("") == last_off].drop_duplicates(["series", "origin"])
-        for name, part in (("paper_late", first), ("selected_late", last)):
-            means = part.groupby("series")[["crps_ratio", "rmse_ratio", "spearman"]].mean().mean()
-            out[f"{key}.{name}.crps"] = num(means["crps_ratio"], 3)
-            out[f"{key}.{name}.rmse"] = num(means["rmse_ratio"], 3)
-            out[f"{key}.{name}.spearman"] = num(means["spearman"], 2)
-        out.update(early_cost(folder, f"{key}.lasting", "lasting"))
+        late = cells[~cells["origin"].isin(EARLY_ORIGINS)]
+        put_means(out, key, model_means(meta, late), suffix="_late")
         out.update(split_cost(folder, f"{key}.s0.power", "power_asymmetry", 0))
         out.update(split_cost(folder, f"{key}.s1.lasting", "lasting", 1))
         out.update(split_cost(folder, f"{key}.s1.security", "security_dilemma", 1))
@@ -640,14 +622,10 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
             f"{num(r['cost'], 3, sign=True)} "
             f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]"
         )
-        v_pa = removal_cost(folder, key, "power_asymmetry")
         out.update(
-            {
-                k.replace(".cost", ".power.cost").replace(".rmse", ".power.rmse"): x
-                for k, x in v_pa.items()
-            }
-        )
-        out.update(early_cost(folder, f"{key}.power", "power_asymmetry"))
+            {f"{key}.power.{k.rsplit('.', 1)[1]}": x
+             for k, x in removal_cost(folder, key, "power_asymmetry").items()}
+        )  # fmt: skip
         out.update(final_cost(folder, key, "lasting"))
     return out
 

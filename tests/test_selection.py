@@ -51,6 +51,29 @@ def test_cost_is_the_mean_change_of_crps_over_persistence_with_a_paired_interval
     assert c2["cost_lo"] < 0 < c2["cost_hi"] and c2["cells_worse"] == 0
 
 
+def test_the_log_aggregate_weighs_a_doubling_and_a_halving_alike():
+    """Pooled as log ratios, a cell where removal doubles the CRPS and one
+    where it halves it cancel, whatever persistence's CRPS in each cell; pooled
+    as ratio differences (the rule), the cell with the small persistence CRPS
+    dominates."""
+    cells = [_cell("a", 3, pers=0.1), _cell("b", 3, pers=10.0)]
+    ref = {("a", 2009): _loss([1, 1, 1]), ("b", 2009): _loss([4, 4, 4])}
+    var = {("a", 2009): _loss([2, 2, 2]), ("b", 2009): _loss([2, 2, 2])}
+    rng = np.random.default_rng(1)
+    idx = [rng.integers(0, len(c.obs), size=(150, len(c.obs))) for c in cells]
+    logged = selection.cost(ref, var, cells, idx, aggregate="log")
+    assert logged["cost"] == pytest.approx(0.0, abs=1e-12)
+    assert logged["cells_worse"] == 1  # cell a alone is worse without it
+    mean = selection.cost(ref, var, cells, idx)
+    assert mean["cost"] == pytest.approx(0.5 * (1 / 0.1 - 2 / 10.0))
+    again = selection.cost(ref, var, cells, idx, aggregate="mean")
+    assert [again[k] for k in ("cost", "cost_lo", "cost_hi")] == [
+        mean[k] for k in ("cost", "cost_lo", "cost_hi")
+    ]
+    with pytest.raises(ValueError, match="aggregate"):
+        selection.cost(ref, var, cells, idx, aggregate="median")
+
+
 class _World:
     """A made-up world: removing A costs skill, removing B helps, C is noise."""
 
@@ -85,6 +108,9 @@ def test_backward_elimination_removes_what_does_not_earn_its_place(monkeypatch):
     # step 2: only A is left and it earns its place: stop
     assert list(s.steps[s.steps["step"] == 2]["candidate"]) == ["A"]
     assert s.meta["switches_off"] == {"B": 0.0, "C": 0.0}
+    assert s.meta["aggregate"] == "mean"
+    with pytest.raises(ValueError, match="--aggregate"):
+        selection.select(HISTORY, TRAINING, origins=[2009], runs=2, aggregate="max")
 
 
 def test_candidates_are_the_switched_on_mechanisms_of_the_knock_out_table():

@@ -431,13 +431,15 @@ def select(
     out: str | Path | None = None,
     overwrite: bool = False,
     params: Mapping[str, float] | None = None,
+    aggregate: str = "mean",
 ) -> Selection:
     """Which mechanisms earn their place (what ``resetsim select`` does; the
     rule in docs/SELECTION.md): backward elimination on the ladder's
     out-of-sample CRPS, each model recalibrated per origin.  ``paper`` starts
     from every contradiction and the leader factor on; ``params`` then sets
     parameters in every model (``--set``: ``{"attitude_memory": 0.05}``
-    switches the resting level's memory on, refitted).  Returns a
+    switches the resting level's memory on, refitted); ``aggregate="log"``
+    pools the cells' log CRPS ratios (``--aggregate log``).  Returns a
     :class:`~resetsim.experiments.selection.Selection` (``.steps``,
     ``.cells``, ``.kept``, ``.removed``, ``.meta``); with ``out``, also writes
     its folder.
@@ -458,6 +460,7 @@ def select(
         abc_population=int(abc_population),
         abc_generations=int(abc_generations),
         engine=engine,
+        aggregate=aggregate,
     )
     if out is not None:
         write_selection(result, out, overwrite=overwrite)

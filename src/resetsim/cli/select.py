@@ -10,6 +10,8 @@ refitted.  ``--paper`` starts from every contradiction and the leader factor
 on (as the paper has it), whatever the registry's defaults: the run that
 chose those defaults.  ``--set`` switches on an option the paper does not
 have (the resting level's memory: ``--set attitude_memory=0.05``, refitted).
+``--aggregate log`` pools the cells' log CRPS ratios instead of the ratios
+(a sensitivity reading of the rule).
 
 Writes into --out: steps.csv, cells.csv, selection.png (every step's costs),
 meta.json (the kept and removed mechanisms and the switch values that turn
@@ -52,6 +54,14 @@ def add_arguments(p) -> None:
         metavar="NAME=VALUE",
         help="set a parameter in every model (repeatable; after --paper)",
     )
+    p.add_argument(
+        "--aggregate",
+        choices=selection.AGGREGATES,
+        default="mean",
+        help="how the cells' changes of CRPS are pooled: mean (the rule: the difference "
+        "of the CRPS ratios, default) or log (the difference of their logarithms, so "
+        "that cells with large ratios weigh no more than others)",
+    )
     add_budget_arguments(p, what="each recalibration's ")
     add_closing_arguments(p)
     add_figure_formats(p)
@@ -76,6 +86,7 @@ def run(args) -> int:
             abc_generations=args.abc_generations,
             engine=args.engine,
             progress=say,
+            aggregate=args.aggregate,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -184,25 +184,48 @@ def _cell_rows(step: int, off: frozenset, losses, cells: list[_Cell]) -> list[di
     return rows
 
 
-def cost(ref, var, cells: list[_Cell], idx: list[np.ndarray]) -> dict[str, float]:
+#: How a removal's per-cell changes of CRPS are pooled: ``mean`` (the rule of
+#: docs/SELECTION.md: the difference of the CRPS ratios) or ``log`` (the
+#: difference of their logarithms, so a cell where the ratios are large weighs
+#: no more than one where they are small: a sensitivity reading).
+AGGREGATES = ("mean", "log")
+
+
+def _cell_change(v: np.ndarray, r: np.ndarray, pers: float, aggregate: str) -> np.ndarray:
+    """Per resample (rows of ``v``/``r``: a cell's CRPS over resampled years),
+    the change of the cell's score: ratio difference or log-ratio difference."""
+    if aggregate == "log":
+        return np.log(v.mean(axis=-1)) - np.log(r.mean(axis=-1))
+    return ((v - r) / pers).mean(axis=-1)
+
+
+def cost(
+    ref, var, cells: list[_Cell], idx: list[np.ndarray], aggregate: str = "mean"
+) -> dict[str, float]:
     """A removal's cost: the mean over cells of the CRPS-ratio difference
-    (``var`` minus ``ref``) and its paired bootstrap interval over the years
+    (``var`` minus ``ref``; with ``aggregate="log"`` the difference of the
+    ratios' logarithms) and its paired bootstrap interval over the years
     ``idx`` (one ``(B, n)`` array of resampled year indices per cell); the
     cells whose own interval lies above zero; RMSE-ratio and Spearman changes."""
-    d = np.array(
-        [
-            (var[c.series, c.origin]["crps"] - ref[c.series, c.origin]["crps"]) / c.pers_crps
-            for c in cells
-        ],
-        dtype=object,
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"aggregate must be one of {', '.join(AGGREGATES)}, not {aggregate!r}")
+    pairs = [(var[c.series, c.origin]["crps"], ref[c.series, c.origin]["crps"]) for c in cells]
+    est = float(
+        np.mean(
+            [
+                _cell_change(v, r, c.pers_crps, aggregate)
+                for (v, r), c in zip(pairs, cells, strict=True)
+            ]
+        )
     )
-    est = float(np.mean([di.mean() for di in d]))
-    boots = np.mean([di[ix].mean(axis=1) for di, ix in zip(d, idx, strict=True)], axis=0)
+    per_cell = [
+        _cell_change(v[ix], r[ix], c.pers_crps, aggregate)
+        for (v, r), c, ix in zip(pairs, cells, idx, strict=True)
+    ]
+    boots = np.mean(per_cell, axis=0)
     q = [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2]
     lo, hi = np.percentile(boots, q)
-    worse = sum(
-        int(np.percentile(di[ix].mean(axis=1), q[0]) > 0) for di, ix in zip(d, idx, strict=True)
-    )
+    worse = sum(int(np.percentile(pc, q[0]) > 0) for pc in per_cell)
     rmse = np.mean(
         [
             (
@@ -241,9 +264,11 @@ def select(
     abc_generations: int = ladder_mod.ABC_GENERATIONS,
     engine: str = DEFAULT_ENGINE,
     progress: Callable[[str], None] | None = None,
+    aggregate: str = "mean",
 ) -> Selection:
     """Run the backward elimination of docs/SELECTION.md on ``observed``
-    (an observations file or a read one) and return every step."""
+    (an observations file or a read one) and return every step.
+    ``aggregate="log"`` pools the cells' log CRPS ratios instead (:data:`AGGREGATES`)."""
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
     origins = ladder_mod.check_origins(origins)
@@ -258,6 +283,8 @@ def select(
     check_request(engine=engine, runs=runs, seed=seed)
     runs = ladder_mod.DEFAULT_RUNS if runs is None else int(runs)
     seed = compiled.scenario.seed if seed is None else int(seed)
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"--aggregate: one of {', '.join(AGGREGATES)}, not {aggregate!r}")
     if n_boot < 100:
         raise ValueError("--bootstrap: at least 100 resamples are needed for a 95% interval")
     cells = _cells(compiled, obs, origins, seed)
@@ -282,7 +309,7 @@ def select(
         for m in kept:
             var = models.losses(off | {m})
             cell_rows += _cell_rows(step, off | {m}, var, cells)
-            c = cost(ref, var, cells, idx)
+            c = cost(ref, var, cells, idx, aggregate)
             rows.append({"step": step, "candidate": m, **c, "earns_place": c["cost_lo"] > 0})
         failing = [r for r in rows if not r["earns_place"]]
         drop = min(failing, key=lambda r: r["cost"])["candidate"] if failing else None
@@ -309,6 +336,7 @@ def select(
         "seed": seed,
         "engine": engine,
         "bootstrap": n_boot,
+        "aggregate": aggregate,
         "level": LEVEL,
         "abc_population": abc_population,
         "abc_generations": abc_generations,

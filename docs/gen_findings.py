@@ -403,6 +403,9 @@ SELECTION_FOLDERS = {
     "selection_round5": "selection.round5",
     "selection_round5_seed2": "selection.round5.seed2",
     "selection_round5_budget": "selection.round5.budget",
+    # sensitivity readings after the runs: rounds 4 and 5 pooled as log ratios
+    "selection_round4_log": "selection.round4.log",
+    "selection_round5_log": "selection.round5.log",
 }
 #: Round 5's early origins (docs/SELECTION.md): the cells rounds 1-4 never scored.
 EARLY_ORIGINS = (1993, 1997)
@@ -498,6 +501,15 @@ def selection_values() -> dict[str, str]:
             same = set(v[r4].split(", ")) == set(v[r3].split(", "))
             v[f"selection.round4{check}.same_set"] = "the same as" if same else "not the same as"
     v.update(round5_values(v))
+    for r in ("round4", "round5"):
+        # the log-ratio reading against the rule's: the same mechanisms kept?
+        mine, rule = f"selection.{r}.log.kept", f"selection.{r}.kept"
+        if mine in v and rule in v:
+            same = set(v[mine].split(", ")) == set(v[rule].split(", "))
+            v[f"selection.{r}.log.same_set"] = "the same as" if same else "not the same as"
+            v.update(
+                removal_cost(f"selection_{r}_log", f"selection.{r}.log.power", "power_asymmetry")
+            )
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],

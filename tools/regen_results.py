@@ -117,6 +117,13 @@ ROUNDS: dict[str, list[str]] = {
     "selection_round4": ["--paper", *ROUND4],
     "selection_round5": ["--paper", *ROUND5],
 }
+#: Sensitivity readings after the runs (they choose nothing): rounds 4 and 5
+#: with the cells pooled as log ratios (docs/SELECTION.md).
+for _name in ("selection_round4", "selection_round5"):
+    JOBS[_name + "_log"] = (
+        ["select", HISTORY, "--observed", OBSERVED, *ROUNDS[_name], "--aggregate", "log"],
+        {"": f"{_name}_log/"},
+    )
 #: Each round's run, and its two checks (another seed, twice the budget).
 CHECKS = {"": [], "_seed2": ["--seed", "2"], "_budget": ["--abc-population", "1000"]}
 for _name, _start in ROUNDS.items():
@@ -133,6 +140,7 @@ GROUPS = {
     "biden": ["biden", "biden_point"],
     "ladder": ["ladder", "ladder_biden", "ladder_recalibrated", "ladder_recalibrated_early"],
     **{name: [name + suffix for suffix in CHECKS] for name in ROUNDS},
+    "selection_log": ["selection_round4_log", "selection_round5_log"],
 }
 
 

@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -510,6 +511,8 @@ def selection_values() -> dict[str, str]:
             v.update(
                 removal_cost(f"selection_{r}_log", f"selection.{r}.log.power", "power_asymmetry")
             )
+            folder, key = f"selection_{r}_log", f"selection.{r}.log.s0.power"
+            v.update(split_cost(folder, key, "power_asymmetry", 0, log=True))
     if "selection.kept" in v and "selection.seed2.kept" in v:
         same = (v["selection.kept"], v["selection.removed"]) == (
             v["selection.seed2.kept"],
@@ -541,12 +544,15 @@ def fitted_quartiles(folder: str, key: str, name: str) -> dict[str, str]:
     return out
 
 
-def split_cost(folder: str, key: str, candidate: str, step: int) -> dict[str, str]:
+def split_cost(
+    folder: str, key: str, candidate: str, step: int, log: bool = False
+) -> dict[str, str]:
     """``<key>.early`` / ``.late``: ``candidate``'s cost at ``step`` (its set
     S: the mechanisms already off there) counted over the early-origin cells
     (:data:`EARLY_ORIGINS`) and over the others, ``.cell.<series>.<origin>``
     per cell, and ``.without_largest`` over every cell but the one whose
-    cost is largest in size (``.largest``: that cell)."""
+    cost is largest in size (``.largest``: that cell); with ``log`` the
+    changes of the ratios' logarithms (``select --aggregate log``)."""
     st = pd.read_csv(RESULTS / folder / "steps.csv")
     row = st[(st["step"] == step) & (st["candidate"] == candidate)]
     if row.empty:
@@ -558,7 +564,8 @@ def split_cost(folder: str, key: str, candidate: str, step: int) -> dict[str, st
 
     def scores(names: list[str]) -> pd.Series:
         part = cells[cells["off"] == "+".join(sorted(names))]
-        return part.set_index(["series", "origin"])["crps_ratio"]
+        ratio = part.set_index(["series", "origin"])["crps_ratio"]
+        return np.log(ratio) if log else ratio
 
     diff = (scores([*off, candidate]) - scores(off)).dropna()
     is_early = diff.index.get_level_values("origin").isin(EARLY_ORIGINS)

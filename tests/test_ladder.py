@@ -52,6 +52,18 @@ YEARLY = [(f"{y}-03", round(0.3 + 0.04 * ((y * 7) % 5), 3), 1000) for y in range
 # the arithmetic
 
 
+def test_a_flat_rung_predicts_with_one_spread_per_year():
+    """A predictor constant over the training years (beta = 0): the prediction
+    error is the same for every scored year, and comes as one value per year
+    (it used to come as a scalar, which crashed the forecast)."""
+    fit = lad.fit_observation(np.full(4, 0.3), np.array([0.1, -0.2, 0.3, 0.0]))
+    assert fit.beta == 0.0
+    sd = fit.prediction_sd(np.array([0.3, 0.5, 0.7]))
+    assert sd.shape == (3,) and np.all(sd == sd[0]) and sd[0] > fit.sigma
+    point, draws = lad.predictive_samples(fit, np.full((2, 3), 0.4), np.zeros((3, 5)))
+    assert point.shape == (3,) and draws.shape == (3, 5)
+
+
 def test_observation_model_recovers_alpha_beta_of_synthetic_data():
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 1, 400)
@@ -296,12 +308,37 @@ def test_same_seed_same_ladder(tmp_path):
 
 
 def test_years_outside_the_scenario_and_short_series_are_reported(tmp_path):
-    rows = [("2003", 0.5, 10), *YEARLY[:3]]  # 2003 lies before the example's 2008 start
-    obs = write_obs(tmp_path, rows)
-    a = ladder.assess(EXAMPLE, obs, origins=[2009], **FAST)
+    rows = [("2003", 0.5, 10), *YEARLY[3:]]  # 2003 lies before the example's 2008 start
+    (tmp_path / "early.csv").write_text(
+        "date,value,n\n" + "".join(f"{d},{v},{n}\n" for d, v, n in YEARLY), encoding="utf-8"
+    )
+    second = (
+        '[[series]]\nid = "early_poll"\nfile = "early.csv"\nobserves = "dyad.cooperation"\n'
+        'scale = "share"\nsource = "made up for a test"\n'
+    )
+    obs = write_obs(tmp_path, rows, extra=second)
+    a = ladder.assess(EXAMPLE, obs, origins=[2010, 2013], **FAST)
     assert a.meta["years_not_scored_outside_scenario"] == {"my_poll": [2003]}
-    assert a.scores.empty and a.meta["not_scored"][0]["origin"] == 2009
-    assert "2 training years" in a.meta["not_scored"][0]["reason"]
+    # at 2010 my_poll has no year inside the scenario up to it: left out there only
+    (skip,) = a.meta["not_scored"]
+    assert (skip["series"], skip["origin"]) == ("my_poll", 2010)
+    assert "0 training years" in skip["reason"]
+    assert set(a.scores.loc[a.scores["series"] == "my_poll", "origin"]) == {2013}
+    assert set(a.scores.loc[a.scores["series"] == "early_poll", "origin"]) == {2010, 2013}
+
+
+def test_an_origin_that_scores_nothing_is_one_clear_error(tmp_path, run_cli):
+    """An origin at which no series has three training years inside the scenario
+    and a later year would score nothing: refused, naming --origins, before any run."""
+    obs = write_obs(tmp_path, YEARLY)
+    for origin in (2009, 2015, 1990):
+        with pytest.raises(ValueError, match=f"--origins: at {origin} no series"):
+            ladder.assess(EXAMPLE, obs, origins=[2011, origin], **FAST)
+    out = tmp_path / "out"
+    r = run_cli("assess", str(EXAMPLE), "--observed", str(obs), "--out", str(out),
+                "--origins", "2015", "--runs", "3")  # fmt: skip
+    assert r.code == 2 and "--origins: at 2015" in r.err and "Traceback" not in r.err
+    assert not out.exists()
 
 
 def test_event_coding_option_reports_how_often_the_winner_survives(tmp_path):

@@ -109,6 +109,12 @@ def test_backward_elimination_removes_what_does_not_earn_its_place(monkeypatch):
     assert list(s.steps[s.steps["step"] == 2]["candidate"]) == ["A"]
     assert s.meta["switches_off"] == {"B": 0.0, "C": 0.0}
     assert s.meta["aggregate"] == "mean"
+    # the printed header names what a cost is, per pooling
+    from resetsim.output.selection import selection_lines
+
+    assert "change of CRPS ÷ persistence's" in selection_lines(s)[1]
+    s.meta["aggregate"] = "log"
+    assert "change of log(CRPS ÷ persistence's)" in selection_lines(s)[1]
     with pytest.raises(ValueError, match="--aggregate"):
         selection.select(HISTORY, TRAINING, origins=[2009], runs=2, aggregate="max")
 

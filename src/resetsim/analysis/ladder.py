@@ -28,6 +28,12 @@ import numpy as np
 MIN_TRAIN = 3
 #: Smallest residual spread on the working scale (a perfect fit still gets an interval).
 SIGMA_FLOOR = 1e-3
+#: What a removal's cost is, per way of pooling the cells (``select
+#: --aggregate``): the console, the selection figure's axis and the report say it.
+COST_UNITS = {
+    "mean": "change of CRPS ÷ persistence's",
+    "log": "change of log(CRPS ÷ persistence's)",
+}
 #: The central interval whose coverage is scored.
 COVERAGE = 0.8
 #: Decays the ledger's fit tries (per quarter; 1 = events are never forgotten).
@@ -74,7 +80,7 @@ class Fit:
     def prediction_sd(self, x: np.ndarray) -> np.ndarray:
         """The standard prediction error of a new year at ``x`` (OLS)."""
         x = np.asarray(x, dtype=float)
-        lev = 1.0 / self.n
+        lev = np.full(x.shape, 1.0 / self.n)  # an array even for a flat rung
         if self.x_ss > 0:
             lev = lev + (x - self.x_mean) ** 2 / self.x_ss
         return self.sigma * np.sqrt(1.0 + lev)

@@ -178,6 +178,25 @@ def series_split(s: ObservedSeries, scenario_years: np.ndarray, origin: int):
     return cover, years, lad.to_working(s.values[cover], s.scale), years <= origin
 
 
+def check_origins_scored(obs: Observations, scenario_years: np.ndarray, origins) -> None:
+    """``ValueError`` (one line naming ``--origins``) for an origin at which no
+    series of ``obs`` has :data:`~resetsim.analysis.ladder.MIN_TRAIN` training
+    years inside the scenario and a later year to score: it would score
+    nothing (a series short at an origin where another is scored is only
+    left out there)."""
+    for origin in origins:
+        if not any(
+            (train := series_split(s, scenario_years, origin)[3]).sum() >= lad.MIN_TRAIN
+            and not train.all()
+            for s in obs.series
+        ):
+            raise ValueError(
+                f"--origins: at {origin} no series of {obs.path} has {lad.MIN_TRAIN} "
+                f"training years inside the scenario ({int(scenario_years[0])}-"
+                f"{int(scenario_years[-1])}) and a later year to score"
+            )
+
+
 def predictive_noise(seed: int, k: int, origin: int, n_years: int) -> np.ndarray:
     """The standard normal draws ``(n_years, DRAWS)`` behind every rung's
     predictive samples of series ``k`` at ``origin`` (the same for every rung
@@ -365,6 +384,7 @@ def assess(
     compiled = as_compiled(scenario)
     obs = observed if isinstance(observed, Observations) else load_observations(observed)
     li.check_observes(obs, compiled)
+    check_origins_scored(obs, li.scenario_years(compiled), origins)
     sc = compiled.scenario
     check_request(engine=engine, runs=runs, seed=seed)
     runs = DEFAULT_RUNS if runs is None else int(runs)

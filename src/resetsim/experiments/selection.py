@@ -188,7 +188,7 @@ def _cell_rows(step: int, off: frozenset, losses, cells: list[_Cell]) -> list[di
 #: docs/SELECTION.md: the difference of the CRPS ratios) or ``log`` (the
 #: difference of their logarithms, so a cell where the ratios are large weighs
 #: no more than one where they are small: a sensitivity reading).
-AGGREGATES = ("mean", "log")
+AGGREGATES = tuple(lad.COST_UNITS)
 
 
 def _cell_change(v: np.ndarray, r: np.ndarray, pers: float, aggregate: str) -> np.ndarray:
@@ -287,12 +287,17 @@ def select(
         raise ValueError(f"--aggregate: one of {', '.join(AGGREGATES)}, not {aggregate!r}")
     if n_boot < 100:
         raise ValueError("--bootstrap: at least 100 resamples are needed for a 95% interval")
+    ladder_mod.check_origins_scored(obs, li.scenario_years(compiled), origins)
     cells = _cells(compiled, obs, origins, seed)
-    if not cells:
-        raise ValueError(
-            f"{obs.path}: no series has enough training years and later years at the "
-            f"origins {list(origins)}"
-        )
+    scored = {(c.series, c.origin) for c in cells}
+    not_scored = [
+        {"series": s.id, "origin": o}
+        for o in origins
+        for s in obs.series
+        if (s.id, o) not in scored
+    ]
+    for r in not_scored:
+        say(f"not scored: {r['series']} at origin {r['origin']} (too few training years)")
     models = _Models(compiled, obs, cells, runs, seed, abc_population, abc_generations, engine, say)
     kept = candidates(compiled)
     off: frozenset = frozenset()
@@ -345,6 +350,7 @@ def select(
         "removed": removed,
         "switches_off": overrides_of(removed),
         "cells": [{"series": c.series, "origin": c.origin, "years": len(c.obs)} for c in cells],
+        "not_scored": not_scored,
         "recalibration": models.recalibration,
         "rule": "docs/SELECTION.md",
         "seconds": round(time.perf_counter() - t0, 2),

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from resetsim.analysis.ladder import COST_UNITS
 from resetsim.core import files, io
 from resetsim.core import params as prm
 from resetsim.core.request import DEFAULT_ENGINE
@@ -171,9 +172,9 @@ CAPTIONS = {
     "sobol": "Sobol' indices (first-order S1 and total ST) with confidence intervals.",
     "ladder": "Out of sample, each rung's CRPS minus the full model's at each origin, with its "
     "95% bootstrap interval over years (left of 0: better than the model).",
-    "selection": "Each candidate's cost (the change of CRPS relative to persistence's when it "
-    "is removed) at each step, with its 95% bootstrap interval; filled: it earns its place; "
-    "a cross: removed at that step.",
+    "selection": "Each candidate's cost (the change of its score when it is removed; the "
+    "unit is on the axis) at each step, with its 95% bootstrap interval; filled: it earns "
+    "its place; a cross: removed at that step.",
 }
 
 
@@ -513,7 +514,9 @@ def select_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
         f"resetsim select: origins {', '.join(map(str, meta.get('origins') or []))}, "
         f"{meta.get('runs')} runs per model, seed {meta.get('seed')}, each model refitted "
         f"per origin ({meta.get('abc_population')} particles x {meta.get('abc_generations')} "
-        f"generations); kept: {kept}; switched off: {removed}"
+        f"generations); cost: the mean over cells of the "
+        f"{COST_UNITS.get(meta.get('aggregate', 'mean'), '?')}; "
+        f"kept: {kept}; switched off: {removed}"
     )
     tables = (
         (

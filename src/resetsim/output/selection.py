@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from resetsim.analysis.ladder import COST_UNITS
 from resetsim.core import io
 from resetsim.experiments.selection import Selection
 from resetsim.output.assess import write_meta
@@ -35,10 +36,11 @@ def _csv(df, path: Path) -> None:
 def selection_lines(s: Selection) -> list[str]:
     """What the command prints: each step's candidates and the verdict."""
     m = s.meta
+    units = COST_UNITS[m.get("aggregate", "mean")]
     lines = [
         f"{len(m['cells'])} series x origin cells, origins {', '.join(map(str, m['origins']))}, "
         f"{m['runs']} runs, seed {m['seed']}; each model recalibrated per origin",
-        "cost of removing a mechanism: mean change of CRPS / persistence's "
+        f"cost of removing a mechanism: mean over cells of the {units} "
         f"({100 * m['level']:.0f}% bootstrap interval); kept only if the interval is above 0",
     ]
     for step, rows in s.steps.groupby("step", sort=True):
@@ -67,6 +69,8 @@ def write_selection(
         _csv(s.steps, stage / "steps.csv")
         _csv(s.cells, stage / "cells.csv")
         if len(s.steps):
-            save_all(plot_selection(s.steps), stage / "selection", formats, write=io.write_atomic)
+            units = COST_UNITS[s.meta.get("aggregate", "mean")]
+            fig = plot_selection(s.steps, xlabel=f"cost of removing it: {units} (95% interval)")
+            save_all(fig, stage / "selection", formats, write=io.write_atomic)
         write_meta(stage, s.meta)
     return Path(out)

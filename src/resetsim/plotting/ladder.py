@@ -68,12 +68,14 @@ def plot_ladder(scores: pd.DataFrame, rungs: Sequence[str], title: str | None = 
 
 
 @styled
-def plot_selection(steps: pd.DataFrame, title: str | None = None):
+def plot_selection(steps: pd.DataFrame, title: str | None = None, xlabel: str | None = None):
     """``resetsim select``'s steps in one panel: each candidate's cost (the
     mean change of CRPS ÷ persistence's when it is removed) with its 95%
     interval, one marker per elimination step; a filled marker where the
     mechanism earns its place (interval above 0), a cross where it was
-    removed at that step.  Right of 0: removing it costs skill."""
+    removed at that step.  Right of 0: removing it costs skill.  ``xlabel``
+    names the cost's unit when the cells were pooled otherwise (``select
+    --aggregate log``)."""
     order = list(dict.fromkeys(steps.sort_values("step")["candidate"]))
     ypos = {c: i for i, c in enumerate(order)}
     n_steps = int(steps["step"].max()) + 1 if len(steps) else 1
@@ -99,7 +101,9 @@ def plot_selection(steps: pd.DataFrame, title: str | None = None):
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels(order, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("cost of removing it: Δ CRPS ÷ persistence's (95% interval)", fontsize=8)
+    ax.set_xlabel(
+        xlabel or "cost of removing it: Δ CRPS ÷ persistence's (95% interval)", fontsize=8
+    )
     ax.grid(axis="x", color="0.9")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     fig.suptitle(

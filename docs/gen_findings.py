@@ -695,6 +695,38 @@ MEASUREMENTS = {
 }
 
 
+def cross_side_values() -> dict[str, str]:
+    """``cross.<variant>``: the median run's cross-side correlation of each
+    variant in ``benchmarks/cross_side.txt`` (``benchmarks/cross_side.py``)."""
+    path = ROOT / "benchmarks" / "cross_side.txt"
+    if not path.exists():
+        return {}
+    v, x = {}, {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, value = line.split()[:2]
+            x[name] = float(value)
+            v[f"cross.{name}"] = num(x[name], 2)
+    # the lowest of the single toggles (one mechanism) and of the one-kind removals
+    single = {k: y for k, y in x.items() if k.startswith(("full_with_", "full_without_"))}
+    kinds = {
+        k: y
+        for k, y in single.items()
+        if k.endswith("_events") and k != "full_without_dated_events"
+    }
+    toggles = {
+        k: y for k, y in single.items() if not k.endswith("_events") and not k.endswith("_all")
+    }
+    for key, part in (("toggle", toggles), ("kind", kinds)):
+        if part:
+            low = min(part, key=part.get)
+            v[f"cross.min_{key}"] = num(part[low], 2)
+            v[f"cross.min_{key}.name"] = (
+                low.removeprefix("full_with_").removeprefix("full_without_").removesuffix("_events")
+            )
+    return v
+
+
 def measurement_values() -> dict[str, str]:
     """``<prefix>.<name>`` (2 decimals), ``.3`` (3 decimals), ``.int`` (a
     whole number with thousands' commas) and ``.pct`` (a share as a percent)
@@ -755,6 +787,7 @@ def values() -> dict[str, str]:
     v.update(ladder_values())
     v.update(selection_values())
     v.update(measurement_values())
+    v.update(cross_side_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,

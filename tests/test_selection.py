@@ -284,6 +284,18 @@ def test_a_selection_folder_gets_its_report(tiny_run, run_cli):
     assert f"kept: {', '.join(meta['kept']) or 'none'}" in text
     assert "data:image/png;base64," in text  # selection.png, inline
     assert "http://" not in text and "https://" not in text
+    assert "cost: the mean over cells of the change of CRPS" in text
+    assert "not scored" not in text  # every series is scored at 2009
+
+
+def test_the_report_names_the_series_left_out_at_an_origin():
+    from resetsim.output.report import not_scored_text
+
+    assert not_scored_text({"not_scored": []}) == "" == not_scored_text({})
+    rows = [{"series": "gallup", "origin": 1993}, {"series": "levada", "origin": 1997}]
+    assert not_scored_text({"not_scored": rows}) == (
+        "; not scored (too few training years): gallup at 1993, levada at 1997"
+    )
 
 
 def test_the_python_api_switches_an_option_on_as_the_command_does():

@@ -477,6 +477,17 @@ def sweep_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
     return title, f'<p class="sub">{esc(sub)}</p>' + body
 
 
+def not_scored_text(meta: Mapping[str, Any]) -> str:
+    """``"; not scored: S at O, ..."``: the series an assessment or a selection
+    left out at an origin (too few training years), or nothing."""
+    rows = meta.get("not_scored") or []
+    if not rows:
+        return ""
+    return "; not scored (too few training years): " + ", ".join(
+        f"{r.get('series')} at {r.get('origin')}" for r in rows
+    )
+
+
 def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
     title = (
         f"The ladder: {meta.get('scenario', folder.name)} on {len(meta.get('series') or {})} series"
@@ -485,6 +496,7 @@ def assess_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
         f"resetsim assess: origins {', '.join(map(str, meta.get('origins') or []))}, "
         f"{meta.get('runs')} runs per rung, seed {meta.get('seed')}, dynamics: "
         f"{meta.get('dynamics', '?')}; lowest CRPS out of sample: {meta.get('winner')}"
+        f"{not_scored_text(meta)}"
     )
     tables = (
         (
@@ -516,7 +528,7 @@ def select_body(folder: Path, meta: Mapping[str, Any]) -> tuple[str, str]:
         f"per origin ({meta.get('abc_population')} particles x {meta.get('abc_generations')} "
         f"generations); cost: the mean over cells of the "
         f"{COST_UNITS.get(meta.get('aggregate', 'mean'), '?')}; "
-        f"kept: {kept}; switched off: {removed}"
+        f"kept: {kept}; switched off: {removed}{not_scored_text(meta)}"
     )
     tables = (
         (

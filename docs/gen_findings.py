@@ -727,6 +727,28 @@ def cross_side_values() -> dict[str, str]:
     return v
 
 
+def dating_values() -> dict[str, str]:
+    """``dating.<name>`` from ``benchmarks/onset_dating.txt`` (when the Biden
+    era's given-events onsets are dated and confirmed): shares as percents
+    (``.pct``), counts as they are (``dating.dated.<quarter>``)."""
+    path = ROOT / "benchmarks" / "onset_dating.txt"
+    if not path.exists():
+        return {}
+    v = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or line.startswith("#"):
+            continue
+        if len(parts) == 3:
+            v[f"dating.{parts[0]}.{parts[1]}"] = parts[2]
+        else:
+            x = float(parts[1])
+            v[f"dating.{parts[0]}"] = f"{x:g}" if x >= 1 else num(x, 3)
+            if x <= 1:
+                v[f"dating.{parts[0]}.pct"] = pct(x)
+    return v
+
+
 def measurement_values() -> dict[str, str]:
     """``<prefix>.<name>`` (2 decimals), ``.3`` (3 decimals), ``.int`` (a
     whole number with thousands' commas) and ``.pct`` (a share as a percent)
@@ -788,6 +810,7 @@ def values() -> dict[str, str]:
     v.update(selection_values())
     v.update(measurement_values())
     v.update(cross_side_values())
+    v.update(dating_values())
     tables: dict[str, Callable[[], str]] = {
         "table.forecast": forecast_table,
         "table.contradictions": contradictions_table,

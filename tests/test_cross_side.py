@@ -3,20 +3,15 @@ comes from (docs/MODEL_V3.md, "What is still to do")."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script():
-    path = ROOT / "benchmarks" / "cross_side.py"
-    spec = importlib.util.spec_from_file_location("cross_side", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["cross_side"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmarks/cross_side.py")
 
 
 def test_the_dated_events_carry_the_co_movement(capsys):

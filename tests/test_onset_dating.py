@@ -3,22 +3,17 @@ dated and when they are confirmed (docs/FINDINGS.md, "Given the events")."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script():
-    path = ROOT / "benchmarks" / "onset_dating.py"
-    spec = importlib.util.spec_from_file_location("onset_dating", path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["onset_dating"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("benchmarks/onset_dating.py")
 
 
 def test_confirmation_is_the_first_run_of_quarters_above_the_low():

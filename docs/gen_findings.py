@@ -635,30 +635,30 @@ def round5_values(v: dict[str, str]) -> dict[str, str]:
         out.update(split_cost(folder, f"{key}.s0.power", "power_asymmetry", 0))
         out.update(split_cost(folder, f"{key}.s1.lasting", "lasting", 1))
         out.update(split_cost(folder, f"{key}.s1.security", "security_dilemma", 1))
-        st = pd.read_csv(RESULTS / folder / "steps.csv")
-        r = st[(st["step"] == 1) & (st["candidate"] == "security_dilemma")].iloc[0]
-        out[f"{key}.s1.security.cost"] = (
-            f"{num(r['cost'], 3, sign=True)} "
-            f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]"
-        )
-        out.update(
-            {f"{key}.power.{k.rsplit('.', 1)[1]}": x
-             for k, x in removal_cost(folder, key, "power_asymmetry").items()}
-        )  # fmt: skip
+        out.update(removal_cost(folder, f"{key}.s1.security", "security_dilemma", step=1))
+        out.update(removal_cost(folder, f"{key}.power", "power_asymmetry"))
         out.update(final_cost(folder, key, "lasting"))
     return out
 
 
-def removal_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
-    """``<key>.cost``: ``candidate``'s cost at the first step, with its interval."""
+def _with_interval(r) -> str:
+    """A steps.csv row's cost with its interval: ``+0.142 [+0.073, +0.217]``."""
+    return (
+        f"{num(r['cost'], 3, sign=True)} "
+        f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]"
+    )
+
+
+def removal_cost(folder: str, key: str, candidate: str, step: int = 0) -> dict[str, str]:
+    """``<key>.cost``: ``candidate``'s cost at ``step`` (the first by
+    default), with its interval; ``<key>.rmse``: its RMSE-ratio change."""
     path = RESULTS / folder / "steps.csv"
     if not path.exists():
         return {}
     st = pd.read_csv(path)
-    r = st[(st["step"] == 0) & (st["candidate"] == candidate)].iloc[0]
+    r = st[(st["step"] == step) & (st["candidate"] == candidate)].iloc[0]
     return {
-        f"{key}.cost": f"{num(r['cost'], 3, sign=True)} "
-        f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]",
+        f"{key}.cost": _with_interval(r),
         f"{key}.rmse": num(r["rmse_ratio_change"], 3, sign=True),
     }
 
@@ -674,11 +674,7 @@ def final_cost(folder: str, key: str, candidate: str) -> dict[str, str]:
     if rows.empty:
         return {}
     r = rows.sort_values("step").iloc[-1]
-    return {
-        f"{key}.final.cost": f"{num(r['cost'], 3, sign=True)} "
-        f"[{num(r['cost_lo'], 3, sign=True)}, {num(r['cost_hi'], 3, sign=True)}]",
-        f"{key}.final.step": str(int(r["step"])),
-    }
+    return {f"{key}.final.cost": _with_interval(r), f"{key}.final.step": str(int(r["step"]))}
 
 
 #: The measurement files of docs/MODEL_V3.md (benchmarks/measure_model_v3.py's

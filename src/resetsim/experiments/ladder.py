@@ -178,6 +178,12 @@ def series_split(s: ObservedSeries, scenario_years: np.ndarray, origin: int):
     return cover, years, lad.to_working(s.values[cover], s.scale), years <= origin
 
 
+def scored_split(train: np.ndarray) -> bool:
+    """Whether a series with training mask ``train`` (:func:`series_split`) is
+    scored at its origin: enough training years and at least one after them."""
+    return lad.MIN_TRAIN <= int(train.sum()) < len(train)
+
+
 def check_origins_scored(obs: Observations, scenario_years: np.ndarray, origins) -> None:
     """``ValueError`` (one line naming ``--origins``) for an origin at which no
     series of ``obs`` has :data:`~resetsim.analysis.ladder.MIN_TRAIN` training
@@ -185,11 +191,7 @@ def check_origins_scored(obs: Observations, scenario_years: np.ndarray, origins)
     nothing (a series short at an origin where another is scored is only
     left out there)."""
     for origin in origins:
-        if not any(
-            (train := series_split(s, scenario_years, origin)[3]).sum() >= lad.MIN_TRAIN
-            and not train.all()
-            for s in obs.series
-        ):
+        if not any(scored_split(series_split(s, scenario_years, origin)[3]) for s in obs.series):
             raise ValueError(
                 f"--origins: at {origin} no series of {obs.path} has {lad.MIN_TRAIN} "
                 f"training years inside the scenario ({int(scenario_years[0])}-"

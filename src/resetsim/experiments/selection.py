@@ -100,7 +100,7 @@ def _cells(compiled: Compiled, obs: Observations, origins, seed: int) -> list[_C
     for origin in origins:
         for k, s in enumerate(obs.series):
             cover, years, z, train = ladder_mod.series_split(s, years_in, origin)
-            if train.sum() < lad.MIN_TRAIN or train.all():
+            if not ladder_mod.scored_split(train):
                 continue
             eps = ladder_mod.predictive_noise(seed, k, origin, int(cover.sum()))
             p, d, _ = lad.persistence_forecast(years[train], z[train], years[~train], eps[~train])
